@@ -1,0 +1,2 @@
+//! The `kpitree` command line.
+fn main() {}

@@ -1,0 +1,226 @@
+//! Errors for documents that cannot be loaded: typed, with the file, node id, field, line and column.
+//!
+//! A [`LoadError`] carries every problem found, not only the first, so one run tells an author all
+//! they must fix.
+
+use std::fmt;
+
+/// Where in a document a problem is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// Id of the node (or link, as `from->to`) concerned, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Field concerned, as a path inside the node or document (`parents[1]`, `measurements[3].date`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// 1-based line in the source text, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column in the source text, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+/// What is wrong. Each variant carries what its message needs.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// The text is not well-formed JSON (or CSV).
+    Syntax {
+        /// The parser's description.
+        detail: String,
+    },
+    /// Well-formed, but a value has the wrong type or shape, or a field is unknown or missing.
+    Schema {
+        /// The parser's description.
+        detail: String,
+    },
+    /// `version` is not one this engine reads.
+    UnsupportedVersion {
+        /// The version found.
+        found: u32,
+    },
+    /// Two nodes share an id.
+    DuplicateId {
+        /// The shared id.
+        id: String,
+        /// Positions (0-based) of every node with that id.
+        positions: Vec<usize>,
+    },
+    /// A node has an empty id.
+    EmptyId {
+        /// Position (0-based) of the node.
+        position: usize,
+    },
+    /// `parents` names a node that does not exist.
+    UnknownParent {
+        /// The unknown id.
+        parent: String,
+    },
+    /// A parent of a kind the child may not hang under.
+    IllegalParent {
+        /// Kind of the child.
+        child_kind: &'static str,
+        /// The parent's id.
+        parent: String,
+        /// Kind of the parent.
+        parent_kind: &'static str,
+        /// What is allowed instead.
+        allowed: String,
+    },
+    /// The same parent listed twice.
+    RepeatedParent {
+        /// The repeated id.
+        parent: String,
+    },
+    /// Following `parents` comes back to where it started.
+    Cycle {
+        /// The ids on the cycle, first repeated at the end.
+        path: Vec<String>,
+    },
+    /// A field that does not apply to this kind of node.
+    FieldNotAllowed {
+        /// Kind of the node.
+        kind: &'static str,
+        /// Kinds that may have the field.
+        allowed: String,
+    },
+    /// A number or date out of its range.
+    OutOfRange {
+        /// What the range is.
+        detail: String,
+    },
+    /// A link names a node that does not exist.
+    UnknownLinkEnd {
+        /// `from` or `to`.
+        end: &'static str,
+        /// The unknown id.
+        id: String,
+    },
+    /// A link from a node to itself.
+    SelfLink,
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProblemKind::Syntax { detail } => write!(f, "syntax error: {detail}"),
+            ProblemKind::Schema { detail } => write!(f, "{detail}"),
+            ProblemKind::UnsupportedVersion { found } => write!(
+                f,
+                "unsupported format version {found}; this kpitree reads version {}",
+                crate::model::FORMAT_VERSION
+            ),
+            ProblemKind::DuplicateId { id, positions } => {
+                let p: Vec<String> = positions.iter().map(|p| format!("nodes[{p}]")).collect();
+                write!(f, "duplicate node id \"{id}\" (used by {})", p.join(", "))
+            }
+            ProblemKind::EmptyId { position } => write!(f, "nodes[{position}] has an empty id"),
+            ProblemKind::UnknownParent { parent } => write!(f, "unknown parent id \"{parent}\""),
+            ProblemKind::IllegalParent { child_kind, parent, parent_kind, allowed } => write!(
+                f,
+                "a {child_kind} cannot have the {parent_kind} \"{parent}\" as parent (allowed: {allowed})"
+            ),
+            ProblemKind::RepeatedParent { parent } => write!(f, "parent \"{parent}\" is listed more than once"),
+            ProblemKind::Cycle { path } => write!(f, "cycle in parents: {}", path.join(" -> ")),
+            ProblemKind::FieldNotAllowed { kind, allowed } => {
+                write!(f, "field does not apply to a {kind} (only to: {allowed})")
+            }
+            ProblemKind::OutOfRange { detail } => write!(f, "{detail}"),
+            ProblemKind::UnknownLinkEnd { end, id } => write!(f, "link `{end}` names unknown node \"{id}\""),
+            ProblemKind::SelfLink => write!(f, "link from a node to itself"),
+        }
+    }
+}
+
+/// One problem and where it is.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Problem {
+    /// What is wrong.
+    #[serde(flatten)]
+    pub kind: ProblemKind,
+    /// Where.
+    #[serde(flatten)]
+    pub at: Location,
+    /// The rendered message (same text as `Display`), for JSON consumers.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at a node's field.
+    pub fn at_node(kind: ProblemKind, node: &str, field: Option<&str>) -> Problem {
+        Problem::new(kind, Location { node: Some(node.to_owned()), field: field.map(str::to_owned), ..Location::default() })
+    }
+
+    /// A problem at a location.
+    pub fn new(kind: ProblemKind, at: Location) -> Problem {
+        let mut p = Problem { kind, at, message: String::new() };
+        p.message = p.describe();
+        p
+    }
+
+    fn describe(&self) -> String {
+        let mut s = String::new();
+        if let Some(node) = &self.at.node {
+            s.push_str(&format!("node \"{node}\""));
+            if let Some(field) = &self.at.field {
+                s.push_str(&format!(", field `{field}`"));
+            }
+            s.push_str(": ");
+        } else if let Some(field) = &self.at.field {
+            s.push_str(&format!("field `{field}`: "));
+        }
+        s.push_str(&self.kind.to_string());
+        s
+    }
+
+    /// The kebab-case code of the problem (`unknown-parent`, ...), stable for tooling.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            ProblemKind::Syntax { .. } => "syntax",
+            ProblemKind::Schema { .. } => "schema",
+            ProblemKind::UnsupportedVersion { .. } => "unsupported-version",
+            ProblemKind::DuplicateId { .. } => "duplicate-id",
+            ProblemKind::EmptyId { .. } => "empty-id",
+            ProblemKind::UnknownParent { .. } => "unknown-parent",
+            ProblemKind::IllegalParent { .. } => "illegal-parent",
+            ProblemKind::RepeatedParent { .. } => "repeated-parent",
+            ProblemKind::Cycle { .. } => "cycle",
+            ProblemKind::FieldNotAllowed { .. } => "field-not-allowed",
+            ProblemKind::OutOfRange { .. } => "out-of-range",
+            ProblemKind::UnknownLinkEnd { .. } => "unknown-link-end",
+            ProblemKind::SelfLink => "self-link",
+        }
+    }
+}
+
+/// A document that could not be loaded, with every problem found in it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LoadError {
+    /// The file (or other source name) the text came from.
+    pub file: String,
+    /// Every problem, in document order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", self.file)?;
+            if let Some(line) = p.at.line {
+                write!(f, ":{line}")?;
+                if let Some(col) = p.at.column {
+                    write!(f, ":{col}")?;
+                }
+            }
+            write!(f, ": error[{}]: {}", p.code(), p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}

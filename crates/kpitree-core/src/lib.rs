@@ -1,0 +1,14 @@
+//! kpitree-core: the KPI-tree engine. Parses and validates tree documents, builds the tree as a graph,
+//! rolls up scores, runs the built-in health rules and proposes what to prune.
+//!
+//! The core does no I/O and reads no clock: text comes in as `&str`, and the date a tree describes
+//! (`as_of`) is part of the document. The same code runs natively and in `wasm32-unknown-unknown`.
+
+pub mod csv;
+pub mod date;
+pub mod error;
+pub mod model;
+
+pub use date::Date;
+pub use error::{LoadError, Location, Problem, ProblemKind};
+pub use model::{CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc};
