@@ -118,10 +118,9 @@ impl fmt::Display for ProblemKind {
             }
             ProblemKind::EmptyId { position } => write!(f, "nodes[{position}] has an empty id"),
             ProblemKind::UnknownParent { parent } => write!(f, "unknown parent id \"{parent}\""),
-            ProblemKind::IllegalParent { child_kind, parent, parent_kind, allowed } => write!(
-                f,
-                "a {child_kind} cannot have the {parent_kind} \"{parent}\" as parent (allowed: {allowed})"
-            ),
+            ProblemKind::IllegalParent { child_kind, parent, parent_kind, allowed } => {
+                write!(f, "a {child_kind} cannot have the {parent_kind} \"{parent}\" as parent (allowed: {allowed})")
+            }
             ProblemKind::RepeatedParent { parent } => write!(f, "parent \"{parent}\" is listed more than once"),
             ProblemKind::Cycle { path } => write!(f, "cycle in parents: {}", path.join(" -> ")),
             ProblemKind::FieldNotAllowed { kind, allowed } => {
@@ -150,7 +149,10 @@ pub struct Problem {
 impl Problem {
     /// A problem at a node's field.
     pub fn at_node(kind: ProblemKind, node: &str, field: Option<&str>) -> Problem {
-        Problem::new(kind, Location { node: Some(node.to_owned()), field: field.map(str::to_owned), ..Location::default() })
+        Problem::new(
+            kind,
+            Location { node: Some(node.to_owned()), field: field.map(str::to_owned), ..Location::default() },
+        )
     }
 
     /// A problem at a location.

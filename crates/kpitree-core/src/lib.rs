@@ -11,4 +11,17 @@ pub mod model;
 
 pub use date::Date;
 pub use error::{LoadError, Location, Problem, ProblemKind};
-pub use model::{CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc};
+pub use model::{
+    CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
+};
+pub mod config;
+pub mod engine;
+pub mod finding;
+pub mod parse;
+pub mod report;
+pub mod rollup;
+pub mod rules;
+pub mod stats;
+pub mod tree;
+
+pub use engine::{Format, check, check_tree, load, settings};

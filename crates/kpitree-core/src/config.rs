@@ -1,0 +1,265 @@
+//! Rule configuration: which rules run, at which severity, with which thresholds.
+//!
+//! [`Config`] is plain serde data so any front end can read it (the CLI reads `kpitree.toml`, the
+//! browser takes a JS object). [`Config::resolve`] checks it against the rules' declared parameters and
+//! yields the [`Settings`] a run uses; every mistake is reported, naming the rule and the option.
+
+use crate::finding::Severity;
+use crate::rules::{ParamSpec, Rule};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A rule parameter's value.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    /// On or off.
+    Bool(bool),
+    /// A count or a number of days.
+    Int(i64),
+    /// A ratio or a correlation.
+    Float(f64),
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Bool(b) => write!(f, "{b}"),
+            ParamValue::Int(i) => write!(f, "{i}"),
+            ParamValue::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+impl ParamValue {
+    /// Parses a command-line value (`5`, `0.3`, `true`).
+    pub fn parse(s: &str) -> Option<ParamValue> {
+        let s = s.trim();
+        match s {
+            "true" => Some(ParamValue::Bool(true)),
+            "false" => Some(ParamValue::Bool(false)),
+            _ => s
+                .parse::<i64>()
+                .map(ParamValue::Int)
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()).map(ParamValue::Float)),
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            ParamValue::Bool(_) => "a boolean",
+            ParamValue::Int(_) => "an integer",
+            ParamValue::Float(_) => "a number",
+        }
+    }
+}
+
+/// Settings for one rule, as written in a config file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleConfig {
+    /// `false` switches the rule off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Overrides the rule's default severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The rule's thresholds, by parameter name.
+    #[serde(flatten)]
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+/// A whole configuration (`kpitree.toml`): `[rules.<id>]` tables.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Per-rule settings, by rule id.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleConfig>,
+    /// Per-plugin configuration, by plugin name, passed to the plugin as it is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub plugins: BTreeMap<String, serde_json::Value>,
+}
+
+/// A configuration mistake.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum ConfigError {
+    /// A rule id that no rule has.
+    UnknownRule {
+        /// The id given.
+        rule: String,
+        /// A close known id, if any.
+        suggestion: Option<String>,
+    },
+    /// An option the rule does not have.
+    UnknownParam {
+        /// Rule id.
+        rule: String,
+        /// The option given.
+        param: String,
+        /// The options the rule has.
+        known: Vec<String>,
+    },
+    /// An option of the wrong type or out of range.
+    BadValue {
+        /// Rule id.
+        rule: String,
+        /// The option.
+        param: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::UnknownRule { rule, suggestion } => {
+                write!(f, "unknown rule `{rule}`")?;
+                match suggestion {
+                    Some(s) => write!(f, " (did you mean `{s}`?)"),
+                    None => write!(f, " (`kpitree rules` lists them)"),
+                }
+            }
+            ConfigError::UnknownParam { rule, param, known } => {
+                if known.is_empty() {
+                    write!(f, "rule `{rule}` has no option `{param}`; it has no options")
+                } else {
+                    write!(f, "rule `{rule}` has no option `{param}`; its options: {}", known.join(", "))
+                }
+            }
+            ConfigError::BadValue { rule, param, detail } => write!(f, "rule `{rule}`, option `{param}`: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Resolved settings of one rule for a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleSettings {
+    /// Whether it runs.
+    pub enabled: bool,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Every declared parameter, with the configured value or the default.
+    pub params: Vec<(&'static str, ParamValue)>,
+}
+
+impl RuleSettings {
+    /// The value of a declared parameter.
+    pub fn get(&self, name: &str) -> Option<ParamValue> {
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+/// Resolved settings of every built-in rule, in registry order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// One entry per rule of [`crate::rules::builtin`].
+    pub rules: Vec<RuleSettings>,
+}
+
+impl Config {
+    /// Checks the configuration against the rules and fills in defaults. Reports every mistake.
+    pub fn resolve(&self, rules: &[&dyn Rule]) -> Result<Settings, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        for id in self.rules.keys() {
+            if !rules.iter().any(|r| r.meta().id == id) {
+                errors.push(ConfigError::UnknownRule { rule: id.clone(), suggestion: suggest(id, rules) });
+            }
+        }
+        let mut out = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let meta = rule.meta();
+            let cfg = self.rules.get(meta.id);
+            let mut params: Vec<(&'static str, ParamValue)> = meta.params.iter().map(|p| (p.name, p.default)).collect();
+            if let Some(cfg) = cfg {
+                for (name, value) in &cfg.params {
+                    match meta.params.iter().position(|p| p.name == name) {
+                        None => errors.push(ConfigError::UnknownParam {
+                            rule: meta.id.to_owned(),
+                            param: name.clone(),
+                            known: meta.params.iter().map(|p| p.name.to_owned()).collect(),
+                        }),
+                        Some(k) => match coerce(&meta.params[k], *value) {
+                            Ok(v) => params[k].1 = v,
+                            Err(detail) => errors.push(ConfigError::BadValue {
+                                rule: meta.id.to_owned(),
+                                param: name.clone(),
+                                detail,
+                            }),
+                        },
+                    }
+                }
+            }
+            out.push(RuleSettings {
+                enabled: cfg.and_then(|c| c.enabled).unwrap_or(true),
+                severity: cfg.and_then(|c| c.severity).unwrap_or(meta.severity),
+                params,
+            });
+        }
+        if errors.is_empty() { Ok(Settings { rules: out }) } else { Err(errors) }
+    }
+
+    /// Sets one option (`rule.param=value` from the command line), replacing what the file said.
+    pub fn set(&mut self, rule: &str, param: &str, value: ParamValue) {
+        let entry = self.rules.entry(rule.to_owned()).or_default();
+        match (param, value) {
+            ("enabled", ParamValue::Bool(b)) => entry.enabled = Some(b),
+            _ => {
+                entry.params.insert(param.to_owned(), value);
+            }
+        }
+    }
+
+    /// Switches a rule on or off.
+    pub fn enable(&mut self, rule: &str, on: bool) {
+        self.rules.entry(rule.to_owned()).or_default().enabled = Some(on);
+    }
+}
+
+/// Checks a value against its declared type and lower bound; an integer is accepted for a number.
+fn coerce(spec: &ParamSpec, value: ParamValue) -> Result<ParamValue, String> {
+    let v = match (spec.default, value) {
+        (ParamValue::Bool(_), ParamValue::Bool(b)) => return Ok(ParamValue::Bool(b)),
+        (ParamValue::Int(_), ParamValue::Int(i)) => ParamValue::Int(i),
+        (ParamValue::Float(_), ParamValue::Float(x)) => ParamValue::Float(x),
+        (ParamValue::Float(_), ParamValue::Int(i)) => ParamValue::Float(i as f64),
+        (expected, got) => return Err(format!("expected {}, got {}", expected.type_name(), got.type_name())),
+    };
+    let x = match v {
+        ParamValue::Int(i) => i as f64,
+        ParamValue::Float(x) => x,
+        ParamValue::Bool(_) => 0.0,
+    };
+    if x < spec.min || x > spec.max {
+        return Err(format!("{v} is outside {}..={}", spec.min, spec.max));
+    }
+    Ok(v)
+}
+
+/// The known rule id closest to `id`, if it is close enough to be a typo.
+fn suggest(id: &str, rules: &[&dyn Rule]) -> Option<String> {
+    rules
+        .iter()
+        .map(|r| (edit_distance(id, r.meta().id), r.meta().id))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, s)| s.to_owned())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,51 @@
+//! The engine's front door: text in, validated tree, findings and scores out.
+
+use crate::config::{Config, ConfigError, Settings};
+use crate::error::LoadError;
+use crate::model::TreeDoc;
+use crate::report::{self, Report};
+use crate::rollup::Rollup;
+use crate::rules;
+use crate::tree::Tree;
+
+/// Input formats the engine reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The canonical JSON document.
+    Json,
+    /// The flat CSV (one row a node).
+    Csv,
+}
+
+/// Parses text in `format` and validates it; errors carry the file name and, where they can, lines.
+pub fn load(file: &str, text: &str, format: Format) -> Result<TreeDoc, LoadError> {
+    let doc = match format {
+        Format::Json => crate::parse::parse_json(file, text)?,
+        Format::Csv => todo!("csv"),
+    };
+    if let Err(mut e) = Tree::new(file, &doc) {
+        if format == Format::Json {
+            crate::parse::locate(&mut e, text);
+        }
+        return Err(e);
+    }
+    Ok(doc)
+}
+
+/// Resolves a configuration against the built-in rules.
+pub fn settings(config: &Config) -> Result<Settings, Vec<ConfigError>> {
+    config.resolve(rules::builtin())
+}
+
+/// Runs every enabled built-in rule on a validated tree.
+pub fn check_tree(tree: &Tree<'_>, settings: &Settings) -> Report {
+    let rollup = Rollup::new(tree);
+    let findings = rules::run(tree, &rollup, settings);
+    report::build(tree, &rollup, findings, settings.rules.iter().filter(|s| s.enabled).count())
+}
+
+/// Validates `doc` and checks it.
+pub fn check(file: &str, doc: &TreeDoc, settings: &Settings) -> Result<Report, LoadError> {
+    let tree = Tree::new(file, doc)?;
+    Ok(check_tree(&tree, settings))
+}

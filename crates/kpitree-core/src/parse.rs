@@ -1,0 +1,153 @@
+//! Reading the canonical JSON format into a [`TreeDoc`], with errors that name file, line, column,
+//! node id and field.
+//!
+//! The fast path deserializes straight into the model. Only when that fails is the text read again,
+//! slowly, to find the path of the bad value and the id of the node it sits in.
+
+use crate::error::{LoadError, Location, Problem, ProblemKind};
+use crate::model::TreeDoc;
+use rustc_hash::FxHashMap;
+
+/// Parses a tree document from JSON text. `file` names the source in error messages.
+///
+/// This checks syntax and shape only; [`crate::tree::Tree::new`] checks the tree's meaning.
+pub fn parse_json(file: &str, text: &str) -> Result<TreeDoc, LoadError> {
+    match serde_json::from_str::<TreeDoc>(text) {
+        Ok(doc) => Ok(doc),
+        Err(e) => Err(LoadError { file: file.to_owned(), problems: vec![explain(text, e)] }),
+    }
+}
+
+fn explain(text: &str, e: serde_json::Error) -> Problem {
+    let (line, column) = (Some(e.line()).filter(|l| *l > 0), Some(e.column()).filter(|c| *c > 0));
+    if e.is_syntax() || e.is_eof() {
+        let detail = strip_position(&e.to_string());
+        return Problem::new(ProblemKind::Syntax { detail }, Location { line, column, ..Location::default() });
+    }
+    // A value of the wrong type or shape: find which node and field it belongs to.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let path = match serde_path_to_error::deserialize::<_, TreeDoc>(&mut de) {
+        Err(pe) => pe.path().to_string(),
+        Ok(_) => String::new(),
+    };
+    let (node, field) = split_node_path(text, &path);
+    let detail = strip_position(&e.to_string());
+    Problem::new(ProblemKind::Schema { detail }, Location { node, field, line, column })
+}
+
+/// serde_json appends " at line L column C"; the location is reported separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Turns `nodes[3].measurements[2].date` into (id of nodes[3], `measurements[2].date`).
+fn split_node_path(text: &str, path: &str) -> (Option<String>, Option<String>) {
+    let field = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty() && s != ".");
+    let Some(rest) = path.strip_prefix("nodes[") else {
+        return (None, field(path));
+    };
+    let Some((index, tail)) = rest.split_once(']') else {
+        return (None, field(path));
+    };
+    let tail = tail.strip_prefix('.').unwrap_or(tail);
+    let id = index.parse::<usize>().ok().and_then(|i| {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        v.get("nodes")?.get(i)?.get("id")?.as_str().map(str::to_owned)
+    });
+    match id {
+        Some(id) => (Some(id), field(tail)),
+        None => (None, field(path)),
+    }
+}
+
+/// Line and column of each node's `"id"` member in JSON text, for pointing at nodes in messages and
+/// SARIF. A light scan rather than a second parse: it looks for `"id"` keys whose value is a string.
+pub fn node_positions(text: &str) -> FxHashMap<String, (usize, usize)> {
+    let mut out = FxHashMap::default();
+    let bytes = text.as_bytes();
+    let mut line = 1usize;
+    let mut line_start = 0usize;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+                i += 1;
+            }
+            b'"' => {
+                let start = i;
+                let end = skip_string(bytes, i);
+                if &bytes[start..end.min(bytes.len())] == b"\"id\"" {
+                    let mut j = end;
+                    while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
+                        j += 1;
+                    }
+                    if j < bytes.len() && bytes[j] == b':' {
+                        j += 1;
+                        while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
+                            j += 1;
+                        }
+                        if j < bytes.len() && bytes[j] == b'"' {
+                            let vend = skip_string(bytes, j);
+                            if let Ok(id) = serde_json::from_str::<String>(&text[j..vend.min(text.len())]) {
+                                let column = text[line_start..start].chars().count() + 1;
+                                out.entry(id).or_insert((line, column));
+                            }
+                        }
+                    }
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Index just past the JSON string starting at `start` (which holds `"`).
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            b'\n' => return i, // not valid JSON; stop so line counting stays right
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Fills in line and column for problems that name a node but have no position yet.
+pub fn locate(err: &mut LoadError, text: &str) {
+    if err.problems.iter().all(|p| p.at.line.is_some() || p.at.node.is_none()) {
+        return;
+    }
+    let positions = node_positions(text);
+    for p in &mut err.problems {
+        if p.at.line.is_none()
+            && let Some((l, c)) = p.at.node.as_deref().and_then(|n| positions.get(n))
+        {
+            p.at.line = Some(*l);
+            p.at.column = Some(*c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_ids() {
+        let t = "{\n  \"nodes\": [\n    {\"id\": \"a\", \"title\": \"id\"},\n    { \"id\" : \"b\\\"x\" }\n  ]\n}";
+        let p = node_positions(t);
+        assert_eq!(p.get("a"), Some(&(3, 6)));
+        assert_eq!(p.get("b\"x"), Some(&(4, 7)));
+        assert_eq!(p.len(), 2);
+    }
+}

@@ -1,0 +1,268 @@
+//! The built-in health rules, one per file, and what they share: the [`Rule`] trait, the [`Context`]
+//! a rule reads and the [`Sink`] it reports into.
+//!
+//! Each rule's file documents *What it does*, *Why is this bad* and its defaults; its pass and fail
+//! fixtures live in `tests/rules/<id>/`. Rules read the tree and rollups; they never mutate them.
+
+use crate::config::{ParamValue, RuleSettings, Settings};
+use crate::date::Date;
+use crate::finding::{Finding, Severity};
+use crate::model::{Node, NodeKind};
+use crate::rollup::Rollup;
+use crate::tree::{Ix, Tree};
+
+mod activity_key_result;
+mod appraisal_coupling;
+mod check_in_without_learning;
+mod duplicate_metric;
+mod kr_copies_kpi;
+mod lagging_only;
+mod metric_overload;
+mod missing_owner;
+mod missing_rationale;
+mod orphan_kpi;
+mod stale_check_in;
+mod stale_kpi;
+mod too_many_key_results;
+mod too_many_objectives;
+mod unvalidated_driver;
+
+/// A declared rule parameter (a threshold or budget) with its default and allowed range.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    /// Name in config files (`max_per_parent`).
+    pub name: &'static str,
+    /// Default value; its variant is the parameter's type.
+    pub default: ParamValue,
+    /// Smallest allowed value.
+    pub min: f64,
+    /// Largest allowed value.
+    pub max: f64,
+    /// One line for `kpitree rules`.
+    pub help: &'static str,
+}
+
+/// What a rule is, for listings, `explain` and output.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable id (`orphan-kpi`).
+    pub id: &'static str,
+    /// Severity unless configured otherwise.
+    pub severity: Severity,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// Why it matters (several sentences are fine).
+    pub why: &'static str,
+    /// What to do about a finding, in general.
+    pub fix: &'static str,
+    /// Its thresholds.
+    pub params: &'static [ParamSpec],
+}
+
+/// A health rule.
+pub trait Rule: Send + Sync {
+    /// Id, texts and parameters.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Reports what it finds in `cx.tree` into `out`.
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>);
+}
+
+/// Every built-in rule, in the order of `shared/domain.md`. Ids are stable.
+pub fn builtin() -> &'static [&'static dyn Rule] {
+    &[
+        &orphan_kpi::OrphanKpi,
+        &metric_overload::MetricOverload,
+        &missing_owner::MissingOwner,
+        &lagging_only::LaggingOnly,
+        &kr_copies_kpi::KrCopiesKpi,
+        &too_many_objectives::TooManyObjectives,
+        &too_many_key_results::TooManyKeyResults,
+        &stale_check_in::StaleCheckIn,
+        &stale_kpi::StaleKpi,
+        &appraisal_coupling::AppraisalCoupling,
+        &missing_rationale::MissingRationale,
+        &activity_key_result::ActivityKeyResult,
+        &unvalidated_driver::UnvalidatedDriver,
+        &duplicate_metric::DuplicateMetric,
+        &check_in_without_learning::CheckInWithoutLearning,
+    ]
+}
+
+/// The built-in rule with `id`.
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    builtin().iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Facts several rules need, computed once per run.
+#[derive(Debug)]
+pub struct Analysis {
+    /// Node is active and is, or has a path of active nodes up to, an active objective.
+    pub serves_active_objective: Vec<bool>,
+}
+
+impl Analysis {
+    /// Computes the shared facts, top-down.
+    pub fn new(tree: &Tree<'_>) -> Analysis {
+        let mut serves = vec![false; tree.len()];
+        for &i in tree.top_down() {
+            let n = tree.node(i);
+            serves[i as usize] =
+                n.is_active() && (n.kind == NodeKind::Objective || tree.parents(i).iter().any(|&p| serves[p as usize]));
+        }
+        Analysis { serves_active_objective: serves }
+    }
+}
+
+/// What a rule reads: the tree, its rollups, shared facts and the rule's own settings.
+pub struct Context<'a> {
+    /// The validated tree.
+    pub tree: &'a Tree<'a>,
+    /// Scores, statuses, values and trends.
+    pub rollup: &'a Rollup,
+    /// Shared facts.
+    pub analysis: &'a Analysis,
+    /// The date the tree describes.
+    pub as_of: Date,
+    settings: &'a RuleSettings,
+}
+
+impl<'a> Context<'a> {
+    /// A context for one rule.
+    pub fn new(tree: &'a Tree<'a>, rollup: &'a Rollup, analysis: &'a Analysis, settings: &'a RuleSettings) -> Self {
+        Context { tree, rollup, analysis, as_of: tree.doc().as_of, settings }
+    }
+
+    /// An integer parameter. Declared parameters always have a value (their default at least).
+    pub fn int(&self, name: &str) -> i64 {
+        match self.settings.get(name) {
+            Some(ParamValue::Int(i)) => i,
+            Some(ParamValue::Float(x)) => x as i64,
+            other => unreachable_param(name, other) as i64,
+        }
+    }
+
+    /// A numeric parameter.
+    pub fn float(&self, name: &str) -> f64 {
+        match self.settings.get(name) {
+            Some(ParamValue::Float(x)) => x,
+            Some(ParamValue::Int(i)) => i as f64,
+            other => unreachable_param(name, other),
+        }
+    }
+
+    /// A boolean parameter.
+    pub fn flag(&self, name: &str) -> bool {
+        match self.settings.get(name) {
+            Some(ParamValue::Bool(b)) => b,
+            other => unreachable_param(name, other) != 0.0,
+        }
+    }
+
+    /// The node at `i`.
+    pub fn node(&self, i: Ix) -> &'a Node {
+        self.tree.node(i)
+    }
+}
+
+/// A rule asked for a parameter it did not declare: a bug in the rule, caught by its fixtures.
+fn unreachable_param(name: &str, got: Option<ParamValue>) -> f64 {
+    debug_assert!(false, "rule parameter `{name}` is undeclared or mistyped: {got:?}");
+    0.0
+}
+
+/// Where a rule reports its findings.
+pub struct Sink<'a> {
+    meta: &'static RuleMeta,
+    severity: Severity,
+    tree: &'a Tree<'a>,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink that appends to `findings` with the rule's configured severity.
+    pub fn new(
+        meta: &'static RuleMeta,
+        severity: Severity,
+        tree: &'a Tree<'a>,
+        findings: &'a mut Vec<Finding>,
+    ) -> Self {
+        Sink { meta, severity, tree, findings }
+    }
+
+    /// Reports a finding about `nodes` (most relevant first) with the rule's general fix.
+    pub fn report(&mut self, nodes: &[Ix], message: String) {
+        self.push(nodes, message, None, None, None);
+    }
+
+    /// Reports a finding with a fix specific to it.
+    pub fn report_fix(&mut self, nodes: &[Ix], message: String, fix: String) {
+        self.push(nodes, message, Some(fix), None, None);
+    }
+
+    /// Reports a finding with everything: a specific fix, the numbers behind it, another severity.
+    pub fn report_full(
+        &mut self,
+        nodes: &[Ix],
+        message: String,
+        fix: Option<String>,
+        evidence: Option<serde_json::Map<String, serde_json::Value>>,
+        severity: Option<Severity>,
+    ) {
+        self.push(nodes, message, fix, evidence, severity);
+    }
+
+    /// The severity findings get unless a rule escalates.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    fn push(
+        &mut self,
+        nodes: &[Ix],
+        message: String,
+        fix: Option<String>,
+        evidence: Option<serde_json::Map<String, serde_json::Value>>,
+        severity: Option<Severity>,
+    ) {
+        self.findings.push(Finding {
+            rule: self.meta.id.to_owned(),
+            severity: severity.unwrap_or(self.severity),
+            nodes: nodes.iter().map(|&i| self.tree.node(i).id.clone()).collect(),
+            message,
+            why: self.meta.why.to_owned(),
+            fix: fix.unwrap_or_else(|| self.meta.fix.to_owned()),
+            evidence,
+            plugin: None,
+        });
+    }
+}
+
+/// Runs every enabled built-in rule and returns their findings in rule order.
+pub fn run(tree: &Tree<'_>, rollup: &Rollup, settings: &Settings) -> Vec<Finding> {
+    let analysis = Analysis::new(tree);
+    let mut findings = Vec::new();
+    for (rule, s) in builtin().iter().zip(&settings.rules) {
+        if !s.enabled {
+            continue;
+        }
+        let cx = Context::new(tree, rollup, &analysis, s);
+        let mut sink = Sink::new(rule.meta(), s.severity, tree, &mut findings);
+        rule.check(&cx, &mut sink);
+    }
+    findings
+}
+
+/// Formats a number for messages: integers without decimals, others with up to two.
+pub fn num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// `"1 KPI"` / `"3 KPIs"`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,0 +1,83 @@
+//! `orphan-kpi`
+//!
+//! **What it does:** finds active KPIs with no path of active nodes up to an active objective.
+//!
+//! **Why is this bad:** a KPI earns its place by supporting an active objective. One that supports
+//! none is still monitored but no longer prioritised: it costs attention and reporting effort without
+//! telling anyone what must change to win. Orphans are the first pruning candidates.
+//!
+//! **Examples:** a KPI with no parents; a KPI whose only key result belongs to a retired objective.
+//! Fixtures: `tests/rules/orphan-kpi/`.
+
+use super::{Context, Rule, RuleMeta, Sink};
+use crate::finding::Severity;
+use crate::model::NodeKind;
+
+/// See the module documentation.
+pub struct OrphanKpi;
+
+static META: RuleMeta = RuleMeta {
+    id: "orphan-kpi",
+    severity: Severity::Warning,
+    summary: "a KPI with no path up to an active objective",
+    why: "A KPI earns its place by supporting an active objective. One that supports none is monitored but not \
+          prioritised: it costs attention and reporting effort and tells nobody what must change. Orphans are \
+          the first candidates for pruning.",
+    fix: "Attach the KPI to the key result or objective it serves, or retire it.",
+    params: &[],
+};
+
+impl Rule for OrphanKpi {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let tree = cx.tree;
+        for i in tree.of_kind(NodeKind::Kpi) {
+            let node = cx.node(i);
+            if !node.is_active() || cx.analysis.serves_active_objective[i as usize] {
+                continue;
+            }
+            let message = if node.parents.is_empty() {
+                format!("{} has no parents: it supports no objective", node.display())
+            } else {
+                let objectives = objectives_above(cx, i);
+                if objectives.is_empty() {
+                    format!("{} has no objective above it", node.display())
+                } else {
+                    let listed: Vec<String> = objectives
+                        .iter()
+                        .map(|&o| {
+                            let n = cx.node(o);
+                            format!("{} ({})", n.display(), n.status.as_str())
+                        })
+                        .collect();
+                    format!(
+                        "{} reaches no active objective through active nodes (objectives above it: {})",
+                        node.display(),
+                        listed.join(", ")
+                    )
+                }
+            };
+            out.report(&[i], message);
+        }
+    }
+}
+
+/// Objectives reachable upwards from `i`, whatever their status, in document order.
+fn objectives_above(cx: &Context<'_>, i: crate::tree::Ix) -> Vec<crate::tree::Ix> {
+    let mut seen = vec![i];
+    let mut k = 0;
+    while k < seen.len() {
+        for &p in cx.tree.parents(seen[k]) {
+            if !seen.contains(&p) {
+                seen.push(p);
+            }
+        }
+        k += 1;
+    }
+    let mut out: Vec<_> = seen.into_iter().filter(|&n| cx.node(n).kind == NodeKind::Objective).collect();
+    out.sort_unstable();
+    out
+}

@@ -1,0 +1,375 @@
+//! The validated tree: a DAG of nodes (edges run from a node to the nodes it contributes to), with
+//! index lookups by id and adjacency in document order.
+//!
+//! **Invariant:** a [`Tree`] exists only for a document that passed validation: ids are unique, every
+//! parent and link end exists, parent kinds are legal and there are no cycles. Rules rely on it.
+
+use crate::error::{LoadError, Location, Problem, ProblemKind};
+use crate::model::{FORMAT_VERSION, Link, Node, NodeKind, TreeDoc};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use rustc_hash::FxHashMap;
+
+/// Position of a node in `TreeDoc::nodes`.
+pub type Ix = u32;
+
+/// Adjacency lists packed in one vector (compressed sparse rows), in document order.
+#[derive(Debug, Default)]
+struct Adjacency {
+    offsets: Vec<u32>,
+    targets: Vec<Ix>,
+}
+
+impl Adjacency {
+    fn of(&self, i: Ix) -> &[Ix] {
+        let i = i as usize;
+        &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// A validated tree borrowing its document.
+#[derive(Debug)]
+pub struct Tree<'d> {
+    doc: &'d TreeDoc,
+    index: FxHashMap<&'d str, Ix>,
+    graph: DiGraph<(), ()>,
+    parents: Adjacency,
+    children: Adjacency,
+    topo: Vec<Ix>,
+}
+
+impl<'d> Tree<'d> {
+    /// Validates `doc` and builds the graph, or returns every problem found. `file` names the source.
+    pub fn new(file: &str, doc: &'d TreeDoc) -> Result<Tree<'d>, LoadError> {
+        let mut problems = Vec::new();
+        if doc.version != FORMAT_VERSION {
+            problems.push(Problem::new(
+                ProblemKind::UnsupportedVersion { found: doc.version },
+                Location { field: Some("version".into()), ..Location::default() },
+            ));
+        }
+        let index = index_ids(doc, &mut problems);
+        for node in &doc.nodes {
+            check_fields(node, &mut problems);
+        }
+        let n = doc.nodes.len();
+        let mut graph = DiGraph::<(), ()>::with_capacity(n, n + n / 4);
+        for _ in 0..n {
+            graph.add_node(());
+        }
+        let mut parents = Adjacency { offsets: Vec::with_capacity(n + 1), targets: Vec::with_capacity(n + n / 4) };
+        parents.offsets.push(0);
+        let mut child_counts = vec![0u32; n];
+        for (i, node) in doc.nodes.iter().enumerate() {
+            let start = parents.targets.len();
+            for (k, pid) in node.parents.iter().enumerate() {
+                let field = || Some(format!("parents[{k}]"));
+                let Some(&p) = index.get(pid.as_str()) else {
+                    problems.push(node_problem(node, field(), ProblemKind::UnknownParent { parent: pid.clone() }));
+                    continue;
+                };
+                if parents.targets[start..].contains(&p) {
+                    problems.push(node_problem(node, field(), ProblemKind::RepeatedParent { parent: pid.clone() }));
+                    continue;
+                }
+                let pk = doc.nodes[p as usize].kind;
+                if !node.kind.legal_parents().contains(&pk) {
+                    let allowed = node.kind.legal_parents().iter().map(|k| k.as_str()).collect::<Vec<_>>();
+                    let allowed = if allowed.is_empty() { "none: it is a root".to_owned() } else { allowed.join(", ") };
+                    problems.push(node_problem(
+                        node,
+                        field(),
+                        ProblemKind::IllegalParent {
+                            child_kind: node.kind.as_str(),
+                            parent: pid.clone(),
+                            parent_kind: pk.as_str(),
+                            allowed,
+                        },
+                    ));
+                    // Still add the edge, so a cycle through it is reported too.
+                }
+                parents.targets.push(p);
+                child_counts[p as usize] += 1;
+                graph.add_edge(NodeIndex::new(i), NodeIndex::new(p as usize), ());
+            }
+            parents.offsets.push(parents.targets.len() as u32);
+        }
+        for (k, link) in doc.links.iter().enumerate() {
+            check_link(k, link, &index, &mut problems);
+        }
+        find_cycles(doc, &graph, &mut problems);
+        if !problems.is_empty() {
+            return Err(LoadError { file: file.to_owned(), problems });
+        }
+        let children = invert(&parents, &child_counts);
+        let topo = top_down_order(&parents, &children);
+        Ok(Tree { doc, index, graph, parents, children, topo })
+    }
+
+    /// The document.
+    pub fn doc(&self) -> &'d TreeDoc {
+        self.doc
+    }
+
+    /// All nodes, in document order (an [`Ix`] is a position here).
+    pub fn nodes(&self) -> &'d [Node] {
+        &self.doc.nodes
+    }
+
+    /// The node at `i`.
+    pub fn node(&self, i: Ix) -> &'d Node {
+        &self.doc.nodes[i as usize]
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.doc.nodes.len()
+    }
+
+    /// True for a tree without nodes.
+    pub fn is_empty(&self) -> bool {
+        self.doc.nodes.is_empty()
+    }
+
+    /// Position of the node with `id`.
+    pub fn ix(&self, id: &str) -> Option<Ix> {
+        self.index.get(id).copied()
+    }
+
+    /// The nodes `i` contributes to, in the order its `parents` lists them.
+    pub fn parents(&self, i: Ix) -> &[Ix] {
+        self.parents.of(i)
+    }
+
+    /// The nodes that contribute to `i`, in document order.
+    pub fn children(&self, i: Ix) -> &[Ix] {
+        self.children.of(i)
+    }
+
+    /// Every node, parents before children (ties in document order).
+    pub fn top_down(&self) -> &[Ix] {
+        &self.topo
+    }
+
+    /// The petgraph view: node `i` is `NodeIndex::new(i)`; edges run child -> parent.
+    pub fn graph(&self) -> &DiGraph<(), ()> {
+        &self.graph
+    }
+
+    /// Positions of nodes of one kind, in document order.
+    pub fn of_kind(&self, kind: NodeKind) -> impl Iterator<Item = Ix> + '_ {
+        self.doc.nodes.iter().enumerate().filter(move |(_, n)| n.kind == kind).map(|(i, _)| i as Ix)
+    }
+
+    /// The drives links whose ends are `(from, to)` positions.
+    pub fn links(&self) -> impl Iterator<Item = (&'d Link, Ix, Ix)> + '_ {
+        self.doc.links.iter().filter_map(|l| Some((l, self.ix(&l.from)?, self.ix(&l.to)?)))
+    }
+}
+
+fn node_problem(node: &Node, field: Option<String>, kind: ProblemKind) -> Problem {
+    Problem::new(kind, Location { node: Some(node.id.clone()), field, ..Location::default() })
+}
+
+fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d str, Ix> {
+    let mut index = FxHashMap::with_capacity_and_hasher(doc.nodes.len(), Default::default());
+    let mut dups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, node) in doc.nodes.iter().enumerate() {
+        if node.id.trim().is_empty() {
+            problems.push(Problem::new(
+                ProblemKind::EmptyId { position: i },
+                Location { field: Some(format!("nodes[{i}].id")), ..Location::default() },
+            ));
+            continue;
+        }
+        if let Some(&first) = index.get(node.id.as_str()) {
+            match dups.iter_mut().find(|(id, _)| *id == node.id) {
+                Some((_, pos)) => pos.push(i),
+                None => dups.push((&node.id, vec![first as usize, i])),
+            }
+        } else {
+            index.insert(node.id.as_str(), i as Ix);
+        }
+    }
+    for (id, positions) in dups {
+        problems.push(Problem::new(
+            ProblemKind::DuplicateId { id: id.to_owned(), positions },
+            Location { node: Some(id.to_owned()), field: Some("id".into()), ..Location::default() },
+        ));
+    }
+    index
+}
+
+/// Which kinds may carry each kind-specific field.
+fn check_fields(node: &Node, problems: &mut Vec<Problem>) {
+    use NodeKind::*;
+    let present: [(&str, bool, &[NodeKind]); 14] = [
+        ("period", node.period.is_some(), &[Objective]),
+        ("start", node.start.is_some(), &[KeyResult]),
+        ("target", node.target.is_some(), &[KeyResult, Kpi]),
+        ("current", node.current.is_some(), &[KeyResult, Kpi]),
+        ("unit", node.unit.is_some(), &[KeyResult, Kpi]),
+        ("confidence", node.confidence.is_some(), &[KeyResult]),
+        ("check_ins", !node.check_ins.is_empty(), &[KeyResult]),
+        ("cadence_days", node.cadence_days.is_some(), &[KeyResult]),
+        ("direction", node.direction.is_some(), &[Kpi]),
+        ("indicator", node.indicator.is_some(), &[Kpi]),
+        ("thresholds", node.thresholds.is_some(), &[Kpi]),
+        ("measurements", !node.measurements.is_empty(), &[Kpi]),
+        ("last_reviewed", node.last_reviewed.is_some(), &[Kpi]),
+        ("used_in_appraisal", node.used_in_appraisal, &[Objective, KeyResult, Kpi]),
+    ];
+    for (field, is_set, kinds) in present {
+        if is_set && !kinds.contains(&node.kind) {
+            let allowed = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+            problems.push(node_problem(
+                node,
+                Some(field.into()),
+                ProblemKind::FieldNotAllowed { kind: node.kind.as_str(), allowed },
+            ));
+        }
+    }
+    let mut range = |field: String, detail: String| {
+        problems.push(node_problem(node, Some(field), ProblemKind::OutOfRange { detail }));
+    };
+    let numbers = [("start", node.start), ("target", node.target), ("current", node.current)];
+    for (field, v) in numbers {
+        if let Some(v) = v.filter(|v| !v.is_finite()) {
+            range(field.into(), format!("{v} is not a finite number"));
+        }
+    }
+    let unit_interval = |v: f64| (0.0..=1.0).contains(&v);
+    if let Some(c) = node.confidence.filter(|c| !unit_interval(*c)) {
+        range("confidence".into(), format!("confidence {c} is outside 0.0-1.0"));
+    }
+    for (k, ci) in node.check_ins.iter().enumerate() {
+        if let Some(c) = ci.confidence.filter(|c| !unit_interval(*c)) {
+            range(format!("check_ins[{k}].confidence"), format!("confidence {c} is outside 0.0-1.0"));
+        }
+        if !ci.value.is_finite() {
+            range(format!("check_ins[{k}].value"), format!("{} is not a finite number", ci.value));
+        }
+    }
+    for (k, m) in node.measurements.iter().enumerate() {
+        if !m.value.is_finite() {
+            range(format!("measurements[{k}].value"), format!("{} is not a finite number", m.value));
+        }
+    }
+    if node.cadence_days == Some(0) {
+        range("cadence_days".into(), "cadence_days must be at least 1".into());
+    }
+    if let Some(t) = node.thresholds {
+        let dir = node.direction.unwrap_or(crate::model::Direction::HigherIsBetter);
+        // Read in the KPI's direction, off_track must lie beyond at_risk.
+        if !t.at_risk.is_finite() || !t.off_track.is_finite() || (t.at_risk - t.off_track) * dir.sign() < 0.0 {
+            range(
+                "thresholds".into(),
+                format!(
+                    "off_track ({}) must be at or beyond at_risk ({}) for a {} KPI",
+                    t.off_track,
+                    t.at_risk,
+                    dir.as_str().replace('_', " ")
+                ),
+            );
+        }
+    }
+}
+
+fn check_link(k: usize, link: &Link, index: &FxHashMap<&str, Ix>, problems: &mut Vec<Problem>) {
+    let at = |field: &str| Location {
+        node: Some(format!("{}->{}", link.from, link.to)),
+        field: Some(format!("links[{k}].{field}")),
+        ..Location::default()
+    };
+    for (end, id) in [("from", &link.from), ("to", &link.to)] {
+        if !index.contains_key(id.as_str()) {
+            problems.push(Problem::new(ProblemKind::UnknownLinkEnd { end, id: id.clone() }, at(end)));
+        }
+    }
+    if link.from == link.to {
+        problems.push(Problem::new(ProblemKind::SelfLink, at("to")));
+    }
+}
+
+/// Reports one cycle per strongly connected component, as a path of ids.
+fn find_cycles(doc: &TreeDoc, graph: &DiGraph<(), ()>, problems: &mut Vec<Problem>) {
+    let mut sccs: Vec<Vec<NodeIndex>> =
+        tarjan_scc(graph).into_iter().filter(|c| c.len() > 1 || graph.contains_edge(c[0], c[0])).collect();
+    for c in &mut sccs {
+        c.sort();
+    }
+    sccs.sort();
+    for scc in sccs {
+        let start = scc[0];
+        let path = cycle_path(graph, &scc, start);
+        let ids: Vec<String> = path.iter().map(|i| doc.nodes[i.index()].id.clone()).collect();
+        let node = &doc.nodes[start.index()];
+        problems.push(node_problem(node, Some("parents".into()), ProblemKind::Cycle { path: ids }));
+    }
+}
+
+/// A simple cycle through `start` inside its component, found by depth-first search.
+fn cycle_path(graph: &DiGraph<(), ()>, scc: &[NodeIndex], start: NodeIndex) -> Vec<NodeIndex> {
+    let mut path = vec![start];
+    let mut visited = vec![start];
+    let mut stack = vec![graph.neighbors(start).collect::<Vec<_>>()];
+    while let Some(next) = stack.last_mut() {
+        match next.pop() {
+            Some(n) if n == start => {
+                path.push(start);
+                return path;
+            }
+            Some(n) if scc.binary_search(&n).is_ok() && !visited.contains(&n) => {
+                visited.push(n);
+                path.push(n);
+                stack.push(graph.neighbors(n).collect());
+            }
+            Some(_) => {}
+            None => {
+                stack.pop();
+                path.pop();
+            }
+        }
+    }
+    vec![start, start]
+}
+
+fn invert(parents: &Adjacency, child_counts: &[u32]) -> Adjacency {
+    let n = child_counts.len();
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut acc = 0u32;
+    offsets.push(0);
+    for c in child_counts {
+        acc += c;
+        offsets.push(acc);
+    }
+    let mut fill = offsets.clone();
+    let mut targets = vec![0; acc as usize];
+    for child in 0..n as Ix {
+        for &p in parents.of(child) {
+            let slot = &mut fill[p as usize];
+            targets[*slot as usize] = child;
+            *slot += 1;
+        }
+    }
+    Adjacency { offsets, targets }
+}
+
+/// Kahn's algorithm from the roots down; the queue is processed in document order.
+fn top_down_order(parents: &Adjacency, children: &Adjacency) -> Vec<Ix> {
+    let n = parents.offsets.len() - 1;
+    let mut pending: Vec<u32> = (0..n as Ix).map(|i| parents.of(i).len() as u32).collect();
+    let mut order: Vec<Ix> = (0..n as Ix).filter(|&i| pending[i as usize] == 0).collect();
+    let mut head = 0;
+    while head < order.len() {
+        let i = order[head];
+        head += 1;
+        for &c in children.of(i) {
+            pending[c as usize] -= 1;
+            if pending[c as usize] == 0 {
+                order.push(c);
+            }
+        }
+    }
+    order
+}
