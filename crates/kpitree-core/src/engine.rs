@@ -18,14 +18,16 @@ pub enum Format {
 }
 
 /// Parses text in `format` and validates it; errors carry the file name and, where they can, lines.
-pub fn load(file: &str, text: &str, format: Format) -> Result<TreeDoc, LoadError> {
+///
+/// `csv_meta` supplies what a CSV file may lack (organisation, `as_of`); JSON ignores it.
+pub fn load(file: &str, text: &str, format: Format, csv_meta: &crate::csv::CsvMeta) -> Result<TreeDoc, LoadError> {
     let doc = match format {
-        Format::Json => crate::parse::parse_json(file, text)?,
-        Format::Csv => todo!("csv"),
+        Format::Json => crate::json::parse_json(file, text)?,
+        Format::Csv => crate::csv::from_csv(file, text, csv_meta)?,
     };
     if let Err(mut e) = Tree::new(file, &doc) {
         if format == Format::Json {
-            crate::parse::locate(&mut e, text);
+            crate::json::locate(&mut e, text);
         }
         return Err(e);
     }

@@ -20,6 +20,10 @@ pub struct Location {
     /// 1-based column in the source text, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// Position of the node in `nodes` (0-based), when known: orders problems and finds lines even
+    /// when ids are duplicated.
+    #[serde(skip)]
+    pub position: Option<usize>,
 }
 
 /// What is wrong. Each variant carries what its message needs.

@@ -3,25 +3,32 @@
 //!
 //! The core does no I/O and reads no clock: text comes in as `&str`, and the date a tree describes
 //! (`as_of`) is part of the document. The same code runs natively and in `wasm32-unknown-unknown`.
+//!
+//! Data flow: text -> [`json`] or [`csv`] -> [`TreeDoc`] -> [`tree::Tree`] (validation) ->
+//! [`rollup::Rollup`] -> [`rules`] -> [`report::Report`]; [`prune`] builds on the same pieces.
 
+pub mod config;
 pub mod csv;
 pub mod date;
-pub mod error;
-pub mod model;
-
-pub use date::Date;
-pub use error::{LoadError, Location, Problem, ProblemKind};
-pub use model::{
-    CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
-};
-pub mod config;
 pub mod engine;
+pub mod error;
 pub mod finding;
-pub mod parse;
+pub mod json;
+pub mod model;
+pub mod prune;
 pub mod report;
 pub mod rollup;
 pub mod rules;
 pub mod stats;
 pub mod tree;
 
+pub use date::Date;
 pub use engine::{Format, check, check_tree, load, settings};
+pub use error::{LoadError, Location, Problem, ProblemKind};
+pub use json::{parse_json, to_json};
+pub use model::{
+    CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
+};
+
+/// The JSON Schema of the tree format (`schema/tree.schema.json`).
+pub const SCHEMA: &str = include_str!("../../../schema/tree.schema.json");

@@ -49,8 +49,8 @@ impl<'d> Tree<'d> {
             ));
         }
         let index = index_ids(doc, &mut problems);
-        for node in &doc.nodes {
-            check_fields(node, &mut problems);
+        for (i, node) in doc.nodes.iter().enumerate() {
+            check_fields(i, node, &mut problems);
         }
         let n = doc.nodes.len();
         let mut graph = DiGraph::<(), ()>::with_capacity(n, n + n / 4);
@@ -65,11 +65,11 @@ impl<'d> Tree<'d> {
             for (k, pid) in node.parents.iter().enumerate() {
                 let field = || Some(format!("parents[{k}]"));
                 let Some(&p) = index.get(pid.as_str()) else {
-                    problems.push(node_problem(node, field(), ProblemKind::UnknownParent { parent: pid.clone() }));
+                    problems.push(node_problem(i, node, field(), ProblemKind::UnknownParent { parent: pid.clone() }));
                     continue;
                 };
                 if parents.targets[start..].contains(&p) {
-                    problems.push(node_problem(node, field(), ProblemKind::RepeatedParent { parent: pid.clone() }));
+                    problems.push(node_problem(i, node, field(), ProblemKind::RepeatedParent { parent: pid.clone() }));
                     continue;
                 }
                 let pk = doc.nodes[p as usize].kind;
@@ -77,6 +77,7 @@ impl<'d> Tree<'d> {
                     let allowed = node.kind.legal_parents().iter().map(|k| k.as_str()).collect::<Vec<_>>();
                     let allowed = if allowed.is_empty() { "none: it is a root".to_owned() } else { allowed.join(", ") };
                     problems.push(node_problem(
+                        i,
                         node,
                         field(),
                         ProblemKind::IllegalParent {
@@ -99,6 +100,12 @@ impl<'d> Tree<'d> {
         }
         find_cycles(doc, &graph, &mut problems);
         if !problems.is_empty() {
+            // Document order: document-level problems, then by node, then links (stable within each).
+            problems.sort_by_key(|p| match (p.at.position, p.at.field.as_deref()) {
+                (Some(pos), _) => (1, pos),
+                (None, Some(f)) if f.starts_with("links[") => (2, 0),
+                _ => (0, 0),
+            });
             return Err(LoadError { file: file.to_owned(), problems });
         }
         let children = invert(&parents, &child_counts);
@@ -167,8 +174,8 @@ impl<'d> Tree<'d> {
     }
 }
 
-fn node_problem(node: &Node, field: Option<String>, kind: ProblemKind) -> Problem {
-    Problem::new(kind, Location { node: Some(node.id.clone()), field, ..Location::default() })
+fn node_problem(position: usize, node: &Node, field: Option<String>, kind: ProblemKind) -> Problem {
+    Problem::new(kind, Location { node: Some(node.id.clone()), field, position: Some(position), ..Location::default() })
 }
 
 fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d str, Ix> {
@@ -178,7 +185,7 @@ fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d
         if node.id.trim().is_empty() {
             problems.push(Problem::new(
                 ProblemKind::EmptyId { position: i },
-                Location { field: Some(format!("nodes[{i}].id")), ..Location::default() },
+                Location { field: Some(format!("nodes[{i}].id")), position: Some(i), ..Location::default() },
             ));
             continue;
         }
@@ -192,16 +199,22 @@ fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d
         }
     }
     for (id, positions) in dups {
+        let second = positions.get(1).copied();
         problems.push(Problem::new(
             ProblemKind::DuplicateId { id: id.to_owned(), positions },
-            Location { node: Some(id.to_owned()), field: Some("id".into()), ..Location::default() },
+            Location {
+                node: Some(id.to_owned()),
+                field: Some("id".into()),
+                position: second,
+                ..Location::default()
+            },
         ));
     }
     index
 }
 
 /// Which kinds may carry each kind-specific field.
-fn check_fields(node: &Node, problems: &mut Vec<Problem>) {
+fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
     use NodeKind::*;
     let present: [(&str, bool, &[NodeKind]); 14] = [
         ("period", node.period.is_some(), &[Objective]),
@@ -223,6 +236,7 @@ fn check_fields(node: &Node, problems: &mut Vec<Problem>) {
         if is_set && !kinds.contains(&node.kind) {
             let allowed = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
             problems.push(node_problem(
+                i,
                 node,
                 Some(field.into()),
                 ProblemKind::FieldNotAllowed { kind: node.kind.as_str(), allowed },
@@ -230,7 +244,7 @@ fn check_fields(node: &Node, problems: &mut Vec<Problem>) {
         }
     }
     let mut range = |field: String, detail: String| {
-        problems.push(node_problem(node, Some(field), ProblemKind::OutOfRange { detail }));
+        problems.push(node_problem(i, node, Some(field), ProblemKind::OutOfRange { detail }));
     };
     let numbers = [("start", node.start), ("target", node.target), ("current", node.current)];
     for (field, v) in numbers {
@@ -304,7 +318,7 @@ fn find_cycles(doc: &TreeDoc, graph: &DiGraph<(), ()>, problems: &mut Vec<Proble
         let path = cycle_path(graph, &scc, start);
         let ids: Vec<String> = path.iter().map(|i| doc.nodes[i.index()].id.clone()).collect();
         let node = &doc.nodes[start.index()];
-        problems.push(node_problem(node, Some("parents".into()), ProblemKind::Cycle { path: ids }));
+        problems.push(node_problem(start.index(), node, Some("parents".into()), ProblemKind::Cycle { path: ids }));
     }
 }
 

@@ -1,5 +1,5 @@
-//! Reading the canonical JSON format into a [`TreeDoc`], with errors that name file, line, column,
-//! node id and field.
+//! The canonical JSON format: reading it into a [`TreeDoc`] with errors that name file, line, column,
+//! node id and field, and writing it back.
 //!
 //! The fast path deserializes straight into the model. Only when that fails is the text read again,
 //! slowly, to find the path of the bad value and the id of the node it sits in.
@@ -32,7 +32,7 @@ fn explain(text: &str, e: serde_json::Error) -> Problem {
     };
     let (node, field) = split_node_path(text, &path);
     let detail = strip_position(&e.to_string());
-    Problem::new(ProblemKind::Schema { detail }, Location { node, field, line, column })
+    Problem::new(ProblemKind::Schema { detail }, Location { node, field, line, column, position: None })
 }
 
 /// serde_json appends " at line L column C"; the location is reported separately.
@@ -63,10 +63,28 @@ fn split_node_path(text: &str, path: &str) -> (Option<String>, Option<String>) {
     }
 }
 
-/// Line and column of each node's `"id"` member in JSON text, for pointing at nodes in messages and
-/// SARIF. A light scan rather than a second parse: it looks for `"id"` keys whose value is a string.
+/// Writes a document as pretty JSON (two-space indentation, fields in schema order, defaults omitted).
+pub fn to_json(doc: &TreeDoc) -> String {
+    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Line and column of each node's `"id"` member in JSON text (the first, for a duplicated id), for
+/// pointing at nodes in messages and SARIF.
 pub fn node_positions(text: &str) -> FxHashMap<String, (usize, usize)> {
     let mut out = FxHashMap::default();
+    for (id, at) in id_members(text) {
+        out.entry(id).or_insert(at);
+    }
+    out
+}
+
+/// Every `"id"` member with a string value, in text order. Only nodes have an `id` field (the format
+/// denies unknown fields), so in a valid document the k-th member is the k-th node's.
+/// A light scan rather than a second parse.
+fn id_members(text: &str) -> Vec<(String, (usize, usize))> {
+    let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut line = 1usize;
     let mut line_start = 0usize;
@@ -95,7 +113,7 @@ pub fn node_positions(text: &str) -> FxHashMap<String, (usize, usize)> {
                             let vend = skip_string(bytes, j);
                             if let Ok(id) = serde_json::from_str::<String>(&text[j..vend.min(text.len())]) {
                                 let column = text[line_start..start].chars().count() + 1;
-                                out.entry(id).or_insert((line, column));
+                                out.push((id, (line, column)));
                             }
                         }
                     }
@@ -127,10 +145,15 @@ pub fn locate(err: &mut LoadError, text: &str) {
     if err.problems.iter().all(|p| p.at.line.is_some() || p.at.node.is_none()) {
         return;
     }
-    let positions = node_positions(text);
+    let members = id_members(text);
+    let by_id = node_positions(text);
     for p in &mut err.problems {
+        let at = match p.at.position {
+            Some(k) => members.get(k).map(|(_, at)| at),
+            None => p.at.node.as_deref().and_then(|n| by_id.get(n)),
+        };
         if p.at.line.is_none()
-            && let Some((l, c)) = p.at.node.as_deref().and_then(|n| positions.get(n))
+            && let Some((l, c)) = at
         {
             p.at.line = Some(*l);
             p.at.column = Some(*c);

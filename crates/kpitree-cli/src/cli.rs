@@ -1,0 +1,346 @@
+//! Subcommands and their flags (clap), and what each one does.
+
+use crate::input::{self, CliError};
+use clap::{Parser, Subcommand, ValueEnum};
+use kpitree_core::csv::CsvMeta;
+use kpitree_core::finding::Severity;
+use kpitree_core::prune::Reason;
+use kpitree_core::{Date, Format};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Keeps KPI trees healthy: checks a tree of strategy, objectives, key results and KPIs against
+/// health rules, and proposes what to prune.
+#[derive(Parser, Debug)]
+#[command(name = "kpitree", version, about, max_term_width = 100)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a tree against the health rules.
+    Check {
+        /// The tree: JSON, or CSV (by `.csv` extension or --input-format).
+        file: PathBuf,
+        #[command(flatten)]
+        rules: RuleFlags,
+        #[command(flatten)]
+        input: InputFlags,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// Exit 1 when a finding of this severity or worse exists.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// When to colour text output.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Validate a tree without running rules (exit 0 when valid, 2 when not).
+    Validate {
+        /// The tree.
+        file: PathBuf,
+        #[command(flatten)]
+        input: InputFlags,
+    },
+    /// List every rule with its default severity and thresholds.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        #[command(flatten)]
+        rules: RuleFlags,
+    },
+    /// Explain why a rule exists and what to do about its findings.
+    Explain {
+        /// Rule id, e.g. orphan-kpi.
+        rule: String,
+    },
+    /// Convert a tree between JSON and CSV.
+    Convert {
+        /// The tree to read.
+        file: PathBuf,
+        /// Where to write (stdout when absent).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Format to write; by default the output file's extension, else the other format.
+        #[arg(long, value_enum)]
+        to: Option<InputFormat>,
+        #[command(flatten)]
+        input: InputFlags,
+    },
+    /// Report the KPIs that could be retired (orphaned, stale, duplicated) and the tree without them.
+    Prune {
+        /// The tree.
+        file: PathBuf,
+        /// Only report; write nothing (the default when no --output is given).
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the pruned tree here (JSON, or CSV by extension).
+        #[arg(short, long, conflicts_with = "dry_run")]
+        output: Option<PathBuf>,
+        /// Which reasons to prune for.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [PruneReason::Orphaned, PruneReason::Stale, PruneReason::Duplicated])]
+        reasons: Vec<PruneReason>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        #[command(flatten)]
+        rules: RuleFlags,
+        #[command(flatten)]
+        input: InputFlags,
+    },
+    /// Print the JSON Schema of the tree format.
+    Schema,
+}
+
+/// Flags that choose and tune rules.
+#[derive(clap::Args, Debug)]
+struct RuleFlags {
+    /// Configuration file (default: ./kpitree.toml if present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore ./kpitree.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Set a rule option for this run: RULE.OPTION=VALUE (repeatable), e.g. stale-kpi.max_age_days=180.
+    #[arg(long, value_name = "RULE.OPTION=VALUE")]
+    set: Vec<String>,
+    /// Switch a rule off for this run (repeatable).
+    #[arg(long, value_name = "RULE")]
+    disable: Vec<String>,
+    /// Switch a rule on for this run (repeatable).
+    #[arg(long, value_name = "RULE")]
+    enable: Vec<String>,
+}
+
+/// Flags about how to read a tree.
+#[derive(clap::Args, Debug)]
+struct InputFlags {
+    /// Read the file as this format instead of guessing from its extension.
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// CSV only: the tree's `as_of` date (YYYY-MM-DD) when the file has no `# as_of:` line.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// CSV only: the organisation when the file has no `# organisation:` line.
+    #[arg(long)]
+    organisation: Option<String>,
+}
+
+impl InputFlags {
+    fn meta(&self) -> CsvMeta {
+        CsvMeta { organisation: self.organisation.clone(), as_of: self.as_of }
+    }
+    fn format(&self) -> Option<Format> {
+        self.input_format.map(Into::into)
+    }
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("{s:?} is not a date as YYYY-MM-DD"))
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum InputFormat {
+    Json,
+    Csv,
+}
+
+impl From<InputFormat> for Format {
+    fn from(f: InputFormat) -> Format {
+        match f {
+            InputFormat::Json => Format::Json,
+            InputFormat::Csv => Format::Csv,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum PruneReason {
+    Orphaned,
+    Stale,
+    Duplicated,
+}
+
+impl From<PruneReason> for Reason {
+    fn from(r: PruneReason) -> Reason {
+        match r {
+            PruneReason::Orphaned => Reason::Orphaned,
+            PruneReason::Stale => Reason::Stale,
+            PruneReason::Duplicated => Reason::Duplicated,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn settings(flags: &RuleFlags) -> Result<kpitree_core::config::Settings, CliError> {
+    let (mut config, source) = input::load_config(flags.config.as_deref(), flags.no_config)?;
+    input::apply_overrides(&mut config, &flags.set, &flags.disable, &flags.enable)?;
+    kpitree_core::settings(&config).map_err(|errors| CliError::Config { source, errors })
+}
+
+fn io(e: std::io::Error) -> CliError {
+    CliError::Io { path: PathBuf::from("<stdout>"), error: e }
+}
+
+/// Runs a command; `Ok` carries the exit code of a completed run.
+pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    match args.command {
+        Command::Check { file, rules, input, format, fail_on, color } => {
+            let settings = settings(&rules)?;
+            let doc = input::load_tree(&file, input.format(), &input.meta())?;
+            let report = kpitree_core::check(&file.display().to_string(), &doc, &settings).map_err(CliError::Load)?;
+            let choice = match color {
+                ColorChoice::Auto => anstream::ColorChoice::Auto,
+                ColorChoice::Always => anstream::ColorChoice::Always,
+                ColorChoice::Never => anstream::ColorChoice::Never,
+            };
+            let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+            match format {
+                OutputFormat::Text => crate::render_text::report(&mut out, &file.display().to_string(), &doc, &report),
+                OutputFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from).and_then(|()| writeln!(out))
+                }
+                OutputFormat::Sarif => {
+                    let text = input::read(&file)?;
+                    crate::render_sarif::write(&mut out, &file, &text, &report)
+                }
+            }
+            .map_err(io)?;
+            let threshold = match fail_on {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Info => Some(Severity::Info),
+                FailOn::Never => None,
+            };
+            let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Validate { file, input } => {
+            let doc = input::load_tree(&file, input.format(), &input.meta())?;
+            println!("{}: valid ({} nodes, {} links)", file.display(), doc.nodes.len(), doc.links.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { format, rules } => {
+            let settings = settings(&rules)?;
+            let mut out = anstream::stdout();
+            match format {
+                ListFormat::Text => crate::render_text::rules(&mut out, &settings),
+                ListFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &rules_json(&settings)).map_err(std::io::Error::from).and_then(|()| writeln!(out))
+                }
+            }
+            .map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule } => {
+            let Some(r) = kpitree_core::rules::find(&rule) else {
+                let known: Vec<&str> = kpitree_core::rules::builtin().iter().map(|r| r.meta().id).collect();
+                return Err(CliError::Usage(format!("unknown rule `{rule}`; rules: {}", known.join(", "))));
+            };
+            crate::render_text::explain(&mut anstream::stdout(), r.meta()).map_err(io)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Convert { file, output, to, input } => {
+            let from = input::format_of(&file, input.format());
+            let doc = input::load_tree(&file, input.format(), &input.meta())?;
+            let to: Format = match (to, &output) {
+                (Some(t), _) => t.into(),
+                (None, Some(o)) => input::format_of(o, None),
+                (None, None) if from == Format::Json => Format::Csv,
+                (None, None) => Format::Json,
+            };
+            let text = serialize(&doc, to);
+            match output {
+                Some(path) => input::write(&path, &text)?,
+                None => std::io::stdout().write_all(text.as_bytes()).map_err(io)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Prune { file, dry_run: _, output, reasons, format, rules, input } => {
+            let settings = settings(&rules)?;
+            let doc = input::load_tree(&file, input.format(), &input.meta())?;
+            let tree = kpitree_core::tree::Tree::new(&file.display().to_string(), &doc).map_err(CliError::Load)?;
+            let reasons: Vec<Reason> = reasons.into_iter().map(Into::into).collect();
+            let (report, pruned) = kpitree_core::prune::prune(&tree, &settings, &reasons);
+            let mut out = anstream::stdout();
+            match format {
+                ListFormat::Text => crate::render_text::prune(&mut out, &report, output.as_deref()),
+                ListFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from).and_then(|()| writeln!(out))
+                }
+            }
+            .map_err(io)?;
+            if let Some(path) = output {
+                input::write(&path, &serialize(&pruned, input::format_of(&path, None)))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            print!("{}", kpitree_core::SCHEMA);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serialize(doc: &kpitree_core::TreeDoc, format: Format) -> String {
+    match format {
+        Format::Csv => kpitree_core::csv::to_csv(doc),
+        Format::Json => kpitree_core::to_json(doc),
+    }
+}
+
+fn rules_json(settings: &kpitree_core::config::Settings) -> serde_json::Value {
+    let rules: Vec<serde_json::Value> = kpitree_core::rules::builtin()
+        .iter()
+        .zip(&settings.rules)
+        .map(|(r, s)| {
+            let m = r.meta();
+            let params: Vec<serde_json::Value> = m
+                .params
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "name": p.name, "default": p.default, "value": s.get(p.name), "min": p.min, "max": p.max, "help": p.help,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": m.id, "default_severity": m.severity, "severity": s.severity, "enabled": s.enabled,
+                "summary": m.summary, "why": m.why, "fix": m.fix, "params": params,
+            })
+        })
+        .collect();
+    serde_json::json!({ "rules": rules })
+}

@@ -1,0 +1,123 @@
+//! Reading what the user points at: tree files (JSON or CSV by extension or flag), `kpitree.toml`
+//! and per-run overrides. Every failure becomes a [`CliError`], which exits with code 2.
+
+use anstyle::{AnsiColor, Style};
+use kpitree_core::config::{Config, ConfigError, ParamValue};
+use kpitree_core::csv::CsvMeta;
+use kpitree_core::{Format, LoadError, TreeDoc};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why the command could not do its job (exit code 2).
+#[derive(Debug)]
+pub enum CliError {
+    /// A file could not be read or written.
+    Io { path: PathBuf, error: std::io::Error },
+    /// The tree is invalid.
+    Load(LoadError),
+    /// The configuration file does not parse.
+    ConfigSyntax { path: PathBuf, detail: String },
+    /// The configuration names unknown rules or options, or bad values.
+    Config { source: String, errors: Vec<ConfigError> },
+    /// A flag's value is wrong.
+    Usage(String),
+}
+
+/// Prints an error the way compilers do: `error: ...` in red, one line per problem.
+pub fn print_error(out: &mut impl Write, e: &CliError) -> std::io::Result<()> {
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+    let head = |out: &mut dyn Write| write!(out, "{red}error{red:#}: ");
+    match e {
+        CliError::Io { path, error } => {
+            head(out)?;
+            writeln!(out, "{}: {error}", path.display())
+        }
+        CliError::Load(err) => {
+            for line in err.to_string().lines() {
+                // `file:line:col: error[code]: message` -> colour the word error.
+                match line.split_once(": error[") {
+                    Some((at, rest)) => writeln!(out, "{at}: {red}error{red:#}[{rest}")?,
+                    None => writeln!(out, "{line}")?,
+                }
+            }
+            let n = err.problems.len();
+            writeln!(out, "{} invalid: {n} problem{}", err.file, if n == 1 { "" } else { "s" })
+        }
+        CliError::ConfigSyntax { path, detail } => {
+            head(out)?;
+            writeln!(out, "{}: {}", path.display(), detail.trim_end())
+        }
+        CliError::Config { source, errors } => {
+            for err in errors {
+                head(out)?;
+                writeln!(out, "{source}: {err}")?;
+            }
+            Ok(())
+        }
+        CliError::Usage(msg) => {
+            head(out)?;
+            writeln!(out, "{msg}")
+        }
+    }
+}
+
+/// Reads a file, naming it in the error.
+pub fn read(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|error| CliError::Io { path: path.to_owned(), error })
+}
+
+/// Writes a file, naming it in the error.
+pub fn write(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(|error| CliError::Io { path: path.to_owned(), error })
+}
+
+/// The format of a tree file: the flag if given, else the extension (`.csv` is CSV, all else JSON).
+pub fn format_of(path: &Path, flag: Option<Format>) -> Format {
+    flag.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
+        _ => Format::Json,
+    })
+}
+
+/// Reads and validates a tree. CSV metadata flags fill what the file does not say.
+pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<TreeDoc, CliError> {
+    let text = read(path)?;
+    let name = path.display().to_string();
+    kpitree_core::load(&name, &text, format_of(path, format), meta).map_err(CliError::Load)
+}
+
+/// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults.
+pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<(Config, String), CliError> {
+    let path = match explicit {
+        Some(p) => p.to_owned(),
+        None if !skip_default && Path::new("kpitree.toml").is_file() => PathBuf::from("kpitree.toml"),
+        None => return Ok((Config::default(), "defaults".into())),
+    };
+    let text = read(&path)?;
+    let config = toml::from_str(&text).map_err(|e| CliError::ConfigSyntax { path: path.clone(), detail: e.to_string() })?;
+    Ok((config, path.display().to_string()))
+}
+
+/// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`.
+pub fn apply_overrides(config: &mut Config, set: &[String], disable: &[String], enable: &[String]) -> Result<(), CliError> {
+    for s in set {
+        let usage = || CliError::Usage(format!("--set {s}: expected RULE.OPTION=VALUE, e.g. metric-overload.max_per_parent=7"));
+        let (key, value) = s.split_once('=').ok_or_else(usage)?;
+        let (rule, param) = key.trim().split_once('.').ok_or_else(usage)?;
+        if param == "severity" {
+            let sev = kpitree_core::finding::Severity::parse(value.trim())
+                .ok_or_else(|| CliError::Usage(format!("--set {s}: severity must be error, warning or info")))?;
+            config.rules.entry(rule.to_owned()).or_default().severity = Some(sev);
+            continue;
+        }
+        let value = ParamValue::parse(value).ok_or_else(usage)?;
+        config.set(rule, param, value);
+    }
+    for r in disable {
+        config.enable(r, false);
+    }
+    for r in enable {
+        config.enable(r, true);
+    }
+    Ok(())
+}

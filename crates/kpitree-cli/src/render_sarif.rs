@@ -1,0 +1,96 @@
+//! SARIF 2.1.0 output (serde-sarif types), so CI systems show findings next to the tree file.
+//!
+//! Each finding's primary location is the tree file at the line of its first node's `"id"` (JSON
+//! input) and a logical location per node id; whole-tree findings point at the file's first line.
+
+use kpitree_core::report::Report;
+use kpitree_core::rules;
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
+    ToolComponent,
+};
+use std::collections::BTreeMap;
+use std::io::{Result, Write};
+use std::path::Path;
+
+fn level(s: kpitree_core::finding::Severity) -> ResultLevel {
+    match s {
+        kpitree_core::finding::Severity::Error => ResultLevel::Error,
+        kpitree_core::finding::Severity::Warning => ResultLevel::Warning,
+        kpitree_core::finding::Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// Writes the report as one SARIF run.
+pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report) -> Result<()> {
+    let positions = kpitree_core::json::node_positions(text);
+    let uri = file.to_string_lossy().replace('\\', "/");
+    let descriptors: Vec<ReportingDescriptor> = rules::builtin()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            ReportingDescriptor::builder()
+                .id(m.id)
+                .name(m.id)
+                .short_description(MultiformatMessageString::builder().text(m.summary).build())
+                .full_description(MultiformatMessageString::builder().text(m.why).build())
+                .help(MultiformatMessageString::builder().text(m.fix).build())
+                .default_configuration(ReportingConfiguration::builder().level(serde_json::json!(level(m.severity))).build())
+                .build()
+        })
+        .collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let (line, column) = f.nodes.first().and_then(|id| positions.get(id)).copied().unwrap_or((1, 1));
+            let physical = PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(uri.clone()).build())
+                .region(Region::builder().start_line(line as i64).start_column(column as i64).build())
+                .build();
+            let logical: Vec<LogicalLocation> = f
+                .nodes
+                .iter()
+                .map(|id| LogicalLocation::builder().name(id.clone()).fully_qualified_name(id.clone()).kind("member").build())
+                .collect();
+            let mut location = Location::builder().physical_location(physical).build();
+            if !logical.is_empty() {
+                location.logical_locations = Some(logical);
+            }
+            let mut props = BTreeMap::new();
+            props.insert("nodes".to_owned(), serde_json::json!(f.nodes));
+            props.insert("fix".to_owned(), serde_json::json!(f.fix));
+            if let Some(e) = &f.evidence {
+                props.insert("evidence".to_owned(), serde_json::Value::Object(e.clone()));
+            }
+            if let Some(p) = &f.plugin {
+                props.insert("plugin".to_owned(), serde_json::json!(p));
+            }
+            let mut result = SarifResult::builder()
+                .rule_id(f.rule.clone())
+                .level(level(f.severity))
+                .message(Message::builder().text(format!("{} Fix: {}", f.message, f.fix)).build())
+                .locations(vec![location])
+                .properties(PropertyBag::builder().additional_properties(props).build())
+                .build();
+            if let Some(k) = rules::builtin().iter().position(|r| r.meta().id == f.rule) {
+                result.rule_index = Some(k as i64);
+            }
+            result
+        })
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("kpitree")
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://kpitree.dev")
+        .rules(descriptors)
+        .build();
+    let sarif = Sarif::builder()
+        .schema(serde_sarif::sarif::SCHEMA_URL)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build()])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
+}

@@ -1,0 +1,164 @@
+//! Text output for people: findings grouped by node, coloured on a terminal (anstream strips the
+//! colours when stdout is piped or NO_COLOR is set), with a summary line.
+
+use anstyle::{AnsiColor, Style};
+use kpitree_core::config::Settings;
+use kpitree_core::finding::{Finding, Severity};
+use kpitree_core::prune::PruneReport;
+use kpitree_core::report::Report;
+use kpitree_core::rollup::Health;
+use kpitree_core::rules::RuleMeta;
+use kpitree_core::TreeDoc;
+use std::io::{Result, Write};
+use std::path::Path;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn severity_style(s: Severity) -> Style {
+    let c = match s {
+        Severity::Error => AnsiColor::Red,
+        Severity::Warning => AnsiColor::Yellow,
+        Severity::Info => AnsiColor::Cyan,
+    };
+    Style::new().fg_color(Some(c.into())).bold()
+}
+
+fn health_style(h: Health) -> Style {
+    let c = match h {
+        Health::OnTrack => AnsiColor::Green,
+        Health::AtRisk => AnsiColor::Yellow,
+        Health::OffTrack => AnsiColor::Red,
+        Health::Unknown => AnsiColor::BrightBlack,
+    };
+    Style::new().fg_color(Some(c.into()))
+}
+
+/// The report of `kpitree check`.
+pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) -> Result<()> {
+    let s = &report.summary;
+    writeln!(out, "{BOLD}{file}{BOLD:#}: {} as of {}", s.organisation, s.as_of)?;
+    // Group by the first node a finding names; whole-tree findings first, then document order.
+    let mut groups: Vec<(Option<&str>, Vec<&Finding>)> = Vec::new();
+    for f in &report.findings {
+        let key = f.nodes.first().map(String::as_str);
+        match groups.last_mut() {
+            Some((k, v)) if *k == key => v.push(f),
+            _ => groups.push((key, vec![f])),
+        }
+    }
+    for (key, findings) in groups {
+        writeln!(out)?;
+        match key.and_then(|id| doc.nodes.iter().find(|n| n.id == id)) {
+            Some(n) => writeln!(out, "{BOLD}{}{BOLD:#} {DIM}{} \"{}\"{DIM:#}", n.id, n.kind.label(), n.title)?,
+            None => writeln!(out, "{BOLD}whole tree{BOLD:#}")?,
+        }
+        for f in findings {
+            let st = severity_style(f.severity);
+            let plugin = f.plugin.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
+            writeln!(out, "  {st}{}{st:#} {DIM}{}{plugin}{DIM:#}: {}", f.severity, f.rule, f.message)?;
+            if f.nodes.len() > 1 {
+                writeln!(out, "    {DIM}nodes:{DIM:#} {}", f.nodes.join(", "))?;
+            }
+            writeln!(out, "    {DIM}fix:{DIM:#} {}", f.fix)?;
+        }
+    }
+    if !report.scores.objectives.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}objectives{BOLD:#}")?;
+        for o in &report.scores.objectives {
+            let hs = health_style(o.status);
+            let score = o.score.map_or("  - ".to_owned(), |x| format!("{x:.2}"));
+            writeln!(out, "  {score}  {hs}{:<9}{hs:#}  health {:>5.1}  {} {DIM}({}){DIM:#}", o.status.label(), o.health, o.title, o.id)?;
+        }
+    }
+    writeln!(out)?;
+    let e = severity_style(Severity::Error);
+    let w = severity_style(Severity::Warning);
+    let i = severity_style(Severity::Info);
+    writeln!(
+        out,
+        "{BOLD}health {:.1}/100{BOLD:#}: {e}{} error{}{e:#}, {w}{} warning{}{w:#}, {i}{} info{i:#} in {} nodes ({} rules)",
+        report.scores.health,
+        s.errors,
+        if s.errors == 1 { "" } else { "s" },
+        s.warnings,
+        if s.warnings == 1 { "" } else { "s" },
+        s.infos,
+        s.nodes,
+        s.rules_run,
+    )
+}
+
+/// `kpitree rules`.
+pub fn rules(out: &mut impl Write, settings: &Settings) -> Result<()> {
+    for (rule, s) in kpitree_core::rules::builtin().iter().zip(&settings.rules) {
+        let m = rule.meta();
+        let st = severity_style(s.severity);
+        let off = if s.enabled { String::new() } else { format!(" {DIM}(off){DIM:#}") };
+        writeln!(out, "{BOLD}{:<26}{BOLD:#} {st}{:<7}{st:#} {}{off}", m.id, s.severity, m.summary)?;
+        for p in m.params {
+            let value = s.get(p.name).map(|v| v.to_string()).unwrap_or_default();
+            let changed = if s.get(p.name) == Some(p.default) { String::new() } else { format!(" (default {})", p.default) };
+            writeln!(out, "    {}{DIM} = {value}{changed}{DIM:#}  {}", p.name, p.help)?;
+        }
+    }
+    Ok(())
+}
+
+/// `kpitree explain RULE`.
+pub fn explain(out: &mut impl Write, m: &RuleMeta) -> Result<()> {
+    writeln!(out, "{BOLD}{}{BOLD:#} ({}): {}", m.id, m.severity, m.summary)?;
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Why it matters{BOLD:#}")?;
+    writeln!(out, "{}", m.why)?;
+    writeln!(out)?;
+    writeln!(out, "{BOLD}What to do{BOLD:#}")?;
+    writeln!(out, "{}", m.fix)?;
+    if !m.params.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}Options{BOLD:#} (in kpitree.toml under [rules.{}], or --set {}.OPTION=VALUE)", m.id, m.id)?;
+        for p in m.params {
+            writeln!(out, "  {} = {}  {}", p.name, p.default, p.help)?;
+        }
+    }
+    Ok(())
+}
+
+/// `kpitree prune`.
+pub fn prune(out: &mut impl Write, r: &PruneReport, written: Option<&Path>) -> Result<()> {
+    if r.candidates.is_empty() {
+        writeln!(out, "No KPI to prune.")?;
+    }
+    for c in &r.candidates {
+        let owner = c.owner.as_deref().map(|o| format!(" {DIM}owner: {o}{DIM:#}")).unwrap_or_default();
+        writeln!(out, "{BOLD}{}{BOLD:#} \"{}\"{owner}", c.id, c.title)?;
+        for (reason, message) in &c.reasons {
+            let label = serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            writeln!(out, "  {label}: {message}")?;
+        }
+    }
+    for a in &r.reattached {
+        writeln!(out, "{DIM}re-attached {} to {}{DIM:#}", a.id, a.parents.join(", "))?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{BOLD}{} KPI{} to retire{BOLD:#}: {} -> {} nodes, {} -> {} KPIs, {} -> {} findings, health {:.1} -> {:.1}{}",
+        r.candidates.len(),
+        if r.candidates.len() == 1 { "" } else { "s" },
+        r.before.nodes,
+        r.after.nodes,
+        r.before.kpis,
+        r.after.kpis,
+        r.before.findings,
+        r.after.findings,
+        r.before.health,
+        r.after.health,
+        if r.links_removed > 0 { format!(", {} links dropped", r.links_removed) } else { String::new() },
+    )?;
+    match written {
+        Some(p) => writeln!(out, "pruned tree written to {}", p.display()),
+        None => writeln!(out, "{DIM}dry run: nothing written (use --output FILE to write the pruned tree){DIM:#}"),
+    }
+}
