@@ -229,9 +229,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
             match format {
                 OutputFormat::Text => crate::render_text::report(&mut out, &file.display().to_string(), &doc, &report),
-                OutputFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from).and_then(|()| writeln!(out))
-                }
+                OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out)),
                 OutputFormat::Sarif => {
                     let text = input::read(&file)?;
                     crate::render_sarif::write(&mut out, &file, &text, &report)
@@ -257,9 +257,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let mut out = anstream::stdout();
             match format {
                 ListFormat::Text => crate::render_text::rules(&mut out, &settings),
-                ListFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &rules_json(&settings)).map_err(std::io::Error::from).and_then(|()| writeln!(out))
-                }
+                ListFormat::Json => serde_json::to_writer_pretty(&mut out, &rules_json(&settings))
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out)),
             }
             .map_err(io)?;
             Ok(ExitCode::SUCCESS)
@@ -297,9 +297,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let mut out = anstream::stdout();
             match format {
                 ListFormat::Text => crate::render_text::prune(&mut out, &report, output.as_deref()),
-                ListFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from).and_then(|()| writeln!(out))
-                }
+                ListFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out)),
             }
             .map_err(io)?;
             if let Some(path) = output {

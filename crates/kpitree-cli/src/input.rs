@@ -94,14 +94,21 @@ pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<(Confi
         None => return Ok((Config::default(), "defaults".into())),
     };
     let text = read(&path)?;
-    let config = toml::from_str(&text).map_err(|e| CliError::ConfigSyntax { path: path.clone(), detail: e.to_string() })?;
+    let config =
+        toml::from_str(&text).map_err(|e| CliError::ConfigSyntax { path: path.clone(), detail: e.to_string() })?;
     Ok((config, path.display().to_string()))
 }
 
 /// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`.
-pub fn apply_overrides(config: &mut Config, set: &[String], disable: &[String], enable: &[String]) -> Result<(), CliError> {
+pub fn apply_overrides(
+    config: &mut Config,
+    set: &[String],
+    disable: &[String],
+    enable: &[String],
+) -> Result<(), CliError> {
     for s in set {
-        let usage = || CliError::Usage(format!("--set {s}: expected RULE.OPTION=VALUE, e.g. metric-overload.max_per_parent=7"));
+        let usage =
+            || CliError::Usage(format!("--set {s}: expected RULE.OPTION=VALUE, e.g. metric-overload.max_per_parent=7"));
         let (key, value) = s.split_once('=').ok_or_else(usage)?;
         let (rule, param) = key.trim().split_once('.').ok_or_else(usage)?;
         if param == "severity" {

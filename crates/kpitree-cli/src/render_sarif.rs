@@ -36,7 +36,9 @@ pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report) -> 
                 .short_description(MultiformatMessageString::builder().text(m.summary).build())
                 .full_description(MultiformatMessageString::builder().text(m.why).build())
                 .help(MultiformatMessageString::builder().text(m.fix).build())
-                .default_configuration(ReportingConfiguration::builder().level(serde_json::json!(level(m.severity))).build())
+                .default_configuration(
+                    ReportingConfiguration::builder().level(serde_json::json!(level(m.severity))).build(),
+                )
                 .build()
         })
         .collect();
@@ -52,7 +54,9 @@ pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report) -> 
             let logical: Vec<LogicalLocation> = f
                 .nodes
                 .iter()
-                .map(|id| LogicalLocation::builder().name(id.clone()).fully_qualified_name(id.clone()).kind("member").build())
+                .map(|id| {
+                    LogicalLocation::builder().name(id.clone()).fully_qualified_name(id.clone()).kind("member").build()
+                })
                 .collect();
             let mut location = Location::builder().physical_location(physical).build();
             if !logical.is_empty() {

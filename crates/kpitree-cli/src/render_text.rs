@@ -2,13 +2,13 @@
 //! colours when stdout is piped or NO_COLOR is set), with a summary line.
 
 use anstyle::{AnsiColor, Style};
+use kpitree_core::TreeDoc;
 use kpitree_core::config::Settings;
 use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::prune::PruneReport;
 use kpitree_core::report::Report;
 use kpitree_core::rollup::Health;
 use kpitree_core::rules::RuleMeta;
-use kpitree_core::TreeDoc;
 use std::io::{Result, Write};
 use std::path::Path;
 
@@ -69,7 +69,14 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
         for o in &report.scores.objectives {
             let hs = health_style(o.status);
             let score = o.score.map_or("  - ".to_owned(), |x| format!("{x:.2}"));
-            writeln!(out, "  {score}  {hs}{:<9}{hs:#}  health {:>5.1}  {} {DIM}({}){DIM:#}", o.status.label(), o.health, o.title, o.id)?;
+            writeln!(
+                out,
+                "  {score}  {hs}{:<9}{hs:#}  health {:>5.1}  {} {DIM}({}){DIM:#}",
+                o.status.label(),
+                o.health,
+                o.title,
+                o.id
+            )?;
         }
     }
     writeln!(out)?;
@@ -99,7 +106,8 @@ pub fn rules(out: &mut impl Write, settings: &Settings) -> Result<()> {
         writeln!(out, "{BOLD}{:<26}{BOLD:#} {st}{:<7}{st:#} {}{off}", m.id, s.severity, m.summary)?;
         for p in m.params {
             let value = s.get(p.name).map(|v| v.to_string()).unwrap_or_default();
-            let changed = if s.get(p.name) == Some(p.default) { String::new() } else { format!(" (default {})", p.default) };
+            let changed =
+                if s.get(p.name) == Some(p.default) { String::new() } else { format!(" (default {})", p.default) };
             writeln!(out, "    {}{DIM} = {value}{changed}{DIM:#}  {}", p.name, p.help)?;
         }
     }
@@ -117,7 +125,11 @@ pub fn explain(out: &mut impl Write, m: &RuleMeta) -> Result<()> {
     writeln!(out, "{}", m.fix)?;
     if !m.params.is_empty() {
         writeln!(out)?;
-        writeln!(out, "{BOLD}Options{BOLD:#} (in kpitree.toml under [rules.{}], or --set {}.OPTION=VALUE)", m.id, m.id)?;
+        writeln!(
+            out,
+            "{BOLD}Options{BOLD:#} (in kpitree.toml under [rules.{}], or --set {}.OPTION=VALUE)",
+            m.id, m.id
+        )?;
         for p in m.params {
             writeln!(out, "  {} = {}  {}", p.name, p.default, p.help)?;
         }
@@ -134,7 +146,8 @@ pub fn prune(out: &mut impl Write, r: &PruneReport, written: Option<&Path>) -> R
         let owner = c.owner.as_deref().map(|o| format!(" {DIM}owner: {o}{DIM:#}")).unwrap_or_default();
         writeln!(out, "{BOLD}{}{BOLD:#} \"{}\"{owner}", c.id, c.title)?;
         for (reason, message) in &c.reasons {
-            let label = serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let label =
+                serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
             writeln!(out, "  {label}: {message}")?;
         }
     }

@@ -123,18 +123,31 @@ impl fmt::Display for ProblemKind {
             ProblemKind::EmptyId { position } => write!(f, "nodes[{position}] has an empty id"),
             ProblemKind::UnknownParent { parent } => write!(f, "unknown parent id \"{parent}\""),
             ProblemKind::IllegalParent { child_kind, parent, parent_kind, allowed } => {
-                write!(f, "a {child_kind} cannot have the {parent_kind} \"{parent}\" as parent (allowed: {allowed})")
+                write!(
+                    f,
+                    "{} cannot have the {} \"{parent}\" as parent (allowed: {allowed})",
+                    article(child_kind),
+                    label(parent_kind)
+                )
             }
             ProblemKind::RepeatedParent { parent } => write!(f, "parent \"{parent}\" is listed more than once"),
             ProblemKind::Cycle { path } => write!(f, "cycle in parents: {}", path.join(" -> ")),
             ProblemKind::FieldNotAllowed { kind, allowed } => {
-                write!(f, "field does not apply to a {kind} (only to: {allowed})")
+                write!(f, "field does not apply to {} (only to: {allowed})", article(kind))
             }
             ProblemKind::OutOfRange { detail } => write!(f, "{detail}"),
             ProblemKind::UnknownLinkEnd { end, id } => write!(f, "link `{end}` names unknown node \"{id}\""),
             ProblemKind::SelfLink => write!(f, "link from a node to itself"),
         }
     }
+}
+
+fn article(kind: &str) -> &'static str {
+    crate::model::NodeKind::parse(kind).map_or("a node", |k| k.with_article())
+}
+
+fn label(kind: &str) -> &'static str {
+    crate::model::NodeKind::parse(kind).map_or("node", |k| k.label())
 }
 
 /// One problem and where it is.

@@ -35,12 +35,16 @@ fn explain(text: &str, e: serde_json::Error) -> Problem {
     Problem::new(ProblemKind::Schema { detail }, Location { node, field, line, column, position: None })
 }
 
-/// serde_json appends " at line L column C"; the location is reported separately.
+/// serde_json appends " at line L column C" (reported separately here) and names Rust types; say
+/// what the format expects instead.
 fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
-    }
+    let msg = match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    };
+    msg.replace("expected f64", "expected a number")
+        .replace("expected u32", "expected a whole number of at least 0")
+        .replace("expected a boolean", "expected true or false")
 }
 
 /// Turns `nodes[3].measurements[2].date` into (id of nodes[3], `measurements[2].date`).
@@ -82,8 +86,13 @@ pub fn node_positions(text: &str) -> FxHashMap<String, (usize, usize)> {
 
 /// Every `"id"` member with a string value, in text order. Only nodes have an `id` field (the format
 /// denies unknown fields), so in a valid document the k-th member is the k-th node's.
-/// A light scan rather than a second parse.
 fn id_members(text: &str) -> Vec<(String, (usize, usize))> {
+    members(text, b"\"id\"", true)
+}
+
+/// Every member named `key` (quoted), in text order, with its string value (empty when
+/// `want_string` is false or the value is not a string). A light scan rather than a second parse.
+fn members(text: &str, key: &[u8], want_string: bool) -> Vec<(String, (usize, usize))> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut line = 1usize;
@@ -99,7 +108,7 @@ fn id_members(text: &str) -> Vec<(String, (usize, usize))> {
             b'"' => {
                 let start = i;
                 let end = skip_string(bytes, i);
-                if &bytes[start..end.min(bytes.len())] == b"\"id\"" {
+                if &bytes[start..end.min(bytes.len())] == key {
                     let mut j = end;
                     while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
                         j += 1;
@@ -109,10 +118,12 @@ fn id_members(text: &str) -> Vec<(String, (usize, usize))> {
                         while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
                             j += 1;
                         }
-                        if j < bytes.len() && bytes[j] == b'"' {
+                        let column = text[line_start..start].chars().count() + 1;
+                        if !want_string {
+                            out.push((String::new(), (line, column)));
+                        } else if j < bytes.len() && bytes[j] == b'"' {
                             let vend = skip_string(bytes, j);
                             if let Ok(id) = serde_json::from_str::<String>(&text[j..vend.min(text.len())]) {
-                                let column = text[line_start..start].chars().count() + 1;
                                 out.push((id, (line, column)));
                             }
                         }
@@ -142,15 +153,22 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 
 /// Fills in line and column for problems that name a node but have no position yet.
 pub fn locate(err: &mut LoadError, text: &str) {
-    if err.problems.iter().all(|p| p.at.line.is_some() || p.at.node.is_none()) {
+    if err.problems.iter().all(|p| p.at.line.is_some()) {
         return;
     }
-    let members = id_members(text);
+    let ids = id_members(text);
     let by_id = node_positions(text);
+    // Only links have `from`, only the document has `version`.
+    let links = members(text, b"\"from\"", false);
+    let version = members(text, b"\"version\"", false);
     for p in &mut err.problems {
-        let at = match p.at.position {
-            Some(k) => members.get(k).map(|(_, at)| at),
-            None => p.at.node.as_deref().and_then(|n| by_id.get(n)),
+        let link =
+            p.at.field.as_deref().and_then(|f| f.strip_prefix("links[")?.split(']').next()?.parse::<usize>().ok());
+        let at = match (p.at.position, link, p.at.field.as_deref()) {
+            (Some(k), _, _) => ids.get(k).map(|(_, at)| at),
+            (None, Some(k), _) => links.get(k).map(|(_, at)| at),
+            (None, None, Some("version")) => version.first().map(|(_, at)| at),
+            _ => p.at.node.as_deref().and_then(|n| by_id.get(n)),
         };
         if p.at.line.is_none()
             && let Some((l, c)) = at

@@ -76,6 +76,16 @@ impl NodeKind {
         }
     }
 
+    /// The label with its article ("an objective", "a KPI").
+    pub fn with_article(self) -> &'static str {
+        match self {
+            NodeKind::Strategy => "a strategy",
+            NodeKind::Objective => "an objective",
+            NodeKind::KeyResult => "a key result",
+            NodeKind::Kpi => "a KPI",
+        }
+    }
+
     /// The kinds a node of this kind may name as parents (`shared/domain.md`).
     pub fn legal_parents(self) -> &'static [NodeKind] {
         match self {

@@ -109,6 +109,7 @@ mod tests {
         let d = series(&[("2026-01-01", 1.0), ("2026-02-01", 2.0), ("2026-03-01", 3.0)]);
         let o = series(&[("2026-01-31", 10.0), ("2026-03-03", 20.0), ("2026-06-01", 30.0)]);
         assert_eq!(lagged_pairs(&d, &o, 30, 3), vec![(1.0, 10.0), (2.0, 20.0)]);
-        assert_eq!(lagged_pairs(&d, &o, 0, 3), vec![]);
+        assert_eq!(lagged_pairs(&d, &o, 0, 3), vec![(2.0, 10.0), (3.0, 20.0)]);
+        assert_eq!(lagged_pairs(&d, &o, 0, 0), vec![]);
     }
 }

@@ -202,12 +202,7 @@ fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d
         let second = positions.get(1).copied();
         problems.push(Problem::new(
             ProblemKind::DuplicateId { id: id.to_owned(), positions },
-            Location {
-                node: Some(id.to_owned()),
-                field: Some("id".into()),
-                position: second,
-                ..Location::default()
-            },
+            Location { node: Some(id.to_owned()), field: Some("id".into()), position: second, ..Location::default() },
         ));
     }
     index

@@ -68,7 +68,8 @@ pub fn check_dir(dir: &Path, rule_id: &str, runner: &dyn Runner) -> Vec<String> 
 fn check_one(input: &Path, rule_id: &str, runner: &dyn Runner, bless: bool) -> Result<(), String> {
     let shown = input.display();
     let text = std::fs::read_to_string(input).map_err(|e| format!("{shown}: {e}"))?;
-    let doc = kpitree_core::load(&shown.to_string(), &text, kpitree_core::Format::Json, &Default::default()).map_err(|e| e.to_string())?;
+    let doc = kpitree_core::load(&shown.to_string(), &text, kpitree_core::Format::Json, &Default::default())
+        .map_err(|e| e.to_string())?;
     let config_path = input.with_extension("toml");
     let config = if config_path.exists() { read_config(&config_path)? } else { Config::default() };
     let findings: Vec<Finding> = runner
