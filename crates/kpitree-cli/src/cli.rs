@@ -123,10 +123,10 @@ struct InputFlags {
     /// Read the file as this format instead of guessing from its extension.
     #[arg(long, value_enum)]
     input_format: Option<InputFormat>,
-    /// CSV only: the tree's `as_of` date (YYYY-MM-DD) when the file has no `# as_of:` line.
+    /// CSV only: the tree's `as_of` date (YYYY-MM-DD); overrides a `# as_of:` line in the file.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<Date>,
-    /// CSV only: the organisation when the file has no `# organisation:` line.
+    /// CSV only: the organisation; overrides a `# organisation:` line in the file.
     #[arg(long)]
     organisation: Option<String>,
 }

@@ -22,13 +22,13 @@
 //! - **The header** names the columns, in any order, case-insensitive; only `id`, `kind` and `title`
 //!   are required. The columns are those of [`COLUMN_NAMES`]; any other name is an error. A column with
 //!   an empty header is ignored as long as all its cells are empty (spreadsheets leave such columns).
-//! - **One row a node.** A blank cell means absent. Free text (`title`, `description`, `rationale`,
-//!   `owner`, `department`, `period`, `unit`) is kept as written; every other value is trimmed.
-//!   Names of kinds, statuses, directions and indicators are case-insensitive, with `-` or a space
-//!   accepted for `_` (`Key Result`). Numbers are plain decimals (`12.5`, `+3`, `-0.25`); a comma is
+//! - **One row a node.** Cells are trimmed, and an empty cell means absent. Names of kinds, statuses,
+//!   directions and indicators are case-insensitive, with `-` or a space accepted for `_`
+//!   (`Key Result`). Numbers are plain decimals (`12.5`, `+3`, `-0.25`); a comma is
 //!   rejected rather than guessed to be a decimal or thousands separator. Dates are `YYYY-MM-DD`.
 //!   `used_in_appraisal` is `true`/`yes`/`1` or `false`/`no`/`0`/blank. A row whose cells are all
-//!   blank is skipped.
+//!   blank is skipped. A file with CRLF line endings reads exactly as one with LF, line breaks inside
+//!   quoted cells included.
 //! - **Lists in a cell** are separated by `;`:
 //!   - `parents`: ids, `obj-1; obj-2`.
 //!   - `measurements`: `DATE=VALUE`, `2026-09-30=12.5; 2026-10-31=13.1`.
@@ -44,9 +44,10 @@
 //! represent:
 //! - a link's `note` (dropped), and a link whose `from` is no node's id (dropped);
 //! - the order of `links`: they are read back grouped by driver, in node order;
-//! - free text that is empty or only whitespace (read back as absent), and whitespace around ids,
-//!   list entries, or the values of `#` lines (trimmed);
-//! - line breaks in `organisation` (written as spaces), and ids containing `;` (or, in `drives`, `@`).
+//! - whitespace at either end of a value (trimmed), so text that is empty or only whitespace comes
+//!   back absent; check-in notes are quoted and keep theirs;
+//! - CRLF inside text (read back as LF); line breaks in `organisation` (written as spaces);
+//! - ids containing `;` (or, in `drives`, `@`).
 //!
 //! # Validation
 //!
@@ -55,7 +56,10 @@
 
 use crate::date::Date;
 use crate::error::{LoadError, Location, Problem, ProblemKind};
-use crate::model::{CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc};
+use crate::model::{
+    CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
+};
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -178,6 +182,16 @@ impl Column {
 // Import
 // ---------------------------------------------------------------------------------------------------
 
+/// What a header cell names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Known(Column),
+    /// A name that is no column (reported once, for the header; its cells are not read).
+    Unknown,
+    /// An empty header cell: allowed while the column's cells are empty.
+    Unnamed,
+}
+
 /// Reads a tree document from CSV text. `file` names the source in error messages; `meta` supplies
 /// (and overrides) the organisation and the `as_of` date.
 ///
@@ -185,17 +199,29 @@ impl Column {
 /// cell, header or `#` line as [`ProblemKind::Schema`], each with its 1-based line in `text` (counting
 /// the `#` lines), the column name as `field`, and the node id when the row has one. This checks the
 /// shape of cells only; the tree's meaning is validated afterwards, as for JSON.
+///
+/// # Errors
+///
+/// A [`LoadError`] naming `file`, with every problem found, when the text is not a well-formed tree
+/// CSV or the organisation or `as_of` date is given neither in the text nor in `meta`.
 pub fn from_csv(file: &str, text: &str, meta: &CsvMeta) -> Result<TreeDoc, LoadError> {
+    from_csv_with_lines(file, text, meta).map(|(doc, _)| doc)
+}
+
+/// Like [`from_csv`], and also gives the line of each node's row, so that validation problems found
+/// later can point at the row.
+pub fn from_csv_with_lines(file: &str, text: &str, meta: &CsvMeta) -> Result<(TreeDoc, Vec<usize>), LoadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Read CRLF files exactly as LF ones, line breaks inside quoted cells included.
-    let text: Cow<'_, str> = if text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) };
+    let text: Cow<'_, str> =
+        if text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) };
     let text = text.as_ref();
     let mut problems = Vec::new();
     let (preamble, body_start) = read_preamble(text, &mut problems);
     let body = &text[body_start..];
 
     let organisation = meta.organisation.clone().or(preamble.organisation);
-    if organisation.is_none() && !preamble.given[0] {
+    if organisation.is_none() && preamble.given_on[0].is_none() {
         problems.push(Problem::new(
             ProblemKind::Schema {
                 detail: "missing: say whose tree this is with a line `# organisation: NAME` above the header, \
@@ -206,7 +232,7 @@ pub fn from_csv(file: &str, text: &str, meta: &CsvMeta) -> Result<TreeDoc, LoadE
         ));
     }
     let as_of = meta.as_of.or(preamble.as_of);
-    if as_of.is_none() && !preamble.given[1] {
+    if as_of.is_none() && preamble.given_on[1].is_none() {
         problems.push(Problem::new(
             ProblemKind::Schema {
                 detail: "missing: say which date the tree describes with a line `# as_of: YYYY-MM-DD` above the \
@@ -217,17 +243,20 @@ pub fn from_csv(file: &str, text: &str, meta: &CsvMeta) -> Result<TreeDoc, LoadE
         ));
     }
 
-    let (nodes, links) = read_body(body, preamble.lines, &mut problems);
+    let (nodes, links, lines) = read_body(body, preamble.lines, &mut problems);
 
     match (organisation, as_of) {
-        (Some(organisation), Some(as_of)) if problems.is_empty() => Ok(TreeDoc {
-            version: preamble.version.unwrap_or(DEFAULT_VERSION),
-            organisation,
-            as_of,
-            description: preamble.description,
-            nodes,
-            links,
-        }),
+        (Some(organisation), Some(as_of)) if problems.is_empty() => Ok((
+            TreeDoc {
+                version: preamble.version.unwrap_or(DEFAULT_VERSION),
+                organisation,
+                as_of,
+                description: preamble.description,
+                nodes,
+                links,
+            },
+            lines,
+        )),
         _ => Err(LoadError { file: file.to_owned(), problems }),
     }
 }
@@ -239,8 +268,8 @@ struct Preamble {
     as_of: Option<Date>,
     version: Option<u32>,
     description: Option<String>,
-    /// Whether `organisation`, `as_of` and `version` have a line with a value (valid or not).
-    given: [bool; 3],
+    /// The line of the first `organisation`, `as_of` and `version` line with a value (valid or not).
+    given_on: [Option<usize>; 3],
     /// How many lines the preamble takes (comments and blank lines included).
     lines: usize,
 }
@@ -248,8 +277,6 @@ struct Preamble {
 /// Reads the leading `#` and blank lines. Returns what they say and the byte offset of the header.
 fn read_preamble(text: &str, problems: &mut Vec<Problem>) -> (Preamble, usize) {
     let mut p = Preamble::default();
-    // Line of the first `organisation`, `as_of` and `version` line, to report repeats.
-    let mut seen: [Option<usize>; 3] = [None; 3];
     let mut offset = 0;
     while offset < text.len() {
         let rest = &text[offset..];
@@ -295,12 +322,14 @@ fn read_preamble(text: &str, problems: &mut Vec<Problem>) -> (Preamble, usize) {
         if value.is_empty() {
             continue; // as if absent; a missing organisation or as_of is reported with a hint
         }
-        if let Some(first) = seen[slot] {
-            problems.push(problem(field, format!("given a second time (first on line {first}); keep one `# {field}:` line")));
+        if let Some(first) = p.given_on[slot] {
+            problems.push(problem(
+                field,
+                format!("given a second time (first on line {first}); keep one `# {field}:` line"),
+            ));
             continue;
         }
-        seen[slot] = Some(line_no);
-        p.given[slot] = true;
+        p.given_on[slot] = Some(line_no);
         match slot {
             0 => p.organisation = Some(value.to_owned()),
             1 => match parse_date(value) {
@@ -309,7 +338,9 @@ fn read_preamble(text: &str, problems: &mut Vec<Problem>) -> (Preamble, usize) {
             },
             _ => match value.parse::<u32>() {
                 Ok(v) => p.version = Some(v),
-                Err(_) => problems.push(problem(field, format!("{value:?} is not a version number; write `# version: 1`"))),
+                Err(_) => {
+                    problems.push(problem(field, format!("{value:?} is not a version number; write `# version: 1`")));
+                }
             },
         }
     }
@@ -317,10 +348,12 @@ fn read_preamble(text: &str, problems: &mut Vec<Problem>) -> (Preamble, usize) {
 }
 
 /// Reads the header and the rows. `line_offset` is the number of lines before `body`.
-fn read_body(body: &str, line_offset: usize, problems: &mut Vec<Problem>) -> (Vec<Node>, Vec<Link>) {
+fn read_body(body: &str, line_offset: usize, problems: &mut Vec<Problem>) -> (Vec<Node>, Vec<Link>, Vec<usize>) {
     let mut nodes = Vec::new();
+    let mut lines = Vec::new();
     let mut links = Vec::new();
-    let line_of = |pos: Option<&::csv::Position>| pos.map(|p| line_offset + p.line() as usize);
+    let line_of =
+        |pos: Option<&::csv::Position>| pos.map(|p| line_offset + usize::try_from(p.line()).unwrap_or(usize::MAX / 2));
     let syntax = |detail: String, line: Option<usize>| {
         Problem::new(ProblemKind::Syntax { detail }, Location { line, ..Location::default() })
     };
@@ -330,7 +363,7 @@ fn read_body(body: &str, line_offset: usize, problems: &mut Vec<Problem>) -> (Ve
         Ok(h) => h.clone(),
         Err(e) => {
             problems.push(syntax(e.to_string(), line_of(e.position())));
-            return (nodes, links);
+            return (nodes, links, lines);
         }
     };
     let header_line = line_of(header.position()).unwrap_or(line_offset + 1);
@@ -340,7 +373,7 @@ fn read_body(body: &str, line_offset: usize, problems: &mut Vec<Problem>) -> (Ve
                 .to_owned(),
             Some(header_line),
         ));
-        return (nodes, links);
+        return (nodes, links, lines);
     }
     let columns = read_header(&header, header_line, problems);
 
@@ -366,19 +399,27 @@ fn read_body(body: &str, line_offset: usize, problems: &mut Vec<Problem>) -> (Ve
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let id = columns.iter().position(|c| *c == Some(Column::Id)).and_then(|i| record.get(i)).map(str::trim);
+        let id = columns.iter().position(|c| *c == Slot::Known(Column::Id)).and_then(|i| record.get(i)).map(str::trim);
         let id = id.filter(|id| !id.is_empty());
         if record.len() != header.len() {
+            let stray_hash_line = record.get(0).is_some_and(|c| c.trim_start().starts_with('#'));
+            let detail = if stray_hash_line {
+                "`#` lines (metadata and comments) must come before the header".to_owned()
+            } else {
+                format!(
+                    "this row has {} cells but the header has {} columns; every row needs one cell per column \
+                     (an empty cell for an absent value)",
+                    record.len(),
+                    header.len()
+                )
+            };
             problems.push(Problem::new(
-                ProblemKind::Syntax {
-                    detail: format!(
-                        "this row has {} cells but the header has {} columns; every row needs one cell per column \
-                         (an empty cell for an absent value)",
-                        record.len(),
-                        header.len()
-                    ),
+                ProblemKind::Syntax { detail },
+                Location {
+                    node: id.filter(|_| !stray_hash_line).map(str::to_owned),
+                    line: Some(line),
+                    ..Location::default()
                 },
-                Location { node: id.map(str::to_owned), line: Some(line), ..Location::default() },
             ));
             continue;
         }
@@ -392,13 +433,13 @@ fn read_body(body: &str, line_offset: usize, problems: &mut Vec<Problem>) -> (Ve
             note: None,
         }));
         nodes.push(node);
+        lines.push(line);
     }
-    (nodes, links)
+    (nodes, links, lines)
 }
 
 /// Maps header cells to columns, reporting unknown, repeated and missing required columns.
-/// An unnamed column is `None`.
-fn read_header(header: &::csv::StringRecord, line: usize, problems: &mut Vec<Problem>) -> Vec<Option<Column>> {
+fn read_header(header: &::csv::StringRecord, line: usize, problems: &mut Vec<Problem>) -> Vec<Slot> {
     let problem = |field: &str, detail: String| {
         Problem::new(
             ProblemKind::Schema { detail },
@@ -408,29 +449,30 @@ fn read_header(header: &::csv::StringRecord, line: usize, problems: &mut Vec<Pro
     let mut columns = Vec::with_capacity(header.len());
     for (i, name) in header.iter().enumerate() {
         let name = name.trim();
-        if name.is_empty() {
-            columns.push(None);
-            continue;
-        }
-        let column = Column::parse(name);
-        match column {
-            None => problems.push(problem(
-                name,
-                format!("unknown column (the columns are: {})", COLUMN_NAMES.join(", ")),
-            )),
+        let slot = match Column::parse(name) {
+            None if name.is_empty() => Slot::Unnamed,
+            None => {
+                let hint = match closest_column(name) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!("the columns are: {}", COLUMN_NAMES.join(", ")),
+                };
+                problems.push(problem(name, format!("unknown column; {hint}")));
+                Slot::Unknown
+            }
             Some(c) => {
-                if let Some(first) = columns.iter().position(|x| *x == Some(c)) {
+                if let Some(first) = columns.iter().position(|x| *x == Slot::Known(c)) {
                     problems.push(problem(
                         c.name(),
                         format!("column given twice (columns {} and {}); keep one", first + 1, i + 1),
                     ));
                 }
+                Slot::Known(c)
             }
-        }
-        columns.push(column);
+        };
+        columns.push(slot);
     }
     for required in Column::REQUIRED {
-        if !columns.contains(&Some(required)) {
+        if !columns.contains(&Slot::Known(required)) {
             problems.push(problem(
                 required.name(),
                 "required column is missing from the header (every file needs `id`, `kind` and `title`)".to_owned(),
@@ -438,6 +480,36 @@ fn read_header(header: &::csv::StringRecord, line: usize, problems: &mut Vec<Pro
         }
     }
     columns
+}
+
+/// The column `name` is most likely a typo of: the nearest within one edit per three letters (so
+/// `taget` suggests `target`, but `no` does not suggest `id`).
+fn closest_column(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    let mut best: Option<(usize, &'static str)> = None;
+    for candidate in COLUMN_NAMES {
+        let d = edit_distance(&name, candidate);
+        if d * 3 <= candidate.len() && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance between two short strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// The 1-based line (within `body`) where a quoted cell opens that is never closed, if any.
@@ -458,8 +530,7 @@ fn unclosed_quote(body: &str) -> Option<usize> {
     for c in body.chars() {
         state = match (state, c) {
             (State::Quoted, '"') => State::QuoteInQuoted,
-            (State::Quoted, _) => State::Quoted,
-            (State::QuoteInQuoted, '"') => State::Quoted,
+            (State::Quoted, _) | (State::QuoteInQuoted, '"') => State::Quoted,
             (State::CellStart, '"') => {
                 opened = line;
                 State::Quoted
@@ -496,14 +567,17 @@ impl Row<'_> {
     }
 
     /// Builds the row's node, and the `(to, lag_days)` of its `drives` cell.
-    fn read(&mut self, columns: &[Option<Column>], record: &::csv::StringRecord) -> (Node, Vec<(String, Option<u32>)>) {
+    fn read(&mut self, columns: &[Slot], record: &::csv::StringRecord) -> (Node, Vec<(String, Option<u32>)>) {
         let mut node = Node::new("", NodeKind::Kpi, "");
         let mut drives = Vec::new();
         let (mut at_risk, mut off_track) = (None, None);
-        for (i, (column, raw)) in columns.iter().zip(record.iter()).enumerate() {
-            let value = raw.trim();
-            let Some(column) = *column else {
-                if !value.is_empty() {
+        for (i, (slot, value)) in columns.iter().zip(record.iter()).enumerate() {
+            let value = value.trim();
+            let column = match *slot {
+                Slot::Known(column) => column,
+                Slot::Unknown => continue,
+                Slot::Unnamed if value.is_empty() => continue,
+                Slot::Unnamed => {
                     self.problems.push(Problem::new(
                         ProblemKind::Schema {
                             detail: format!(
@@ -513,28 +587,28 @@ impl Row<'_> {
                         },
                         Location { node: self.id.map(str::to_owned), line: Some(self.line), ..Location::default() },
                     ));
+                    continue;
                 }
-                continue;
             };
             match column {
                 Column::Id => node.id = value.to_owned(),
                 Column::Kind => {
                     node.kind = self.choice(column, value, "node kind", NodeKind::parse).unwrap_or(NodeKind::Kpi);
                 }
-                Column::Title => node.title = raw.to_owned(),
-                Column::Description => node.description = text(raw),
-                Column::Rationale => node.rationale = text(raw),
-                Column::Owner => node.owner = text(raw),
-                Column::Department => node.department = text(raw),
+                Column::Title => node.title = value.to_owned(),
+                Column::Description => node.description = text(value),
+                Column::Rationale => node.rationale = text(value),
+                Column::Owner => node.owner = text(value),
+                Column::Department => node.department = text(value),
                 Column::Parents => node.parents = entries(value).map(str::to_owned).collect(),
                 Column::Status => {
                     node.status = self.choice(column, value, "status", Status::parse).unwrap_or_default();
                 }
-                Column::Period => node.period = text(raw),
+                Column::Period => node.period = text(value),
                 Column::Start => node.start = self.number(column, value),
                 Column::Target => node.target = self.number(column, value),
                 Column::Current => node.current = self.number(column, value),
-                Column::Unit => node.unit = text(raw),
+                Column::Unit => node.unit = text(value),
                 Column::Confidence => node.confidence = self.number(column, value),
                 Column::CadenceDays => node.cadence_days = self.days(column, value),
                 Column::Direction => node.direction = self.choice(column, value, "direction", Direction::parse),
@@ -674,9 +748,9 @@ impl Row<'_> {
     }
 }
 
-/// A free-text cell: absent when blank, otherwise as written.
-fn text(raw: &str) -> Option<String> {
-    (!raw.trim().is_empty()).then(|| raw.to_owned())
+/// A free-text cell (already trimmed): absent when empty.
+fn text(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// The non-empty, trimmed `;`-separated entries of a cell.
@@ -688,6 +762,11 @@ fn parse_number(value: &str) -> Result<f64, String> {
     if value.contains([',', ' ', '\'', '_']) {
         return Err(format!(
             "{value:?} is not a number; write plain decimals with a dot and no thousands separators, such as 1234.5"
+        ));
+    }
+    if let Some(number) = value.strip_suffix('%') {
+        return Err(format!(
+            "{value:?} is not a number; write {number} without the % sign (a confidence is a fraction, such as 0.7)"
         ));
     }
     match value.parse::<f64>() {
@@ -798,11 +877,15 @@ pub fn to_csv(doc: &TreeDoc) -> String {
     }
 
     // Each link goes to the row of the first node with its `from` id.
+    let mut row_of: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, node) in doc.nodes.iter().enumerate() {
+        row_of.entry(node.id.as_str()).or_insert(i);
+    }
     let mut drives: Vec<Vec<String>> = vec![Vec::new(); doc.nodes.len()];
     for link in &doc.links {
         // `drives` is the only kind; a new kind must decide how CSV writes it.
         let LinkKind::Drives = link.kind;
-        if let Some(i) = doc.nodes.iter().position(|n| n.id == link.from) {
+        if let Some(&i) = row_of.get(link.from.as_str()) {
             drives[i].push(match link.lag_days {
                 Some(lag) => format!("{}@{lag}", link.to),
                 None => link.to.clone(),
@@ -889,4 +972,32 @@ fn write_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
         }
     }
     out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_match_their_names() {
+        for (i, column) in Column::ALL.into_iter().enumerate() {
+            assert_eq!(column as usize, i);
+            assert_eq!(Column::parse(&COLUMN_NAMES[i].to_uppercase()), Some(column));
+        }
+    }
+
+    #[test]
+    fn typos_suggest_columns() {
+        assert_eq!(closest_column("taget"), Some("target"));
+        assert_eq!(closest_column("Check-Ins"), Some("check_ins"));
+        assert_eq!(closest_column("no"), None);
+        assert_eq!(closest_column("colour"), None);
+    }
+
+    #[test]
+    fn notes_split_only_outside_quotes() {
+        assert_eq!(split_outside_quotes(r#"a "x;""y"" ;z" ; b"#), vec![r#"a "x;""y"" ;z" "#, " b"]);
+        let c = parse_check_in(r#"2026-10-01 = +12 @ 0.5 "a ""b""; c" "#);
+        assert_eq!(c.map(|c| (c.value, c.confidence, c.note)), Ok((12.0, Some(0.5), Some(r#"a "b"; c"#.to_owned()))));
+    }
 }

@@ -21,17 +21,37 @@ pub enum Format {
 ///
 /// `csv_meta` supplies what a CSV file may lack (organisation, `as_of`); JSON ignores it.
 pub fn load(file: &str, text: &str, format: Format, csv_meta: &crate::csv::CsvMeta) -> Result<TreeDoc, LoadError> {
-    let doc = match format {
-        Format::Json => crate::json::parse_json(file, text)?,
-        Format::Csv => crate::csv::from_csv(file, text, csv_meta)?,
+    let (doc, rows) = match format {
+        Format::Json => (crate::json::parse_json(file, text)?, None),
+        Format::Csv => {
+            let (doc, rows) = crate::csv::from_csv_with_lines(file, text, csv_meta)?;
+            (doc, Some(rows))
+        }
     };
     if let Err(mut e) = Tree::new(file, &doc) {
-        if format == Format::Json {
-            crate::json::locate(&mut e, text);
+        match rows {
+            None => crate::json::locate(&mut e, text),
+            Some(rows) => locate_rows(&mut e, &doc, &rows),
         }
         return Err(e);
     }
     Ok(doc)
+}
+
+/// CSV: a node's problems point at its row; a link's at its driver's row (where `drives` is).
+fn locate_rows(err: &mut LoadError, doc: &TreeDoc, rows: &[usize]) {
+    for p in &mut err.problems {
+        let link =
+            p.at.field.as_deref().and_then(|f| f.strip_prefix("links[")?.split(']').next()?.parse::<usize>().ok());
+        let k = match (p.at.position, link) {
+            (Some(k), _) => Some(k),
+            (None, Some(l)) => doc.links.get(l).and_then(|l| doc.nodes.iter().position(|n| n.id == l.from)),
+            _ => None,
+        };
+        if p.at.line.is_none() {
+            p.at.line = k.and_then(|k| rows.get(k).copied());
+        }
+    }
 }
 
 /// Resolves a configuration against the built-in rules.

@@ -109,7 +109,7 @@ pub enum ProblemKind {
 impl fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ProblemKind::Syntax { detail } => write!(f, "syntax error: {detail}"),
+            ProblemKind::Syntax { detail } => write!(f, "{detail}"),
             ProblemKind::Schema { detail } => write!(f, "{detail}"),
             ProblemKind::UnsupportedVersion { found } => write!(
                 f,
