@@ -205,8 +205,12 @@ enum ColorChoice {
 }
 
 fn settings(flags: &RuleFlags) -> Result<kpitree_core::config::Settings, CliError> {
-    let (mut config, source) = input::load_config(flags.config.as_deref(), flags.no_config)?;
+    let (mut config, mut source) = input::load_config(flags.config.as_deref(), flags.no_config)?;
     input::apply_overrides(&mut config, &flags.set, &flags.disable, &flags.enable)?;
+    let overridden = !(flags.set.is_empty() && flags.disable.is_empty() && flags.enable.is_empty());
+    if overridden && source != "command line" {
+        source.push_str(" or command line");
+    }
     kpitree_core::settings(&config).map_err(|errors| CliError::Config { source, errors })
 }
 

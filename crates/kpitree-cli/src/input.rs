@@ -86,12 +86,13 @@ pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<
     kpitree_core::load(&name, &text, format_of(path, format), meta).map_err(CliError::Load)
 }
 
-/// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults.
+/// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults. Also
+/// returns how to name its source in messages.
 pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<(Config, String), CliError> {
     let path = match explicit {
         Some(p) => p.to_owned(),
         None if !skip_default && Path::new("kpitree.toml").is_file() => PathBuf::from("kpitree.toml"),
-        None => return Ok((Config::default(), "defaults".into())),
+        None => return Ok((Config::default(), "command line".into())),
     };
     let text = read(&path)?;
     let config =
@@ -99,26 +100,24 @@ pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<(Confi
     Ok((config, path.display().to_string()))
 }
 
-/// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`.
-pub fn apply_overrides(
-    config: &mut Config,
-    set: &[String],
-    disable: &[String],
-    enable: &[String],
-) -> Result<(), CliError> {
+/// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`; reports every bad `--set`.
+pub fn apply_overrides(config: &mut Config, set: &[String], disable: &[String], enable: &[String]) -> Result<(), CliError> {
+    let mut errors = Vec::new();
     for s in set {
-        let usage =
-            || CliError::Usage(format!("--set {s}: expected RULE.OPTION=VALUE, e.g. metric-overload.max_per_parent=7"));
-        let (key, value) = s.split_once('=').ok_or_else(usage)?;
-        let (rule, param) = key.trim().split_once('.').ok_or_else(usage)?;
-        if param == "severity" {
-            let sev = kpitree_core::finding::Severity::parse(value.trim())
-                .ok_or_else(|| CliError::Usage(format!("--set {s}: severity must be error, warning or info")))?;
-            config.rules.entry(rule.to_owned()).or_default().severity = Some(sev);
-            continue;
+        match parse_set(s) {
+            Ok((rule, param, Some(value))) => config.set(rule, param, value),
+            Ok((rule, _, None)) => {
+                let sev = s.split_once('=').and_then(|(_, v)| kpitree_core::finding::Severity::parse(v.trim()));
+                match sev {
+                    Some(sev) => config.rules.entry(rule.to_owned()).or_default().severity = Some(sev),
+                    None => errors.push(format!("--set {s}: severity must be error, warning or info")),
+                }
+            }
+            Err(e) => errors.push(e),
         }
-        let value = ParamValue::parse(value).ok_or_else(usage)?;
-        config.set(rule, param, value);
+    }
+    if !errors.is_empty() {
+        return Err(CliError::Usage(errors.join("\nerror: ")));
     }
     for r in disable {
         config.enable(r, false);
@@ -127,4 +126,15 @@ pub fn apply_overrides(
         config.enable(r, true);
     }
     Ok(())
+}
+
+/// `rule.option=value` -> (rule, option, value); the value is `None` for `rule.severity=...`.
+fn parse_set(s: &str) -> Result<(&str, &str, Option<ParamValue>), String> {
+    let usage = || format!("--set {s}: expected RULE.OPTION=VALUE with a number or true/false, e.g. metric-overload.max_per_parent=7");
+    let (key, value) = s.split_once('=').ok_or_else(usage)?;
+    let (rule, param) = key.trim().split_once('.').ok_or_else(usage)?;
+    if param == "severity" {
+        return Ok((rule, param, None));
+    }
+    Ok((rule, param, Some(ParamValue::parse(value).ok_or_else(usage)?)))
 }
