@@ -248,6 +248,7 @@ pub fn from_csv_with_lines(file: &str, text: &str, meta: &CsvMeta) -> Result<(Tr
     match (organisation, as_of) {
         (Some(organisation), Some(as_of)) if problems.is_empty() => Ok((
             TreeDoc {
+                schema: None,
                 version: preamble.version.unwrap_or(DEFAULT_VERSION),
                 organisation,
                 as_of,

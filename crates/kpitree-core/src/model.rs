@@ -14,6 +14,9 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TreeDoc {
+    /// The JSON Schema the file declares, for editors (`kpitree schema`); not interpreted.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// Format version; must be [`FORMAT_VERSION`].
     pub version: u32,
     /// Who the tree belongs to.
@@ -273,7 +276,8 @@ pub struct Node {
     /// Key result or KPI: the value aimed for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
-    /// Key result or KPI: the latest value (for a KPI, the last measurement wins when both exist).
+    /// Key result or KPI: the latest value. The latest check-in (key result) or measurement (KPI)
+    /// wins when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<f64>,
     /// Key result or KPI: unit of the values.

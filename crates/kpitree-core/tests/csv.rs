@@ -179,6 +179,7 @@ fn full_doc() -> TreeDoc {
         note: None,
     };
     TreeDoc {
+        schema: None,
         version: 1,
         organisation: "Acme, \"the\" company".to_owned(),
         as_of: date("2026-11-27"),
