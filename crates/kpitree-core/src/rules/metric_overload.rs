@@ -1,16 +1,121 @@
-//! `metric-overload` (placeholder: being written).
-use super::{Context, Rule, RuleMeta, Sink};
-use crate::finding::Severity;
+//! `metric-overload`
+//!
+//! **What it does:** counts active KPIs. It reports each active key result or objective with more active
+//! KPIs directly under it than `max_per_parent` (default 5), and the whole tree when it holds more active
+//! KPIs than `max_total` (default 60). Draft and retired KPIs do not count, and KPIs under a draft or
+//! retired parent are not counted for that parent.
+//!
+//! **Why is this bad:** metrics pile up: each one is added for a good reason and hardly any are ever
+//! removed. Past a handful per key result nobody reads them all, the ones that matter drown in the
+//! ones that do not, and every review becomes a tour of green and red instead of a conversation about
+//! what to change.
+//!
+//! **Examples:** a key result with seven KPIs under it (budget 5); a tree with 75 active KPIs (budget
+//! 60). A key result with exactly five KPIs, or one with five active and two retired KPIs, passes.
+//! Fixtures: `tests/rules/metric-overload/`.
 
-/// Placeholder.
+use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
+use crate::config::ParamValue;
+use crate::finding::Severity;
+use crate::model::NodeKind;
+use crate::tree::Ix;
+
+/// See the module documentation.
 pub struct MetricOverload;
 
-static META: RuleMeta =
-    RuleMeta { id: "metric-overload", severity: Severity::Warning, summary: "", why: "", fix: "", params: &[] };
+static META: RuleMeta = RuleMeta {
+    id: "metric-overload",
+    severity: Severity::Warning,
+    summary: "more KPIs under one key result or objective, or in the whole tree, than the budget",
+    why: "Metrics pile up: each is added for a good reason and hardly any are removed. Past a handful per key \
+          result nobody reads them all, the few that matter drown in the rest, and reviews turn into a tour of \
+          green and red instead of a conversation about what to change.",
+    fix: "Keep the KPIs that tell whether the key result or objective is being reached; retire the others or \
+          move them to the team that acts on them.",
+    params: &[
+        ParamSpec {
+            name: "max_per_parent",
+            default: ParamValue::Int(5),
+            min: 1.0,
+            max: 1000.0,
+            help: "most active KPIs allowed directly under one key result or objective",
+        },
+        ParamSpec {
+            name: "max_total",
+            default: ParamValue::Int(60),
+            min: 1.0,
+            max: 10_000_000.0,
+            help: "most active KPIs allowed in the whole tree",
+        },
+    ],
+};
 
 impl Rule for MetricOverload {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let tree = cx.tree;
+        let max_per_parent = usize::try_from(cx.int("max_per_parent")).unwrap_or(0);
+        let max_total = usize::try_from(cx.int("max_total")).unwrap_or(0);
+
+        let total = tree.nodes().iter().filter(|n| n.kind == NodeKind::Kpi && n.is_active()).count();
+        if total > max_total {
+            out.report_fix(
+                &[],
+                format!(
+                    "the tree has {}; the budget for the whole tree is {max_total}, so {} too many",
+                    plural(total, "active KPI", "active KPIs"),
+                    total - max_total
+                ),
+                format!(
+                    "Review the KPIs with their owners and retire at least {} of them: start with orphans, KPIs \
+                     nobody has reviewed for a year and KPIs that duplicate another.",
+                    total - max_total
+                ),
+            );
+        }
+
+        let mut kpis: Vec<Ix> = Vec::new();
+        for (i, parent) in tree.nodes().iter().enumerate() {
+            if !matches!(parent.kind, NodeKind::KeyResult | NodeKind::Objective) || !parent.is_active() {
+                continue;
+            }
+            let i = i as Ix;
+            let count = tree
+                .children(i)
+                .iter()
+                .filter(|&&c| {
+                    let n = tree.node(c);
+                    n.kind == NodeKind::Kpi && n.is_active()
+                })
+                .count();
+            if count <= max_per_parent {
+                continue;
+            }
+            kpis.clear();
+            kpis.push(i);
+            kpis.extend(tree.children(i).iter().copied().filter(|&c| {
+                let n = tree.node(c);
+                n.kind == NodeKind::Kpi && n.is_active()
+            }));
+            let excess = count - max_per_parent;
+            let (rest, them) = if excess == 1 { ("one".to_owned(), "it") } else { (excess.to_string(), "them") };
+            out.report_fix(
+                &kpis,
+                format!(
+                    "{} has {} directly under it; the budget is {max_per_parent}, so {} too many",
+                    parent.display(),
+                    plural(count, "active KPI", "active KPIs"),
+                    excess
+                ),
+                format!(
+                    "Keep the {max_per_parent} KPIs that best tell whether the {} is being reached; retire the \
+                     remaining {rest} or move {them} to the team that acts on {them}.",
+                    parent.kind.label(),
+                ),
+            );
+        }
+    }
 }

@@ -6,6 +6,8 @@
 //! to retire. Unclear ownership is one of the commonest ways a tree rots.
 //!
 //! **Examples:** a KPI with no `owner` field; an objective with `"owner": "  "`.
+//!
+//! **Default severity:** error: every other fix needs someone to make it.
 //! Fixtures: `tests/rules/missing-owner/`.
 
 use super::{Context, Rule, RuleMeta, Sink};
@@ -16,7 +18,8 @@ pub struct MissingOwner;
 
 static META: RuleMeta = RuleMeta {
     id: "missing-owner",
-    severity: Severity::Warning,
+    // An error by default: ownership is the cheapest fix in the tree and the one every other fix needs.
+    severity: Severity::Error,
     summary: "a node without an owner",
     why: "A metric or objective nobody owns is nobody's job to explain, to act on when it moves, or to retire \
           when it stops being useful. Unclear ownership is one of the commonest ways a KPI tree rots.",

@@ -1,16 +1,206 @@
-//! `stale-check-in` (placeholder: being written).
-use super::{Context, Rule, RuleMeta, Sink};
-use crate::finding::Severity;
+//! `stale-check-in`
+//!
+//! **What it does:** finds active key results of active objectives whose latest check-in lies more than
+//! their cadence before `as_of`. The cadence is the key result's own `cadence_days` when set, else the
+//! rule's `cadence_days` (default 14). A key result never checked in is reported once its objective's
+//! period started more than a cadence before `as_of`, or at once when no objective above it has a period
+//! the engine can read. The period start also counts as the first due date: a check-in made before the
+//! period began does not make a key result stale until the period is a cadence old. Check-ins dated after
+//! `as_of` are ignored. Key results whose objectives' periods all ended more than `grace_days`
+//! (default 30) before `as_of` are skipped: finished OKRs need no check-ins.
+//!
+//! When a key result serves several active objectives, the earliest start and the latest end of their
+//! readable periods are used.
+//!
+//! **Why is this bad:** skipping regular check-ins is one of the commonest ways OKRs fail. Without them
+//! a key result is set in January and looked at in December: nobody notices in time that it is off
+//! track, confidence is never updated and nothing is learned or adjusted along the way.
+//!
+//! **Examples:** with the default cadence and `as_of` 2026-11-27, a key result last checked in on
+//! 2026-11-13 (14 days) passes and one last checked in on 2026-11-12 (15 days) is reported; a key result
+//! of a `2026-Q4` objective with no check-ins is reported, one of a `2025-Q2` objective is skipped.
+//! Fixtures: `tests/rules/stale-check-in/`.
 
-/// Placeholder.
+use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
+use crate::config::ParamValue;
+use crate::date::Date;
+use crate::finding::Severity;
+use crate::model::NodeKind;
+use crate::rollup::Period;
+use crate::tree::Ix;
+use serde_json::{Map, Value};
+
+/// See the module documentation.
 pub struct StaleCheckIn;
 
-static META: RuleMeta =
-    RuleMeta { id: "stale-check-in", severity: Severity::Warning, summary: "", why: "", fix: "", params: &[] };
+static META: RuleMeta = RuleMeta {
+    id: "stale-check-in",
+    severity: Severity::Warning,
+    summary: "an active key result with no check-in within its cadence",
+    why: "Regular check-ins are what make OKRs work: the team looks at the key result, updates its confidence \
+          and adjusts while there is still time. A key result nobody checks in on is set at the start of the \
+          period and judged at the end, with nothing learned in between.",
+    fix: "Hold a check-in: record the key result's current value, the team's confidence and what was learned.",
+    params: &[
+        ParamSpec {
+            name: "cadence_days",
+            default: ParamValue::Int(14),
+            min: 1.0,
+            max: 3660.0,
+            help: "days allowed between check-ins, unless the key result sets its own `cadence_days`",
+        },
+        ParamSpec {
+            name: "grace_days",
+            default: ParamValue::Int(30),
+            min: 0.0,
+            max: 3660.0,
+            help: "days after its objective's period ends during which a key result is still checked",
+        },
+    ],
+};
+
+/// What the active objectives above a key result say about its period.
+struct Periods {
+    /// Earliest start of a readable period.
+    start: Date,
+    /// Latest end of a readable period.
+    end: Date,
+    /// The objective whose period starts first.
+    first: Ix,
+}
 
 impl Rule for StaleCheckIn {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let tree = cx.tree;
+        let as_of = cx.as_of;
+        let default_cadence = cx.int("cadence_days").clamp(1, i64::from(i32::MAX));
+        let grace = cx.int("grace_days").clamp(0, i64::from(i32::MAX));
+        for i in tree.of_kind(NodeKind::KeyResult) {
+            if !cx.analysis.serves_active_objective[i as usize] {
+                continue;
+            }
+            let kr = cx.node(i);
+            let periods = periods(cx, i);
+            if let Some(p) = &periods
+                && i64::from(as_of.days_since(p.end)) > grace
+            {
+                continue;
+            }
+            let (cadence, own) = match kr.cadence_days {
+                Some(c) => (i64::from(c), true),
+                None => (default_cadence, false),
+            };
+            let due = format!(
+                "check-ins are due every {}{}",
+                plural(cadence as usize, "day", "days"),
+                if own { " (the key result's own cadence)" } else { "" }
+            );
+            let latest = kr.check_ins.iter().map(|c| c.date).filter(|&d| d <= as_of).max();
+            // The period start is the first due date: the clock does not run before it.
+            let period_age = periods.as_ref().map(|p| i64::from(as_of.days_since(p.start)));
+            if period_age.is_some_and(|age| age <= cadence) {
+                continue;
+            }
+            let mut evidence = Map::new();
+            evidence.insert("cadence_days".into(), Value::from(cadence));
+            let (message, fix) = match latest {
+                Some(last) => {
+                    let days = i64::from(as_of.days_since(last));
+                    if days <= cadence {
+                        continue;
+                    }
+                    evidence.insert("last_check_in".into(), Value::String(last.to_string()));
+                    evidence.insert("days_since".into(), Value::from(days));
+                    (
+                        format!(
+                            "{} was last checked in on {last}, {} before {as_of}; {due}",
+                            kr.display(),
+                            plural(days as usize, "day", "days"),
+                        ),
+                        format!(
+                            "Hold a check-in for {}: record its current value, the team's confidence and what was \
+                             learned since {last}.",
+                            kr.display()
+                        ),
+                    )
+                }
+                None => {
+                    let since = match (&periods, period_age) {
+                        (Some(p), Some(age)) => {
+                            evidence.insert("period_start".into(), Value::String(p.start.to_string()));
+                            evidence.insert("days_since".into(), Value::from(age));
+                            let o = cx.node(p.first);
+                            format!(
+                                ", yet the period {} of {} started on {}, {} before {as_of}; {due}",
+                                o.period.as_deref().unwrap_or_default().trim(),
+                                o.display(),
+                                p.start,
+                                plural(age as usize, "day", "days"),
+                            )
+                        }
+                        _ => format!(", and {}; {due}", no_period(cx, i)),
+                    };
+                    (
+                        format!("{} has never been checked in{since}", kr.display()),
+                        format!(
+                            "Hold a first check-in for {}: record its current value, the team's confidence and \
+                             what was learned so far.",
+                            kr.display()
+                        ),
+                    )
+                }
+            };
+            out.report_full(&[i], message, Some(fix), Some(evidence), None);
+        }
+    }
+}
+
+/// Why a key result's objectives give no start date: no period, or one the engine cannot read.
+fn no_period(cx: &Context<'_>, kr: Ix) -> String {
+    let objectives = || {
+        cx.tree
+            .parents(kr)
+            .iter()
+            .map(|&p| (p, cx.node(p)))
+            .filter(|(_, o)| o.kind == NodeKind::Objective && o.is_active())
+    };
+    let unreadable = objectives().find_map(|(_, o)| {
+        let label = o.period.as_deref().map(str::trim).filter(|l| !l.is_empty())?;
+        Some((o, label))
+    });
+    match unreadable {
+        Some((o, label)) => format!(
+            "the period \"{label}\" of {} gives no start date (periods read as 2026, 2026-H2, 2026-Q4 or 2026-11)",
+            o.display()
+        ),
+        None => match objectives().next() {
+            Some((_, o)) => format!("{} has no period", o.display()),
+            None => "no objective above it has a period".to_owned(),
+        },
+    }
+}
+
+/// Readable periods of the active objectives a key result belongs to, merged.
+fn periods(cx: &Context<'_>, kr: Ix) -> Option<Periods> {
+    let mut merged: Option<Periods> = None;
+    for &p in cx.tree.parents(kr) {
+        let o = cx.node(p);
+        if o.kind != NodeKind::Objective || !o.is_active() {
+            continue;
+        }
+        let Some(period) = o.period.as_deref().and_then(Period::parse) else { continue };
+        merged = Some(match merged {
+            None => Periods { start: period.start, end: period.end, first: p },
+            Some(m) => Periods {
+                start: m.start.min(period.start),
+                end: m.end.max(period.end),
+                first: if period.start < m.start { p } else { m.first },
+            },
+        });
+    }
+    merged
 }

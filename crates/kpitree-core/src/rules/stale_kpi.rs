@@ -1,16 +1,124 @@
-//! `stale-kpi` (placeholder: being written).
-use super::{Context, Rule, RuleMeta, Sink};
-use crate::finding::Severity;
+//! `stale-kpi`
+//!
+//! **What it does:** finds active KPIs whose `last_reviewed` date lies more than `max_age_days`
+//! (default 365) before `as_of`, and active KPIs that have never been reviewed (no `last_reviewed`)
+//! unless `require_review_date` (default true) is off. A review date after `as_of` counts as reviewed.
+//! Each finding gives the age in days and in years where that helps, and the month of the KPI's first
+//! measurement when it has any, which shows how long it has been kept.
+//!
+//! **Why is this bad:** metrics are added year after year and rarely removed. A KPI nobody has
+//! questioned for a year was added once and kept by habit: it may no longer inform any decision or
+//! serve any objective, yet it still costs collection, reporting and attention.
+//!
+//! **Examples:** with `as_of` 2026-11-27, a KPI reviewed on 2025-11-27 (365 days) passes and one
+//! reviewed on 2025-11-26 (366 days) is reported; a KPI without `last_reviewed` is reported as never
+//! reviewed. Fixtures: `tests/rules/stale-kpi/`.
 
-/// Placeholder.
+use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
+use crate::config::ParamValue;
+use crate::date::Date;
+use crate::finding::Severity;
+use crate::model::NodeKind;
+use serde_json::{Map, Value};
+
+/// See the module documentation.
 pub struct StaleKpi;
 
-static META: RuleMeta =
-    RuleMeta { id: "stale-kpi", severity: Severity::Warning, summary: "", why: "", fix: "", params: &[] };
+static META: RuleMeta = RuleMeta {
+    id: "stale-kpi",
+    severity: Severity::Warning,
+    summary: "a KPI not reviewed within a year of `as_of`: added once, never questioned",
+    why: "Metrics are added year after year and rarely removed. A KPI nobody has questioned for a year is kept by \
+          habit: it may no longer inform a decision or serve an objective, yet it still costs collection, \
+          reporting and attention.",
+    fix: "Review the KPI with its owner: which decision does it inform, which objective does it serve? Record the \
+          date in `last_reviewed`, or retire the KPI.",
+    params: &[
+        ParamSpec {
+            name: "max_age_days",
+            default: ParamValue::Int(365),
+            min: 1.0,
+            max: 36600.0,
+            help: "most days since a KPI's `last_reviewed` before it is stale",
+        },
+        ParamSpec {
+            name: "require_review_date",
+            default: ParamValue::Bool(true),
+            min: 0.0,
+            max: 1.0,
+            help: "report active KPIs that have no `last_reviewed` date at all",
+        },
+    ],
+};
 
 impl Rule for StaleKpi {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let as_of = cx.as_of;
+        let max_age = cx.int("max_age_days").max(0);
+        let require = cx.flag("require_review_date");
+        for i in cx.tree.of_kind(NodeKind::Kpi) {
+            let kpi = cx.node(i);
+            if !kpi.is_active() {
+                continue;
+            }
+            let first = kpi.measurements.iter().map(|m| m.date).filter(|&d| d <= as_of).min();
+            let kept = first.map(|d| {
+                let (y, m, _) = d.ymd();
+                format!("; it has been measured since {y:04}-{m:02}")
+            });
+            let kept = kept.as_deref().unwrap_or_default();
+            let mut evidence = Map::new();
+            let message = match kpi.last_reviewed {
+                Some(reviewed) => {
+                    let age = i64::from(as_of.days_since(reviewed));
+                    if age <= max_age {
+                        continue;
+                    }
+                    evidence.insert("last_reviewed".into(), Value::String(reviewed.to_string()));
+                    evidence.insert("age_days".into(), Value::from(age));
+                    let words = years(reviewed, as_of).map(|w| format!(" ({w})")).unwrap_or_default();
+                    format!(
+                        "{} was last reviewed on {reviewed}, {}{words} before {as_of}, longer than the {} \
+                         allowed{kept}",
+                        kpi.display(),
+                        plural(age as usize, "day", "days"),
+                        plural(max_age as usize, "day", "days"),
+                    )
+                }
+                None if require => format!(
+                    "{} has never been reviewed: no `last_reviewed` date shows anyone asking whether it is still \
+                     needed{kept}",
+                    kpi.display()
+                ),
+                None => continue,
+            };
+            if let Some(d) = first {
+                evidence.insert("first_measured".into(), Value::String(d.to_string()));
+            }
+            let evidence = (!evidence.is_empty()).then_some(evidence);
+            out.report_full(&[i], message, None, evidence, None);
+        }
+    }
+}
+
+/// Whole calendar years from `from` to `to` in words ("over a year", "3 years"), or `None` under a year.
+fn years(from: Date, to: Date) -> Option<String> {
+    let (y1, m1, d1) = from.ymd();
+    let (y2, m2, d2) = to.ymd();
+    let mut n = y2 - y1;
+    if (m2, d2) < (m1, d1) {
+        n -= 1;
+    }
+    let exact = (m2, d2) == (m1, d1);
+    match (n, exact) {
+        (..=0, _) => None,
+        (1, true) => Some("a year".to_owned()),
+        (1, false) => Some("over a year".to_owned()),
+        (n, true) => Some(format!("{n} years")),
+        (n, false) => Some(format!("over {n} years")),
+    }
 }

@@ -1,16 +1,115 @@
-//! `too-many-key-results` (placeholder: being written).
-use super::{Context, Rule, RuleMeta, Sink};
-use crate::finding::Severity;
+//! `too-many-key-results`
+//!
+//! **What it does:** reports an active objective with more active key results than `max_key_results`
+//! (default 5), and an active objective with no active key result and no active sub-objective. Draft and
+//! retired key results do not count. An objective that is broken down only into sub-objectives is fine:
+//! those carry the key results.
+//!
+//! **Why is this bad:** key results say how success of an objective is measured. With more than a
+//! handful the objective has no focus: effort spreads thin and every key result becomes one more KPI to
+//! report. With none, nobody can tell whether the objective is achieved, and it stays a slogan.
+//!
+//! **Examples:** an objective with six active key results (budget 5); an objective with only a draft key
+//! result. An objective with exactly five key results, or with sub-objectives and no key result of its
+//! own, passes. Fixtures: `tests/rules/too-many-key-results/`.
 
-/// Placeholder.
+use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
+use crate::config::ParamValue;
+use crate::finding::Severity;
+use crate::model::NodeKind;
+use crate::tree::Ix;
+
+/// See the module documentation.
 pub struct TooManyKeyResults;
 
-static META: RuleMeta =
-    RuleMeta { id: "too-many-key-results", severity: Severity::Warning, summary: "", why: "", fix: "", params: &[] };
+static META: RuleMeta = RuleMeta {
+    id: "too-many-key-results",
+    severity: Severity::Warning,
+    summary: "an objective with more key results than the budget, or with none",
+    why: "Key results say how the success of an objective is measured. With more than a handful the objective \
+          loses focus and its key results turn into one more layer of KPIs; with none, nobody can tell whether \
+          it is achieved.",
+    fix: "Give the objective between one and a few key results: outcomes with a start and a target that say \
+          what success looks like by the end of the period.",
+    params: &[ParamSpec {
+        name: "max_key_results",
+        default: ParamValue::Int(5),
+        min: 1.0,
+        max: 1000.0,
+        help: "most active key results allowed under one objective",
+    }],
+};
 
 impl Rule for TooManyKeyResults {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    fn check(&self, _cx: &Context<'_>, _out: &mut Sink<'_>) {}
+
+    fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
+        let tree = cx.tree;
+        let max = usize::try_from(cx.int("max_key_results")).unwrap_or(0);
+        let mut nodes: Vec<Ix> = Vec::new();
+        for o in tree.of_kind(NodeKind::Objective) {
+            let objective = cx.node(o);
+            if !objective.is_active() {
+                continue;
+            }
+            let (mut active, mut inactive, mut drafts, mut sub_objectives) = (0usize, 0usize, 0usize, 0usize);
+            for &c in tree.children(o) {
+                let n = tree.node(c);
+                match n.kind {
+                    NodeKind::KeyResult if n.is_active() => active += 1,
+                    NodeKind::KeyResult => {
+                        inactive += 1;
+                        drafts += usize::from(n.status == crate::model::Status::Draft);
+                    }
+                    NodeKind::Objective if n.is_active() => sub_objectives += 1,
+                    _ => {}
+                }
+            }
+            if active > max {
+                nodes.clear();
+                nodes.push(o);
+                nodes.extend(tree.children(o).iter().copied().filter(|&c| {
+                    let n = tree.node(c);
+                    n.kind == NodeKind::KeyResult && n.is_active()
+                }));
+                let excess = active - max;
+                let (rest, them, kpis, they, monitor) = if excess == 1 {
+                    ("one".to_owned(), "it", "a KPI", "it", "monitors")
+                } else {
+                    (excess.to_string(), "them", "KPIs", "they", "monitor")
+                };
+                out.report_fix(
+                    &nodes,
+                    format!(
+                        "{} has {}; the budget is {max}, so {excess} too many",
+                        objective.display(),
+                        plural(active, "active key result", "active key results"),
+                    ),
+                    format!(
+                        "Keep the {max} key results that best say what success of this objective looks like; drop \
+                         or merge the remaining {rest}, or turn {them} into {kpis} if {they} only {monitor}.",
+                    ),
+                );
+            } else if active == 0 && sub_objectives == 0 {
+                let message = if inactive == 0 {
+                    format!("{} has no key results: nobody can tell whether it is achieved", objective.display())
+                } else {
+                    let which = match (inactive, drafts) {
+                        (1, 1) => "its only key result is a draft".to_owned(),
+                        (1, _) => "its only key result is retired".to_owned(),
+                        (n, d) if d == n => format!("its {n} key results are all drafts"),
+                        (n, 0) => format!("its {n} key results are all retired"),
+                        (n, _) => format!("its {n} key results are all draft or retired"),
+                    };
+                    format!(
+                        "{} has no active key results ({which}): nobody can tell whether it is achieved",
+                        objective.display()
+                    )
+                };
+                out.report(&[o], message);
+            }
+        }
+    }
 }
