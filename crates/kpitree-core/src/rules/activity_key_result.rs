@@ -63,7 +63,8 @@ impl Rule for ActivityKeyResult {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         for i in cx.tree.of_kind(NodeKind::KeyResult) {
             let kr = cx.node(i);
-            if !kr.is_active() {
+            let asks_change = matches!((kr.start, kr.target), (Some(s), Some(t)) if s != t);
+            if !kr.is_active() || asks_change {
                 continue;
             }
             let task = match task_verb(&kr.title) {

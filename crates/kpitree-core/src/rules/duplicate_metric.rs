@@ -15,7 +15,8 @@
 //! not a show rate), `total`, and time words (`monthly` is not `weekly`).
 //!
 //! Matches chain: if A matches B by name and B matches C by series, A, B and C are one finding. A KPI
-//! is never matched with its own parent or child KPI (a breakdown, not a duplicate), and a group
+//! is never matched directly with its own parent or child KPI (a breakdown, not a duplicate; both can
+//! still land in one finding when a third KPI elsewhere matches them), and a group
 //! whose KPIs all sit under exactly the same parents is not reported (same place, not different
 //! places). The first node of a finding is the one to keep: the one that serves an active objective,
 //! then the one with more measurements, then the first in the document; the others follow in
@@ -87,8 +88,8 @@ impl Rule for DuplicateMetric {
         let min_points = usize::try_from(cx.int("min_series_points")).unwrap_or(3).max(2);
 
         // Hash every active KPI's normalised name and (long enough) series; keep the repeated hashes.
-        let mut by_name = Repeats::default();
-        let mut by_series = Repeats::default();
+        let mut by_name = Repeats::with_capacity(tree.len());
+        let mut by_series = Repeats::with_capacity(tree.len());
         let mut norm = Normalizer::default();
         for i in tree.of_kind(NodeKind::Kpi) {
             let node = cx.node(i);
@@ -572,7 +573,7 @@ fn sorted_series(series: &[Measurement]) -> Cow<'_, [Measurement]> {
 fn series_hash(series: &[Measurement]) -> u64 {
     let sum = series.iter().fold(0u64, |acc, m| {
         let value = (m.value + 0.0).to_bits(); // + 0.0 turns -0.0 into 0.0
-        let x = value ^ u64::from(m.date.days().cast_unsigned()).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let x = value ^ u64::from(m.date.days() as u32).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         acc.wrapping_add((x ^ (x >> 32)).wrapping_mul(0xBF58_476D_1CE4_E5B9))
     });
     mix(sum)
@@ -583,7 +584,6 @@ fn same_series(a: &[Measurement], b: &[Measurement]) -> bool {
 }
 
 /// Finds hashes that occur more than once in one pass, without sorting every KPI.
-#[derive(Default)]
 struct Repeats {
     /// First position seen with each hash, or `u32::MAX` once it has been repeated.
     first: FxHashMap<u64, Ix>,
@@ -592,6 +592,10 @@ struct Repeats {
 }
 
 impl Repeats {
+    fn with_capacity(n: usize) -> Self {
+        Repeats { first: FxHashMap::with_capacity_and_hasher(n, Default::default()), repeated: Vec::new() }
+    }
+
     fn add(&mut self, h: u64, i: Ix) {
         match self.first.entry(h) {
             Entry::Vacant(e) => {

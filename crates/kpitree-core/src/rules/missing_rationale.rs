@@ -16,7 +16,7 @@
 
 use super::{Context, Rule, RuleMeta, Sink};
 use crate::finding::Severity;
-use crate::model::{LinkKind, Node, NodeKind};
+use crate::model::{LinkKind, NodeKind};
 
 /// See the module documentation.
 pub struct MissingRationale;
@@ -79,7 +79,7 @@ impl Rule for MissingRationale {
                      why it exists{description}",
                     kpi.display()
                 ),
-                fix(kpi, cx.analysis.serves_active_objective[ix]),
+                if cx.analysis.serves_active_objective[ix] { FIX_SERVES } else { FIX_ORPHAN }.to_owned(),
             );
         }
     }
@@ -90,18 +90,8 @@ fn has_text(s: Option<&str>) -> bool {
     s.is_some_and(|s| !s.trim().is_empty())
 }
 
-fn fix(kpi: &Node, serves: bool) -> String {
-    if serves {
-        format!(
-            "Ask the owner of {} why it exists and write the answer in `rationale`, give the objective it serves a \
-             rationale, or state the outcome it drives with a `drives` link. If nobody can, retire it.",
-            kpi.display()
-        )
-    } else {
-        format!(
-            "Write in `rationale` why {} exists and attach it to the objective it serves, or state the outcome it \
-             drives with a `drives` link. If nobody can, retire it.",
-            kpi.display()
-        )
-    }
-}
+const FIX_SERVES: &str = "Ask the KPI's owner why it exists and write the answer in `rationale`, give the objective it \
+                          serves a rationale, or state the outcome it drives with a `drives` link. If nobody can, \
+                          retire it.";
+const FIX_ORPHAN: &str = "Write in `rationale` why the KPI exists and attach it to the objective it serves, or state \
+                          the outcome it drives with a `drives` link. If nobody can, retire it.";

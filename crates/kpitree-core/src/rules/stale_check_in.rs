@@ -11,6 +11,8 @@
 //!
 //! When a key result serves several active objectives, the earliest start and the latest end of their
 //! readable periods are used.
+//! Findings carry `evidence`: `cadence_days` and, when known, `days_since` (the last check-in, or the
+//! period start for a key result never checked in).
 //!
 //! **Why is this bad:** skipping regular check-ins is one of the commonest ways OKRs fail. Without them
 //! a key result is set in January and looked at in December: nobody notices in time that it is off
@@ -29,6 +31,7 @@ use crate::model::NodeKind;
 use crate::rollup::Period;
 use crate::tree::Ix;
 use serde_json::{Map, Value};
+use std::fmt::Write as _;
 
 /// See the module documentation.
 pub struct StaleCheckIn;
@@ -94,73 +97,64 @@ impl Rule for StaleCheckIn {
                 Some(c) => (i64::from(c), true),
                 None => (default_cadence, false),
             };
-            let due = format!(
-                "check-ins are due every {}{}",
-                plural(cadence as usize, "day", "days"),
-                if own { " (the key result's own cadence)" } else { "" }
-            );
-            let latest = kr.check_ins.iter().map(|c| c.date).filter(|&d| d <= as_of).max();
             // The period start is the first due date: the clock does not run before it.
             let period_age = periods.as_ref().map(|p| i64::from(as_of.days_since(p.start)));
             if period_age.is_some_and(|age| age <= cadence) {
                 continue;
             }
-            let mut evidence = Map::new();
-            evidence.insert("cadence_days".into(), Value::from(cadence));
-            let (message, fix) = match latest {
-                Some(last) => {
-                    let days = i64::from(as_of.days_since(last));
-                    if days <= cadence {
-                        continue;
-                    }
-                    evidence.insert("last_check_in".into(), Value::String(last.to_string()));
-                    evidence.insert("days_since".into(), Value::from(days));
-                    (
-                        format!(
-                            "{} was last checked in on {last}, {} before {as_of}; {due}",
-                            kr.display(),
-                            plural(days as usize, "day", "days"),
-                        ),
-                        format!(
-                            "Hold a check-in for {}: record its current value, the team's confidence and what was \
-                             learned since {last}.",
-                            kr.display()
-                        ),
-                    )
+            let latest = kr.check_ins.iter().map(|c| c.date).filter(|&d| d <= as_of).max();
+            let days = latest.map(|last| i64::from(as_of.days_since(last)));
+            if days.is_some_and(|d| d <= cadence) {
+                continue;
+            }
+            // Stale: only now build the message, in one buffer.
+            let mut m = String::with_capacity(256);
+            m.push_str(&kr.display());
+            let fix = match (latest, days) {
+                (Some(last), Some(days)) => {
+                    let _ = write!(m, " was last checked in on {last}, {days} days before {as_of}");
+                    None
                 }
-                None => {
-                    let since = match (&periods, period_age) {
+                _ => {
+                    m.push_str(" has never been checked in");
+                    match (&periods, period_age) {
                         (Some(p), Some(age)) => {
-                            evidence.insert("period_start".into(), Value::String(p.start.to_string()));
-                            evidence.insert("days_since".into(), Value::from(age));
                             let o = cx.node(p.first);
-                            format!(
-                                ", yet the period {} of {} started on {}, {} before {as_of}; {due}",
-                                o.period.as_deref().unwrap_or_default().trim(),
+                            let label = o.period.as_deref().unwrap_or_default().trim();
+                            let _ = write!(
+                                m,
+                                ", yet the period {label} of {} started on {}, {age} days before {as_of}",
                                 o.display(),
-                                p.start,
-                                plural(age as usize, "day", "days"),
-                            )
+                                p.start
+                            );
                         }
-                        _ => format!(", and {}; {due}", no_period(cx, i)),
-                    };
-                    (
-                        format!("{} has never been checked in{since}", kr.display()),
-                        format!(
-                            "Hold a first check-in for {}: record its current value, the team's confidence and \
-                             what was learned so far.",
-                            kr.display()
-                        ),
-                    )
+                        _ => {
+                            m.push_str(", and ");
+                            no_period(&mut m, cx, i);
+                        }
+                    }
+                    Some(FIX_FIRST.to_owned())
                 }
             };
-            out.report_full(&[i], message, Some(fix), Some(evidence), None);
+            let _ = write!(m, "; check-ins are due every {}", plural(cadence as usize, "day", "days"));
+            if own {
+                m.push_str(" (the key result's own cadence)");
+            }
+            let mut evidence = Map::new();
+            if let Some(d) = days.or(period_age) {
+                evidence.insert("days_since".into(), Value::from(d));
+            }
+            evidence.insert("cadence_days".into(), Value::from(cadence));
+            out.report_full(&[i], m, fix, Some(evidence), None);
         }
     }
 }
 
+const FIX_FIRST: &str =
+    "Hold a first check-in: record the key result's current value, the team's confidence and what was learned so far.";
+
 /// Why a key result's objectives give no start date: no period, or one the engine cannot read.
-fn no_period(cx: &Context<'_>, kr: Ix) -> String {
+fn no_period(m: &mut String, cx: &Context<'_>, kr: Ix) {
     let objectives = || {
         cx.tree
             .parents(kr)
@@ -172,16 +166,17 @@ fn no_period(cx: &Context<'_>, kr: Ix) -> String {
         let label = o.period.as_deref().map(str::trim).filter(|l| !l.is_empty())?;
         Some((o, label))
     });
-    match unreadable {
-        Some((o, label)) => format!(
+    let _ = match unreadable {
+        Some((o, label)) => write!(
+            m,
             "the period \"{label}\" of {} gives no start date (periods read as 2026, 2026-H2, 2026-Q4 or 2026-11)",
             o.display()
         ),
         None => match objectives().next() {
-            Some((_, o)) => format!("{} has no period", o.display()),
-            None => "no objective above it has a period".to_owned(),
+            Some((_, o)) => write!(m, "{} has no period", o.display()),
+            None => write!(m, "no objective above it has a period"),
         },
-    }
+    };
 }
 
 /// Readable periods of the active objectives a key result belongs to, merged.

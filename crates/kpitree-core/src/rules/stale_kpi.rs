@@ -4,7 +4,8 @@
 //! (default 365) before `as_of`, and active KPIs that have never been reviewed (no `last_reviewed`)
 //! unless `require_review_date` (default true) is off. A review date after `as_of` counts as reviewed.
 //! Each finding gives the age in days and in years where that helps, and the month of the KPI's first
-//! measurement when it has any, which shows how long it has been kept.
+//! measurement when it has any, which shows how long it has been kept. Findings about a review date carry
+//! `evidence.age_days`.
 //!
 //! **Why is this bad:** metrics are added year after year and rarely removed. A KPI nobody has
 //! questioned for a year was added once and kept by habit: it may no longer inform any decision or
@@ -20,6 +21,7 @@ use crate::date::Date;
 use crate::finding::Severity;
 use crate::model::NodeKind;
 use serde_json::{Map, Value};
+use std::fmt::Write as _;
 
 /// See the module documentation.
 pub struct StaleKpi;
@@ -65,48 +67,54 @@ impl Rule for StaleKpi {
             if !kpi.is_active() {
                 continue;
             }
-            let first = kpi.measurements.iter().map(|m| m.date).filter(|&d| d <= as_of).min();
-            let kept = first.map(|d| {
-                let (y, m, _) = d.ymd();
-                format!("; it has been measured since {y:04}-{m:02}")
-            });
-            let kept = kept.as_deref().unwrap_or_default();
-            let mut evidence = Map::new();
-            let message = match kpi.last_reviewed {
+            let age = match kpi.last_reviewed {
                 Some(reviewed) => {
                     let age = i64::from(as_of.days_since(reviewed));
                     if age <= max_age {
                         continue;
                     }
-                    evidence.insert("last_reviewed".into(), Value::String(reviewed.to_string()));
-                    evidence.insert("age_days".into(), Value::from(age));
-                    let words = years(reviewed, as_of).map(|w| format!(" ({w})")).unwrap_or_default();
-                    format!(
-                        "{} was last reviewed on {reviewed}, {}{words} before {as_of}, longer than the {} \
-                         allowed{kept}",
-                        kpi.display(),
-                        plural(age as usize, "day", "days"),
-                        plural(max_age as usize, "day", "days"),
-                    )
+                    Some((reviewed, age))
                 }
-                None if require => format!(
-                    "{} has never been reviewed: no `last_reviewed` date shows anyone asking whether it is still \
-                     needed{kept}",
-                    kpi.display()
-                ),
+                None if require => None,
                 None => continue,
             };
-            if let Some(d) = first {
-                evidence.insert("first_measured".into(), Value::String(d.to_string()));
+            // Stale: only now build the message, in one buffer.
+            let mut m = String::with_capacity(256);
+            m.push_str(&kpi.display());
+            let evidence = match age {
+                Some((reviewed, age)) => {
+                    let _ = write!(m, " was last reviewed on {reviewed}, {age} days");
+                    if let Some(words) = years(reviewed, as_of) {
+                        let _ = write!(m, " ({words})");
+                    }
+                    let _ = write!(
+                        m,
+                        " before {as_of}, longer than the {} allowed",
+                        plural(max_age as usize, "day", "days")
+                    );
+                    let mut evidence = Map::new();
+                    evidence.insert("age_days".into(), Value::from(age));
+                    Some(evidence)
+                }
+                None => {
+                    m.push_str(
+                        " has never been reviewed: no `last_reviewed` date shows anyone asking whether it is still \
+                         needed",
+                    );
+                    None
+                }
+            };
+            if let Some(first) = kpi.measurements.iter().map(|x| x.date).filter(|&d| d <= as_of).min() {
+                let (y, mo, _) = first.ymd();
+                let _ = write!(m, "; it has been measured since {y:04}-{mo:02}");
             }
-            let evidence = (!evidence.is_empty()).then_some(evidence);
-            out.report_full(&[i], message, None, evidence, None);
+            out.report_full(&[i], m, None, evidence, None);
         }
     }
 }
 
 /// Whole calendar years from `from` to `to` in words ("over a year", "3 years"), or `None` under a year.
-fn years(from: Date, to: Date) -> Option<String> {
+fn years(from: Date, to: Date) -> Option<Years> {
     let (y1, m1, d1) = from.ymd();
     let (y2, m2, d2) = to.ymd();
     let mut n = y2 - y1;
@@ -114,11 +122,22 @@ fn years(from: Date, to: Date) -> Option<String> {
         n -= 1;
     }
     let exact = (m2, d2) == (m1, d1);
-    match (n, exact) {
-        (..=0, _) => None,
-        (1, true) => Some("a year".to_owned()),
-        (1, false) => Some("over a year".to_owned()),
-        (n, true) => Some(format!("{n} years")),
-        (n, false) => Some(format!("over {n} years")),
+    (n > 0).then_some(Years { n, exact })
+}
+
+/// A whole number of years, exactly or a bit over.
+struct Years {
+    n: i32,
+    exact: bool,
+}
+
+impl std::fmt::Display for Years {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.n, self.exact) {
+            (1, true) => f.write_str("a year"),
+            (1, false) => f.write_str("over a year"),
+            (n, true) => write!(f, "{n} years"),
+            (n, false) => write!(f, "over {n} years"),
+        }
     }
 }
