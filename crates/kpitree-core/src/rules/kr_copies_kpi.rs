@@ -10,7 +10,11 @@
 //!   "keep", "reach", "reduce") have a Jaccard similarity of at least `title_similarity` (default 0.6);
 //! - the key result's target keeps the KPI's level: it lies within `target_tolerance` (default 0.05, a
 //!   fraction) of the KPI's latest value (last measurement, else `current`), or of the KPI's own target
-//!   when it has no value.
+//!   when it has no value;
+//! - and, when the key result has a `start`, it plans no change beyond the KPI's normal variation:
+//!   `|target - start|` is at most the standard deviation of the KPI's measurements (three or more),
+//!   else at most `target_tolerance` of the KPI's level. "Raise availability from 99.82% to 99.95%" is
+//!   a real change for a KPI that varies by 0.03 points, even though the target is near today's level.
 //!
 //! Each key result is reported once, with the KPI it mirrors most closely. Draft and retired nodes are
 //! ignored.
@@ -100,62 +104,77 @@ impl Rule for KrCopiesKpi {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
-        let min_similarity = cx.float("title_similarity");
         let tolerance = cx.float("target_tolerance");
-        // Title words as hashes: one arena, and per KPI its span in it once computed.
-        let mut arena: Vec<u64> = Vec::new();
-        let mut spans: Vec<Option<(u32, u32)>> = vec![None; tree.len()];
-        let mut kr_words: Vec<u64> = Vec::new();
+        let mut m = Matcher {
+            cx,
+            tolerance,
+            min_similarity: cx.float("title_similarity"),
+            arena: Vec::new(),
+            spans: vec![None; tree.len()],
+            kr_words: Vec::new(),
+        };
+        // The KPIs directly under each active objective, by unit and level, so that each key result only
+        // looks at its siblings whose level is near its target (an objective may have many key results).
+        let mut siblings: Vec<Sibling> = Vec::new();
+        let mut sibling_span: Vec<(u32, u32)> = vec![(0, 0); tree.len()];
+        for o in tree.of_kind(NodeKind::Objective) {
+            if !tree.node(o).is_active() {
+                continue;
+            }
+            let from = siblings.len();
+            for &k in tree.children(o) {
+                let kpi = tree.node(k);
+                if kpi.kind != NodeKind::Kpi || !kpi.is_active() {
+                    continue;
+                }
+                if let (Some(unit), Some(level)) = (unit_of(kpi), level_of(cx, k)) {
+                    siblings.push(Sibling { unit: fold_hash(unit), level: level.get(), kpi: k });
+                }
+            }
+            if let Some(tail) = siblings.get_mut(from..) {
+                tail.sort_unstable_by(|a, b| {
+                    a.unit.cmp(&b.unit).then(a.level.total_cmp(&b.level)).then(a.kpi.cmp(&b.kpi))
+                });
+            }
+            if let Some(span) = sibling_span.get_mut(o as usize) {
+                *span = (from as u32, siblings.len() as u32);
+            }
+        }
         for kr in tree.of_kind(NodeKind::KeyResult) {
             let node = tree.node(kr);
             let (Some(target), Some(unit)) = (node.target, unit_of(node)) else { continue };
             if !node.is_active() {
                 continue;
             }
-            let siblings =
-                tree.parents(kr).iter().filter(|&&o| tree.node(o).is_active()).flat_map(|&o| tree.children(o));
+            m.kr_words.clear();
             let mut best: Option<Best> = None;
-            let mut kr_words_ready = false;
-            for &k in tree.children(kr).iter().chain(siblings) {
-                let kpi = tree.node(k);
-                if kpi.kind != NodeKind::Kpi || !kpi.is_active() {
-                    continue;
-                }
-                let level = match (cx.rollup.get(k).value, kpi.target) {
-                    (Some(v), _) => Level::Value(v),
-                    (None, Some(t)) => Level::Target(t),
-                    (None, None) => continue,
-                };
-                let gap = (target - level.get()).abs();
-                if gap > tolerance * level.get().abs().max(TINY) || !unit_of(kpi).is_some_and(|u| same_unit(u, unit)) {
-                    continue;
-                }
-                if !kr_words_ready {
-                    title_words(&node.title, &mut kr_words);
-                    kr_words_ready = true;
-                }
-                let Some(slot) = spans.get_mut(k as usize) else { continue };
-                let (from, to) = *slot.get_or_insert_with(|| push_title_words(&kpi.title, &mut arena));
-                let similarity = jaccard(&kr_words, arena.get(from as usize..to as usize).unwrap_or_default());
-                if similarity < min_similarity || similarity == 0.0 {
-                    continue;
-                }
-                // Most similar title first, then the closest level, then document order.
-                let better = best.as_ref().is_none_or(|b| {
-                    similarity > b.similarity
-                        || (similarity == b.similarity && (gap < b.gap || (gap == b.gap && k < b.kpi)))
-                });
-                if better {
-                    best = Some(Best { kpi: k, similarity, gap, level });
+            for &k in tree.children(kr) {
+                m.consider(node, target, unit, k, &mut best);
+            }
+            // A level L within tolerance t of the target T has |T - L| <= t |L| <= t (|T| + |T - L|), so
+            // |T - L| <= t |T| / (1 - t) when t < 1: only levels in that window can match.
+            let reach = if tolerance < 1.0 {
+                (tolerance * target.abs() / (1.0 - tolerance)).max(tolerance * TINY) * (1.0 + 1e-9) + TINY
+            } else {
+                f64::INFINITY
+            };
+            let (lo, hi, unit_key) = (target - reach, target + reach, fold_hash(unit));
+            for &o in tree.parents(kr) {
+                let (from, to) = sibling_span.get(o as usize).copied().unwrap_or_default();
+                let Some(list) = siblings.get(from as usize..to as usize) else { continue };
+                let start = list.partition_point(|s| s.unit < unit_key || (s.unit == unit_key && s.level < lo));
+                for s in list.iter().skip(start).take_while(|s| s.unit == unit_key && s.level <= hi) {
+                    m.consider(node, target, unit, s.kpi, &mut best);
                 }
             }
             let Some(best) = best else { continue };
             let kpi = tree.node(best.kpi);
-            let kpi_words = spans
+            let kpi_words = m
+                .spans
                 .get(best.kpi as usize)
                 .copied()
                 .flatten()
-                .and_then(|(from, to)| arena.get(from as usize..to as usize))
+                .and_then(|(from, to)| m.arena.get(from as usize..to as usize))
                 .unwrap_or_default();
             let shared = shared_words(&node.title, kpi_words);
             let level = match best.level {
@@ -189,6 +208,99 @@ impl Rule for KrCopiesKpi {
     }
 }
 
+/// A KPI directly under an objective, indexed for the key results beside it.
+struct Sibling {
+    unit: u64,
+    level: f64,
+    kpi: Ix,
+}
+
+/// Compares key results with candidate KPIs, caching KPI title words.
+struct Matcher<'a> {
+    cx: &'a Context<'a>,
+    tolerance: f64,
+    min_similarity: f64,
+    /// Title word hashes of the KPIs seen so far; `spans` gives each KPI's range in it.
+    arena: Vec<u64>,
+    spans: Vec<Option<(u32, u32)>>,
+    /// The current key result's title words; empty until first needed.
+    kr_words: Vec<u64>,
+}
+
+impl Matcher<'_> {
+    /// Makes `k` the best match of key result `kr` if it mirrors it more closely than `best`.
+    fn consider(&mut self, kr: &Node, target: f64, unit: &str, k: Ix, best: &mut Option<Best>) {
+        let kpi = self.cx.node(k);
+        if kpi.kind != NodeKind::Kpi || !kpi.is_active() {
+            return;
+        }
+        let Some(level) = level_of(self.cx, k) else { return };
+        let gap = (target - level.get()).abs();
+        if gap > self.tolerance * level.get().abs().max(TINY) || !unit_of(kpi).is_some_and(|u| same_unit(u, unit)) {
+            return;
+        }
+        if let Some(start) = kr.start
+            && (target - start).abs() > normal_variation(kpi).unwrap_or(self.tolerance * level.get().abs().max(TINY))
+        {
+            return;
+        }
+        if self.kr_words.is_empty() {
+            title_words(&kr.title, &mut self.kr_words);
+        }
+        let Some(slot) = self.spans.get_mut(k as usize) else { return };
+        let (from, to) = *slot.get_or_insert_with(|| push_title_words(&kpi.title, &mut self.arena));
+        let similarity = jaccard(&self.kr_words, self.arena.get(from as usize..to as usize).unwrap_or_default());
+        if similarity < self.min_similarity || similarity == 0.0 {
+            return;
+        }
+        // Most similar title first, then the closest level, then document order.
+        let better = best.as_ref().is_none_or(|b| {
+            similarity > b.similarity || (similarity == b.similarity && (gap < b.gap || (gap == b.gap && k < b.kpi)))
+        });
+        if better {
+            *best = Some(Best { kpi: k, similarity, gap, level });
+        }
+    }
+}
+
+/// Population standard deviation of a KPI's measurements, when it has three or more.
+fn normal_variation(kpi: &Node) -> Option<f64> {
+    let n = kpi.measurements.len();
+    if n < 3 {
+        return None;
+    }
+    let mean = kpi.measurements.iter().map(|m| m.value).sum::<f64>() / n as f64;
+    let var = kpi.measurements.iter().map(|m| (m.value - mean) * (m.value - mean)).sum::<f64>() / n as f64;
+    Some(var.sqrt())
+}
+
+/// A KPI's level: its latest value (last measurement, else `current`), else its own target.
+fn level_of(cx: &Context<'_>, k: Ix) -> Option<Level> {
+    match (cx.rollup.get(k).value, cx.node(k).target) {
+        (Some(v), _) => Some(Level::Value(v)),
+        (None, Some(t)) => Some(Level::Target(t)),
+        (None, None) => None,
+    }
+}
+
+/// FNV-1a over the lowercase UTF-8 of `s`: equal for strings that are equal ignoring case, the same on
+/// every platform, no allocation.
+fn fold_hash(s: &str) -> u64 {
+    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    if s.is_ascii() {
+        return s.bytes().fold(BASIS, |h, b| (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME));
+    }
+    let mut h = BASIS;
+    let mut buf = [0u8; 4];
+    for c in s.chars().flat_map(char::to_lowercase) {
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+    }
+    h
+}
+
 /// The trimmed, non-empty unit of a node.
 fn unit_of(node: &Node) -> Option<&str> {
     node.unit.as_deref().map(str::trim).filter(|u| !u.is_empty())
@@ -208,10 +320,29 @@ fn with_unit(v: f64, unit: &str) -> String {
     if unit == "%" { format!("{}%", num(v)) } else { format!("{} {unit}", num(v)) }
 }
 
-/// The words of a title that can name a metric: split on anything but letters and digits, without
-/// plain numbers and stop words.
-fn metric_words(title: &str) -> impl Iterator<Item = &str> {
-    title.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !is_number(w) && !is_stopword(w))
+/// Calls `f` with each word of a title that can name a metric: runs of letters and digits, without
+/// plain numbers and stop words. ASCII is checked without Unicode tables.
+fn for_each_metric_word<'t>(title: &'t str, mut f: impl FnMut(&'t str)) {
+    let mut emit = |w: Option<&'t str>| {
+        if let Some(w) = w.filter(|w| !w.is_empty() && !is_number(w) && !is_stopword(w)) {
+            f(w);
+        }
+    };
+    let mut start: Option<usize> = None;
+    for (i, c) in title.char_indices() {
+        let alphanumeric = if c.is_ascii() { c.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
+        match (alphanumeric, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                emit(title.get(s..i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        emit(title.get(s..));
+    }
 }
 
 fn is_number(w: &str) -> bool {
@@ -223,27 +354,10 @@ fn is_stopword(w: &str) -> bool {
     w.len() <= 8 && STOPWORDS.iter().any(|s| s.len() == w.len() && s.eq_ignore_ascii_case(w))
 }
 
-/// FNV-1a over the lowercase UTF-8 of a word: the same on every platform, no allocation.
-fn word_hash(w: &str) -> u64 {
-    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0100_0000_01b3;
-    if w.is_ascii() {
-        return w.bytes().fold(BASIS, |h, b| (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME));
-    }
-    let mut h = BASIS;
-    let mut buf = [0u8; 4];
-    for c in w.chars().flat_map(char::to_lowercase) {
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
-        }
-    }
-    h
-}
-
 /// Fills `out` with the hashes of a title's metric words, sorted and without repeats.
 fn title_words(title: &str, out: &mut Vec<u64>) {
     out.clear();
-    out.extend(metric_words(title).map(word_hash));
+    for_each_metric_word(title, |w| out.push(fold_hash(w)));
     out.sort_unstable();
     out.dedup();
 }
@@ -251,7 +365,7 @@ fn title_words(title: &str, out: &mut Vec<u64>) {
 /// Appends the hashes of a title's metric words to `arena`, sorted and without repeats; returns their span.
 fn push_title_words(title: &str, arena: &mut Vec<u64>) -> (u32, u32) {
     let from = arena.len();
-    arena.extend(metric_words(title).map(word_hash));
+    for_each_metric_word(title, |w| arena.push(fold_hash(w)));
     if let Some(tail) = arena.get_mut(from..) {
         tail.sort_unstable();
     }
@@ -288,12 +402,12 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 /// without repeats.
 fn shared_words(title: &str, other: &[u64]) -> String {
     let mut shared: Vec<String> = Vec::new();
-    for w in metric_words(title) {
+    for_each_metric_word(title, |w| {
         let w = w.to_lowercase();
-        if other.binary_search(&word_hash(&w)).is_ok() && !shared.contains(&w) {
+        if other.binary_search(&fold_hash(&w)).is_ok() && !shared.contains(&w) {
             shared.push(w);
         }
-    }
+    });
     shared.join(" ")
 }
 
@@ -311,8 +425,8 @@ mod tests {
     fn stopwords_are_short_lowercase_ascii() {
         assert!(STOPWORDS.iter().all(|w| w.len() <= 8 && w.bytes().all(|b| b.is_ascii_lowercase())));
         assert!(is_stopword("PER") && !is_stopword("perk"));
-        assert_eq!(word_hash("Churn"), word_hash("cHURN"));
-        assert_eq!(word_hash("ÄRGER"), word_hash("ärger"));
+        assert_eq!(fold_hash("Churn"), fold_hash("cHURN"));
+        assert_eq!(fold_hash("ÄRGER"), fold_hash("ärger"));
     }
 
     #[test]
@@ -322,6 +436,8 @@ mod tests {
         assert_eq!(jaccard(&kr, &words("MONTHLY churn")), 1.0);
         assert_eq!(jaccard(&words("Weekly active users"), &words("Weekly active users (mobile app)")), 0.6);
         assert_eq!(jaccard(&[], &[]), 0.0);
+        assert_eq!(jaccard(&words("Größe – Warenkorb 2026"), &words("WARENKORB-größe")), 1.0);
+        assert_eq!(words("Größe – Warenkorb 2026").len(), 2);
         assert_eq!(shared_words("Grow Weekly active users to 12000", &words("weekly users")), "weekly users");
         assert!(same_unit("Kunden", "KUNDEN") && same_unit("Straße", "STRAßE") && !same_unit("%", "pp"));
     }

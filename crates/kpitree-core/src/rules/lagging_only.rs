@@ -98,7 +98,8 @@ impl Rule for LaggingOnly {
         };
 
         let mut reported = vec![false; n];
-        let mut counter = Counter { stamp: vec![0; n], epoch: 0, budget: n * COUNT_BUDGET_PER_NODE + 1024 };
+        let mut counter =
+            Counter { stamp: vec![0; n], epoch: 0, budget: n * COUNT_BUDGET_PER_NODE + 1024, stack: Vec::new() };
         let mut kpis: Vec<Ix> = Vec::new();
         let mut nodes: Vec<Ix> = Vec::new();
         // Objectives first, so their key results can defer to them.
@@ -161,34 +162,22 @@ impl Rule for LaggingOnly {
 
 /// The message for a reported node, from the counts of its supporting KPIs.
 fn describe(who: String, lagging: usize, unclassified: usize, unclassified_lag: bool) -> String {
-    if unclassified_lag {
-        let total = lagging + unclassified;
-        let mut s = format!(
-            "{who} is supported only by lagging indicators: {} below it, none leading",
-            plural(total, "lagging KPI", "lagging KPIs")
-        );
-        if unclassified > 0 {
-            s.push_str(&match (unclassified, lagging) {
-                (1, 0) => " (it has no indicator set and is counted as lagging)".to_owned(),
-                (_, 0) => " (none of them has an indicator set; all are counted as lagging)".to_owned(),
-                (1, _) => " (1 of them has no indicator set and is counted as lagging)".to_owned(),
-                (u, _) => format!(" ({u} of them have no indicator set and are counted as lagging)"),
-            });
-        }
-        s
-    } else {
-        let mut s = format!(
-            "{who} is supported only by lagging indicators: {} below it, none leading",
-            plural(lagging, "lagging KPI", "lagging KPIs")
-        );
-        if unclassified > 0 {
-            s.push_str(&format!(
-                "; {} no indicator set",
-                if unclassified == 1 { "1 more KPI has".to_owned() } else { format!("{unclassified} more KPIs have") }
-            ));
-        }
-        s
-    }
+    let shown = if unclassified_lag { lagging + unclassified } else { lagging };
+    let mut s = format!(
+        "{who} is supported only by lagging indicators: {} below it, none leading",
+        plural(shown, "lagging KPI", "lagging KPIs")
+    );
+    let note = match (unclassified_lag, unclassified, lagging) {
+        (_, 0, _) => return s,
+        (false, 1, _) => "; 1 more KPI has no indicator set".to_owned(),
+        (false, u, _) => format!("; {u} more KPIs have no indicator set"),
+        (true, 1, 0) => " (it has no indicator set and is counted as lagging)".to_owned(),
+        (true, _, 0) => " (none of them has an indicator set; all are counted as lagging)".to_owned(),
+        (true, 1, _) => " (1 of them has no indicator set and is counted as lagging)".to_owned(),
+        (true, u, _) => format!(" ({u} of them have no indicator set and are counted as lagging)"),
+    };
+    s.push_str(&note);
+    s
 }
 
 /// Collects the distinct supporting KPIs of a node, with a shared work budget.
@@ -196,6 +185,7 @@ struct Counter {
     stamp: Vec<u32>,
     epoch: u32,
     budget: usize,
+    stack: Vec<Ix>,
 }
 
 impl Counter {
@@ -203,8 +193,9 @@ impl Counter {
     fn supporting(&mut self, tree: &Tree<'_>, root: Ix, out: &mut Vec<Ix>) -> Option<()> {
         out.clear();
         self.epoch = self.epoch.checked_add(1)?;
-        let mut stack: Vec<Ix> = vec![root];
-        while let Some(i) = stack.pop() {
+        self.stack.clear();
+        self.stack.push(root);
+        while let Some(i) = self.stack.pop() {
             let kind = tree.node(i).kind;
             for &c in tree.children(i) {
                 self.budget = self.budget.checked_sub(1)?;
@@ -222,7 +213,7 @@ impl Counter {
                 if child.kind == NodeKind::Kpi {
                     out.push(c);
                 }
-                stack.push(c);
+                self.stack.push(c);
             }
         }
         out.sort_unstable();

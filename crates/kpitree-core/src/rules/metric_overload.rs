@@ -102,6 +102,11 @@ impl Rule for MetricOverload {
             }));
             let excess = count - max_per_parent;
             let (rest, them) = if excess == 1 { ("one".to_owned(), "it") } else { (excess.to_string(), "them") };
+            let (keep, tell) = if max_per_parent == 1 {
+                ("the KPI".to_owned(), "tells")
+            } else {
+                (format!("the {max_per_parent} KPIs"), "tell")
+            };
             out.report_fix(
                 &kpis,
                 format!(
@@ -111,8 +116,8 @@ impl Rule for MetricOverload {
                     excess
                 ),
                 format!(
-                    "Keep the {max_per_parent} KPIs that best tell whether the {} is being reached; retire the \
-                     remaining {rest} or move {them} to the team that acts on {them}.",
+                    "Keep {keep} that best {tell} whether the {} is being reached; retire the remaining {rest} or \
+                     move {them} to the team that acts on {them}.",
                     parent.kind.label(),
                 ),
             );

@@ -16,7 +16,7 @@
 use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
 use crate::config::ParamValue;
 use crate::finding::Severity;
-use crate::model::NodeKind;
+use crate::model::{NodeKind, Status};
 use crate::tree::Ix;
 
 /// See the module documentation.
@@ -61,7 +61,7 @@ impl Rule for TooManyKeyResults {
                     NodeKind::KeyResult if n.is_active() => active += 1,
                     NodeKind::KeyResult => {
                         inactive += 1;
-                        drafts += usize::from(n.status == crate::model::Status::Draft);
+                        drafts += usize::from(n.status == Status::Draft);
                     }
                     NodeKind::Objective if n.is_active() => sub_objectives += 1,
                     _ => {}
@@ -75,6 +75,11 @@ impl Rule for TooManyKeyResults {
                     n.kind == NodeKind::KeyResult && n.is_active()
                 }));
                 let excess = active - max;
+                let (keep, say) = if max == 1 {
+                    ("the key result".to_owned(), "says")
+                } else {
+                    (format!("the {max} key results"), "say")
+                };
                 let (rest, them, kpis, they, monitor) = if excess == 1 {
                     ("one".to_owned(), "it", "a KPI", "it", "monitors")
                 } else {
@@ -88,8 +93,8 @@ impl Rule for TooManyKeyResults {
                         plural(active, "active key result", "active key results"),
                     ),
                     format!(
-                        "Keep the {max} key results that best say what success of this objective looks like; drop \
-                         or merge the remaining {rest}, or turn {them} into {kpis} if {they} only {monitor}.",
+                        "Keep {keep} that best {say} what success of this objective looks like; drop or merge the \
+                         remaining {rest}, or turn {them} into {kpis} if {they} only {monitor}.",
                     ),
                 );
             } else if active == 0 && sub_objectives == 0 {

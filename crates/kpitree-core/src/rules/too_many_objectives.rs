@@ -51,13 +51,24 @@ static META: RuleMeta = RuleMeta {
     ],
 };
 
-/// One objective keyed by its normalised owner and period.
+/// One counted objective, with a hash of its case-folded owner and period for grouping.
 struct Entry<'d> {
-    owner_key: String,
-    period_key: Option<String>,
+    key: (u64, u64),
     ix: Ix,
     owner: &'d str,
     period: Option<&'d str>,
+}
+
+impl Entry<'_> {
+    /// Same owner and period, compared exactly (hashes only sort).
+    fn same_group(&self, other: &Entry<'_>) -> bool {
+        eq_folded(self.owner, other.owner)
+            && match (self.period, other.period) {
+                (None, None) => true,
+                (Some(a), Some(b)) => eq_folded(a, b),
+                _ => false,
+            }
+    }
 }
 
 impl Rule for TooManyObjectives {
@@ -69,6 +80,7 @@ impl Rule for TooManyObjectives {
         let tree = cx.tree;
         let max = usize::try_from(cx.int("max_per_owner")).unwrap_or(0);
         let hard_max = usize::try_from(cx.int("hard_max")).unwrap_or(0);
+        let limit = max.min(hard_max);
         let mut entries: Vec<Entry<'_>> = tree
             .of_kind(NodeKind::Objective)
             .filter_map(|i| {
@@ -78,21 +90,30 @@ impl Rule for TooManyObjectives {
                 }
                 let owner = n.owner()?;
                 let period = n.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
-                Some(Entry {
-                    owner_key: owner.to_lowercase(),
-                    period_key: period.map(str::to_lowercase),
-                    ix: i,
-                    owner,
-                    period,
-                })
+                Some(Entry { key: (fold_hash(owner), period.map_or(0, fold_hash)), ix: i, owner, period })
             })
             .collect();
-        // Groups are contiguous after sorting; within a group, document order (the index breaks ties).
-        entries.sort_unstable_by(|a, b| (&a.owner_key, &a.period_key, a.ix).cmp(&(&b.owner_key, &b.period_key, b.ix)));
-        let mut groups: Vec<&[Entry<'_>]> = entries
-            .chunk_by(|a, b| a.owner_key == b.owner_key && a.period_key == b.period_key)
-            .filter(|g| g.len() > max || g.len() > hard_max)
-            .collect();
+        // Equal keys are contiguous after sorting, each run in document order. A run normally holds one
+        // owner and period; a hash collision is split apart by exact comparison.
+        entries.sort_unstable_by_key(|e| (e.key, e.ix));
+        let mut groups: Vec<Vec<&Entry<'_>>> = Vec::new();
+        for run in entries.chunk_by(|a, b| a.key == b.key) {
+            let Some(first) = run.first() else { continue };
+            if run.iter().all(|e| e.same_group(first)) {
+                if run.len() > limit {
+                    groups.push(run.iter().collect());
+                }
+                continue;
+            }
+            let mut split: Vec<Vec<&Entry<'_>>> = Vec::new();
+            for e in run {
+                match split.iter_mut().find(|g| g.first().is_some_and(|f| f.same_group(e))) {
+                    Some(g) => g.push(e),
+                    None => split.push(vec![e]),
+                }
+            }
+            groups.extend(split.into_iter().filter(|g| g.len() > limit));
+        }
         // Report groups in the document order of their first objective.
         groups.sort_unstable_by_key(|g| g.first().map_or(0, |e| e.ix));
         let mut nodes: Vec<Ix> = Vec::new();
@@ -113,7 +134,7 @@ impl Rule for TooManyObjectives {
             if escalate {
                 message.push_str(&format!(", and more than {hard_max} leaves no focus at all"));
             }
-            let excess = count.saturating_sub(max.min(hard_max));
+            let excess = count.saturating_sub(limit);
             let keep = count - excess;
             let chosen = if keep == 1 {
                 "the one objective that matters".to_owned()
@@ -137,5 +158,44 @@ impl Rule for TooManyObjectives {
             let severity = (escalate && out.severity() < Severity::Error).then_some(Severity::Error);
             out.report_full(&nodes, message, Some(fix), None, severity);
         }
+    }
+}
+
+/// Case-insensitive equality without allocating.
+fn eq_folded(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+    }
+}
+
+/// FNV-1a over the lowercase UTF-8 of `s`: equal for strings [`eq_folded`] calls equal, the same on
+/// every platform, no allocation.
+fn fold_hash(s: &str) -> u64 {
+    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    if s.is_ascii() {
+        return s.bytes().fold(BASIS, |h, b| (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME));
+    }
+    let mut h = BASIS;
+    let mut buf = [0u8; 4];
+    for c in s.chars().flat_map(char::to_lowercase) {
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_fold_case() {
+        assert!(eq_folded("Sales", "SALES") && eq_folded("Bär", "BÄR") && !eq_folded("Sales", "Sale"));
+        assert_eq!(fold_hash("Bär"), fold_hash("BÄR"));
+        assert_eq!(fold_hash("Sales"), fold_hash("sALES"));
     }
 }
