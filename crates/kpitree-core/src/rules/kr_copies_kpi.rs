@@ -27,6 +27,7 @@
 //! churn" (unit `%`, latest value 2.05). A key result "Reduce monthly churn to 1.2%" passes: it changes
 //! the level. Fixtures: `tests/rules/kr-copies-kpi/`.
 
+use super::text::{eq_folded, fold_hash};
 use super::{Context, ParamSpec, Rule, RuleMeta, Sink, num};
 use crate::config::ParamValue;
 use crate::finding::Severity;
@@ -236,7 +237,7 @@ impl Matcher<'_> {
         }
         let Some(level) = level_of(self.cx, k) else { return };
         let gap = (target - level.get()).abs();
-        if gap > self.tolerance * level.get().abs().max(TINY) || !unit_of(kpi).is_some_and(|u| same_unit(u, unit)) {
+        if gap > self.tolerance * level.get().abs().max(TINY) || !unit_of(kpi).is_some_and(|u| eq_folded(u, unit)) {
             return;
         }
         if let Some(start) = kr.start
@@ -283,36 +284,9 @@ fn level_of(cx: &Context<'_>, k: Ix) -> Option<Level> {
     }
 }
 
-/// FNV-1a over the lowercase UTF-8 of `s`: equal for strings that are equal ignoring case, the same on
-/// every platform, no allocation.
-fn fold_hash(s: &str) -> u64 {
-    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0100_0000_01b3;
-    if s.is_ascii() {
-        return s.bytes().fold(BASIS, |h, b| (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME));
-    }
-    let mut h = BASIS;
-    let mut buf = [0u8; 4];
-    for c in s.chars().flat_map(char::to_lowercase) {
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
-        }
-    }
-    h
-}
-
 /// The trimmed, non-empty unit of a node.
 fn unit_of(node: &Node) -> Option<&str> {
     node.unit.as_deref().map(str::trim).filter(|u| !u.is_empty())
-}
-
-/// Units compare case-insensitively, without allocating.
-fn same_unit(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        a.eq_ignore_ascii_case(b)
-    } else {
-        a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
-    }
 }
 
 /// A value with its unit: `2%`, `1200 EUR`.
@@ -439,6 +413,6 @@ mod tests {
         assert_eq!(jaccard(&words("Größe – Warenkorb 2026"), &words("WARENKORB-größe")), 1.0);
         assert_eq!(words("Größe – Warenkorb 2026").len(), 2);
         assert_eq!(shared_words("Grow Weekly active users to 12000", &words("weekly users")), "weekly users");
-        assert!(same_unit("Kunden", "KUNDEN") && same_unit("Straße", "STRAßE") && !same_unit("%", "pp"));
+        assert!(eq_folded("Kunden", "KUNDEN") && eq_folded("Straße", "STRAßE") && !eq_folded("%", "pp"));
     }
 }

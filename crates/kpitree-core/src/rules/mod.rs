@@ -23,6 +23,7 @@ mod missing_rationale;
 mod orphan_kpi;
 mod stale_check_in;
 mod stale_kpi;
+mod text;
 mod too_many_key_results;
 mod too_many_objectives;
 mod unvalidated_driver;
