@@ -53,8 +53,9 @@ pub struct Finding {
     pub nodes: Vec<String>,
     /// What is wrong, naming the nodes by title.
     pub message: String,
-    /// Why it matters.
-    pub why: String,
+    /// Why it matters. Borrowed from the rule's static text for built-in rules, so the thousands of
+    /// findings of a large tree do not each copy it.
+    pub why: std::borrow::Cow<'static, str>,
     /// What to do about it.
     pub fix: String,
     /// Numbers behind the finding (for example `r`, `lag_days`, `pairs`), when the rule has them.

@@ -230,7 +230,7 @@ impl<'a> Sink<'a> {
             severity: severity.unwrap_or(self.severity),
             nodes: nodes.iter().map(|&i| self.tree.node(i).id.clone()).collect(),
             message,
-            why: self.meta.why.to_owned(),
+            why: std::borrow::Cow::Borrowed(self.meta.why),
             fix: fix.unwrap_or_else(|| self.meta.fix.to_owned()),
             evidence,
             plugin: None,

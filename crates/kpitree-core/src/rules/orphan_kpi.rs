@@ -68,10 +68,12 @@ impl Rule for OrphanKpi {
 /// Objectives reachable upwards from `i`, whatever their status, in document order.
 fn objectives_above(cx: &Context<'_>, i: crate::tree::Ix) -> Vec<crate::tree::Ix> {
     let mut seen = vec![i];
+    let mut visited = rustc_hash::FxHashSet::default();
+    visited.insert(i);
     let mut k = 0;
     while k < seen.len() {
         for &p in cx.tree.parents(seen[k]) {
-            if !seen.contains(&p) {
+            if visited.insert(p) {
                 seen.push(p);
             }
         }
