@@ -101,7 +101,12 @@ pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<(Confi
 }
 
 /// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`; reports every bad `--set`.
-pub fn apply_overrides(config: &mut Config, set: &[String], disable: &[String], enable: &[String]) -> Result<(), CliError> {
+pub fn apply_overrides(
+    config: &mut Config,
+    set: &[String],
+    disable: &[String],
+    enable: &[String],
+) -> Result<(), CliError> {
     let mut errors = Vec::new();
     for s in set {
         match parse_set(s) {
@@ -130,7 +135,11 @@ pub fn apply_overrides(config: &mut Config, set: &[String], disable: &[String], 
 
 /// `rule.option=value` -> (rule, option, value); the value is `None` for `rule.severity=...`.
 fn parse_set(s: &str) -> Result<(&str, &str, Option<ParamValue>), String> {
-    let usage = || format!("--set {s}: expected RULE.OPTION=VALUE with a number or true/false, e.g. metric-overload.max_per_parent=7");
+    let usage = || {
+        format!(
+            "--set {s}: expected RULE.OPTION=VALUE with a number or true/false, e.g. metric-overload.max_per_parent=7"
+        )
+    };
     let (key, value) = s.split_once('=').ok_or_else(usage)?;
     let (rule, param) = key.trim().split_once('.').ok_or_else(usage)?;
     if param == "severity" {
