@@ -1,1 +1,194 @@
-fn main() {}
+//! Engine benchmarks on generated, realistic trees of 1k, 10k and 100k nodes.
+//!
+//! Per size, four measurements over the same document text (throughput in bytes of that text):
+//! - `a_json_value`: `serde_json::from_str::<Value>`, the baseline any JSON tool pays;
+//! - `b_parse_validate`: `parse_json` + `Tree::new`;
+//! - `c_rules`: `check_tree` (rollups, every built-in rule, report) on a tree built beforehand;
+//! - `d_end_to_end`: text to JSON report, what `kpitree check --format json` does minus file I/O.
+//!
+//! Each routine's output is dropped outside the timed region (deallocation is not measured, for any
+//! of the four).
+//!
+//! Before timing, each size is checked once: the document validates, and the findings per rule are
+//! printed to stderr so one can see the generated trees exercise the rules.
+//!
+//! Run with `cargo bench -p kpitree-core`; `KPITREE_BENCH_SIZES=1000,10000` picks sizes, and
+//! `KPITREE_BENCH_CLOCK=cpu` measures the thread's CPU time instead of wall time (Linux; for busy
+//! machines, where wall time mostly measures the other processes).
+
+mod generator;
+
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::{BatchSize, Bencher, Criterion, SamplingMode, Throughput};
+use kpitree_core::config::{Config, Settings};
+use kpitree_core::model::NodeKind;
+use kpitree_core::tree::Tree;
+use kpitree_core::{check_tree, parse_json, settings};
+use std::hint::black_box;
+use std::time::Duration;
+
+const SEED: u64 = 0x006b_7069_7472_6565;
+const FILE: &str = "bench.json";
+
+fn sizes() -> Vec<usize> {
+    match std::env::var("KPITREE_BENCH_SIZES") {
+        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) => vec![1_000, 10_000, 100_000],
+    }
+}
+
+fn label(n: usize) -> String {
+    if n % 1000 == 0 { format!("{}k", n / 1000) } else { n.to_string() }
+}
+
+/// Validates the generated document and prints what the rules find in it.
+fn sanity_check(n: usize, text: &str, settings: &Settings) {
+    let doc = parse_json(FILE, text).unwrap_or_else(|e| panic!("generated tree of {n} nodes does not parse: {e}"));
+    let tree = Tree::new(FILE, &doc).unwrap_or_else(|e| panic!("generated tree of {n} nodes is invalid: {e}"));
+    assert_eq!(tree.len(), n);
+    let report = check_tree(&tree, settings);
+    let kinds = [NodeKind::Strategy, NodeKind::Objective, NodeKind::KeyResult, NodeKind::Kpi]
+        .map(|k| (k.as_str(), doc.nodes.iter().filter(|x| x.kind == k).count()));
+    let mut lines = format!(
+        "kpitree bench: {} nodes ({}), {} links, {:.1} MiB of JSON; {} findings\n",
+        n,
+        kinds.iter().map(|(k, c)| format!("{c} {k}")).collect::<Vec<_>>().join(", "),
+        doc.links.len(),
+        text.len() as f64 / (1024.0 * 1024.0),
+        report.findings.len()
+    );
+    let mut silent = Vec::new();
+    for rule in kpitree_core::rules::builtin() {
+        let id = rule.meta().id;
+        let count = report.findings.iter().filter(|f| f.rule == id).count();
+        lines.push_str(&format!("  {id:<28} {count:>7}\n"));
+        if count == 0 {
+            silent.push(id);
+        }
+    }
+    if !silent.is_empty() {
+        lines.push_str(&format!("  rules without findings: {}\n", silent.join(", ")));
+    }
+    eprint!("{lines}");
+    // Every built-in rule fires on these trees; allow a little slack for rules whose defaults change.
+    let total = kpitree_core::rules::builtin().len();
+    let fired = total - silent.len();
+    assert!(
+        fired * 4 >= total * 3,
+        "the generated tree of {n} nodes exercises only {fired} of {total} rules; silent: {}",
+        silent.join(", ")
+    );
+}
+
+/// Times `routine` alone: its output is dropped after the clock stops.
+fn timed<M: Measurement, O>(b: &mut Bencher<'_, M>, mut routine: impl FnMut() -> O) {
+    b.iter_batched(|| (), |()| routine(), BatchSize::PerIteration);
+}
+
+fn bench_engine<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
+    let settings = settings(&Config::default()).expect("the default configuration resolves");
+    for n in sizes() {
+        let doc = generator::generate(n, SEED);
+        let text = kpitree_core::to_json(&doc);
+        drop(doc);
+        sanity_check(n, &text, &settings);
+
+        let mut group = c.benchmark_group(format!("{prefix}/{}", label(n)));
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.sample_size(10);
+        if n >= 10_000 {
+            // Iterations take tens to hundreds of milliseconds: ten equal samples, not 1 + 2 + ... + 10.
+            group.sampling_mode(SamplingMode::Flat);
+        }
+        let (warm_up, measure) = if n >= 50_000 { (2, 12) } else { (1, 3) };
+        group.warm_up_time(Duration::from_secs(warm_up));
+        group.measurement_time(Duration::from_secs(measure));
+
+        // Every routine returns what it built and `timed` drops it outside the measurement: freeing
+        // millions of small allocations costs as much as building them for `Value` (and a good deal
+        // for `TreeDoc`), depends on the allocator's state, and a CLI could skip it at exit.
+        group.bench_function("a_json_value", |b| {
+            timed(b, || serde_json::from_str::<serde_json::Value>(black_box(&text)).expect("valid JSON"))
+        });
+        group.bench_function("b_parse_validate", |b| {
+            timed(b, || {
+                let doc = parse_json(FILE, black_box(&text)).expect("parses");
+                let tree = Tree::new(FILE, &doc).expect("valid");
+                black_box(tree.len());
+                drop(tree);
+                doc
+            })
+        });
+        let doc = parse_json(FILE, &text).expect("parses");
+        let tree = Tree::new(FILE, &doc).expect("valid");
+        group.bench_function("c_rules", |b| timed(b, || check_tree(black_box(&tree), &settings)));
+        group.bench_function("d_end_to_end", |b| {
+            timed(b, || {
+                let doc = parse_json(FILE, black_box(&text)).expect("parses");
+                let tree = Tree::new(FILE, &doc).expect("valid");
+                let report = check_tree(&tree, &settings);
+                let json = serde_json::to_string(&report).expect("serialises");
+                drop(tree);
+                (doc, report, json)
+            })
+        });
+        group.finish();
+    }
+}
+
+/// CPU time of the calling thread (Linux: `/proc/thread-self/schedstat`, in nanoseconds). It
+/// advances at context switches and scheduler ticks (a few milliseconds), so it suits the 10k and
+/// 100k groups; on a busy machine it is far steadier than wall time.
+struct CpuTime;
+
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .expect("/proc/thread-self/schedstat is readable (Linux only)")
+}
+
+impl Measurement for CpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns().saturating_sub(start)
+    }
+
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+
+    fn zero(&self) -> u64 {
+        0
+    }
+
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+
+    fn formatter(&self) -> &dyn ValueFormatter {
+        // Nanoseconds, like wall time: reuse its formatting.
+        let wall: &'static WallTime = &WallTime;
+        wall.formatter()
+    }
+}
+
+/// `KPITREE_BENCH_CLOCK=cpu` measures thread CPU time instead of wall time (groups `engine-cpu/*`,
+/// so the two never share a baseline).
+fn main() {
+    if std::env::var("KPITREE_BENCH_CLOCK").is_ok_and(|v| v == "cpu") {
+        let mut c = Criterion::default().with_measurement(CpuTime).configure_from_args();
+        bench_engine(&mut c, "engine-cpu");
+        c.final_summary();
+    } else {
+        let mut c = Criterion::default().configure_from_args();
+        bench_engine(&mut c, "engine");
+        c.final_summary();
+    }
+}
