@@ -6,6 +6,7 @@ use kpitree_core::csv::CsvMeta;
 use kpitree_core::finding::Severity;
 use kpitree_core::prune::Reason;
 use kpitree_core::{Date, Format};
+use kpitree_plugin_host::{ErrorKind, Limits, Plugin, PluginSet};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,13 @@ enum Command {
         /// When to colour text output.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        #[command(flatten)]
+        plugins: PluginFlags,
+    },
+    /// Work with rule plugins (WebAssembly modules that add rules).
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
     },
     /// Validate a tree without running rules (exit 0 when valid, 2 when not).
     Validate {
@@ -95,6 +103,37 @@ enum Command {
     },
     /// Print the JSON Schema of the tree format.
     Schema,
+}
+
+#[derive(Subcommand, Debug)]
+enum PluginCommand {
+    /// Load a plugin (checking its module and manifest) and print its manifest and ABI version.
+    Inspect {
+        /// The plugin: a `.wasm` module (or WAT text).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Set a plugin limit: KEY=VALUE (repeatable), as under [limits] in kpitree.toml.
+        #[arg(long, value_name = "KEY=VALUE")]
+        limit: Vec<String>,
+    },
+}
+
+/// Flags that add rule plugins to a check.
+#[derive(clap::Args, Debug)]
+struct PluginFlags {
+    /// Run this rule plugin too (repeatable): a `.wasm` module, or WAT text. Its configuration is
+    /// [plugins.NAME] in kpitree.toml; its rules take `enabled` and `severity` under [rules.ID].
+    #[arg(long, value_name = "FILE")]
+    plugin: Vec<PathBuf>,
+    /// Run every `*.wasm` plugin in this directory (repeatable).
+    #[arg(long, value_name = "DIR")]
+    plugins: Vec<PathBuf>,
+    /// Set a plugin limit: KEY=VALUE (repeatable), overriding [limits] in kpitree.toml. Keys: fuel,
+    /// time_ms, memory_mib, module_mib, input_mib, output_mib, stack_kib.
+    #[arg(long, value_name = "KEY=VALUE")]
+    limit: Vec<String>,
 }
 
 /// Flags that choose and tune rules.
@@ -205,13 +244,50 @@ enum ColorChoice {
 }
 
 fn settings(flags: &RuleFlags) -> Result<kpitree_core::config::Settings, CliError> {
-    let (mut config, mut source) = input::load_config(flags.config.as_deref(), flags.no_config)?;
-    input::apply_overrides(&mut config, &flags.set, &flags.disable, &flags.enable)?;
+    let loaded = config(flags)?;
+    kpitree_core::settings(&loaded.config).map_err(|errors| CliError::Config { source: loaded.source, errors })
+}
+
+/// The configuration file with the command line's overrides applied.
+fn config(flags: &RuleFlags) -> Result<input::LoadedConfig, CliError> {
+    let mut loaded = input::load_config(flags.config.as_deref(), flags.no_config)?;
+    input::apply_overrides(&mut loaded.config, &flags.set, &flags.disable, &flags.enable)?;
     let overridden = !(flags.set.is_empty() && flags.disable.is_empty() && flags.enable.is_empty());
-    if overridden && source != "command line" {
-        source.push_str(" or command line");
+    if overridden && loaded.source != "command line" {
+        loaded.source.push_str(" or command line");
     }
-    kpitree_core::settings(&config).map_err(|errors| CliError::Config { source, errors })
+    Ok(loaded)
+}
+
+/// Loads the plugins of `--plugin` and `--plugins`. A path that cannot be read is a usage error
+/// (exit 2); a plugin that cannot be loaded is a plugin error, reported with the check's results.
+fn load_plugins(
+    flags: &PluginFlags,
+    limits: &Limits,
+) -> Result<(PluginSet, Vec<kpitree_plugin_host::PluginError>), CliError> {
+    let mut set = PluginSet::new();
+    let mut errors = Vec::new();
+    let unreadable = |e: &kpitree_plugin_host::PluginError| match &e.kind {
+        ErrorKind::Io { path, detail } => {
+            Some(CliError::Io { path: path.clone(), error: std::io::Error::other(detail.clone()) })
+        }
+        _ => None,
+    };
+    for path in &flags.plugin {
+        if let Err(e) = set.load(path, limits) {
+            match unreadable(&e) {
+                Some(cli) => return Err(cli),
+                None => errors.push(e),
+            }
+        }
+    }
+    for dir in &flags.plugins {
+        if let Err(error) = std::fs::read_dir(dir) {
+            return Err(CliError::Io { path: dir.clone(), error });
+        }
+        errors.extend(set.load_dir(dir, limits));
+    }
+    Ok((set, errors))
 }
 
 fn io(e: std::io::Error) -> CliError {
@@ -221,10 +297,27 @@ fn io(e: std::io::Error) -> CliError {
 /// Runs a command; `Ok` carries the exit code of a completed run.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
-        Command::Check { file, rules, input, format, fail_on, color } => {
-            let settings = settings(&rules)?;
+        Command::Check { file, rules, input, format, fail_on, color, plugins } => {
+            let mut loaded = config(&rules)?;
+            let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
+            let (mut set, load_errors) = load_plugins(&plugins, &limits)?;
+            set.configure(&mut loaded.config)
+                .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
+            let settings = kpitree_core::settings(&loaded.config)
+                .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
             let doc = input::load_tree(&file, input.format(), &input.meta())?;
-            let report = kpitree_core::check(&file.display().to_string(), &doc, &settings).map_err(CliError::Load)?;
+            let name = file.display().to_string();
+            let tree = kpitree_core::tree::Tree::new(&name, &doc).map_err(CliError::Load)?;
+            let rollup = kpitree_core::rollup::Rollup::new(&tree);
+            let mut results = set.run(&tree, &rollup, &loaded.config);
+            results.errors.splice(0..0, load_errors.iter().map(Into::into));
+            let report = kpitree_core::check_tree_with(&tree, &rollup, &settings, results);
+            // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
+            // SARIF carry them too.
+            let mut err = anstream::stderr();
+            for e in &report.plugin_errors {
+                input::print_plugin_error(&mut err, e).map_err(io)?;
+            }
             let choice = match color {
                 ColorChoice::Auto => anstream::ColorChoice::Auto,
                 ColorChoice::Always => anstream::ColorChoice::Always,
@@ -248,8 +341,34 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 FailOn::Info => Some(Severity::Info),
                 FailOn::Never => None,
             };
-            let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+            // A plugin that failed must not let a pipeline pass silently: it fails the run like an
+            // error finding, unless --fail-on never.
+            let failed = threshold
+                .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t) || !report.plugin_errors.is_empty());
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Plugin { command: PluginCommand::Inspect { file, format, limit } } => {
+            let limits = input::limits(&[], "command line", &limit)?;
+            let plugin = match Plugin::load(&file, &limits) {
+                Ok(p) => p,
+                Err(e) => {
+                    return Err(match &e.kind {
+                        ErrorKind::Io { path, detail } => {
+                            CliError::Io { path: path.clone(), error: std::io::Error::other(detail.clone()) }
+                        }
+                        _ => CliError::Plugin(e),
+                    });
+                }
+            };
+            let mut out = anstream::stdout();
+            match format {
+                ListFormat::Text => crate::render_text::plugin(&mut out, &plugin),
+                ListFormat::Json => serde_json::to_writer_pretty(&mut out, &plugin_json(&plugin))
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out)),
+            }
+            .map_err(io)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Validate { file, input } => {
             let doc = input::load_tree(&file, input.format(), &input.meta())?;
@@ -315,6 +434,25 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             print!("{}", kpitree_core::SCHEMA);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `kpitree plugin inspect --format json`: the manifest as the plugin wrote it, in its field order.
+#[derive(serde::Serialize)]
+struct Inspect<'a> {
+    file: &'a str,
+    module_size: usize,
+    abi_version: String,
+    manifest: &'a kpitree_plugin_host::Manifest,
+}
+
+fn plugin_json(p: &Plugin) -> Inspect<'_> {
+    let (major, minor) = p.abi_version();
+    Inspect {
+        file: p.source(),
+        module_size: p.module_size(),
+        abi_version: format!("{major}.{minor}"),
+        manifest: p.manifest(),
     }
 }
 

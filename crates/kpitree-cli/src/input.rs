@@ -21,6 +21,8 @@ pub enum CliError {
     Config { source: String, errors: Vec<ConfigError> },
     /// A flag's value is wrong.
     Usage(String),
+    /// A plugin could not be loaded where nothing else can run (`kpitree plugin inspect`).
+    Plugin(kpitree_plugin_host::PluginError),
 }
 
 /// Prints an error the way compilers do: `error: ...` in red, one line per problem.
@@ -58,7 +60,17 @@ pub fn print_error(out: &mut impl Write, e: &CliError) -> std::io::Result<()> {
             head(out)?;
             writeln!(out, "{msg}")
         }
+        CliError::Plugin(e) => {
+            head(out)?;
+            writeln!(out, "{e}")
+        }
     }
+}
+
+/// Prints a plugin failure as `error: plugin `NAME` ...` (the run goes on; the exit code says it).
+pub fn print_plugin_error(out: &mut impl Write, e: &kpitree_core::report::PluginFailure) -> std::io::Result<()> {
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+    writeln!(out, "{red}error{red:#}: {}", e.message)
 }
 
 /// Reads a file, naming it in the error.
@@ -86,18 +98,72 @@ pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<
     kpitree_core::load(&name, &text, format_of(path, format), meta).map_err(CliError::Load)
 }
 
-/// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults. Also
-/// returns how to name its source in messages.
-pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<(Config, String), CliError> {
+/// `kpitree.toml`: the engine's [`Config`] (`[rules.<id>]`, `[plugins.<name>]`) and the CLI's own
+/// `[limits]` for plugins (names of `kpitree_plugin_host::Limits::KEYS`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    rules: std::collections::BTreeMap<String, kpitree_core::config::RuleConfig>,
+    #[serde(default)]
+    plugins: std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    limits: std::collections::BTreeMap<String, u64>,
+}
+
+/// A configuration: the engine's, plugin limits by name (from `[limits]`), and how to name its
+/// source in messages.
+pub struct LoadedConfig {
+    pub config: Config,
+    pub limits: Vec<(String, u64)>,
+    pub source: String,
+}
+
+/// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults.
+pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<LoadedConfig, CliError> {
     let path = match explicit {
         Some(p) => p.to_owned(),
         None if !skip_default && Path::new("kpitree.toml").is_file() => PathBuf::from("kpitree.toml"),
-        None => return Ok((Config::default(), "command line".into())),
+        None => {
+            return Ok(LoadedConfig { config: Config::default(), limits: Vec::new(), source: "command line".into() });
+        }
     };
     let text = read(&path)?;
-    let config =
+    let file: ConfigFile =
         toml::from_str(&text).map_err(|e| CliError::ConfigSyntax { path: path.clone(), detail: e.to_string() })?;
-    Ok((config, path.display().to_string()))
+    Ok(LoadedConfig {
+        config: Config { rules: file.rules, plugins: file.plugins },
+        limits: file.limits.into_iter().collect(),
+        source: path.display().to_string(),
+    })
+}
+
+/// Plugin limits: the defaults, then `[limits]` from the configuration, then `--limit KEY=VALUE`.
+pub fn limits(
+    from_file: &[(String, u64)],
+    source: &str,
+    flags: &[String],
+) -> Result<kpitree_plugin_host::Limits, CliError> {
+    let mut limits = kpitree_plugin_host::Limits::default();
+    let mut errors = Vec::new();
+    for (key, value) in from_file {
+        if let Err(e) = limits.set(key, *value) {
+            errors.push(format!("{source}: [limits] {e}"));
+        }
+    }
+    for flag in flags {
+        let parsed =
+            flag.split_once('=').and_then(|(k, v)| Some((k.trim(), v.trim().replace('_', "").parse::<u64>().ok()?)));
+        match parsed {
+            Some((key, value)) => {
+                if let Err(e) = limits.set(key, value) {
+                    errors.push(format!("--limit {flag}: {e}"));
+                }
+            }
+            None => errors.push(format!("--limit {flag}: expected KEY=VALUE with a whole number, e.g. memory_mib=64")),
+        }
+    }
+    if errors.is_empty() { Ok(limits) } else { Err(CliError::Usage(errors.join("\nerror: "))) }
 }
 
 /// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`; reports every bad `--set`.

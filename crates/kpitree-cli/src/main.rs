@@ -1,8 +1,9 @@
 //! The `kpitree` command line: check trees in pipelines, convert between JSON and CSV, prune, and
 //! explain the rules.
 //!
-//! Exit codes: 0 when nothing reaches `--fail-on`, 1 when something does, 2 for invalid input or
-//! usage (bad tree, bad config, unreadable file, bad flags).
+//! Exit codes: 0 when nothing reaches `--fail-on`, 1 when something does or a rule plugin failed
+//! (unless `--fail-on never`), 2 for invalid input or usage (bad tree, bad config, unreadable file,
+//! bad flags).
 
 mod cli;
 mod input;

@@ -6,9 +6,9 @@
 use kpitree_core::report::Report;
 use kpitree_core::rules;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 use std::io::{Result, Write};
@@ -90,10 +90,31 @@ pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report) -> 
         .information_uri("https://kpitree.dev")
         .rules(descriptors)
         .build();
+    // Plugins that failed: tool execution notifications of a run that did not fully succeed.
+    let notifications: Vec<Notification> = report
+        .plugin_errors
+        .iter()
+        .map(|e| {
+            let mut props = BTreeMap::new();
+            props.insert("plugin".to_owned(), serde_json::json!(e.plugin));
+            props.insert("code".to_owned(), serde_json::json!(e.code));
+            Notification::builder()
+                .message(Message::builder().text(e.message.clone()).build())
+                .level(serde_json::json!("error"))
+                .properties(PropertyBag::builder().additional_properties(props).build())
+                .build()
+        })
+        .collect();
+    let mut run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    if !notifications.is_empty() {
+        run.invocations = Some(vec![
+            Invocation::builder().execution_successful(false).tool_execution_notifications(notifications).build(),
+        ]);
+    }
     let sarif = Sarif::builder()
         .schema(serde_sarif::sarif::SCHEMA_URL)
         .version(serde_json::json!("2.1.0"))
-        .runs(vec![Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build()])
+        .runs(vec![run])
         .build();
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)

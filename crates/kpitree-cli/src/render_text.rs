@@ -94,7 +94,18 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
         s.infos,
         s.nodes,
         s.rules_run,
-    )
+    )?;
+    if !report.plugin_errors.is_empty() {
+        let names: Vec<&str> = report.plugin_errors.iter().map(|e| e.plugin.as_str()).collect();
+        let n = names.len();
+        writeln!(
+            out,
+            "{e}{n} plugin{} failed{e:#}: {} (see the errors above)",
+            if n == 1 { "" } else { "s" },
+            names.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 /// `kpitree rules`.
@@ -174,4 +185,28 @@ pub fn prune(out: &mut impl Write, r: &PruneReport, written: Option<&Path>) -> R
         Some(p) => writeln!(out, "pruned tree written to {}", p.display()),
         None => writeln!(out, "{DIM}dry run: nothing written (use --output FILE to write the pruned tree){DIM:#}"),
     }
+}
+
+/// `kpitree plugin inspect`.
+pub fn plugin(out: &mut impl Write, p: &kpitree_plugin_host::Plugin) -> Result<()> {
+    let m = p.manifest();
+    let (major, minor) = p.abi_version();
+    writeln!(out, "{BOLD}{}{BOLD:#} {} {DIM}(ABI v{major}.{minor}){DIM:#}", m.name, m.version)?;
+    if !m.description.is_empty() {
+        writeln!(out, "{}", m.description)?;
+    }
+    writeln!(out, "{DIM}file:{DIM:#} {} ({} bytes)", p.source(), p.module_size())?;
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Rules{BOLD:#}")?;
+    for r in &m.rules {
+        let sev = kpitree_core::finding::Severity::parse(r.severity.as_str()).unwrap_or(Severity::Info);
+        let st = severity_style(sev);
+        writeln!(out, "  {BOLD}{:<24}{BOLD:#} {st}{:<7}{st:#} {}", r.id, r.severity.as_str(), r.summary)?;
+        writeln!(out, "    {DIM}why:{DIM:#} {}", r.why)?;
+        writeln!(out, "    {DIM}fix:{DIM:#} {}", r.fix)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Configuration{BOLD:#} (in kpitree.toml under [plugins.{}]), JSON Schema:", m.name)?;
+    let schema = serde_json::to_string_pretty(&m.config_schema).unwrap_or_else(|_| "{}".to_owned());
+    writeln!(out, "{schema}")
 }

@@ -3,7 +3,7 @@
 use crate::config::{Config, ConfigError, Settings};
 use crate::error::LoadError;
 use crate::model::TreeDoc;
-use crate::report::{self, Report};
+use crate::report::{self, PluginResults, Report};
 use crate::rollup::Rollup;
 use crate::rules;
 use crate::tree::Tree;
@@ -61,13 +61,67 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<ConfigError>> {
 
 /// Runs every enabled built-in rule on a validated tree.
 pub fn check_tree(tree: &Tree<'_>, settings: &Settings) -> Report {
-    let rollup = Rollup::new(tree);
-    let findings = rules::run(tree, &rollup, settings);
-    report::build(tree, &rollup, findings, settings.rules.iter().filter(|s| s.enabled).count())
+    check_tree_with(tree, &Rollup::new(tree), settings, PluginResults::default())
+}
+
+/// Runs every enabled built-in rule and merges what rule plugins found (computed by a plugin host on
+/// the same tree and `rollup`): their findings are sorted, counted and weigh on health like built-in
+/// ones (after the built-in findings of the same node), and their failures go to
+/// [`Report::plugin_errors`].
+pub fn check_tree_with(tree: &Tree<'_>, rollup: &Rollup, settings: &Settings, plugins: PluginResults) -> Report {
+    let mut findings = rules::run(tree, rollup, settings);
+    findings.extend(plugins.findings);
+    let rules_run = settings.rules.iter().filter(|s| s.enabled).count() + plugins.rules_run;
+    let mut report = report::build(tree, rollup, findings, rules_run);
+    report.plugin_errors = plugins.errors;
+    report
 }
 
 /// Validates `doc` and checks it.
 pub fn check(file: &str, doc: &TreeDoc, settings: &Settings) -> Result<Report, LoadError> {
     let tree = Tree::new(file, doc)?;
     Ok(check_tree(&tree, settings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Finding, Severity};
+    use crate::report::PluginFailure;
+
+    const TREE: &str = r#"{"version": 1, "organisation": "Acme", "as_of": "2026-11-27", "nodes": [
+        {"id": "s", "kind": "strategy", "title": "Grow", "owner": "ceo"},
+        {"id": "o", "kind": "objective", "title": "Win", "owner": "sales", "parents": ["s"], "period": "2026-Q4"}]}"#;
+
+    #[test]
+    fn plugin_results_are_merged_into_the_report() {
+        let doc = crate::parse_json("t.json", TREE).expect("parses");
+        let tree = Tree::new("t.json", &doc).expect("valid");
+        let settings = settings(&Config::default()).expect("defaults");
+        let plain = check_tree(&tree, &settings);
+        let json = serde_json::to_value(&plain).expect("serialises");
+        assert!(json.get("plugin_errors").is_none(), "absent when no plugin failed");
+
+        let finding = Finding {
+            rule: "plugin-rule".into(),
+            severity: Severity::Error,
+            nodes: vec!["s".into()],
+            message: "m".into(),
+            why: "w".into(),
+            fix: "f".into(),
+            evidence: None,
+            plugin: Some("p".into()),
+        };
+        let failure = PluginFailure { plugin: "q".into(), code: "trap".into(), message: "plugin `q` trapped".into() };
+        let plugins = PluginResults { findings: vec![finding], rules_run: 1, errors: vec![failure] };
+        let report = check_tree_with(&tree, &Rollup::new(&tree), &settings, plugins);
+        assert_eq!(report.summary.errors, plain.summary.errors + 1);
+        assert_eq!(report.summary.rules_run, plain.summary.rules_run + 1);
+        assert!(report.scores.health < plain.scores.health, "the plugin's error weighs on health");
+        // Sorted by node like the rest: `s` is the first node, so nothing about `o` comes before it.
+        let k = report.findings.iter().position(|f| f.rule == "plugin-rule").expect("merged");
+        assert!(report.findings[..k].iter().all(|f| f.nodes.first().is_none_or(|n| n == "s")));
+        let json = serde_json::to_value(&report).expect("serialises");
+        assert_eq!(json["plugin_errors"][0]["code"], "trap");
+    }
 }

@@ -33,6 +33,33 @@ pub struct Report {
     pub summary: Summary,
     /// Scores.
     pub scores: Scores,
+    /// Rule plugins that failed (could not be loaded, or failed while evaluating); absent when none
+    /// did. Their findings are missing from `findings`; the other rules' are all there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plugin_errors: Vec<PluginFailure>,
+}
+
+/// A rule plugin that failed, as reports show it. Plugin hosts produce these; the core only carries them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PluginFailure {
+    /// The plugin's name (its file stem when it failed before its manifest was read).
+    pub plugin: String,
+    /// A stable kebab-case code for what went wrong (`out-of-fuel`, `unknown-node`, `abi-version`, ...).
+    pub code: String,
+    /// The whole message, naming the plugin and what it did.
+    pub message: String,
+}
+
+/// What rule plugins contributed to a check, merged into the report by
+/// [`crate::engine::check_tree_with`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PluginResults {
+    /// Their findings (each with `plugin` set), in plugin order.
+    pub findings: Vec<Finding>,
+    /// How many plugin rules ran (added to the summary's `rules_run`).
+    pub rules_run: usize,
+    /// The plugins that failed.
+    pub errors: Vec<PluginFailure>,
 }
 
 /// Counts of a check.
@@ -134,6 +161,7 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
             key_results: scored(NodeKind::KeyResult),
         },
         findings,
+        plugin_errors: Vec::new(),
     }
 }
 

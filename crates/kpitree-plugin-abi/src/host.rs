@@ -1,0 +1,95 @@
+//! The host's side of a response: checks a plugin's manifest against the engine and turns its answer
+//! into engine [`Finding`]s with the manifest's defaults, exactly as `plugins/ABI.md` says. Shared by
+//! the wasmtime host and the SDK's native tester, so both accept and reject the same answers.
+
+use crate::{Manifest, ManifestError, Response, Severity};
+use kpitree_core::finding::{self, Finding};
+use kpitree_core::tree::Tree;
+use std::fmt;
+
+/// Why a response was rejected (the host reports it as a plugin error).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResponseError {
+    /// The bytes are not UTF-8.
+    NotUtf8,
+    /// Not the response JSON shape.
+    BadJson(String),
+    /// The plugin answered with a structured error.
+    Plugin(String),
+    /// A finding names a rule the manifest does not declare.
+    UndeclaredRule(String),
+    /// A finding names a node id that is not in the tree.
+    UnknownNode {
+        /// The finding's rule.
+        rule: String,
+        /// The id.
+        node: String,
+    },
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseError::NotUtf8 => write!(f, "response is not UTF-8"),
+            ResponseError::BadJson(e) => write!(f, "response is not valid response JSON: {e}"),
+            ResponseError::Plugin(m) => write!(f, "{m}"),
+            ResponseError::UndeclaredRule(r) => write!(f, "finding of rule `{r}`, which the manifest does not declare"),
+            ResponseError::UnknownNode { rule, node } => {
+                write!(f, "finding of rule `{rule}` names node `{node}`, which is not in the tree")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {}
+
+/// [`Manifest::check`] plus: no rule id may be a built-in rule's.
+pub fn check_manifest(manifest: &Manifest) -> Result<(), ManifestError> {
+    manifest.check()?;
+    match manifest.rules.iter().find(|r| kpitree_core::rules::find(&r.id).is_some()) {
+        Some(r) => Err(ManifestError::ClashesWithBuiltin(r.id.clone())),
+        None => Ok(()),
+    }
+}
+
+/// The engine's severity for a plugin's.
+pub fn severity(s: Severity) -> finding::Severity {
+    match s {
+        Severity::Info => finding::Severity::Info,
+        Severity::Warning => finding::Severity::Warning,
+        Severity::Error => finding::Severity::Error,
+    }
+}
+
+/// Parses a response and returns its findings as the engine's, in the plugin's order: each gets the
+/// declared rule's default severity and fix when it has none, the rule's `why`, and the plugin's name.
+pub fn findings_from_response(
+    manifest: &Manifest,
+    tree: &Tree<'_>,
+    response: &[u8],
+) -> Result<Vec<Finding>, ResponseError> {
+    let text = std::str::from_utf8(response).map_err(|_| ResponseError::NotUtf8)?;
+    let parsed: Response = serde_json::from_str(text).map_err(|e| ResponseError::BadJson(e.to_string()))?;
+    let found = match parsed {
+        Response::Error(e) => return Err(ResponseError::Plugin(e.message)),
+        Response::Findings(f) => f,
+    };
+    let mut out = Vec::with_capacity(found.len());
+    for f in found {
+        let Some(decl) = manifest.rule(&f.rule) else { return Err(ResponseError::UndeclaredRule(f.rule)) };
+        if let Some(node) = f.nodes.iter().find(|id| tree.ix(id).is_none()) {
+            return Err(ResponseError::UnknownNode { rule: f.rule, node: node.clone() });
+        }
+        out.push(Finding {
+            severity: severity(f.severity.unwrap_or(decl.severity)),
+            nodes: f.nodes,
+            message: f.message,
+            why: decl.why.clone().into(),
+            fix: f.fix.unwrap_or_else(|| decl.fix.clone()),
+            evidence: f.evidence,
+            plugin: Some(manifest.name.clone()),
+            rule: f.rule,
+        });
+    }
+    Ok(out)
+}

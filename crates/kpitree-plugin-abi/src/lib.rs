@@ -1,0 +1,246 @@
+//! The kpitree rule-plugin ABI (`plugins/ABI.md`): version constants, export names, the manifest and
+//! response types, and the compact tree encoding (`KTR1`).
+//!
+//! Shared by the host (which encodes requests and checks responses) and the SDK (which decodes
+//! requests and writes responses), so both sides speak one definition.
+//!
+//! - Always: the constants, [`Manifest`], [`Response`], and the decoder [`TreeView`] /
+//!   [`split_request`]: light enough for a plugin (serde only, no engine, compiles to wasm32).
+//! - Feature `encode` (the host): [`encode_request`], and [`host`] to check manifests and turn
+//!   responses into engine findings. It links `kpitree-core`.
+
+mod date;
+#[cfg(feature = "encode")]
+mod encode;
+#[cfg(feature = "encode")]
+pub mod host;
+mod layout;
+mod view;
+
+pub use date::Date;
+#[cfg(feature = "encode")]
+pub use encode::{encode_request, encode_tree};
+pub use layout::{MAGIC, NONE, SECTIONS};
+pub use view::{
+    CheckIn, CheckIns, DecodeError, Direction, Health, Indicator, Ix, Ixs, LinkKind, LinkRef, Measurement,
+    Measurements, NodeKind, Status, TreeView, Trend, split_request,
+};
+
+use serde::{Deserialize, Serialize};
+
+/// Major version of the ABI this crate implements. Hosts refuse plugins of another major version.
+pub const ABI_MAJOR: u16 = 1;
+/// Minor version of the ABI this crate implements.
+pub const ABI_MINOR: u16 = 0;
+/// `kpitree_abi_version`'s value for this ABI.
+pub const ABI_VERSION: i32 = ((ABI_MAJOR as i32) << 16) | ABI_MINOR as i32;
+
+/// Names of the exports every plugin has.
+pub mod exports {
+    /// The plugin's linear memory.
+    pub const MEMORY: &str = "memory";
+    /// `() -> i32`
+    pub const ABI_VERSION: &str = "kpitree_abi_version";
+    /// `(len: i32) -> i32`
+    pub const ALLOC: &str = "kpitree_alloc";
+    /// `() -> i64` (packed slice)
+    pub const MANIFEST: &str = "kpitree_manifest";
+    /// `(ptr: i32, len: i32) -> i64` (packed slice)
+    pub const EVALUATE: &str = "kpitree_evaluate";
+}
+
+/// Packs a pointer and a length into the `i64` the ABI returns.
+pub fn pack(ptr: u32, len: u32) -> i64 {
+    ((u64::from(ptr) << 32) | u64::from(len)) as i64
+}
+
+/// Splits a packed slice into pointer and length.
+pub fn unpack(packed: i64) -> (u32, u32) {
+    let v = packed as u64;
+    ((v >> 32) as u32, v as u32)
+}
+
+impl Severity {
+    /// `info`, `warning` or `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Severity as plugins write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Should be looked at.
+    Warning,
+    /// Must be fixed.
+    Error,
+}
+
+/// One rule a plugin declares.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDecl {
+    /// Rule id, `[a-z0-9][a-z0-9-]*`.
+    pub id: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line: what it finds.
+    pub summary: String,
+    /// Why it matters.
+    pub why: String,
+    /// What to do about a finding.
+    pub fix: String,
+}
+
+/// What a plugin says about itself (`kpitree_manifest`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Plugin name, `[a-z0-9][a-z0-9-]*`, at most 64 bytes.
+    pub name: String,
+    /// The plugin's own version.
+    pub version: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// The rules it reports.
+    pub rules: Vec<RuleDecl>,
+    /// JSON Schema of its configuration.
+    #[serde(default = "empty_object")]
+    pub config_schema: serde_json::Value,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::json!({})
+}
+
+/// A finding as a plugin reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginFinding {
+    /// One of the manifest's rule ids.
+    pub rule: String,
+    /// Overrides the rule's default severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Node ids, most relevant first.
+    pub nodes: Vec<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do (the rule's `fix` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// Numbers behind the finding (`r`, `count`, …), shown with it like a built-in rule's evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A structured failure a plugin reports instead of findings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginError {
+    /// What went wrong.
+    pub message: String,
+}
+
+/// `kpitree_evaluate`'s answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Response {
+    /// Success.
+    Findings(Vec<PluginFinding>),
+    /// Failure.
+    Error(PluginError),
+}
+
+/// True for a plugin name or rule id: `[a-z0-9][a-z0-9-]*`, at most 64 bytes.
+pub fn is_valid_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b[0] != b'-'
+        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// What is wrong with a manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ManifestError {
+    /// `name` outside `[a-z0-9][a-z0-9-]*` or longer than 64 bytes.
+    BadName(String),
+    /// `version` is empty.
+    NoVersion,
+    /// The plugin declares no rule.
+    NoRules,
+    /// A rule id outside the alphabet.
+    BadRuleId(String),
+    /// A rule id declared twice.
+    DuplicateRule(String),
+    /// A rule without summary, why or fix.
+    Undocumented(String),
+    /// `config_schema` is not a JSON object.
+    BadSchema,
+    /// A rule id that is also a built-in rule's (checked by the host).
+    ClashesWithBuiltin(String),
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestError::BadName(n) => {
+                write!(f, "plugin name `{n}` must match [a-z0-9][a-z0-9-]* (at most 64 bytes)")
+            }
+            ManifestError::NoVersion => write!(f, "manifest has an empty `version`"),
+            ManifestError::NoRules => write!(f, "manifest declares no rule"),
+            ManifestError::BadRuleId(r) => write!(f, "rule id `{r}` must match [a-z0-9][a-z0-9-]* (at most 64 bytes)"),
+            ManifestError::DuplicateRule(r) => write!(f, "rule `{r}` is declared twice"),
+            ManifestError::Undocumented(r) => write!(f, "rule `{r}` needs a summary, a why and a fix"),
+            ManifestError::BadSchema => write!(f, "`config_schema` must be a JSON object"),
+            ManifestError::ClashesWithBuiltin(r) => write!(f, "rule `{r}` has the id of a built-in rule"),
+        }
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+impl Manifest {
+    /// Checks what the ABI requires of a manifest on its own (the host also checks ids against the
+    /// built-in rules and other plugins).
+    pub fn check(&self) -> Result<(), ManifestError> {
+        if !is_valid_name(&self.name) {
+            return Err(ManifestError::BadName(self.name.clone()));
+        }
+        if self.version.trim().is_empty() {
+            return Err(ManifestError::NoVersion);
+        }
+        if self.rules.is_empty() {
+            return Err(ManifestError::NoRules);
+        }
+        for (k, r) in self.rules.iter().enumerate() {
+            if !is_valid_name(&r.id) {
+                return Err(ManifestError::BadRuleId(r.id.clone()));
+            }
+            if self.rules[..k].iter().any(|q| q.id == r.id) {
+                return Err(ManifestError::DuplicateRule(r.id.clone()));
+            }
+            if [&r.summary, &r.why, &r.fix].iter().any(|s| s.trim().is_empty()) {
+                return Err(ManifestError::Undocumented(r.id.clone()));
+            }
+        }
+        if !self.config_schema.is_object() {
+            return Err(ManifestError::BadSchema);
+        }
+        Ok(())
+    }
+
+    /// The declared rule with `id`.
+    pub fn rule(&self, id: &str) -> Option<&RuleDecl> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}

@@ -1,0 +1,192 @@
+//! [`Limits`]: what one call into a plugin may use, with the defaults of `plugins/ABI.md`.
+
+use std::fmt;
+use std::time::Duration;
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * 1024;
+
+/// What a plugin may use. Every call (`kpitree_abi_version`, `kpitree_manifest`, `kpitree_alloc`,
+/// `kpitree_evaluate`, and the instantiation before them) runs in a fresh store under these limits.
+///
+/// Builder-style: `Limits::default().fuel(10_000_000).memory(16 << 20)`. Front ends that read limits
+/// from text (flags, `[limits]` in `kpitree.toml`) use [`Limits::set`] with the names of
+/// [`Limits::KEYS`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// CPU: wasmtime fuel units per call (about one per wasm instruction). Deterministic.
+    pub fuel: u64,
+    /// Wall time per call, enforced with wasmtime's epoch deadline (granularity 10 ms).
+    pub time: Duration,
+    /// Linear memory in bytes; `memory.grow` past it returns -1 to the plugin.
+    pub memory: usize,
+    /// Size of the module file in bytes, checked before compiling.
+    pub module_size: usize,
+    /// Size of a request in bytes, checked before calling.
+    pub input_size: usize,
+    /// Size of an answer (manifest or response) in bytes, checked before reading it.
+    pub output_size: usize,
+    /// Native stack the plugin's wasm code may use, in bytes (wasmtime `max_wasm_stack`). The call runs
+    /// on the caller's thread, which needs this much stack plus some for the host.
+    pub stack: usize,
+}
+
+impl Default for Limits {
+    /// The defaults of `plugins/ABI.md`.
+    fn default() -> Limits {
+        Limits {
+            fuel: 2_000_000_000,
+            time: Duration::from_secs(5),
+            memory: 256 * MIB,
+            module_size: 16 * MIB,
+            input_size: 64 * MIB,
+            output_size: 8 * MIB,
+            stack: MIB,
+        }
+    }
+}
+
+/// A limit given by name with a value that is unknown or out of range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitError {
+    /// The name given.
+    pub key: String,
+    /// What is wrong.
+    pub detail: String,
+}
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "limit `{}`: {}", self.key, self.detail)
+    }
+}
+
+impl std::error::Error for LimitError {}
+
+impl Limits {
+    /// The names [`Limits::set`] takes, each with its unit, smallest and largest value and a help line.
+    pub const KEYS: &'static [(&'static str, u64, u64, &'static str)] = &[
+        ("fuel", 1, u64::MAX, "CPU budget per call, in wasmtime fuel units (about one per instruction)"),
+        ("time_ms", 1, 3_600_000, "wall time per call, in milliseconds"),
+        ("memory_mib", 1, 4096, "linear memory, in MiB"),
+        ("module_mib", 1, 1024, "size of a plugin file, in MiB"),
+        ("input_mib", 1, 4095, "size of a request, in MiB"),
+        ("output_mib", 1, 4095, "size of a manifest or response, in MiB"),
+        ("stack_kib", 64, 8192, "native stack for the plugin's code, in KiB"),
+    ];
+
+    /// Sets the CPU budget (fuel units per call).
+    pub fn fuel(mut self, fuel: u64) -> Limits {
+        self.fuel = fuel;
+        self
+    }
+
+    /// Sets the wall-time limit per call.
+    pub fn time(mut self, time: Duration) -> Limits {
+        self.time = time;
+        self
+    }
+
+    /// Sets the memory limit in bytes.
+    pub fn memory(mut self, bytes: usize) -> Limits {
+        self.memory = bytes;
+        self
+    }
+
+    /// Sets the largest module file in bytes.
+    pub fn module_size(mut self, bytes: usize) -> Limits {
+        self.module_size = bytes;
+        self
+    }
+
+    /// Sets the largest request in bytes.
+    pub fn input_size(mut self, bytes: usize) -> Limits {
+        self.input_size = bytes;
+        self
+    }
+
+    /// Sets the largest answer in bytes.
+    pub fn output_size(mut self, bytes: usize) -> Limits {
+        self.output_size = bytes;
+        self
+    }
+
+    /// Sets the wasm stack in bytes.
+    pub fn stack(mut self, bytes: usize) -> Limits {
+        self.stack = bytes;
+        self
+    }
+
+    /// Sets one limit by the name of [`Limits::KEYS`] (`memory_mib = 64`), checking its range.
+    pub fn set(&mut self, key: &str, value: u64) -> Result<(), LimitError> {
+        let err = |detail: String| LimitError { key: key.to_owned(), detail };
+        let Some(&(_, min, max, _)) = Limits::KEYS.iter().find(|(k, ..)| *k == key) else {
+            let known: Vec<&str> = Limits::KEYS.iter().map(|(k, ..)| *k).collect();
+            return Err(err(format!("no such limit; limits: {}", known.join(", "))));
+        };
+        if value < min || value > max {
+            return Err(err(format!("{value} is outside {min}..={max}")));
+        }
+        let v = value as usize;
+        match key {
+            "fuel" => self.fuel = value,
+            "time_ms" => self.time = Duration::from_millis(value),
+            "memory_mib" => self.memory = v * MIB,
+            "module_mib" => self.module_size = v * MIB,
+            "input_mib" => self.input_size = v * MIB,
+            "output_mib" => self.output_size = v * MIB,
+            _ => self.stack = v * KIB,
+        }
+        Ok(())
+    }
+}
+
+/// `256 MiB`, `1 KiB`, `12 bytes`: sizes in messages.
+pub(crate) fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if bytes >= MIB as u64 {
+        trim(b / MIB as f64, "MiB")
+    } else if bytes >= KIB as u64 {
+        trim(b / KIB as f64, "KiB")
+    } else if bytes == 1 {
+        "1 byte".to_owned()
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn trim(x: f64, unit: &str) -> String {
+    let s = format!("{x:.1}");
+    format!("{} {unit}", s.strip_suffix(".0").unwrap_or(&s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size(256 * MIB as u64), "256 MiB");
+        assert_eq!(size(MIB as u64), "1 MiB");
+        assert_eq!(size(1536 * KIB as u64), "1.5 MiB");
+        assert_eq!(size(64 * KIB as u64), "64 KiB");
+        assert_eq!(size(12), "12 bytes");
+        assert_eq!(size(1), "1 byte");
+    }
+
+    #[test]
+    fn set_checks_names_and_ranges() {
+        let mut l = Limits::default();
+        l.set("memory_mib", 64).expect("in range");
+        assert_eq!(l.memory, 64 * MIB);
+        l.set("time_ms", 250).expect("in range");
+        assert_eq!(l.time, Duration::from_millis(250));
+        assert_eq!(
+            l.set("stack_kib", 8).expect_err("too small").to_string(),
+            "limit `stack_kib`: 8 is outside 64..=8192"
+        );
+        assert!(
+            l.set("ram", 1).expect_err("unknown").to_string().starts_with("limit `ram`: no such limit; limits: fuel,")
+        );
+    }
+}

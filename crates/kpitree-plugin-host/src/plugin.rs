@@ -1,0 +1,526 @@
+//! [`Plugin`]: one compiled, validated plugin; every evaluation runs in a fresh store and instance.
+
+use crate::error::{Call, ErrorKind, PluginError};
+use crate::limits::Limits;
+use crate::runtime::{self, Running};
+use kpitree_core::finding::{Finding, Severity};
+use kpitree_core::tree::Tree;
+use kpitree_plugin_abi::host::{ResponseError, check_manifest, findings_from_response};
+use kpitree_plugin_abi::{ABI_MAJOR, Manifest, exports, unpack};
+use std::fmt;
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use wasmtime::{
+    Engine, ExternType, InstancePre, Linker, Memory, Module, ModuleExport, ResourceLimiter, Store, Trap, TypedFunc,
+    ValType, WasmParams, WasmResults,
+};
+
+/// Table elements an instance may have (each is a pointer): enough for any real plugin's function
+/// table, small enough that a hostile table costs little.
+const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
+/// A loaded plugin: its module compiled once (an [`InstancePre`] with its exports resolved), its
+/// manifest checked, and its limits.
+pub struct Plugin {
+    source: String,
+    manifest: Manifest,
+    abi: (u16, u16),
+    limits: Limits,
+    engine: Engine,
+    pre: InstancePre<State>,
+    exports: Exports,
+    module_size: usize,
+    rules: Vec<RuleSwitch>,
+}
+
+/// Configuration of one of the plugin's rules (`[rules.<id>]` in `kpitree.toml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RuleSwitch {
+    enabled: bool,
+    severity: Option<Severity>,
+}
+
+struct Exports {
+    memory: ModuleExport,
+    abi_version: ModuleExport,
+    alloc: ModuleExport,
+    manifest: ModuleExport,
+    evaluate: ModuleExport,
+}
+
+impl fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.manifest.name)
+            .field("version", &self.manifest.version)
+            .field("abi", &self.abi)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plugin {
+    /// Reads, compiles and validates the plugin in `path` (a `.wasm` module, or WAT text: the native
+    /// host also reads the text format, for hand-written plugins and tests).
+    ///
+    /// Before the manifest is read, errors name the plugin by its file stem.
+    pub fn load(path: &Path, limits: &Limits) -> Result<Plugin, PluginError> {
+        let stem = path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
+        let fail = |kind| PluginError { plugin: stem.clone(), kind };
+        let io = |e: std::io::Error| fail(ErrorKind::Io { path: path.to_owned(), detail: e.to_string() });
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > limits.module_size as u64 {
+            return Err(fail(ErrorKind::ModuleTooLarge { size: len, limit: limits.module_size as u64 }));
+        }
+        // Never read more than the limit, whatever the metadata said.
+        let mut bytes = Vec::with_capacity(len as usize);
+        file.take(limits.module_size as u64 + 1).read_to_end(&mut bytes).map_err(io)?;
+        Plugin::from_bytes(&stem, &path.display().to_string(), &bytes, limits)
+    }
+
+    /// Compiles and validates a plugin from memory. `name` names it in errors until its manifest is
+    /// read; `source` says where it came from (shown by `kpitree plugin inspect`).
+    pub fn from_bytes(name: &str, source: &str, bytes: &[u8], limits: &Limits) -> Result<Plugin, PluginError> {
+        let fail = |kind| PluginError { plugin: name.to_owned(), kind };
+        if bytes.len() > limits.module_size {
+            return Err(fail(ErrorKind::ModuleTooLarge { size: bytes.len() as u64, limit: limits.module_size as u64 }));
+        }
+        let host = |call, e: wasmtime::Error| fail(ErrorKind::Host { call, detail: format!("{e:#}") });
+        let engine = runtime::engine(limits.stack).map_err(|e| host(Call::Instantiate, e))?;
+        let module = catch_unwind(AssertUnwindSafe(|| Module::new(&engine, bytes)))
+            .map_err(|p| fail(ErrorKind::InvalidModule { detail: panic_text(&p) }))?
+            .map_err(|e| fail(ErrorKind::InvalidModule { detail: format!("{e:#}") }))?;
+        let mut imports = module.imports();
+        let count = imports.len();
+        if let Some(i) = imports.next() {
+            return Err(fail(ErrorKind::Import { module: i.module().to_owned(), name: i.name().to_owned(), count }));
+        }
+        let exports = check_exports(&module).map_err(fail)?;
+        let pre = Linker::new(&engine).instantiate_pre(&module).map_err(|e| host(Call::Instantiate, e))?;
+        let mut plugin = Plugin {
+            source: source.to_owned(),
+            manifest: Manifest {
+                name: name.to_owned(),
+                version: String::new(),
+                description: String::new(),
+                rules: Vec::new(),
+                config_schema: serde_json::Value::Null,
+            },
+            abi: (0, 0),
+            limits: limits.clone(),
+            engine,
+            pre,
+            exports,
+            module_size: bytes.len(),
+            rules: Vec::new(),
+        };
+        let (abi, manifest) = {
+            let mut s = plugin.open()?;
+            let version = s.func::<(), i32>(&plugin.exports.abi_version, Call::AbiVersion)?;
+            let v = s.call(Call::AbiVersion, |store| version.call(store, ()))? as u32;
+            let abi = ((v >> 16) as u16, v as u16);
+            if abi.0 != ABI_MAJOR {
+                return Err(fail(ErrorKind::AbiVersion { major: abi.0, minor: abi.1 }));
+            }
+            let manifest = s.func::<(), i64>(&plugin.exports.manifest, Call::Manifest)?;
+            let packed = s.call(Call::Manifest, |store| manifest.call(store, ()))?;
+            let bytes = s.read(Call::Manifest, packed)?;
+            (abi, parse_manifest(bytes).map_err(fail)?)
+        };
+        plugin.rules = vec![RuleSwitch { enabled: true, severity: None }; manifest.rules.len()];
+        plugin.abi = abi;
+        plugin.manifest = manifest;
+        Ok(plugin)
+    }
+
+    /// The plugin's name (from its manifest).
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+
+    /// Its manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The ABI version it speaks, `(major, minor)`.
+    pub fn abi_version(&self) -> (u16, u16) {
+        self.abi
+    }
+
+    /// Where it was loaded from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Size of its module in bytes.
+    pub fn module_size(&self) -> usize {
+        self.module_size
+    }
+
+    /// The limits its calls run under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Switches one of its rules on or off and overrides its severity. Returns false when the plugin
+    /// has no such rule.
+    pub fn configure_rule(&mut self, id: &str, enabled: Option<bool>, severity: Option<Severity>) -> bool {
+        let Some(k) = self.manifest.rules.iter().position(|r| r.id == id) else { return false };
+        if let Some(on) = enabled {
+            self.rules[k].enabled = on;
+        }
+        if severity.is_some() {
+            self.rules[k].severity = severity;
+        }
+        true
+    }
+
+    /// How many of its rules are switched on.
+    pub fn enabled_rules(&self) -> usize {
+        self.rules.iter().filter(|r| r.enabled).count()
+    }
+
+    /// Runs `kpitree_evaluate` on an encoded request (`kpitree_plugin_abi::encode_request`) in a fresh
+    /// instance and returns its findings as the engine's, after checking the response: UTF-8, the
+    /// response JSON, declared rule ids and node ids of `tree`. Findings of rules switched off are
+    /// dropped; a configured severity replaces the plugin's.
+    pub fn evaluate(&self, request: &[u8], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
+        self.evaluate_parts(&[request], tree)
+    }
+
+    /// [`Plugin::evaluate`] with the request given in pieces written one after the other, so one
+    /// encoded tree can serve plugins with different configurations without copying it.
+    pub(crate) fn evaluate_parts(&self, parts: &[&[u8]], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
+        catch_unwind(AssertUnwindSafe(|| self.evaluate_inner(parts, tree))).unwrap_or_else(|p| {
+            Err(self.error(ErrorKind::Host {
+                call: Call::Evaluate,
+                detail: format!("the host panicked: {}", panic_text(&p)),
+            }))
+        })
+    }
+
+    fn evaluate_inner(&self, parts: &[&[u8]], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        let len = match u32::try_from(total) {
+            Ok(len) if total <= self.limits.input_size && len <= i32::MAX as u32 => len,
+            _ => {
+                return Err(
+                    self.error(ErrorKind::InputTooLarge { size: total as u64, limit: self.limits.input_size as u64 })
+                );
+            }
+        };
+        let mut s = self.open()?;
+        let alloc = s.func::<i32, i32>(&self.exports.alloc, Call::Alloc)?;
+        let ptr = s.call(Call::Alloc, |store| alloc.call(store, len as i32))? as u32;
+        if ptr == 0 && len > 0 {
+            return Err(match s.store.data().denied {
+                Some(requested) => self.error(ErrorKind::OutOfMemory {
+                    call: Call::Alloc,
+                    limit: self.limits.memory as u64,
+                    requested: requested as u64,
+                }),
+                None => self.error(ErrorKind::AllocFailed { len: u64::from(len) }),
+            });
+        }
+        let data = s.memory.data_mut(&mut s.store);
+        let start = ptr as usize;
+        let Some(dst) = start.checked_add(total).and_then(|end| data.get_mut(start..end)) else {
+            return Err(self.error(ErrorKind::OutOfBounds { call: Call::Alloc, ptr, len, memory: data.len() as u64 }));
+        };
+        let mut at = 0;
+        for p in parts {
+            dst[at..at + p.len()].copy_from_slice(p);
+            at += p.len();
+        }
+        let evaluate = s.func::<(i32, i32), i64>(&self.exports.evaluate, Call::Evaluate)?;
+        let packed = s.call(Call::Evaluate, |store| evaluate.call(store, (ptr as i32, len as i32)))?;
+        let bytes = s.read(Call::Evaluate, packed)?;
+        let mut findings =
+            findings_from_response(&self.manifest, tree, bytes).map_err(|e| self.error(response_error(e, bytes)))?;
+        for f in &mut findings {
+            printable(&mut f.message);
+            printable(&mut f.fix);
+        }
+        if self.rules.iter().any(|r| *r != RuleSwitch { enabled: true, severity: None }) {
+            findings.retain_mut(|f| {
+                let Some(k) = self.manifest.rules.iter().position(|r| r.id == f.rule) else { return true };
+                if let Some(sev) = self.rules[k].severity {
+                    f.severity = sev;
+                }
+                self.rules[k].enabled
+            });
+        }
+        Ok(findings)
+    }
+
+    fn error(&self, kind: ErrorKind) -> PluginError {
+        PluginError { plugin: self.manifest.name.clone(), kind }
+    }
+
+    /// A fresh store and instance, instantiated under the limits.
+    fn open(&self) -> Result<Session<'_>, PluginError> {
+        let running = Running::start();
+        let mut store = Store::new(&self.engine, State { memory_limit: self.limits.memory, denied: None });
+        store.limiter(|s| s);
+        budget(&mut store, self)?;
+        let instance = self.pre.instantiate(&mut store).map_err(|e| classify(self, &store, Call::Instantiate, e))?;
+        let memory = instance
+            .get_module_export(&mut store, &self.exports.memory)
+            .and_then(|e| e.into_memory())
+            .ok_or_else(|| self.error(ErrorKind::MissingExport { name: exports::MEMORY }))?;
+        Ok(Session { plugin: self, store, memory, instance, _running: running })
+    }
+}
+
+/// One fresh instance of a plugin, for one evaluation (or for reading the manifest at load).
+struct Session<'p> {
+    plugin: &'p Plugin,
+    store: Store<State>,
+    memory: Memory,
+    instance: wasmtime::Instance,
+    _running: Running,
+}
+
+impl Session<'_> {
+    /// The typed export; the types were checked at load.
+    fn func<P: WasmParams, R: WasmResults>(
+        &mut self,
+        export: &ModuleExport,
+        call: Call,
+    ) -> Result<TypedFunc<P, R>, PluginError> {
+        self.instance
+            .get_module_export(&mut self.store, export)
+            .and_then(|e| e.into_func())
+            .ok_or_else(|| wasmtime::Error::msg("export missing"))
+            .and_then(|f| f.typed::<P, R>(&self.store))
+            .map_err(|e| self.plugin.error(ErrorKind::Host { call, detail: format!("{e:#}") }))
+    }
+
+    /// Runs one call with a full budget (fuel and wall time), turning failures into plugin errors.
+    fn call<R>(
+        &mut self,
+        call: Call,
+        f: impl FnOnce(&mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<R, PluginError> {
+        budget(&mut self.store, self.plugin)?;
+        f(&mut self.store).map_err(|e| classify(self.plugin, &self.store, call, e))
+    }
+
+    /// The bytes of a packed slice a call returned, checked against the output limit and the memory.
+    fn read(&self, call: Call, packed: i64) -> Result<&[u8], PluginError> {
+        let (ptr, len) = unpack(packed);
+        let limit = self.plugin.limits.output_size as u64;
+        if u64::from(len) > limit {
+            return Err(self.plugin.error(ErrorKind::OutputTooLarge { call, len: u64::from(len), limit }));
+        }
+        let data = self.memory.data(&self.store);
+        let start = ptr as usize;
+        start
+            .checked_add(len as usize)
+            .and_then(|end| data.get(start..end))
+            .ok_or_else(|| self.plugin.error(ErrorKind::OutOfBounds { call, ptr, len, memory: data.len() as u64 }))
+    }
+}
+
+fn budget(store: &mut Store<State>, plugin: &Plugin) -> Result<(), PluginError> {
+    store
+        .set_fuel(plugin.limits.fuel)
+        .map_err(|e| plugin.error(ErrorKind::Host { call: Call::Instantiate, detail: format!("{e:#}") }))?;
+    store.set_epoch_deadline(runtime::deadline_ticks(plugin.limits.time));
+    Ok(())
+}
+
+/// What a failed call did: a denied memory growth explains whatever failure followed it; otherwise
+/// the trap says.
+fn classify(plugin: &Plugin, store: &Store<State>, call: Call, e: wasmtime::Error) -> PluginError {
+    let limits = &plugin.limits;
+    let kind = if let Some(requested) = store.data().denied {
+        ErrorKind::OutOfMemory { call, limit: limits.memory as u64, requested: requested as u64 }
+    } else {
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::OutOfFuel) => ErrorKind::OutOfFuel { call, fuel: limits.fuel },
+            Some(Trap::Interrupt) => ErrorKind::Timeout { call, limit: limits.time },
+            Some(Trap::StackOverflow) => ErrorKind::StackOverflow { call, limit: limits.stack as u64 },
+            Some(t) => ErrorKind::Trap { call, trap: trap_text(*t) },
+            None => ErrorKind::Host { call, detail: format!("{e:#}") },
+        }
+    };
+    plugin.error(kind)
+}
+
+fn trap_text(t: Trap) -> String {
+    match t {
+        Trap::UnreachableCodeReached => "unreachable".to_owned(),
+        Trap::MemoryOutOfBounds => "out-of-bounds memory access".to_owned(),
+        Trap::TableOutOfBounds => "out-of-bounds table access".to_owned(),
+        Trap::IndirectCallToNull => "call to an uninitialised table element".to_owned(),
+        Trap::BadSignature => "indirect call type mismatch".to_owned(),
+        Trap::IntegerOverflow => "integer overflow".to_owned(),
+        Trap::IntegerDivisionByZero => "integer division by zero".to_owned(),
+        Trap::BadConversionToInteger => "invalid conversion to integer".to_owned(),
+        other => {
+            let s = other.to_string();
+            s.strip_prefix("wasm trap: ").unwrap_or(&s).to_owned()
+        }
+    }
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// Store data: the memory limiter, which records a denied growth so the failure it causes is reported
+/// as running out of memory.
+struct State {
+    memory_limit: usize,
+    denied: Option<usize>,
+}
+
+impl ResourceLimiter for State {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.memory_limit {
+            self.denied = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        8
+    }
+}
+
+/// The five exports the ABI requires, with exactly its types.
+fn check_exports(module: &Module) -> Result<Exports, ErrorKind> {
+    use ValType::{I32, I64};
+    let get = |name: &'static str| -> Result<(ExternType, ModuleExport), ErrorKind> {
+        match (module.get_export(name), module.get_export_index(name)) {
+            (Some(ty), Some(ix)) => Ok((ty, ix)),
+            _ => Err(ErrorKind::MissingExport { name }),
+        }
+    };
+    let func = |name: &'static str, params: &[ValType], results: &[ValType], expected: &'static str| {
+        let (ty, ix) = get(name)?;
+        let ok = match &ty {
+            ExternType::Func(f) => {
+                f.params().len() == params.len()
+                    && f.results().len() == results.len()
+                    && f.params().zip(params).all(|(a, b)| same(&a, b))
+                    && f.results().zip(results).all(|(a, b)| same(&a, b))
+            }
+            _ => false,
+        };
+        if ok { Ok(ix) } else { Err(ErrorKind::ExportType { name, expected, found: describe(&ty) }) }
+    };
+    let (ty, memory) = get(exports::MEMORY)?;
+    match &ty {
+        ExternType::Memory(m) if !m.is_64() && !m.is_shared() => {}
+        _ => {
+            return Err(ErrorKind::ExportType {
+                name: exports::MEMORY,
+                expected: "a 32-bit, unshared memory",
+                found: describe(&ty),
+            });
+        }
+    }
+    Ok(Exports {
+        memory,
+        abi_version: func(exports::ABI_VERSION, &[], &[I32], "a function () -> i32")?,
+        alloc: func(exports::ALLOC, &[I32], &[I32], "a function (i32) -> i32")?,
+        manifest: func(exports::MANIFEST, &[], &[I64], "a function () -> i64")?,
+        evaluate: func(exports::EVALUATE, &[I32, I32], &[I64], "a function (i32, i32) -> i64")?,
+    })
+}
+
+fn same(a: &ValType, b: &ValType) -> bool {
+    matches!((a, b), (ValType::I32, ValType::I32) | (ValType::I64, ValType::I64))
+}
+
+/// `a function (i32) -> i64`, `a 64-bit memory`, `a global`.
+fn describe(ty: &ExternType) -> String {
+    match ty {
+        ExternType::Func(f) => {
+            let list = |it: &mut dyn Iterator<Item = ValType>| it.map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
+            let results: Vec<String> = f.results().map(|v| v.to_string()).collect();
+            let results = match results.len() {
+                0 => "()".to_owned(),
+                1 => results[0].clone(),
+                _ => format!("({})", results.join(", ")),
+            };
+            format!("a function ({}) -> {results}", list(&mut f.params()))
+        }
+        ExternType::Memory(m) if m.is_shared() => "a shared memory".to_owned(),
+        ExternType::Memory(m) if m.is_64() => "a 64-bit memory".to_owned(),
+        ExternType::Memory(_) => "a memory".to_owned(),
+        ExternType::Table(_) => "a table".to_owned(),
+        ExternType::Global(_) => "a global".to_owned(),
+        ExternType::Tag(_) => "a tag".to_owned(),
+    }
+}
+
+/// UTF-8 JSON manifest, checked by the ABI's rules (name, rule ids, documentation, schema) and against
+/// the built-in rule ids.
+fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ErrorKind> {
+    let call = Call::Manifest;
+    let text = std::str::from_utf8(bytes).map_err(|e| ErrorKind::InvalidUtf8 { call, at: e.valid_up_to() })?;
+    let manifest: Manifest =
+        serde_json::from_str(text).map_err(|e| json_error(call, text.as_bytes(), e.to_string()))?;
+    check_manifest(&manifest).map_err(|e| ErrorKind::BadManifest { detail: e.to_string() })?;
+    let mut manifest = manifest;
+    printable(&mut manifest.version);
+    printable(&mut manifest.description);
+    for r in &mut manifest.rules {
+        printable(&mut r.summary);
+        printable(&mut r.why);
+        printable(&mut r.fix);
+    }
+    Ok(manifest)
+}
+
+/// Replaces control characters other than newline and tab with U+FFFD, so that a plugin's text
+/// cannot drive the terminal it is printed on (escape sequences) when shown by the CLI.
+fn printable(s: &mut String) {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if s.contains(bad) {
+        *s = s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect();
+    }
+}
+
+/// Not JSON at all, or JSON of the wrong shape (`detail` is serde's message for the latter).
+fn json_error(call: Call, bytes: &[u8], detail: String) -> ErrorKind {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Err(e) => ErrorKind::NotJson { call, detail: e.to_string() },
+        Ok(_) => ErrorKind::BadResponse { call, detail },
+    }
+}
+
+fn response_error(e: ResponseError, bytes: &[u8]) -> ErrorKind {
+    let call = Call::Evaluate;
+    match e {
+        ResponseError::NotUtf8 => {
+            ErrorKind::InvalidUtf8 { call, at: std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to()) }
+        }
+        ResponseError::BadJson(detail) => json_error(call, bytes, detail),
+        ResponseError::Plugin(message) => ErrorKind::Reported { message },
+        ResponseError::UndeclaredRule(rule) => ErrorKind::UndeclaredRule { rule },
+        ResponseError::UnknownNode { rule, node } => ErrorKind::UnknownNode { rule, node },
+    }
+}

@@ -1,0 +1,50 @@
+//! The hand-written module against its pass/fail fixtures, run by the real host (wasmtime, limits,
+//! response checks): there is no native version of a WAT plugin to test instead.
+
+use kpitree_core::config::Config;
+use kpitree_core::finding::Finding;
+use kpitree_core::model::TreeDoc;
+use kpitree_core::rollup::Rollup;
+use kpitree_core::tree::Tree;
+use kpitree_plugin_host::{Limits, Plugin};
+
+fn plugin() -> Plugin {
+    Plugin::from_bytes("owner-quota", "plugin.wat", owner_quota_wat::WASM, &Limits::default())
+        .unwrap_or_else(|e| panic!("the module loads: {e}"))
+}
+
+fn run(plugin: &Plugin, doc: &TreeDoc, config: &Config) -> Result<Vec<Finding>, String> {
+    let tree = Tree::new("fixture", doc).map_err(|e| e.to_string())?;
+    let config = match config.plugins.get("owner-quota") {
+        Some(section) => serde_json::to_vec(section).map_err(|e| e.to_string())?,
+        None => b"{}".to_vec(),
+    };
+    let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), &config);
+    plugin.evaluate(&request, &tree).map_err(|e| e.to_string())
+}
+
+#[test]
+fn owner_kpi_quota() {
+    let plugin = plugin();
+    assert_eq!(plugin.manifest().name, "owner-quota");
+    let runner = |doc: &TreeDoc, config: &Config| run(&plugin, doc, config);
+    let failures = kpitree_fixtures::check_dir("tests/owner-kpi-quota".as_ref(), "owner-kpi-quota", &runner);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn bad_configuration_is_a_plugin_error() {
+    let plugin = plugin();
+    let text = std::fs::read_to_string("tests/owner-kpi-quota/pass.json").expect("fixture exists");
+    let doc = kpitree_core::parse_json("pass.json", &text).expect("parses");
+    let tree = Tree::new("pass.json", &doc).expect("valid");
+    for config in [r#"{"max": 0}"#, r#"{"max": "8"}"#, r#"{"max": 2.5}"#, r#"{"max": -1}"#, r#"{"max": 99999999}"#] {
+        let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), config.as_bytes());
+        let err = plugin.evaluate(&request, &tree).expect_err(config).to_string();
+        assert!(err.contains("`max` must be a whole number"), "{config}: {err}");
+    }
+    for config in [r#"{}"#, r#"{ "max" : 3 }"#, "{\"max\":\n12,\"other\":true}"] {
+        let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), config.as_bytes());
+        plugin.evaluate(&request, &tree).unwrap_or_else(|e| panic!("{config}: {e}"));
+    }
+}
