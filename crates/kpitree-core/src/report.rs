@@ -98,6 +98,24 @@ pub struct Scores {
     pub objectives: Vec<ScoredNode>,
     /// Every key result, in document order.
     pub key_results: Vec<ScoredNode>,
+    /// Every KPI, in document order: its status against target or thresholds and its trend.
+    pub kpis: Vec<KpiScore>,
+}
+
+/// Rollups of one KPI.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KpiScore {
+    /// Node id.
+    pub id: String,
+    /// Latest value (last measurement, else `current`).
+    pub value: Option<f64>,
+    /// On track, at risk, off track (against thresholds, else target) or unknown.
+    pub status: Health,
+    /// Direction of the series (three or more measurements), read in the KPI's direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<crate::rollup::Trend>,
+    /// Health 0-100 of the KPI itself (findings that name it).
+    pub health: f64,
 }
 
 /// Scores of one objective or key result.
@@ -159,6 +177,19 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
             health: round1(health),
             objectives: scored(NodeKind::Objective),
             key_results: scored(NodeKind::KeyResult),
+            kpis: tree
+                .of_kind(NodeKind::Kpi)
+                .map(|i| {
+                    let r = rollup.get(i);
+                    KpiScore {
+                        id: tree.node(i).id.clone(),
+                        value: r.value,
+                        status: r.status.unwrap_or(Health::Unknown),
+                        trend: r.trend.map(|t| crate::rollup::Trend { per_30_days: round3(t.per_30_days), ..t }),
+                        health: scope_health(tree, &penalty, &[i]),
+                    }
+                })
+                .collect(),
         },
         findings,
         plugin_errors: Vec::new(),
