@@ -5,7 +5,8 @@
 //! than silently ignored.
 
 use crate::date::Date;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
+use std::fmt;
 
 /// The only document version this engine reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -29,12 +30,12 @@ pub struct TreeDoc {
     /// Strategy, objectives, key results and KPIs, in the author's order.
     pub nodes: Vec<Node>,
     /// Extra typed edges, such as `drives` hypotheses between KPIs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
 }
 
 /// The four levels of a KPI tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeKind {
     /// Where the organisation wants to go.
@@ -101,7 +102,7 @@ impl NodeKind {
 }
 
 /// Lifecycle of a node.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// In use (the default).
@@ -135,7 +136,7 @@ impl Status {
 }
 
 /// Which way a metric should move.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// More is better (revenue, NPS).
@@ -172,7 +173,7 @@ impl Direction {
 }
 
 /// Whether a KPI moves before (leading) or after (lagging) the outcome it belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Indicator {
     /// Moves before the outcome; can be steered.
@@ -262,10 +263,10 @@ pub struct Node {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Ids of the nodes this one contributes to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub parents: Vec<String>,
     /// Lifecycle; `active` when absent.
-    #[serde(default, skip_serializing_if = "is_active")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "is_active")]
     pub status: Status,
     /// Objective: the period it is for, e.g. `2026-Q4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,7 +288,7 @@ pub struct Node {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// Key result: check-ins, any order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub check_ins: Vec<CheckIn>,
     /// Key result: expected days between check-ins (overrides the rule's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,14 +303,20 @@ pub struct Node {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Thresholds>,
     /// KPI: its series, any order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub measurements: Vec<Measurement>,
     /// KPI: when someone last asked whether it is still needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_reviewed: Option<Date>,
     /// Objective, key result or KPI: feeds someone's personal appraisal or pay.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "std::ops::Not::not")]
     pub used_in_appraisal: bool,
+}
+
+/// `null` means "not given" for every optional field, as it does for the `Option` ones: exports from
+/// spreadsheets and BI tools write `null` for empty cells.
+fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 fn is_active(s: &Status) -> bool {
@@ -363,7 +370,7 @@ impl Node {
 }
 
 /// Kinds of typed edges in `links`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// `from` is believed to move `to` (after `lag_days`).
@@ -376,6 +383,11 @@ impl LinkKind {
         match self {
             LinkKind::Drives => "drives",
         }
+    }
+
+    /// Parses the file-format spelling.
+    pub fn parse(s: &str) -> Option<LinkKind> {
+        (s == "drives").then_some(LinkKind::Drives)
     }
 }
 
@@ -395,4 +407,40 @@ pub struct Link {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// The file-format enums read from their spelling. serde's derived impl would make serde_json report a
+/// number or `null` in such a field as a *syntax* error ("expected value") of a valid JSON text; this
+/// reports it as a wrong value at the node and field instead.
+macro_rules! deserialize_by_name {
+    ($($ty:ident: [$($name:literal),+];)+) => {$(
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                const NAMES: &[&str] = &[$($name),+];
+                struct ByName;
+                impl de::Visitor<'_> for ByName {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("one of ")?;
+                        for (i, name) in NAMES.iter().enumerate() {
+                            write!(f, "{}`{name}`", if i == 0 { "" } else { ", " })?;
+                        }
+                        Ok(())
+                    }
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty, E> {
+                        $ty::parse(s).ok_or_else(|| E::unknown_variant(s, NAMES))
+                    }
+                }
+                d.deserialize_str(ByName)
+            }
+        }
+    )+};
+}
+
+deserialize_by_name! {
+    NodeKind: ["strategy", "objective", "key_result", "kpi"];
+    Status: ["active", "draft", "retired"];
+    Direction: ["higher_is_better", "lower_is_better"];
+    Indicator: ["leading", "lagging"];
+    LinkKind: ["drives"];
 }
