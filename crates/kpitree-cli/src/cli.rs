@@ -54,19 +54,25 @@ enum Command {
         #[command(flatten)]
         input: InputFlags,
     },
-    /// List every rule with its default severity and thresholds.
+    /// List every rule (built-in, and from --plugin/--plugins) with its severity and thresholds.
     Rules {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
         #[command(flatten)]
         rules: RuleFlags,
+        #[command(flatten)]
+        plugins: PluginFlags,
     },
     /// Explain why a rule exists and what to do about its findings.
     Explain {
-        /// Rule id, e.g. orphan-kpi.
+        /// Rule id, e.g. orphan-kpi (or a rule of a plugin given with --plugin/--plugins).
         rule: String,
+        #[command(flatten)]
+        plugins: PluginFlags,
     },
+    /// Serve the HTTP API (check, prune, rules) and the widget's demo page (docs/serve.md).
+    Serve(ServeFlags),
     /// Convert a tree between JSON and CSV.
     Convert {
         /// The tree to read.
@@ -118,6 +124,50 @@ enum PluginCommand {
         #[arg(long, value_name = "KEY=VALUE")]
         limit: Vec<String>,
     },
+}
+
+/// `kpitree serve`'s flags.
+#[derive(clap::Args, Debug)]
+struct ServeFlags {
+    /// Address to listen on. A non-loopback address needs --token-file (or --insecure-no-auth).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Run every `*.wasm` plugin in this directory on each check (repeatable); reloaded on SIGHUP.
+    #[arg(long, value_name = "DIR")]
+    plugins: Vec<PathBuf>,
+    /// Configuration file (rules, plugins, limits; default: ./kpitree.toml if present); reloaded on SIGHUP.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Set a plugin limit: KEY=VALUE (repeatable), overriding [limits] in the configuration.
+    #[arg(long, value_name = "KEY=VALUE")]
+    limit: Vec<String>,
+    /// Serve this directory at / (default: web/ when web/dist/kpi-tree.js exists).
+    #[arg(long, value_name = "DIR")]
+    web: Option<PathBuf>,
+    /// Require `Authorization: Bearer TOKEN` on /v1/*, TOKEN being this file's content.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Allow a non-loopback --addr without a token.
+    #[arg(long)]
+    insecure_no_auth: bool,
+    /// Largest request body, in MiB.
+    #[arg(long, default_value_t = 16)]
+    max_body_mib: usize,
+    /// Evaluations running at once (default: the number of CPUs).
+    #[arg(long)]
+    max_concurrent: Option<usize>,
+    /// Requests waiting for an evaluation at once; more get 503 at once.
+    #[arg(long, default_value_t = 64)]
+    max_queue: usize,
+    /// How long a request waits for an evaluation slot before 503, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    queue_ms: u64,
+    /// How long an evaluation may take before the client gets 503, in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
+    /// Log JSON lines instead of text (stderr; RUST_LOG filters).
+    #[arg(long)]
+    log_json: bool,
 }
 
 /// Flags that add rule plugins to a check.
@@ -300,18 +350,13 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Command::Check { file, rules, input, format, fail_on, color, plugins } => {
             let mut loaded = config(&rules)?;
             let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
-            let (mut set, load_errors) = load_plugins(&plugins, &limits)?;
-            set.configure(&mut loaded.config)
-                .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
-            let settings = kpitree_core::settings(&loaded.config)
-                .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
+            let (set, load_errors) = load_plugins(&plugins, &limits)?;
+            let run = configure(&mut loaded, set)?;
             let doc = input::load_tree(&file, input.format(), &input.meta())?;
             let name = file.display().to_string();
             let tree = kpitree_core::tree::Tree::new(&name, &doc).map_err(CliError::Load)?;
-            let rollup = kpitree_core::rollup::Rollup::new(&tree);
-            let mut results = set.run(&tree, &rollup, &loaded.config);
-            results.errors.splice(0..0, load_errors.iter().map(Into::into));
-            let report = kpitree_core::check_tree_with(&tree, &rollup, &settings, results);
+            let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
+            let report = kpitree_run::check::check(&tree, &run.plugins, &loaded.config, &run.settings, &load_errors);
             // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
             // SARIF carry them too.
             let mut err = anstream::stderr();
@@ -326,12 +371,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
             match format {
                 OutputFormat::Text => crate::render_text::report(&mut out, &file.display().to_string(), &doc, &report),
-                OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| writeln!(out)),
+                OutputFormat::Json => out.write_all(&kpitree_run::check::report_json(&report)),
                 OutputFormat::Sarif => {
                     let text = input::read(&file)?;
-                    crate::render_sarif::write(&mut out, &file, &text, &report)
+                    crate::render_sarif::write(&mut out, &file, &text, &report, &run.catalog())
                 }
             }
             .map_err(io)?;
@@ -375,26 +418,42 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             println!("{}: valid ({} nodes, {} links)", file.display(), doc.nodes.len(), doc.links.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { format, rules } => {
-            let settings = settings(&rules)?;
+        Command::Rules { format, rules, plugins } => {
+            let mut loaded = config(&rules)?;
+            let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
+            let (set, load_errors) = load_plugins(&plugins, &limits)?;
+            let catalog = configure(&mut loaded, set)?.catalog();
+            print_load_errors(&load_errors)?;
             let mut out = anstream::stdout();
             match format {
-                ListFormat::Text => crate::render_text::rules(&mut out, &settings),
-                ListFormat::Json => serde_json::to_writer_pretty(&mut out, &rules_json(&settings))
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| writeln!(out)),
+                ListFormat::Text => crate::render_text::rules(&mut out, &catalog),
+                ListFormat::Json => {
+                    out.write_all(&kpitree_run::check::pretty_json(&kpitree_run::catalog::Listing {
+                        rules: &catalog,
+                    }))
+                }
             }
             .map_err(io)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(if load_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Explain { rule } => {
-            let Some(r) = kpitree_core::rules::find(&rule) else {
-                let known: Vec<&str> = kpitree_core::rules::builtin().iter().map(|r| r.meta().id).collect();
+        Command::Explain { rule, plugins } => {
+            let mut loaded = input::LoadedConfig {
+                config: kpitree_core::config::Config::default(),
+                limits: Vec::new(),
+                source: "command line".into(),
+            };
+            let limits = input::limits(&[], "command line", &plugins.limit)?;
+            let (set, load_errors) = load_plugins(&plugins, &limits)?;
+            let catalog = configure(&mut loaded, set)?.catalog();
+            print_load_errors(&load_errors)?;
+            let Some(r) = catalog.iter().find(|r| r.id == rule) else {
+                let known: Vec<&str> = catalog.iter().map(|r| r.id.as_str()).collect();
                 return Err(CliError::Usage(format!("unknown rule `{rule}`; rules: {}", known.join(", "))));
             };
-            crate::render_text::explain(&mut anstream::stdout(), r.meta()).map_err(io)?;
-            Ok(ExitCode::SUCCESS)
+            crate::render_text::explain(&mut anstream::stdout(), r).map_err(io)?;
+            Ok(if load_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
+        Command::Serve(flags) => serve(flags),
         Command::Convert { file, output, to, input } => {
             let from = input::format_of(&file, input.format());
             let doc = input::load_tree(&file, input.format(), &input.meta())?;
@@ -420,9 +479,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let mut out = anstream::stdout();
             match format {
                 ListFormat::Text => crate::render_text::prune(&mut out, &report, output.as_deref()),
-                ListFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| writeln!(out)),
+                ListFormat::Json => out.write_all(&kpitree_run::check::pretty_json(&report)),
             }
             .map_err(io)?;
             if let Some(path) = output {
@@ -463,26 +520,90 @@ fn serialize(doc: &kpitree_core::TreeDoc, format: Format) -> String {
     }
 }
 
-fn rules_json(settings: &kpitree_core::config::Settings) -> serde_json::Value {
-    let rules: Vec<serde_json::Value> = kpitree_core::rules::builtin()
-        .iter()
-        .zip(&settings.rules)
-        .map(|(r, s)| {
-            let m = r.meta();
-            let params: Vec<serde_json::Value> = m
-                .params
-                .iter()
-                .map(|p| {
-                    serde_json::json!({
-                        "name": p.name, "default": p.default, "value": s.get(p.name), "min": p.min, "max": p.max, "help": p.help,
-                    })
-                })
-                .collect();
-            serde_json::json!({
-                "id": m.id, "default_severity": m.severity, "severity": s.severity, "enabled": s.enabled,
-                "summary": m.summary, "why": m.why, "fix": m.fix, "params": params,
-            })
-        })
-        .collect();
-    serde_json::json!({ "rules": rules })
+/// What a run's rules are: the plugins with their `[rules.<id>]` applied, the built-in rules'
+/// settings, and the configuration as written (for the catalog).
+struct RunRules {
+    plugins: PluginSet,
+    settings: kpitree_core::config::Settings,
+    written: kpitree_core::config::Config,
+}
+
+impl RunRules {
+    fn catalog(&self) -> Vec<kpitree_run::catalog::RuleInfo> {
+        kpitree_run::catalog::catalog(&self.settings, &self.plugins, &self.written)
+    }
+}
+
+/// Applies the configuration to the plugins (taking their rules' entries out of `loaded.config`) and
+/// resolves the rest against the built-in rules.
+fn configure(loaded: &mut input::LoadedConfig, mut plugins: PluginSet) -> Result<RunRules, CliError> {
+    let written = loaded.config.clone();
+    plugins
+        .configure(&mut loaded.config)
+        .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
+    let settings = kpitree_core::settings(&loaded.config)
+        .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
+    Ok(RunRules { plugins, settings, written })
+}
+
+/// Plugins that failed to load, on stderr (a listing goes on without them; the exit code says it).
+fn print_load_errors(errors: &[kpitree_plugin_host::PluginError]) -> Result<(), CliError> {
+    let mut err = anstream::stderr();
+    for e in errors {
+        input::print_plugin_error(&mut err, &e.into()).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// `kpitree serve`: loads everything first (any failure exits 2 before listening), then serves until
+/// SIGINT or SIGTERM.
+fn serve(flags: ServeFlags) -> Result<ExitCode, CliError> {
+    kpitree_server::check_exposure(&flags.addr, flags.token_file.is_some(), flags.insecure_no_auth)
+        .map_err(CliError::Usage)?;
+    let token = match &flags.token_file {
+        Some(path) => {
+            let token = input::read(path)?.trim().to_owned();
+            if token.is_empty() {
+                return Err(CliError::Usage(format!("{}: the token file is empty", path.display())));
+            }
+            Some(token)
+        }
+        None => None,
+    };
+    let config = flags.config.or_else(|| {
+        let default = PathBuf::from("kpitree.toml");
+        default.is_file().then_some(default)
+    });
+    let web = flags.web.or_else(|| {
+        let default = PathBuf::from("web");
+        default.join("dist/kpi-tree.js").is_file().then_some(default)
+    });
+    for dir in flags.plugins.iter().chain(&web) {
+        if let Err(error) = std::fs::read_dir(dir) {
+            return Err(CliError::Io { path: dir.clone(), error });
+        }
+    }
+    let defaults = kpitree_server::Options::default();
+    let opts = kpitree_server::Options {
+        config,
+        plugin_dirs: flags.plugins,
+        limit_flags: flags.limit,
+        web,
+        token,
+        max_body: flags.max_body_mib.saturating_mul(1 << 20),
+        max_concurrent: flags.max_concurrent.unwrap_or(defaults.max_concurrent),
+        max_queue: flags.max_queue,
+        queue_timeout: std::time::Duration::from_millis(flags.queue_ms),
+        request_timeout: std::time::Duration::from_millis(flags.timeout_ms),
+    };
+    kpitree_server::init_logging(flags.log_json);
+    let service = kpitree_server::Service::new(opts).map_err(|e| CliError::Usage(e.join("\nerror: ")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::Io { path: PathBuf::from("<runtime>"), error })?;
+    runtime
+        .block_on(kpitree_server::run(service, flags.addr))
+        .map_err(|error| CliError::Io { path: PathBuf::from(flags.addr.to_string()), error })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 //! and per-run overrides. Every failure becomes a [`CliError`], which exits with code 2.
 
 use anstyle::{AnsiColor, Style};
-use kpitree_core::config::{Config, ConfigError, ParamValue};
+use kpitree_core::config::{Config, ConfigError};
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::{Format, LoadError, TreeDoc};
 use std::io::Write;
@@ -98,19 +98,6 @@ pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<
     kpitree_core::load(&name, &text, format_of(path, format), meta).map_err(CliError::Load)
 }
 
-/// `kpitree.toml`: the engine's [`Config`] (`[rules.<id>]`, `[plugins.<name>]`) and the CLI's own
-/// `[limits]` for plugins (names of `kpitree_plugin_host::Limits::KEYS`).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    #[serde(default)]
-    rules: std::collections::BTreeMap<String, kpitree_core::config::RuleConfig>,
-    #[serde(default)]
-    plugins: std::collections::BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
-    limits: std::collections::BTreeMap<String, u64>,
-}
-
 /// A configuration: the engine's, plugin limits by name (from `[limits]`), and how to name its
 /// source in messages.
 pub struct LoadedConfig {
@@ -129,13 +116,9 @@ pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<Loaded
         }
     };
     let text = read(&path)?;
-    let file: ConfigFile =
-        toml::from_str(&text).map_err(|e| CliError::ConfigSyntax { path: path.clone(), detail: e.to_string() })?;
-    Ok(LoadedConfig {
-        config: Config { rules: file.rules, plugins: file.plugins },
-        limits: file.limits.into_iter().collect(),
-        source: path.display().to_string(),
-    })
+    let file = kpitree_run::setup::parse_config(&text)
+        .map_err(|detail| CliError::ConfigSyntax { path: path.clone(), detail })?;
+    Ok(LoadedConfig { config: file.config, limits: file.limits, source: path.display().to_string() })
 }
 
 /// Plugin limits: the defaults, then `[limits]` from the configuration, then `--limit KEY=VALUE`.
@@ -144,26 +127,7 @@ pub fn limits(
     source: &str,
     flags: &[String],
 ) -> Result<kpitree_plugin_host::Limits, CliError> {
-    let mut limits = kpitree_plugin_host::Limits::default();
-    let mut errors = Vec::new();
-    for (key, value) in from_file {
-        if let Err(e) = limits.set(key, *value) {
-            errors.push(format!("{source}: [limits] {e}"));
-        }
-    }
-    for flag in flags {
-        let parsed =
-            flag.split_once('=').and_then(|(k, v)| Some((k.trim(), v.trim().replace('_', "").parse::<u64>().ok()?)));
-        match parsed {
-            Some((key, value)) => {
-                if let Err(e) = limits.set(key, value) {
-                    errors.push(format!("--limit {flag}: {e}"));
-                }
-            }
-            None => errors.push(format!("--limit {flag}: expected KEY=VALUE with a whole number, e.g. memory_mib=64")),
-        }
-    }
-    if errors.is_empty() { Ok(limits) } else { Err(CliError::Usage(errors.join("\nerror: "))) }
+    kpitree_run::setup::limits(from_file, source, flags).map_err(|e| CliError::Usage(e.join("\nerror: ")))
 }
 
 /// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`; reports every bad `--set`.
@@ -173,43 +137,6 @@ pub fn apply_overrides(
     disable: &[String],
     enable: &[String],
 ) -> Result<(), CliError> {
-    let mut errors = Vec::new();
-    for s in set {
-        match parse_set(s) {
-            Ok((rule, param, Some(value))) => config.set(rule, param, value),
-            Ok((rule, _, None)) => {
-                let sev = s.split_once('=').and_then(|(_, v)| kpitree_core::finding::Severity::parse(v.trim()));
-                match sev {
-                    Some(sev) => config.rules.entry(rule.to_owned()).or_default().severity = Some(sev),
-                    None => errors.push(format!("--set {s}: severity must be error, warning or info")),
-                }
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(CliError::Usage(errors.join("\nerror: ")));
-    }
-    for r in disable {
-        config.enable(r, false);
-    }
-    for r in enable {
-        config.enable(r, true);
-    }
-    Ok(())
-}
-
-/// `rule.option=value` -> (rule, option, value); the value is `None` for `rule.severity=...`.
-fn parse_set(s: &str) -> Result<(&str, &str, Option<ParamValue>), String> {
-    let usage = || {
-        format!(
-            "--set {s}: expected RULE.OPTION=VALUE with a number or true/false, e.g. metric-overload.max_per_parent=7"
-        )
-    };
-    let (key, value) = s.split_once('=').ok_or_else(usage)?;
-    let (rule, param) = key.trim().split_once('.').ok_or_else(usage)?;
-    if param == "severity" {
-        return Ok((rule, param, None));
-    }
-    Ok((rule, param, Some(ParamValue::parse(value).ok_or_else(usage)?)))
+    kpitree_run::setup::apply_overrides(config, set, disable, enable)
+        .map_err(|e| CliError::Usage(e.join("\nerror: ")))
 }

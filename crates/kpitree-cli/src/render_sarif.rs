@@ -4,7 +4,7 @@
 //! input) and a logical location per node id; whole-tree findings point at the file's first line.
 
 use kpitree_core::report::Report;
-use kpitree_core::rules;
+use kpitree_run::catalog::RuleInfo;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
@@ -23,23 +23,28 @@ fn level(s: kpitree_core::finding::Severity) -> ResultLevel {
 }
 
 /// Writes the report as one SARIF run.
-pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report) -> Result<()> {
+/// `rules` are the run's rules (built-in and plugin), the tool's rule descriptors.
+pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report, rules: &[RuleInfo]) -> Result<()> {
     let positions = kpitree_core::json::node_positions(text);
     let uri = file.to_string_lossy().replace('\\', "/");
-    let descriptors: Vec<ReportingDescriptor> = rules::builtin()
+    let descriptors: Vec<ReportingDescriptor> = rules
         .iter()
-        .map(|r| {
-            let m = r.meta();
-            ReportingDescriptor::builder()
-                .id(m.id)
-                .name(m.id)
-                .short_description(MultiformatMessageString::builder().text(m.summary).build())
-                .full_description(MultiformatMessageString::builder().text(m.why).build())
-                .help(MultiformatMessageString::builder().text(m.fix).build())
+        .map(|m| {
+            let mut d = ReportingDescriptor::builder()
+                .id(m.id.clone())
+                .name(m.id.clone())
+                .short_description(MultiformatMessageString::builder().text(m.summary.clone()).build())
+                .full_description(MultiformatMessageString::builder().text(m.why.clone()).build())
+                .help(MultiformatMessageString::builder().text(m.fix.clone()).build())
                 .default_configuration(
-                    ReportingConfiguration::builder().level(serde_json::json!(level(m.severity))).build(),
+                    ReportingConfiguration::builder().level(serde_json::json!(level(m.default_severity))).build(),
                 )
-                .build()
+                .build();
+            if let Some(p) = &m.plugin {
+                let props = BTreeMap::from([("plugin".to_owned(), serde_json::json!(p))]);
+                d.properties = Some(PropertyBag::builder().additional_properties(props).build());
+            }
+            d
         })
         .collect();
     let results: Vec<SarifResult> = report
@@ -78,7 +83,7 @@ pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report) -> 
                 .locations(vec![location])
                 .properties(PropertyBag::builder().additional_properties(props).build())
                 .build();
-            if let Some(k) = rules::builtin().iter().position(|r| r.meta().id == f.rule) {
+            if let Some(k) = rules.iter().position(|r| r.id == f.rule) {
                 result.rule_index = Some(k as i64);
             }
             result

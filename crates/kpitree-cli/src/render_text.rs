@@ -3,12 +3,11 @@
 
 use anstyle::{AnsiColor, Style};
 use kpitree_core::TreeDoc;
-use kpitree_core::config::Settings;
 use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::prune::PruneReport;
 use kpitree_core::report::Report;
 use kpitree_core::rollup::Health;
-use kpitree_core::rules::RuleMeta;
+use kpitree_run::catalog::RuleInfo;
 use std::io::{Result, Write};
 use std::path::Path;
 
@@ -109,16 +108,15 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
 }
 
 /// `kpitree rules`.
-pub fn rules(out: &mut impl Write, settings: &Settings) -> Result<()> {
-    for (rule, s) in kpitree_core::rules::builtin().iter().zip(&settings.rules) {
-        let m = rule.meta();
-        let st = severity_style(s.severity);
-        let off = if s.enabled { String::new() } else { format!(" {DIM}(off){DIM:#}") };
-        writeln!(out, "{BOLD}{:<26}{BOLD:#} {st}{:<7}{st:#} {}{off}", m.id, s.severity, m.summary)?;
-        for p in m.params {
-            let value = s.get(p.name).map(|v| v.to_string()).unwrap_or_default();
-            let changed =
-                if s.get(p.name) == Some(p.default) { String::new() } else { format!(" (default {})", p.default) };
+pub fn rules(out: &mut impl Write, rules: &[RuleInfo]) -> Result<()> {
+    for r in rules {
+        let st = severity_style(r.severity);
+        let off = if r.enabled { String::new() } else { format!(" {DIM}(off){DIM:#}") };
+        let plugin = r.plugin.as_deref().map(|p| format!(" {DIM}[{p}]{DIM:#}")).unwrap_or_default();
+        writeln!(out, "{BOLD}{:<26}{BOLD:#} {st}{:<7}{st:#} {}{plugin}{off}", r.id, r.severity, r.summary)?;
+        for p in &r.params {
+            let value = p.value.map(|v| v.to_string()).unwrap_or_default();
+            let changed = if p.value == Some(p.default) { String::new() } else { format!(" (default {})", p.default) };
             writeln!(out, "    {}{DIM} = {value}{changed}{DIM:#}  {}", p.name, p.help)?;
         }
     }
@@ -126,8 +124,11 @@ pub fn rules(out: &mut impl Write, settings: &Settings) -> Result<()> {
 }
 
 /// `kpitree explain RULE`.
-pub fn explain(out: &mut impl Write, m: &RuleMeta) -> Result<()> {
-    writeln!(out, "{BOLD}{}{BOLD:#} ({}): {}", m.id, m.severity, m.summary)?;
+pub fn explain(out: &mut impl Write, m: &RuleInfo) -> Result<()> {
+    writeln!(out, "{BOLD}{}{BOLD:#} ({}): {}", m.id, m.default_severity, m.summary)?;
+    if let Some(p) = &m.plugin {
+        writeln!(out, "{DIM}from plugin {p}; configure it under [plugins.{p}]{DIM:#}")?;
+    }
     writeln!(out)?;
     writeln!(out, "{BOLD}Why it matters{BOLD:#}")?;
     writeln!(out, "{}", m.why)?;
@@ -141,7 +142,7 @@ pub fn explain(out: &mut impl Write, m: &RuleMeta) -> Result<()> {
             "{BOLD}Options{BOLD:#} (in kpitree.toml under [rules.{}], or --set {}.OPTION=VALUE)",
             m.id, m.id
         )?;
-        for p in m.params {
+        for p in &m.params {
             writeln!(out, "  {} = {}  {}", p.name, p.default, p.help)?;
         }
     }

@@ -1,0 +1,111 @@
+//! Every rule a run knows, built-in and from plugins, with its metadata and its settings for the run:
+//! one listing for `kpitree rules`, `kpitree explain`, the SARIF rule descriptors and `GET /v1/rules`.
+
+use kpitree_core::config::{Config, ParamValue, Settings};
+use kpitree_core::finding::Severity;
+use kpitree_plugin_host::PluginSet;
+use serde::Serialize;
+
+/// A rule with its metadata and how this run sets it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleInfo {
+    /// Stable id.
+    pub id: String,
+    /// The plugin that declares it; absent for built-in rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<String>,
+    /// Severity unless configured otherwise.
+    pub default_severity: Severity,
+    /// Severity in this run.
+    pub severity: Severity,
+    /// Whether it runs.
+    pub enabled: bool,
+    /// One line: what it finds.
+    pub summary: String,
+    /// Why it matters.
+    pub why: String,
+    /// What to do about a finding.
+    pub fix: String,
+    /// Its options (built-in rules; a plugin is configured as a whole under `[plugins.<name>]`).
+    pub params: Vec<ParamInfo>,
+}
+
+/// A rule option with its default, this run's value and its range.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParamInfo {
+    /// Name in configuration files.
+    pub name: &'static str,
+    /// Default value.
+    pub default: ParamValue,
+    /// This run's value.
+    pub value: Option<ParamValue>,
+    /// Smallest allowed value.
+    pub min: f64,
+    /// Largest allowed value.
+    pub max: f64,
+    /// One line of help.
+    pub help: &'static str,
+}
+
+/// The listing: built-in rules in their stable order, then each plugin's rules in load order.
+///
+/// `settings` are the built-in rules' resolved settings; `config` is the configuration as written
+/// (before `PluginSet::configure` took the plugin rules' entries out of it), for plugin rules'
+/// `enabled` and `severity`.
+pub fn catalog(settings: &Settings, plugins: &PluginSet, config: &Config) -> Vec<RuleInfo> {
+    let mut rules: Vec<RuleInfo> = kpitree_core::rules::builtin()
+        .iter()
+        .zip(&settings.rules)
+        .map(|(r, s)| {
+            let m = r.meta();
+            RuleInfo {
+                id: m.id.to_owned(),
+                plugin: None,
+                default_severity: m.severity,
+                severity: s.severity,
+                enabled: s.enabled,
+                summary: m.summary.to_owned(),
+                why: m.why.to_owned(),
+                fix: m.fix.to_owned(),
+                params: m
+                    .params
+                    .iter()
+                    .map(|p| ParamInfo {
+                        name: p.name,
+                        default: p.default,
+                        value: s.get(p.name),
+                        min: p.min,
+                        max: p.max,
+                        help: p.help,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    for p in plugins.plugins() {
+        for r in &p.manifest().rules {
+            // The manifest's severity was checked when the plugin loaded; `info` is never reached.
+            let default_severity = Severity::parse(r.severity.as_str()).unwrap_or(Severity::Info);
+            let rc = config.rules.get(&r.id);
+            rules.push(RuleInfo {
+                id: r.id.clone(),
+                plugin: Some(p.name().to_owned()),
+                default_severity,
+                severity: rc.and_then(|c| c.severity).unwrap_or(default_severity),
+                enabled: rc.and_then(|c| c.enabled).unwrap_or(true),
+                summary: r.summary.clone(),
+                why: r.why.clone(),
+                fix: r.fix.clone(),
+                params: Vec::new(),
+            });
+        }
+    }
+    rules
+}
+
+/// `{"rules": [...]}`, the JSON of `kpitree rules --format json` and `GET /v1/rules`.
+#[derive(Serialize)]
+pub struct Listing<'a> {
+    /// Every rule.
+    pub rules: &'a [RuleInfo],
+}

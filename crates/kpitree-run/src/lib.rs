@@ -1,0 +1,12 @@
+//! kpitree-run: what one run of the rules reads and does, shared by the CLI (`kpitree check`, `rules`,
+//! `explain`) and the server (`kpitree serve`) so both answer the same, byte for byte.
+//!
+//! - [`setup`]: `kpitree.toml`, per-run overrides, plugin limits (the CLI's messages).
+//! - [`check`]: the check pipeline and its JSON, the one code path of `kpitree check --format json`
+//!   and `POST /v1/check`.
+//! - [`catalog`]: every rule, built-in and plugin, with its metadata (`kpitree rules`, `explain`,
+//!   SARIF descriptors, `GET /v1/rules`).
+
+pub mod catalog;
+pub mod check;
+pub mod setup;

@@ -1,0 +1,464 @@
+//! Routes, handlers and middleware. Handlers parse, then run the CPU-bound work (parsing the tree,
+//! rules, plugins, serialising) on tokio's blocking pool under an evaluation slot, so the async
+//! workers stay free for other requests whatever a tree or a plugin does.
+
+use crate::state::{Loaded, Shared};
+use kpitree_run::{catalog, check, setup};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kpitree_core::Format;
+use kpitree_core::config::Config;
+use kpitree_core::csv::CsvMeta;
+use kpitree_core::prune::Reason;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The OpenAPI document served at `/openapi.json` (checked against real responses by the tests).
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+type AppState = Arc<Shared>;
+
+/// The whole application.
+pub fn router(shared: AppState) -> Router {
+    let api = Router::new()
+        .route("/v1/check", post(check_handler))
+        .route("/v1/prune", post(prune_handler))
+        .route("/v1/rules", get(rules_handler))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
+    let mut app = Router::new().merge(api).route("/healthz", get(healthz)).route("/openapi.json", get(openapi));
+    if let Some(dir) = &shared.opts.web {
+        app = app.fallback_service(tower_http::services::ServeDir::new(dir));
+    }
+    let request_timeout = shared.opts.request_timeout;
+    // Layers wrap what is above them: the JSON mapping sees the limit and timeout layers' answers.
+    app.layer(tower_http::limit::RequestBodyLimitLayer::new(shared.opts.max_body))
+        // A whole request (a slow upload too) gets a little longer than its evaluation.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout + std::time::Duration::from_secs(5),
+        ))
+        .layer(middleware::map_response(json_limit_errors))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                // One line per answer (status, latency) at info; the rest of tower-http's at debug.
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(shared)
+}
+
+/// An error answer: `{"error": code, "message": ..., more fields}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: serde_json::Value,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError { status, body: json!({ "error": code, "message": message.into() }) }
+    }
+
+    fn with(mut self, key: &str, value: serde_json::Value) -> ApiError {
+        if let Some(map) = self.body.as_object_mut() {
+            map.insert(key.to_owned(), value);
+        }
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.status, check::pretty_json(&self.body))
+    }
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+}
+
+/// The limit layers answer in plain text; the API answers in JSON.
+async fn json_limit_errors(res: Response) -> Response {
+    let is_json =
+        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !is_json => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "the request body is larger than the server's limit",
+        )
+        .into_response(),
+        StatusCode::REQUEST_TIMEOUT if !is_json => {
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "timeout", "the request took longer than the server's limit")
+                .into_response()
+        }
+        _ => res,
+    }
+}
+
+/// Bearer-token check for `/v1/*` when the server has a token.
+async fn auth(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(token) = &s.opts.token else { return next.run(req).await };
+    let given =
+        req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        Some(g) if constant_time_eq(g.trim().as_bytes(), token.as_bytes()) => next.run(req).await,
+        Some(_) => unauthorized("the bearer token is wrong"),
+        None => unauthorized("this server requires `Authorization: Bearer TOKEN`"),
+    }
+}
+
+fn unauthorized(message: &str) -> Response {
+    let mut res = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).into_response();
+    res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    res
+}
+
+/// Compares without stopping at the first difference, so timing does not reveal a prefix.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i % b.len().max(1)).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+async fn healthz(State(s): State<AppState>) -> Response {
+    let l = s.current();
+    let body = json!({
+        "status": "ok",
+        "generation": l.generation,
+        "plugins": l.plugins.plugins().iter().map(|p| json!({"name": p.name(), "version": p.manifest().version})).collect::<Vec<_>>(),
+    });
+    json_response(StatusCode::OK, check::pretty_json(&body))
+}
+
+async fn openapi() -> Response {
+    json_response(StatusCode::OK, OPENAPI.as_bytes().to_vec())
+}
+
+async fn rules_handler(State(s): State<AppState>) -> Response {
+    let l = s.current();
+    let rules = catalog::catalog(&l.settings, &l.plugins, &l.written);
+    json_response(StatusCode::OK, check::pretty_json(&catalog::Listing { rules: &rules }))
+}
+
+/// Query parameters of `/v1/check` and `/v1/prune`.
+#[derive(Default)]
+struct Query {
+    set: Vec<String>,
+    enable: Vec<String>,
+    disable: Vec<String>,
+    meta: CsvMeta,
+    reasons: Vec<Reason>,
+}
+
+fn parse_query(raw: Option<&str>, prune: bool) -> Result<Query, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "bad-query", m);
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| bad(e.to_string()))?;
+    let mut q = Query::default();
+    let list = |v: &str| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "set" => q.set.push(v),
+            "enable" => q.enable.extend(list(&v)),
+            "disable" => q.disable.extend(list(&v)),
+            "as_of" => {
+                q.meta.as_of = Some(
+                    kpitree_core::Date::parse(&v).ok_or_else(|| bad(format!("as_of={v}: not a date as YYYY-MM-DD")))?,
+                );
+            }
+            "organisation" => q.meta.organisation = Some(v),
+            "reasons" if prune => {
+                for r in list(&v) {
+                    q.reasons.push(match r.as_str() {
+                        "orphaned" => Reason::Orphaned,
+                        "stale" => Reason::Stale,
+                        "duplicated" => Reason::Duplicated,
+                        _ => return Err(bad(format!("reasons: unknown reason `{r}` (orphaned, stale, duplicated)"))),
+                    });
+                }
+            }
+            _ => return Err(bad(format!("unknown query parameter `{k}`"))),
+        }
+    }
+    if q.reasons.is_empty() {
+        q.reasons = vec![Reason::Orphaned, Reason::Stale, Reason::Duplicated];
+    }
+    Ok(q)
+}
+
+fn content_format(headers: &HeaderMap) -> Result<Format, ApiError> {
+    let unsupported = |got: &str| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            format!("content type `{got}` is not accepted; send application/json or text/csv"),
+        )
+    };
+    let value = headers.get(header::CONTENT_TYPE).ok_or_else(|| unsupported("(none)"))?;
+    let text = value.to_str().map_err(|_| unsupported("(not text)"))?;
+    let media = text.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match media.as_str() {
+        "application/json" => Ok(Format::Json),
+        "text/csv" => Ok(Format::Csv),
+        _ => Err(unsupported(text)),
+    }
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    })
+}
+
+/// Runs `work` on the blocking pool once an evaluation slot is free: waits at most the queue timeout
+/// (503 after), and answers 503 at once when too many already wait. The slot is held by the work
+/// itself, so a request that timed out still counts until its evaluation really ends.
+async fn evaluate<T: Send + 'static>(s: &Shared, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    let busy = |m: &str| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", m);
+    let permit = match Arc::clone(&s.permits).try_acquire_owned() {
+        Ok(p) => Some(p),
+        Err(_) => {
+            let waiting = s.waiting.fetch_add(1, Ordering::SeqCst);
+            let permit = if waiting >= s.opts.max_queue {
+                None
+            } else {
+                tokio::time::timeout(s.opts.queue_timeout, Arc::clone(&s.permits).acquire_owned())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            };
+            s.waiting.fetch_sub(1, Ordering::SeqCst);
+            permit
+        }
+    };
+    let Some(permit) = permit else {
+        tracing::warn!("no evaluation slot free");
+        return Err(busy("every evaluation slot is taken; retry later").with("retry_after_seconds", json!(1)));
+    };
+    // The request's span (with its id) follows the work onto the blocking thread.
+    let span = tracing::Span::current();
+    let task = tokio::task::spawn_blocking(move || {
+        let _slot = permit;
+        span.in_scope(work)
+    });
+    match tokio::time::timeout(s.opts.request_timeout, task).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "evaluation panicked");
+            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the evaluation failed unexpectedly"))
+        }
+        Err(_) => {
+            tracing::warn!("evaluation timed out");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                format!("the evaluation took longer than {} ms", s.opts.request_timeout.as_millis()),
+            ))
+        }
+    }
+}
+
+async fn check_handler(State(s): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap, body: Body) -> Response {
+    let run = async {
+        let format = content_format(&headers)?;
+        let query = parse_query(q.as_deref(), false)?;
+        let bytes = read_body(body, s.opts.max_body).await?;
+        let loaded = s.current();
+        evaluate(&s, move || run_check(&loaded, format, &query, &bytes)).await?
+    };
+    match run.await {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn prune_handler(State(s): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap, body: Body) -> Response {
+    let run = async {
+        let format = content_format(&headers)?;
+        let query = parse_query(q.as_deref(), true)?;
+        let bytes = read_body(body, s.opts.max_body).await?;
+        let loaded = s.current();
+        evaluate(&s, move || run_prune(&loaded, format, &query, &bytes)).await?
+    };
+    match run.await {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A request: the tree's text (with its offset in the body, for line numbers) and the request's own
+/// configuration.
+struct Input<'a> {
+    name: &'static str,
+    text: &'a str,
+    /// (lines before the tree, columns before it on its first line).
+    offset: (usize, usize),
+    config: Config,
+}
+
+/// `{"tree": {...}, "config": {...}}`: a tree with configuration in one JSON body.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    tree: &'a serde_json::value::RawValue,
+    #[serde(default)]
+    config: Option<Config>,
+}
+
+/// Only whether the body has a top-level `tree` (other fields skipped without allocating).
+#[derive(serde::Deserialize)]
+struct Probe<'a> {
+    #[serde(borrow, default)]
+    tree: Option<&'a serde_json::value::RawValue>,
+}
+
+fn input<'a>(format: Format, bytes: &'a [u8]) -> Result<Input<'a>, ApiError> {
+    let name = if format == Format::Csv { "request.csv" } else { "request.json" };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "syntax", format!("the body is not UTF-8: {e}"))
+            .with("file", json!(name))
+    })?;
+    let whole = Input { name, text, offset: (0, 0), config: Config::default() };
+    if format == Format::Csv || !matches!(serde_json::from_str::<Probe<'_>>(text), Ok(Probe { tree: Some(_) })) {
+        // Not an envelope (or not JSON at all: the tree parser says where).
+        return Ok(whole);
+    }
+    let env: Envelope<'_> = serde_json::from_str(text).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-envelope", format!("request envelope: {e}"))
+            .with("line", json!(e.line()))
+            .with("column", json!(e.column()))
+    })?;
+    let tree = env.tree.get();
+    // The raw value borrows from `text`, so its address gives its offset.
+    let at = (tree.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
+    let before = &text[..at];
+    let lines = before.matches('\n').count();
+    let cols = at - before.rfind('\n').map_or(0, |k| k + 1);
+    Ok(Input { name, text: tree, offset: (lines, cols), config: env.config.unwrap_or_default() })
+}
+
+fn load_error(e: kpitree_core::LoadError, offset: (usize, usize)) -> ApiError {
+    let mut e = e;
+    for p in &mut e.problems {
+        if let Some(line) = p.at.line {
+            if line == 1 {
+                p.at.column = p.at.column.map(|c| c + offset.1);
+            }
+            p.at.line = Some(line + offset.0);
+        }
+    }
+    let syntax = e.problems.iter().any(|p| matches!(p.kind, kpitree_core::ProblemKind::Syntax { .. }));
+    let (status, code) =
+        if syntax { (StatusCode::BAD_REQUEST, "syntax") } else { (StatusCode::UNPROCESSABLE_ENTITY, "invalid-tree") };
+    let n = e.problems.len();
+    ApiError::new(status, code, format!("{} invalid: {n} problem{}", e.file, if n == 1 { "" } else { "s" }))
+        .with("file", json!(e.file))
+        .with("problems", serde_json::to_value(&e.problems).unwrap_or_default())
+}
+
+/// The request's configuration (envelope, then query) over the server's. Plugin rules are set in the
+/// server's configuration only (the host applies their switches when plugins load).
+fn request_config(l: &Loaded, input: Config, q: &Query) -> Result<(Config, kpitree_core::config::Settings), ApiError> {
+    let mut over = input;
+    setup::apply_overrides(&mut over, &q.set, &q.disable, &q.enable)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad-query", e.join("; ")))?;
+    let invalid = |problems: Vec<serde_json::Value>| {
+        let n = problems.len();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-config",
+            format!("the request's configuration has {n} problem{}", if n == 1 { "" } else { "s" }),
+        )
+        .with("problems", json!(problems))
+    };
+    let plugin_rules: Vec<serde_json::Value> = over
+        .rules
+        .keys()
+        .filter_map(|id| l.plugin_rules.get(id).map(|p| (id, p)))
+        .map(|(id, p)| json!({"code": "plugin-rule", "rule": id, "message": format!("rule `{id}` belongs to plugin `{p}`: plugin rules are switched and graded in the server's configuration, not per request")}))
+        .collect();
+    if !plugin_rules.is_empty() {
+        return Err(invalid(plugin_rules));
+    }
+    let mut config = l.config.clone();
+    setup::merge(&mut config, over);
+    let settings = kpitree_core::settings(&config).map_err(|errors| {
+        invalid(
+            errors
+                .iter()
+                .map(|e| {
+                    let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("message".into(), json!(e.to_string()));
+                    }
+                    v
+                })
+                .collect(),
+        )
+    })?;
+    Ok((config, settings))
+}
+
+fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let input = input(format, bytes)?;
+    let (config, settings) = request_config(l, input.config, q)?;
+    let doc = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
+    let tree = kpitree_core::tree::Tree::new(input.name, &doc).map_err(|e| load_error(e, input.offset))?;
+    let report = check::check(&tree, &l.plugins, &config, &settings, &[]);
+    for e in &report.plugin_errors {
+        tracing::warn!(plugin = %e.plugin, code = %e.code, "{}", e.message);
+    }
+    Ok(check::report_json(&report))
+}
+
+fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let input = input(format, bytes)?;
+    let (_, settings) = request_config(l, input.config, q)?;
+    let doc = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
+    let tree = kpitree_core::tree::Tree::new(input.name, &doc).map_err(|e| load_error(e, input.offset))?;
+    let (report, _) = kpitree_core::prune::prune(&tree, &settings, &q.reasons);
+    Ok(check::pretty_json(&report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_by_content() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secre", b"secret"));
+        assert!(!constant_time_eq(b"", b"secret"));
+    }
+
+    #[test]
+    fn envelope_offsets_count_lines_and_columns() {
+        let body = b"{\"config\": {},\n  \"tree\": {\"version\": 1}}";
+        let i = input(Format::Json, body).expect("an envelope");
+        assert_eq!(i.text, "{\"version\": 1}");
+        assert_eq!(i.offset, (1, 10));
+        let plain = input(Format::Json, b"{\"version\": 1}").expect("a tree");
+        assert_eq!(plain.offset, (0, 0));
+    }
+}
