@@ -1,48 +1,224 @@
 //! The host side: encodes a validated tree and its rollups into a request (`plugins/ABI.md`).
 //!
-//! One pass over the nodes into one preallocated buffer: the fixed-size sections are laid out first
-//! from counts known up front, the string table (deduplicated through a hash map, so equal strings get
-//! equal references) is appended at the end.
+//! One pass over the nodes, straight into the buffer that is returned: the fixed-size sections are
+//! laid out first from counts known up front; the string table is written behind them into room
+//! reserved for the worst case (no string repeated), then moved down once its size is known. Strings
+//! are deduplicated exactly (the ABI promises equal references for equal strings); see [`Strings`]
+//! for how that is kept cheap.
 
 use crate::layout::{self as l, Len, NONE, TABLE};
 use kpitree_core::model::{CheckIn, Direction, Indicator, Measurement, NodeKind, Status};
 use kpitree_core::rollup::{Health, Rollup, TrendDirection};
 use kpitree_core::tree::Tree;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHasher;
+use std::hash::Hasher;
 
 /// Encodes a request: `u32 tree_len, u32 config_len`, the `KTR1` tree, then `config_json`.
 pub fn encode_request(tree: &Tree<'_>, rollup: &Rollup, config_json: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    encode_into(tree, rollup, config_json, &mut out);
-    out
+    encode(tree, rollup, Some(config_json))
 }
 
 /// Encodes only the `KTR1` tree bytes.
 pub fn encode_tree(tree: &Tree<'_>, rollup: &Rollup) -> Vec<u8> {
-    let mut req = encode_request(tree, rollup, &[]);
-    req.drain(..l::REQUEST_HEADER_LEN);
-    req
+    encode(tree, rollup, None)
 }
 
-struct Strings<'d> {
-    index: FxHashMap<&'d str, u32>,
-    offsets: Vec<u32>,
-    bytes: Vec<u8>,
+/// The string table being built, in the output buffer itself. Each distinct string is stored once.
+///
+/// Deduplication is most of what encoding a large tree costs (at 100k nodes, 600k references to 200k
+/// distinct strings, 18 MB of text), and that cost is cache misses: the encoder streams tens of
+/// megabytes through the cache, so any table it looks strings up in is mostly out of cache. So the
+/// look-ups avoid touching memory where they can:
+///
+/// - each field whose strings repeat (owner, department, unit...) has a small direct-mapped cache
+///   of its recent strings, which answers most of its look-ups;
+/// - a Bloom filter of about a byte a string says that a string is new (ids, titles: most strings
+///   are) without a look-up in the index;
+/// - the index proper is one flat array of 64-bit slots (a 32-bit hash of the string and its
+///   reference), linear probing, at most half full; new strings go into it in batches, whose cache
+///   misses overlap.
+///
+/// A hash match is always confirmed against the table's own copy of the string, so references are
+/// exact even for strings whose hashes collide (a hostile document can make them).
+struct Strings<'b> {
+    /// `string_offsets`, room for the worst case; entry 0 is the zero the buffer starts with.
+    offsets: &'b mut [u8],
+    /// `string_bytes`, room for the worst case.
+    bytes: &'b mut [u8],
+    /// Strings stored so far.
+    count: u32,
+    /// Bytes of `bytes` used so far.
+    used: usize,
+    /// `hash >> 32 << 32 | (reference + 1)`, 0 when free; `1 << bits` of them.
+    slots: Vec<u64>,
+    bits: u32,
+    /// The per-field caches, [`FIELDS`] of `recent_len` slots each (same form as `slots`).
+    recent: Vec<u64>,
+    recent_len: usize,
+    /// The Bloom filter: two bits of one word per stored string; a power of two of words.
+    bloom: Vec<u64>,
+    /// Slots of new strings not yet in `slots`.
+    pending: Vec<u64>,
 }
 
-impl<'d> Strings<'d> {
-    fn add(&mut self, s: &'d str) -> u32 {
-        let next = self.index.len() as u32;
-        *self.index.entry(s).or_insert_with(|| {
-            self.bytes.extend_from_slice(s.as_bytes());
-            self.offsets.push(self.bytes.len() as u32);
-            next
-        })
+/// Strings inserted into the index at once.
+const PENDING: usize = 32;
+
+/// Fields of [`Strings::recent`].
+const OWNER: usize = 0;
+const DEPARTMENT: usize = 1;
+const RATIONALE: usize = 2;
+const DESCRIPTION: usize = 3;
+const UNIT: usize = 4;
+const PERIOD: usize = 5;
+const NOTE: usize = 6;
+const LINK_NOTE: usize = 7;
+const FIELDS: usize = 8;
+/// Most entries of one field's cache: room for the few thousand owners of a 100k-node tree.
+const RECENT: usize = 8192;
+
+impl<'b> Strings<'b> {
+    /// A table writing into `offsets` and `bytes`, sized for about `expected` distinct strings.
+    fn new(offsets: &'b mut [u8], bytes: &'b mut [u8], expected: usize) -> Strings<'b> {
+        let bits = (2 * expected).next_power_of_two().trailing_zeros().clamp(4, 31);
+        let recent_len = (expected / 4).next_power_of_two().clamp(64, RECENT);
+        // About eight bits a string: a false positive (a look-up in `slots` for nothing) about one in
+        // thirty. Past `expected` the filter fills up and more look-ups go to `slots`; still exact.
+        let words = (expected / 8).next_power_of_two().max(2);
+        Strings {
+            offsets,
+            bytes,
+            count: 0,
+            used: 0,
+            slots: vec![0; 1 << bits],
+            bits,
+            recent: vec![0; FIELDS * recent_len],
+            recent_len,
+            bloom: vec![0; words],
+            pending: Vec::with_capacity(PENDING),
+        }
     }
 
-    fn opt(&mut self, s: Option<&'d str>) -> u32 {
-        s.map_or(NONE, |s| self.add(s))
+    fn opt(&mut self, field: usize, s: Option<&str>) -> u32 {
+        s.map_or(NONE, |s| self.add_in(field, s))
     }
+
+    /// The reference of `s`, looked up first in the cache of `field`.
+    fn add_in(&mut self, field: usize, s: &str) -> u32 {
+        let s = s.as_bytes();
+        let h = hash(s);
+        let e = field * self.recent_len + ((h >> 32) as usize & (self.recent_len - 1));
+        let slot = self.recent[e];
+        if slot != 0 && slot >> 32 == h >> 32 {
+            let k = (slot as u32).wrapping_sub(1);
+            if self.get(k) == Some(s) {
+                return k;
+            }
+        }
+        let k = self.add_hashed(s, h);
+        self.recent[e] = h & !0xFFFF_FFFF | u64::from(k + 1);
+        k
+    }
+
+    fn add(&mut self, s: &str) -> u32 {
+        self.add_hashed(s.as_bytes(), hash(s.as_bytes()))
+    }
+
+    /// The reference of `s`, whose hash is `h`: found, or `s` stored as a new string.
+    fn add_hashed(&mut self, s: &[u8], h: u64) -> u32 {
+        let (tag, word, bits) = (h >> 32, self.bloom_word(h), bloom_bits(h));
+        if self.bloom.get(word).is_none_or(|w| w & bits == bits) {
+            let found = |slot: u64| slot >> 32 == tag && self.get((slot as u32).wrapping_sub(1)) == Some(s);
+            if let Some(&slot) = self.pending.iter().find(|&&slot| found(slot)) {
+                return (slot as u32).wrapping_sub(1);
+            }
+            let mask = self.slots.len() - 1;
+            let mut pos = self.position(tag);
+            while self.slots[pos] != 0 {
+                if found(self.slots[pos]) {
+                    return (self.slots[pos] as u32).wrapping_sub(1);
+                }
+                pos = (pos + 1) & mask;
+            }
+        }
+        // New. The buffer was sized for every reference being a new string, so the writes fit.
+        let k = self.count;
+        let end = self.used + s.len();
+        if let Some(dst) = self.bytes.get_mut(self.used..end) {
+            dst.copy_from_slice(s);
+        }
+        let at = 4 * (k as usize + 1);
+        if let Some(dst) = self.offsets.get_mut(at..at + 4) {
+            dst.copy_from_slice(&(end as u32).to_le_bytes());
+        }
+        self.used = end;
+        self.count += 1;
+        if let Some(w) = self.bloom.get_mut(word) {
+            *w |= bits;
+        }
+        self.pending.push(h & !0xFFFF_FFFF | u64::from(k + 1));
+        if self.pending.len() == PENDING {
+            self.flush();
+        }
+        k
+    }
+
+    /// The Bloom filter word of hash `h`: top bits of its low half.
+    fn bloom_word(&self, h: u64) -> usize {
+        (h as u32 >> (32 - self.bloom.len().trailing_zeros())) as usize
+    }
+
+    /// Where the probe for a string whose slot tag is `tag` starts: the tag's top bits.
+    fn position(&self, tag: u64) -> usize {
+        (tag as u32 >> (32 - self.bits)) as usize
+    }
+
+    /// Moves `pending` into the index (growing it first if it would be more than half full). A batch
+    /// of independent inserts lets the processor wait for their cache misses at the same time.
+    fn flush(&mut self) {
+        while 2 * self.count as usize > self.slots.len() && self.bits < 31 {
+            self.bits += 1;
+            let old = std::mem::replace(&mut self.slots, vec![0; 1 << self.bits]);
+            self.insert(old.into_iter().filter(|&slot| slot != 0));
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.insert(pending.iter().copied());
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    /// Puts slots into the index; each goes to the first free place from its position.
+    fn insert(&mut self, slots: impl Iterator<Item = u64>) {
+        let mask = self.slots.len() - 1;
+        for slot in slots {
+            let mut pos = self.position(slot >> 32);
+            while self.slots[pos] != 0 {
+                pos = (pos + 1) & mask;
+            }
+            self.slots[pos] = slot;
+        }
+    }
+
+    /// The bytes of string `k`.
+    fn get(&self, k: u32) -> Option<&[u8]> {
+        let at = 4 * k as usize;
+        let word = |a: usize| self.offsets.get(a..a + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        self.bytes.get(word(at)? as usize..word(at + 4)? as usize)
+    }
+}
+
+/// The two bits of a string's Bloom filter word (from hash bits the word index does not use).
+fn bloom_bits(h: u64) -> u64 {
+    1 << (h & 63) | 1 << ((h >> 6) & 63)
+}
+
+/// A string's hash (FxHash of the bytes, mixed once more so every bit counts). The top 32 bits are
+/// the index's tag and position, the low 32 the Bloom filter's word and bits.
+fn hash(s: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s);
+    let h = h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ h >> 29
 }
 
 /// A window of the output buffer, written column-wise.
@@ -73,7 +249,7 @@ impl Out<'_> {
     }
 }
 
-fn encode_into(tree: &Tree<'_>, rollup: &Rollup, config: &[u8], out: &mut Vec<u8>) {
+fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
     let doc = tree.doc();
     let nodes = tree.nodes();
     let n = nodes.len();
@@ -113,22 +289,21 @@ fn encode_into(tree: &Tree<'_>, rollup: &Rollup, config: &[u8], out: &mut Vec<u8
         end = l::align(end + count * spec.width);
     }
     let fixed = end;
-    let base = l::REQUEST_HEADER_LEN;
-    // Zeroed by the allocator (fresh pages for a large buffer, no memset); the string table and the
-    // configuration are appended with one more reservation at the end.
-    *out = vec![0u8; base + fixed];
-
-    // The vectors are sized for the worst case (no string repeats) and never grow; the map for about
-    // two distinct strings a node (id and title), what real trees have.
-    let mut strings = Strings {
-        index: FxHashMap::with_capacity_and_hasher(2 * n + 16, Default::default()),
-        offsets: Vec::with_capacity(string_refs + 1),
-        bytes: Vec::with_capacity(string_bytes),
-    };
-    strings.offsets.push(0);
+    // The string table's room: offsets and bytes for every reference being a new string.
+    let bytes_room = l::align(fixed + 4 * (string_refs + 1));
+    let base = if config.is_some() { l::REQUEST_HEADER_LEN } else { 0 };
+    let config = config.unwrap_or_default();
+    // One buffer for everything, zeroed by the allocator: a large one is fresh pages (no memset),
+    // and the room the string table does not use is never touched.
+    let mut out = vec![0u8; base + bytes_room + string_bytes + config.len()];
+    let (head, rest) = out.split_at_mut(base + fixed);
+    let (offsets, bytes) = rest.split_at_mut(bytes_room - fixed);
+    // Real trees have about two distinct strings a node (id and title; owners, units, periods and
+    // stock texts repeat). More grow the index.
+    let mut strings = Strings::new(offsets, bytes, 2 * n + 16);
     let organisation = strings.add(&doc.organisation);
 
-    let mut w = Out { buf: &mut out[base..], at };
+    let mut w = Out { buf: &mut head[base..], at };
     let (mut p, mut c, mut ms, mut ck) = (0u32, 0u32, 0u32, 0u32);
     // Scratch for series, reused node after node.
     let mut series: Vec<&Measurement> = Vec::new();
@@ -163,12 +338,12 @@ fn encode_into(tree: &Tree<'_>, rollup: &Rollup, config: &[u8], out: &mut Vec<u8
         w.u8(l::TREND, i, trend);
         w.u32(l::ID, i, strings.add(&node.id));
         w.u32(l::TITLE, i, strings.add(&node.title));
-        w.u32(l::OWNER, i, strings.opt(node.owner()));
-        w.u32(l::DEPARTMENT, i, strings.opt(node.department.as_deref()));
-        w.u32(l::RATIONALE, i, strings.opt(node.rationale.as_deref()));
-        w.u32(l::DESCRIPTION, i, strings.opt(node.description.as_deref()));
-        w.u32(l::UNIT, i, strings.opt(node.unit.as_deref()));
-        w.u32(l::PERIOD, i, strings.opt(node.period.as_deref()));
+        w.u32(l::OWNER, i, strings.opt(OWNER, node.owner()));
+        w.u32(l::DEPARTMENT, i, strings.opt(DEPARTMENT, node.department.as_deref()));
+        w.u32(l::RATIONALE, i, strings.opt(RATIONALE, node.rationale.as_deref()));
+        w.u32(l::DESCRIPTION, i, strings.opt(DESCRIPTION, node.description.as_deref()));
+        w.u32(l::UNIT, i, strings.opt(UNIT, node.unit.as_deref()));
+        w.u32(l::PERIOD, i, strings.opt(PERIOD, node.period.as_deref()));
         w.f64(l::START, i, node.start);
         w.f64(l::TARGET, i, node.target);
         w.f64(l::CURRENT, i, node.current);
@@ -212,7 +387,7 @@ fn encode_into(tree: &Tree<'_>, rollup: &Rollup, config: &[u8], out: &mut Vec<u8
             w.i32(l::CHECK_IN_DATES, k, x.date.days());
             w.f64(l::CHECK_IN_VALUES, k, Some(x.value));
             w.f64(l::CHECK_IN_CONFIDENCES, k, x.confidence);
-            w.u32(l::CHECK_IN_NOTES, k, strings.opt(x.note.as_deref()));
+            w.u32(l::CHECK_IN_NOTES, k, strings.opt(NOTE, x.note.as_deref()));
             ck += 1;
         }
         w.u32(l::CHECK_IN_OFFSETS, i + 1, ck);
@@ -222,36 +397,36 @@ fn encode_into(tree: &Tree<'_>, rollup: &Rollup, config: &[u8], out: &mut Vec<u8
         w.u32(l::LINK_TO, k, to);
         w.u8(l::LINK_KIND, k, 0);
         w.u32(l::LINK_LAG_DAYS, k, link.lag_days.unwrap_or(NONE));
-        w.u32(l::LINK_NOTE, k, strings.opt(link.note.as_deref()));
+        w.u32(l::LINK_NOTE, k, strings.opt(LINK_NOTE, link.note.as_deref()));
     }
     let mut at = w.at;
 
-    // The string table, then the header and directory.
-    let string_count = strings.offsets.len() - 1;
-    out.reserve_exact(4 * strings.offsets.len() + l::ALIGN + strings.bytes.len() + config.len());
+    // Move the string bytes down to follow the offsets actually used; what lies between was never
+    // written, so the padding is zero.
+    let (count, used) = (strings.count as usize, strings.used);
     at[l::STRING_OFFSETS] = fixed;
-    for o in &strings.offsets {
-        out.extend_from_slice(&o.to_le_bytes());
-    }
-    out.resize(base + l::align(out.len() - base), 0);
-    at[l::STRING_BYTES] = out.len() - base;
-    out.extend_from_slice(&strings.bytes);
+    at[l::STRING_BYTES] = l::align(fixed + 4 * (count + 1));
+    out.copy_within(base + bytes_room..base + bytes_room + used, base + at[l::STRING_BYTES]);
     // No padding after the last section: the tree ends where its string bytes do, so cutting even one
     // byte off a tree is detectable.
-    let tree_len = out.len() - base;
+    let tree_len = at[l::STRING_BYTES] + used;
+    out.truncate(base + tree_len);
+    out.extend_from_slice(config);
 
     let mut head = Vec::with_capacity(dir_len);
     head.extend_from_slice(&l::MAGIC);
-    for v in [n as u32, m as u32, doc.as_of.days() as u32, organisation, string_count as u32, l::SECTIONS as u32] {
+    for v in [n as u32, m as u32, doc.as_of.days() as u32, organisation, count as u32, l::SECTIONS as u32] {
         head.extend_from_slice(&v.to_le_bytes());
     }
     for a in at {
         head.extend_from_slice(&(a as u32).to_le_bytes());
     }
     out[base..base + dir_len].copy_from_slice(&head);
-    out[..4].copy_from_slice(&(tree_len as u32).to_le_bytes());
-    out[4..8].copy_from_slice(&(config.len() as u32).to_le_bytes());
-    out.extend_from_slice(config);
+    if base > 0 {
+        out[..4].copy_from_slice(&(tree_len as u32).to_le_bytes());
+        out[4..8].copy_from_slice(&(config.len() as u32).to_le_bytes());
+    }
+    out
 }
 
 fn kind_byte(k: NodeKind) -> u8 {
@@ -278,5 +453,60 @@ fn health_byte(h: Option<Health>) -> u8 {
         Some(Health::AtRisk) => 2,
         Some(Health::OffTrack) => 3,
         Some(Health::Unknown) => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Room for `refs` references of at most `text` bytes in all, indexed for `expected` strings.
+    fn table(refs: usize, text: usize, expected: usize, run: impl FnOnce(&mut Strings<'_>)) -> (Vec<u32>, Vec<u8>) {
+        let (mut offsets, mut bytes) = (vec![0u8; 4 * (refs + 1)], vec![0u8; text]);
+        let mut s = Strings::new(&mut offsets, &mut bytes, expected);
+        run(&mut s);
+        let (count, used) = (s.count as usize, s.used);
+        let offsets = offsets.chunks(4).take(count + 1).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        (offsets.collect(), bytes[..used].to_vec())
+    }
+
+    #[test]
+    fn equal_strings_share_a_reference_and_others_do_not() {
+        let (offsets, bytes) = table(8, 32, 4, |s| {
+            let owned = String::from("sales");
+            assert_eq!(
+                [s.add("sales"), s.add("ops"), s.add(&owned), s.add(""), s.opt(OWNER, None)],
+                [0, 1, 0, 2, NONE]
+            );
+        });
+        assert_eq!((offsets.as_slice(), bytes.as_slice()), (&[0, 5, 8, 8][..], &b"salesops"[..]));
+    }
+
+    /// Two different strings with the same hash (forced here; a hostile document could craft them)
+    /// still get different references, each stable.
+    #[test]
+    fn a_hash_collision_keeps_strings_apart() {
+        let (offsets, bytes) = table(8, 8, 4, |s| {
+            let got = [s.add_hashed(b"a", 7), s.add_hashed(b"b", 7), s.add_hashed(b"a", 7), s.add_hashed(b"b", 7)];
+            assert_eq!(got, [0, 1, 0, 1]);
+        });
+        assert_eq!((offsets.as_slice(), bytes.as_slice()), (&[0, 1, 2][..], &b"ab"[..]));
+    }
+
+    /// An index sized for a few strings grows (several times) and every string keeps its reference.
+    #[test]
+    fn the_index_grows_and_references_stay() {
+        let words: Vec<String> = (0..1000).map(|i| format!("w{}", i % 700)).collect();
+        let text = words.iter().map(String::len).sum();
+        let (offsets, bytes) = table(words.len(), text, 2, |s| {
+            let refs: Vec<u32> = words.iter().map(|w| s.add(w)).collect();
+            let again: Vec<u32> = words.iter().map(|w| s.add(w)).collect();
+            assert_eq!(refs, again);
+            assert_eq!(refs, (0..1000).map(|i| i % 700).collect::<Vec<u32>>());
+            assert_eq!(s.slots.len(), 2048);
+        });
+        assert_eq!(offsets.len(), 701);
+        let stored = offsets.windows(2).map(|w| &bytes[w[0] as usize..w[1] as usize]);
+        assert!(stored.zip(&words).all(|(b, w)| b == w.as_bytes()));
     }
 }

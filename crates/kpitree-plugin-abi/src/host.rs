@@ -2,7 +2,7 @@
 //! into engine [`Finding`]s with the manifest's defaults, exactly as `plugins/ABI.md` says. Shared by
 //! the wasmtime host and the SDK's native tester, so both accept and reject the same answers.
 
-use crate::{Manifest, ManifestError, Response, Severity};
+use crate::{Manifest, ManifestError, Response, Severity, make_map_printable, make_printable};
 use kpitree_core::finding::{self, Finding};
 use kpitree_core::tree::Tree;
 use std::fmt;
@@ -63,6 +63,10 @@ pub fn severity(s: Severity) -> finding::Severity {
 
 /// Parses a response and returns its findings as the engine's, in the plugin's order: each gets the
 /// declared rule's default severity and fix when it has none, the rule's `why`, and the plugin's name.
+///
+/// The plugin's text (message, fix, the strings of `evidence`, and the message of a reported error)
+/// is cleaned with [`make_printable`] here, so every host shows the same bytes. The `why` comes from
+/// the manifest, which the host cleaned with [`Manifest::make_printable`] when it loaded it.
 pub fn findings_from_response(
     manifest: &Manifest,
     tree: &Tree<'_>,
@@ -71,7 +75,10 @@ pub fn findings_from_response(
     let text = std::str::from_utf8(response).map_err(|_| ResponseError::NotUtf8)?;
     let parsed: Response = serde_json::from_str(text).map_err(|e| ResponseError::BadJson(e.to_string()))?;
     let found = match parsed {
-        Response::Error(e) => return Err(ResponseError::Plugin(e.message)),
+        Response::Error(mut e) => {
+            make_printable(&mut e.message);
+            return Err(ResponseError::Plugin(e.message));
+        }
         Response::Findings(f) => f,
     };
     let mut out = Vec::with_capacity(found.len());
@@ -80,13 +87,19 @@ pub fn findings_from_response(
         if let Some(node) = f.nodes.iter().find(|id| tree.ix(id).is_none()) {
             return Err(ResponseError::UnknownNode { rule: f.rule, node: node.clone() });
         }
+        let (mut message, mut fix, mut evidence) = (f.message, f.fix.unwrap_or_else(|| decl.fix.clone()), f.evidence);
+        make_printable(&mut message);
+        make_printable(&mut fix);
+        if let Some(map) = &mut evidence {
+            make_map_printable(map);
+        }
         out.push(Finding {
             severity: severity(f.severity.unwrap_or(decl.severity)),
             nodes: f.nodes,
-            message: f.message,
+            message,
             why: decl.why.clone().into(),
-            fix: f.fix.unwrap_or_else(|| decl.fix.clone()),
-            evidence: f.evidence,
+            fix,
+            evidence,
             plugin: Some(manifest.name.clone()),
             rule: f.rule,
         });

@@ -6,12 +6,14 @@
 //!
 //! - Always: the constants, [`Manifest`], [`Response`], and the decoder [`TreeView`] /
 //!   [`split_request`]: light enough for a plugin (serde only, no engine, compiles to wasm32).
-//! - Feature `encode` (the host): [`encode_request`], and [`host`] to check manifests and turn
-//!   responses into engine findings. It links `kpitree-core`.
+//! - Feature `encode` (the host): [`encode_request`], [`host`] to check manifests and turn
+//!   responses into engine findings, and [`error`], every host's plugin errors. It links `kpitree-core`.
 
 mod date;
 #[cfg(feature = "encode")]
 mod encode;
+#[cfg(feature = "encode")]
+pub mod error;
 #[cfg(feature = "encode")]
 pub mod host;
 mod layout;
@@ -34,6 +36,75 @@ pub const ABI_MAJOR: u16 = 1;
 pub const ABI_MINOR: u16 = 0;
 /// `kpitree_abi_version`'s value for this ABI.
 pub const ABI_VERSION: i32 = ((ABI_MAJOR as i32) << 16) | ABI_MINOR as i32;
+
+/// The default limits of `plugins/ABI.md` (*Limits*), one definition for every host: the native host's
+/// `Limits::default()` and the browser runner both start from these, so a plugin that fits in one fits
+/// in the other. Sizes are in bytes; all fit in 32 bits, so the values are the same on wasm32.
+pub mod limits {
+    /// CPU budget per call, in wasmtime fuel units (about one per wasm instruction). The browser has no
+    /// fuel; it relies on [`TIME_MS`].
+    pub const FUEL: u64 = 2_000_000_000;
+    /// Wall time per call, in milliseconds.
+    pub const TIME_MS: u64 = 5_000;
+    /// Linear memory a plugin may grow to, in bytes (256 MiB).
+    pub const MEMORY: usize = 256 << 20;
+    /// [`MEMORY`] in 64 KiB wasm pages, for a host that sets a memory's maximum in pages.
+    pub const MEMORY_PAGES: u32 = (MEMORY >> 16) as u32;
+    /// Size of a module file, checked before compiling (16 MiB).
+    pub const MODULE_SIZE: usize = 16 << 20;
+    /// Size of a request, checked before calling (64 MiB).
+    pub const INPUT_SIZE: usize = 64 << 20;
+    /// Size of an answer (manifest or response), checked before reading it (8 MiB).
+    pub const OUTPUT_SIZE: usize = 8 << 20;
+    /// Native stack the plugin's code may use (1 MiB); an overflow is a trap. Browsers fix their own.
+    pub const STACK: usize = 1 << 20;
+    /// Rules one manifest may declare. The checks compare rule ids pairwise and look them up per
+    /// finding, so a manifest of a hundred thousand rules (it fits in [`OUTPUT_SIZE`]) would stall a
+    /// host; no real plugin comes near this.
+    pub const RULES: usize = 1024;
+    /// Tables one instance may have (wasm allows several since reference types).
+    pub const TABLES: usize = 8;
+    /// Elements a table may grow to (each is a pointer): enough for any real plugin's function table,
+    /// small enough that a hostile table costs little.
+    pub const TABLE_ELEMENTS: usize = 1 << 20;
+}
+
+/// Replaces control characters other than newline and tab with U+FFFD, so that a plugin's text cannot
+/// drive the terminal (escape sequences) or the page it is shown on. Every host cleans the same fields
+/// with this one function ([`Manifest::make_printable`], `host::findings_from_response`), so findings
+/// are byte-identical natively and in the browser.
+pub fn make_printable(s: &mut String) {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if s.contains(bad) {
+        *s = s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect();
+    }
+}
+
+/// [`make_printable`] on every string of a JSON value (object keys too), in place.
+pub fn make_json_printable(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => make_printable(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(make_json_printable),
+        serde_json::Value::Object(map) => make_map_printable(map),
+        _ => {}
+    }
+}
+
+/// [`make_json_printable`] on a JSON object: keys with control characters are renamed (a later key
+/// that cleans to the same name replaces an earlier one, as a repeated key would).
+pub fn make_map_printable(map: &mut serde_json::Map<String, serde_json::Value>) {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if map.keys().any(|k| k.contains(bad)) {
+        let old = std::mem::take(map);
+        for (mut k, mut v) in old {
+            make_printable(&mut k);
+            make_json_printable(&mut v);
+            map.insert(k, v);
+        }
+    } else {
+        map.values_mut().for_each(make_json_printable);
+    }
+}
 
 /// Names of the exports every plugin has.
 pub mod exports {
@@ -178,6 +249,8 @@ pub enum ManifestError {
     NoVersion,
     /// The plugin declares no rule.
     NoRules,
+    /// More rules than [`limits::RULES`].
+    TooManyRules(usize),
     /// A rule id outside the alphabet.
     BadRuleId(String),
     /// A rule id declared twice.
@@ -198,6 +271,9 @@ impl std::fmt::Display for ManifestError {
             }
             ManifestError::NoVersion => write!(f, "manifest has an empty `version`"),
             ManifestError::NoRules => write!(f, "manifest declares no rule"),
+            ManifestError::TooManyRules(n) => {
+                write!(f, "manifest declares {n} rules; at most {} are allowed", limits::RULES)
+            }
             ManifestError::BadRuleId(r) => write!(f, "rule id `{r}` must match [a-z0-9][a-z0-9-]* (at most 64 bytes)"),
             ManifestError::DuplicateRule(r) => write!(f, "rule `{r}` is declared twice"),
             ManifestError::Undocumented(r) => write!(f, "rule `{r}` needs a summary, a why and a fix"),
@@ -222,6 +298,9 @@ impl Manifest {
         if self.rules.is_empty() {
             return Err(ManifestError::NoRules);
         }
+        if self.rules.len() > limits::RULES {
+            return Err(ManifestError::TooManyRules(self.rules.len()));
+        }
         for (k, r) in self.rules.iter().enumerate() {
             if !is_valid_name(&r.id) {
                 return Err(ManifestError::BadRuleId(r.id.clone()));
@@ -237,6 +316,19 @@ impl Manifest {
             return Err(ManifestError::BadSchema);
         }
         Ok(())
+    }
+
+    /// Cleans the text a host shows (version, description, each rule's summary, why and fix) with
+    /// [`make_printable`]. Hosts call it after [`Manifest::check`] (or `host::check_manifest`).
+    /// The name and rule ids need nothing: the check restricts them to `[a-z0-9-]`.
+    pub fn make_printable(&mut self) {
+        make_printable(&mut self.version);
+        make_printable(&mut self.description);
+        for r in &mut self.rules {
+            make_printable(&mut r.summary);
+            make_printable(&mut r.why);
+            make_printable(&mut r.fix);
+        }
     }
 
     /// The declared rule with `id`.

@@ -5,7 +5,8 @@ use crate::limits::Limits;
 use crate::runtime::{self, Running};
 use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::tree::Tree;
-use kpitree_plugin_abi::host::{ResponseError, check_manifest, findings_from_response};
+use kpitree_plugin_abi::error::{FUNCTION_EXPORTS, Found, FunctionExport, MEMORY_EXPECTED, ValueType, parse_manifest};
+use kpitree_plugin_abi::host::findings_from_response;
 use kpitree_plugin_abi::{ABI_MAJOR, Manifest, exports, unpack};
 use std::fmt;
 use std::io::Read;
@@ -16,9 +17,7 @@ use wasmtime::{
     ValType, WasmParams, WasmResults,
 };
 
-/// Table elements an instance may have (each is a pointer): enough for any real plugin's function
-/// table, small enough that a hostile table costs little.
-const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+use kpitree_plugin_abi::limits::{TABLE_ELEMENTS as MAX_TABLE_ELEMENTS, TABLES as MAX_TABLES};
 
 /// A loaded plugin: its module compiled once (an [`InstancePre`] with its exports resolved), its
 /// manifest checked, and its limits.
@@ -96,6 +95,12 @@ impl Plugin {
         let count = imports.len();
         if let Some(i) = imports.next() {
             return Err(fail(ErrorKind::Import { module: i.module().to_owned(), name: i.name().to_owned(), count }));
+        }
+        // Refused here rather than by the resource limiter at instantiation, whose error would read
+        // like the host's fault.
+        let tables = module.resources_required().num_tables as usize;
+        if tables > MAX_TABLES {
+            return Err(fail(ErrorKind::TooManyTables { count: tables as u64, limit: MAX_TABLES as u64 }));
         }
         let exports = check_exports(&module).map_err(fail)?;
         let pre = Linker::new(&engine).instantiate_pre(&module).map_err(|e| host(Call::Instantiate, e))?;
@@ -238,12 +243,8 @@ impl Plugin {
         let evaluate = s.func::<(i32, i32), i64>(&self.exports.evaluate, Call::Evaluate)?;
         let packed = s.call(Call::Evaluate, |store| evaluate.call(store, (ptr as i32, len as i32)))?;
         let bytes = s.read(Call::Evaluate, packed)?;
-        let mut findings =
-            findings_from_response(&self.manifest, tree, bytes).map_err(|e| self.error(response_error(e, bytes)))?;
-        for f in &mut findings {
-            printable(&mut f.message);
-            printable(&mut f.fix);
-        }
+        let mut findings = findings_from_response(&self.manifest, tree, bytes)
+            .map_err(|e| self.error(ErrorKind::from_response(e, bytes)))?;
         if self.rules.iter().any(|r| *r != RuleSwitch { enabled: true, severity: None }) {
             findings.retain_mut(|f| {
                 let Some(k) = self.manifest.rules.iter().position(|r| r.id == f.rule) else { return true };
@@ -263,10 +264,12 @@ impl Plugin {
     /// A fresh store and instance, instantiated under the limits.
     fn open(&self) -> Result<Session<'_>, PluginError> {
         let running = Running::start();
-        let mut store = Store::new(&self.engine, State { memory_limit: self.limits.memory, denied: None });
+        let mut store =
+            Store::new(&self.engine, State { memory_limit: self.limits.memory, denied: None, denied_table: None });
         store.limiter(|s| s);
         budget(&mut store, self)?;
-        let instance = self.pre.instantiate(&mut store).map_err(|e| classify(self, &store, Call::Instantiate, e))?;
+        let instance = on_enough_stack(self.limits.stack, || self.pre.instantiate(&mut store))
+            .map_err(|e| classify(self, &store, Call::Instantiate, e))?;
         let memory = instance
             .get_module_export(&mut store, &self.exports.memory)
             .and_then(|e| e.into_memory())
@@ -306,7 +309,8 @@ impl Session<'_> {
         f: impl FnOnce(&mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
         budget(&mut self.store, self.plugin)?;
-        f(&mut self.store).map_err(|e| classify(self.plugin, &self.store, call, e))
+        let store = &mut self.store;
+        on_enough_stack(self.plugin.limits.stack, || f(store)).map_err(|e| classify(self.plugin, &self.store, call, e))
     }
 
     /// The bytes of a packed slice a call returned, checked against the output limit and the memory.
@@ -325,6 +329,19 @@ impl Session<'_> {
     }
 }
 
+/// Native stack the host itself may use around a wasm call (trampolines, the resource limiter).
+const HOST_STACK: usize = 256 << 10;
+
+/// Runs `f`, which enters wasm code allowed `stack` bytes of native stack, on the current thread when
+/// it has that much left (plus [`HOST_STACK`]), and otherwise on a fresh stack segment. wasmtime
+/// measures `max_wasm_stack` from where the call starts: on a thread with less stack than that (a
+/// server's worker threads), deep wasm recursion would overflow the thread and abort the process
+/// instead of trapping (`tests/threads.rs`, `deep_recursion_on_a_small_thread_is_a_plugin_error`).
+fn on_enough_stack<R>(stack: usize, f: impl FnOnce() -> R) -> R {
+    let need = stack.saturating_add(HOST_STACK);
+    stacker::maybe_grow(need, need.saturating_add(HOST_STACK), f)
+}
+
 fn budget(store: &mut Store<State>, plugin: &Plugin) -> Result<(), PluginError> {
     store
         .set_fuel(plugin.limits.fuel)
@@ -339,6 +356,8 @@ fn classify(plugin: &Plugin, store: &Store<State>, call: Call, e: wasmtime::Erro
     let limits = &plugin.limits;
     let kind = if let Some(requested) = store.data().denied {
         ErrorKind::OutOfMemory { call, limit: limits.memory as u64, requested: requested as u64 }
+    } else if let Some(requested) = store.data().denied_table {
+        ErrorKind::TableTooLarge { call, limit: MAX_TABLE_ELEMENTS as u64, requested: requested as u64 }
     } else {
         match e.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => ErrorKind::OutOfFuel { call, fuel: limits.fuel },
@@ -380,6 +399,8 @@ fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
 struct State {
     memory_limit: usize,
     denied: Option<usize>,
+    /// A table growth (or initial table) past [`MAX_TABLE_ELEMENTS`] that was refused.
+    denied_table: Option<usize>,
 }
 
 impl ResourceLimiter for State {
@@ -392,7 +413,11 @@ impl ResourceLimiter for State {
     }
 
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(desired <= MAX_TABLE_ELEMENTS)
+        if desired > MAX_TABLE_ELEMENTS {
+            self.denied_table = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     fn instances(&self) -> usize {
@@ -404,123 +429,59 @@ impl ResourceLimiter for State {
     }
 
     fn tables(&self) -> usize {
-        8
+        MAX_TABLES
     }
 }
 
 /// The five exports the ABI requires, with exactly its types.
 fn check_exports(module: &Module) -> Result<Exports, ErrorKind> {
-    use ValType::{I32, I64};
     let get = |name: &'static str| -> Result<(ExternType, ModuleExport), ErrorKind> {
         match (module.get_export(name), module.get_export_index(name)) {
             (Some(ty), Some(ix)) => Ok((ty, ix)),
             _ => Err(ErrorKind::MissingExport { name }),
         }
     };
-    let func = |name: &'static str, params: &[ValType], results: &[ValType], expected: &'static str| {
-        let (ty, ix) = get(name)?;
-        let ok = match &ty {
-            ExternType::Func(f) => {
-                f.params().len() == params.len()
-                    && f.results().len() == results.len()
-                    && f.params().zip(params).all(|(a, b)| same(&a, b))
-                    && f.results().zip(results).all(|(a, b)| same(&a, b))
-            }
-            _ => false,
-        };
-        if ok { Ok(ix) } else { Err(ErrorKind::ExportType { name, expected, found: describe(&ty) }) }
-    };
     let (ty, memory) = get(exports::MEMORY)?;
     match &ty {
         ExternType::Memory(m) if !m.is_64() && !m.is_shared() => {}
-        _ => {
-            return Err(ErrorKind::ExportType {
-                name: exports::MEMORY,
-                expected: "a 32-bit, unshared memory",
-                found: describe(&ty),
-            });
-        }
+        _ => return Err(ErrorKind::ExportType { name: exports::MEMORY, expected: MEMORY_EXPECTED, found: found(&ty) }),
     }
+    let func = |fx: &FunctionExport| -> Result<ModuleExport, ErrorKind> {
+        let (ty, ix) = get(fx.name)?;
+        let ok = match &ty {
+            ExternType::Func(f) => fx.accepts(f.params().map(value_type), f.results().map(value_type)),
+            _ => false,
+        };
+        if ok { Ok(ix) } else { Err(ErrorKind::ExportType { name: fx.name, expected: fx.expected, found: found(&ty) }) }
+    };
+    // Checked in FUNCTION_EXPORTS' order (a struct literal evaluates its fields in order).
+    let [abi_version, alloc, manifest, evaluate] = &FUNCTION_EXPORTS;
     Ok(Exports {
         memory,
-        abi_version: func(exports::ABI_VERSION, &[], &[I32], "a function () -> i32")?,
-        alloc: func(exports::ALLOC, &[I32], &[I32], "a function (i32) -> i32")?,
-        manifest: func(exports::MANIFEST, &[], &[I64], "a function () -> i64")?,
-        evaluate: func(exports::EVALUATE, &[I32, I32], &[I64], "a function (i32, i32) -> i64")?,
+        abi_version: func(abi_version)?,
+        alloc: func(alloc)?,
+        manifest: func(manifest)?,
+        evaluate: func(evaluate)?,
     })
 }
 
-fn same(a: &ValType, b: &ValType) -> bool {
-    matches!((a, b), (ValType::I32, ValType::I32) | (ValType::I64, ValType::I64))
+fn value_type(v: ValType) -> Option<ValueType> {
+    match v {
+        ValType::I32 => Some(ValueType::I32),
+        ValType::I64 => Some(ValueType::I64),
+        _ => None,
+    }
 }
 
-/// `a function (i32) -> i64`, `a 64-bit memory`, `a global`.
-fn describe(ty: &ExternType) -> String {
+/// What an export is, for [`ErrorKind::ExportType`].
+fn found(ty: &ExternType) -> String {
+    let names = |it: &mut dyn Iterator<Item = ValType>| it.map(|v| v.to_string()).collect();
     match ty {
-        ExternType::Func(f) => {
-            let list = |it: &mut dyn Iterator<Item = ValType>| it.map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
-            let results: Vec<String> = f.results().map(|v| v.to_string()).collect();
-            let results = match results.len() {
-                0 => "()".to_owned(),
-                1 => results[0].clone(),
-                _ => format!("({})", results.join(", ")),
-            };
-            format!("a function ({}) -> {results}", list(&mut f.params()))
-        }
-        ExternType::Memory(m) if m.is_shared() => "a shared memory".to_owned(),
-        ExternType::Memory(m) if m.is_64() => "a 64-bit memory".to_owned(),
-        ExternType::Memory(_) => "a memory".to_owned(),
-        ExternType::Table(_) => "a table".to_owned(),
-        ExternType::Global(_) => "a global".to_owned(),
-        ExternType::Tag(_) => "a tag".to_owned(),
+        ExternType::Func(f) => Found::Function { params: names(&mut f.params()), results: names(&mut f.results()) },
+        ExternType::Memory(m) => Found::Memory { shared: m.is_shared(), is_64: m.is_64() },
+        ExternType::Table(_) => Found::Table,
+        ExternType::Global(_) => Found::Global,
+        ExternType::Tag(_) => Found::Tag,
     }
-}
-
-/// UTF-8 JSON manifest, checked by the ABI's rules (name, rule ids, documentation, schema) and against
-/// the built-in rule ids.
-fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ErrorKind> {
-    let call = Call::Manifest;
-    let text = std::str::from_utf8(bytes).map_err(|e| ErrorKind::InvalidUtf8 { call, at: e.valid_up_to() })?;
-    let manifest: Manifest =
-        serde_json::from_str(text).map_err(|e| json_error(call, text.as_bytes(), e.to_string()))?;
-    check_manifest(&manifest).map_err(|e| ErrorKind::BadManifest { detail: e.to_string() })?;
-    let mut manifest = manifest;
-    printable(&mut manifest.version);
-    printable(&mut manifest.description);
-    for r in &mut manifest.rules {
-        printable(&mut r.summary);
-        printable(&mut r.why);
-        printable(&mut r.fix);
-    }
-    Ok(manifest)
-}
-
-/// Replaces control characters other than newline and tab with U+FFFD, so that a plugin's text
-/// cannot drive the terminal it is printed on (escape sequences) when shown by the CLI.
-fn printable(s: &mut String) {
-    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if s.contains(bad) {
-        *s = s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect();
-    }
-}
-
-/// Not JSON at all, or JSON of the wrong shape (`detail` is serde's message for the latter).
-fn json_error(call: Call, bytes: &[u8], detail: String) -> ErrorKind {
-    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        Err(e) => ErrorKind::NotJson { call, detail: e.to_string() },
-        Ok(_) => ErrorKind::BadResponse { call, detail },
-    }
-}
-
-fn response_error(e: ResponseError, bytes: &[u8]) -> ErrorKind {
-    let call = Call::Evaluate;
-    match e {
-        ResponseError::NotUtf8 => {
-            ErrorKind::InvalidUtf8 { call, at: std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to()) }
-        }
-        ResponseError::BadJson(detail) => json_error(call, bytes, detail),
-        ResponseError::Plugin(message) => ErrorKind::Reported { message },
-        ResponseError::UndeclaredRule(rule) => ErrorKind::UndeclaredRule { rule },
-        ResponseError::UnknownNode { rule, node } => ErrorKind::UnknownNode { rule, node },
-    }
+    .to_string()
 }

@@ -113,6 +113,31 @@ fn hostile_plugins_are_refused_at_load() {
         "plugin `start-spin` exceeded its CPU budget (20000000 fuel) during instantiation",
     );
     check_load(
+        "hostile/huge-table.wat",
+        &l,
+        "table-too-large",
+        "plugin `huge-table` wanted a table of 2000000 elements (limit 1048576) during instantiation",
+    );
+    check_load("hostile/many-tables.wat", &l, "too-many-tables", "plugin `many-tables` declares 9 tables (limit 8)");
+    check_load(
+        "hostile/data-out-of-bounds.wat",
+        &l,
+        "trap",
+        "plugin `data-out-of-bounds` trapped during instantiation: out-of-bounds memory access",
+    );
+    check_load(
+        "hostile/many-rules.wat",
+        &l,
+        "bad-manifest",
+        "plugin `many-rules` has an invalid manifest: manifest declares 2000 rules; at most 1024 are allowed",
+    );
+    check_load(
+        "hostile/deep-manifest.wat",
+        &l,
+        "bad-response",
+        "plugin `deep-manifest` returned a manifest of the wrong shape: recursion limit exceeded at line 1 column 270",
+    );
+    check_load(
         "hostile/huge-initial-memory.wat",
         &Limits::default(),
         "out-of-memory",
@@ -305,6 +330,27 @@ fn plugin_text_cannot_drive_the_terminal() {
     assert_eq!(findings[0].message, "\u{FFFD}[2Jcleared\nnext\tline");
 }
 
+/// The same files as the ABI's `printable` test, through a real module and the wasmtime host: the
+/// manifest it reads from the module and the findings it returns must be exactly `expected.json`
+/// (written and checked by that test), which is what the browser, calling the same ABI checks, gives.
+#[test]
+fn plugin_text_is_cleaned_as_the_abi_says() {
+    let dir = path("printable");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let plugin = Plugin::load(&dir.join("plugin.wat"), &limits()).expect("loads");
+    let text = read("tree.json");
+    let doc = parse_json("tree.json", &text).expect("parses");
+    let findings = evaluate(&plugin, &doc, &read("response.json")).expect("evaluates");
+    let error = evaluate(&plugin, &doc, &read("response-error.json")).expect_err("reports an error");
+    let ErrorKind::Reported { message } = error.kind else { panic!("{error}") };
+    let got = serde_json::to_string_pretty(&serde_json::json!({
+        "manifest": plugin.manifest(), "findings": findings, "error": message,
+    }))
+    .expect("serialises")
+        + "\n";
+    assert_eq!(got, read("expected.json"));
+}
+
 #[test]
 fn the_other_rules_and_plugins_still_report_when_plugins_fail() {
     let doc = doc();
@@ -392,6 +438,37 @@ fn rules_settings_switch_plugin_rules_and_change_their_severity() {
         errors[0].to_string(),
         "rule `echo-a`, option `max`: plugin rules have no options here; configure plugin `echo` in [plugins.echo]"
     );
+}
+
+/// `plugins/ABI.md`, *Severity*: a severity set in `[rules.<id>]` wins over the one a plugin put on a
+/// finding; without it the finding's own severity holds, and without that the rule's default.
+#[test]
+fn configured_severity_beats_the_findings_own_which_beats_the_default() {
+    let response = serde_json::json!({"findings": [
+        {"rule": "echo-a", "nodes": [], "message": "a, own info", "severity": "info"},
+        {"rule": "echo-a", "nodes": [], "message": "a, no severity"},
+        {"rule": "echo-b", "nodes": [], "message": "b, own error", "severity": "error"},
+        {"rule": "echo-b", "nodes": [], "message": "b, no severity"}]});
+    let run = |rules: &[(&str, Severity)]| {
+        let mut set = PluginSet::new();
+        set.load(&path("echo.wat"), &limits()).expect("loads");
+        let mut config = Config::default();
+        for (id, severity) in rules {
+            config.rules.insert((*id).into(), RuleConfig { severity: Some(*severity), ..RuleConfig::default() });
+        }
+        set.configure(&mut config).expect("valid");
+        config.plugins.insert("echo".into(), response.clone());
+        let doc = doc();
+        let tree = Tree::new("tree.json", &doc).expect("valid");
+        let results = set.run(&tree, &Rollup::new(&tree), &config);
+        assert!(results.errors.is_empty(), "{:?}", results.errors);
+        results.findings.iter().map(|f| f.severity).collect::<Vec<_>>()
+    };
+    use Severity::{Error, Info, Warning};
+    // echo-a defaults to warning, echo-b to info.
+    assert_eq!(run(&[]), [Info, Warning, Error, Info]);
+    assert_eq!(run(&[("echo-a", Error)]), [Error, Error, Error, Info]);
+    assert_eq!(run(&[("echo-a", Warning), ("echo-b", Warning)]), [Warning, Warning, Warning, Warning]);
 }
 
 #[test]

@@ -54,7 +54,8 @@ pub fn evaluate(plugin: &Plugin, ptr: i32, len: i32) -> i64 {
     let response = match taken {
         Some((_, buf)) => {
             let pad = addr - buf.as_ptr() as usize;
-            match buf.get(pad..pad + len) {
+            // `checked_add`: a length near 4 GiB must not wrap around on wasm32.
+            match pad.checked_add(len).and_then(|end| buf.get(pad..end)) {
                 Some(request) => plugin.handle(request),
                 None => Plugin::error_response("the request is longer than the memory kpitree_alloc gave for it"),
             }

@@ -1,0 +1,664 @@
+//! [`PluginError`]: what a plugin did wrong, naming the plugin, in words a user can act on. One
+//! definition for every host: the native host (`kpitree-plugin-host`, under wasmtime) and the browser
+//! runner (`kpitree-web`) build these same values, so the same hostile plugin is described with the
+//! same words and code in both. What only a runtime can find out (a trap, a timeout) it maps to a kind
+//! here; the wording and the codes live only in this file.
+//!
+//! Not to be confused with [`crate::PluginError`], the error a plugin itself answers (it becomes
+//! [`ErrorKind::Reported`]).
+
+use crate::host::{ResponseError, check_manifest};
+use crate::{ABI_MAJOR, ABI_MINOR, Manifest, exports};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A plugin that could not be loaded or whose evaluation failed. The other rules still run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginError {
+    /// The plugin's name from its manifest, or, before the manifest was read, its file stem.
+    pub plugin: String,
+    /// What happened.
+    pub kind: ErrorKind,
+}
+
+/// The export (or step) that was running when a plugin failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// Instantiation, which runs the module's start function if it has one.
+    Instantiate,
+    /// `kpitree_abi_version`.
+    AbiVersion,
+    /// `kpitree_manifest`.
+    Manifest,
+    /// `kpitree_alloc`, for the request.
+    Alloc,
+    /// `kpitree_evaluate`.
+    Evaluate,
+}
+
+impl Call {
+    /// The export's name (`kpitree_evaluate`), or `instantiation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Call::Instantiate => "instantiation",
+            Call::AbiVersion => exports::ABI_VERSION,
+            Call::Manifest => exports::MANIFEST,
+            Call::Alloc => exports::ALLOC,
+            Call::Evaluate => exports::EVALUATE,
+        }
+    }
+
+    /// The call [`Call::as_str`] names (for a host that learns it as text, as the browser runner
+    /// does from its worker).
+    pub fn from_name(name: &str) -> Option<Call> {
+        [Call::Instantiate, Call::AbiVersion, Call::Manifest, Call::Alloc, Call::Evaluate]
+            .into_iter()
+            .find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value type of the ABI's function exports (wasm's `i32` and `i64`; no export uses another).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+}
+
+/// A function export the ABI requires, with its exact type. Every host checks a module's exports
+/// against [`FUNCTION_EXPORTS`], in that order, after the memory ([`MEMORY_EXPECTED`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FunctionExport {
+    /// Its name (one of [`exports`]).
+    pub name: &'static str,
+    /// Its parameters.
+    pub params: &'static [ValueType],
+    /// Its results.
+    pub results: &'static [ValueType],
+    /// Its type as messages write it ([`ErrorKind::ExportType`]'s `expected`).
+    pub expected: &'static str,
+}
+
+impl FunctionExport {
+    /// True when a function of these parameters and results (`None` for a type outside
+    /// [`ValueType`]) has exactly the required type.
+    pub fn accepts(
+        &self,
+        params: impl IntoIterator<Item = Option<ValueType>>,
+        results: impl IntoIterator<Item = Option<ValueType>>,
+    ) -> bool {
+        params.into_iter().eq(self.params.iter().copied().map(Some))
+            && results.into_iter().eq(self.results.iter().copied().map(Some))
+    }
+}
+
+/// The four function exports of `plugins/ABI.md`, in the order hosts check them.
+pub const FUNCTION_EXPORTS: [FunctionExport; 4] = {
+    use ValueType::{I32, I64};
+    [
+        FunctionExport { name: exports::ABI_VERSION, params: &[], results: &[I32], expected: "a function () -> i32" },
+        FunctionExport { name: exports::ALLOC, params: &[I32], results: &[I32], expected: "a function (i32) -> i32" },
+        FunctionExport { name: exports::MANIFEST, params: &[], results: &[I64], expected: "a function () -> i64" },
+        FunctionExport {
+            name: exports::EVALUATE,
+            params: &[I32, I32],
+            results: &[I64],
+            expected: "a function (i32, i32) -> i64",
+        },
+    ]
+};
+
+/// What the `memory` export must be, as messages write it.
+pub const MEMORY_EXPECTED: &str = "a 32-bit, unshared memory";
+
+/// What a module exports under a required name, as [`ErrorKind::ExportType`] writes what it found
+/// (`a function (i64) -> i32`, `a shared memory`, `a global`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A function, its parameter and result types in wasm's text names (`i32`, `funcref`).
+    Function {
+        /// Parameter types.
+        params: Vec<String>,
+        /// Result types.
+        results: Vec<String>,
+    },
+    /// A function whose type could not be read (the module is invalid; compiling it would fail).
+    UnknownFunction,
+    /// A memory.
+    Memory {
+        /// Shared between threads.
+        shared: bool,
+        /// Indexed by 64-bit addresses.
+        is_64: bool,
+    },
+    /// A table.
+    Table,
+    /// A global.
+    Global,
+    /// An exception tag.
+    Tag,
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Function { params, results } => {
+                write!(f, "a function ({}) -> ", params.join(", "))?;
+                match results.as_slice() {
+                    [] => f.write_str("()"),
+                    [one] => f.write_str(one),
+                    _ => write!(f, "({})", results.join(", ")),
+                }
+            }
+            Found::UnknownFunction => f.write_str("a function"),
+            Found::Memory { shared: true, .. } => f.write_str("a shared memory"),
+            Found::Memory { is_64: true, .. } => f.write_str("a 64-bit memory"),
+            Found::Memory { .. } => f.write_str("a memory"),
+            Found::Table => f.write_str("a table"),
+            Found::Global => f.write_str("a global"),
+            Found::Tag => f.write_str("a tag"),
+        }
+    }
+}
+
+/// What a plugin did, or what is wrong with its module. Some kinds only one host meets; they are
+/// here all the same, so each host words them once, with the others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file could not be read (in the browser: fetched; `path` is then the URL).
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's (or the browser's) words.
+        detail: String,
+    },
+    /// The module is larger than the limit.
+    ModuleTooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Not a valid WebAssembly module (or WAT text), or one using a feature the host does not allow.
+    InvalidModule {
+        /// The validator's words (wasmtime's natively, wasmparser's or the browser's in a page).
+        detail: String,
+    },
+    /// The module declares an import; plugins import nothing.
+    Import {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+        /// How many imports it declares in all.
+        count: usize,
+    },
+    /// A required export is missing.
+    MissingExport {
+        /// Its name (one of [`exports`]).
+        name: &'static str,
+    },
+    /// A required export has the wrong type.
+    ExportType {
+        /// Its name (one of [`exports`]).
+        name: &'static str,
+        /// The type the ABI requires.
+        expected: &'static str,
+        /// The type it has.
+        found: String,
+    },
+    /// `kpitree_abi_version` returned another major version.
+    AbiVersion {
+        /// The plugin's major version.
+        major: u16,
+        /// The plugin's minor version.
+        minor: u16,
+    },
+    /// The manifest is not valid (after it was read as UTF-8 JSON).
+    BadManifest {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A rule id that another loaded plugin already declares.
+    RuleClash {
+        /// The rule id.
+        rule: String,
+        /// The plugin that declared it first.
+        other: String,
+    },
+    /// A plugin of the same name is already loaded.
+    DuplicatePlugin {
+        /// Where the first one came from.
+        first: String,
+    },
+    /// The CPU budget (fuel) ran out. Native only: browsers have no fuel, so there a plugin that
+    /// loops meets [`ErrorKind::Timeout`] instead.
+    OutOfFuel {
+        /// What was running.
+        call: Call,
+        /// The budget.
+        fuel: u64,
+    },
+    /// The wall-time limit passed.
+    Timeout {
+        /// What was running.
+        call: Call,
+        /// The limit.
+        limit: Duration,
+    },
+    /// The plugin wanted more memory than the limit (and then failed).
+    OutOfMemory {
+        /// What was running.
+        call: Call,
+        /// The limit in bytes.
+        limit: u64,
+        /// The size it asked to grow to, in bytes.
+        requested: u64,
+    },
+    /// The plugin wanted a table with more elements than the limit (and then failed).
+    TableTooLarge {
+        /// What was running.
+        call: Call,
+        /// The limit in elements.
+        limit: u64,
+        /// The size it asked for, in elements.
+        requested: u64,
+    },
+    /// The module declares more tables than an instance may have.
+    TooManyTables {
+        /// How many it declares.
+        count: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The wasm stack overflowed.
+    StackOverflow {
+        /// What was running.
+        call: Call,
+        /// The stack limit in bytes. Browsers fix their own stack, so the browser runner gives the
+        /// ABI's nominal [`crate::limits::STACK`], what a plugin may count on.
+        limit: u64,
+    },
+    /// Any other trap.
+    Trap {
+        /// What was running.
+        call: Call,
+        /// What trapped: `unreachable`, `out-of-bounds memory access`, ...
+        trap: String,
+    },
+    /// The request is larger than the input limit.
+    InputTooLarge {
+        /// Request size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// `kpitree_alloc` returned 0 for the request.
+    AllocFailed {
+        /// Bytes asked for.
+        len: u64,
+    },
+    /// A pointer and length outside the plugin's memory.
+    OutOfBounds {
+        /// The call that returned them.
+        call: Call,
+        /// Pointer.
+        ptr: u32,
+        /// Length.
+        len: u32,
+        /// Size of the plugin's memory then.
+        memory: u64,
+    },
+    /// An answer longer than the output limit.
+    OutputTooLarge {
+        /// The call.
+        call: Call,
+        /// Announced length in bytes.
+        len: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// An answer that is not UTF-8.
+    InvalidUtf8 {
+        /// The call.
+        call: Call,
+        /// Byte offset of the first invalid byte.
+        at: usize,
+    },
+    /// An answer that is not JSON.
+    NotJson {
+        /// The call.
+        call: Call,
+        /// serde_json's words, with line and column.
+        detail: String,
+    },
+    /// JSON, but not a response (`{"findings": [...]}` or `{"error": {...}}`) or not a manifest.
+    BadResponse {
+        /// The call.
+        call: Call,
+        /// serde_json's words.
+        detail: String,
+    },
+    /// A finding of a rule the manifest does not declare.
+    UndeclaredRule {
+        /// The rule id.
+        rule: String,
+    },
+    /// A finding naming a node id the tree does not have.
+    UnknownNode {
+        /// The finding's rule.
+        rule: String,
+        /// The id.
+        node: String,
+    },
+    /// The plugin answered `{"error": {"message": ...}}`.
+    Reported {
+        /// Its message.
+        message: String,
+    },
+    /// The runtime failed for a reason that is not the plugin's doing: natively wasmtime (for
+    /// example no memory for a store), in the browser the worker (or an outcome it described badly).
+    Host {
+        /// What was running.
+        call: Call,
+        /// The runtime's words.
+        detail: String,
+    },
+}
+
+impl ErrorKind {
+    /// A stable kebab-case code for machine-readable output (`out-of-fuel`, `unknown-node`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ErrorKind::Io { .. } => "io",
+            ErrorKind::ModuleTooLarge { .. } => "module-too-large",
+            ErrorKind::InvalidModule { .. } => "invalid-module",
+            ErrorKind::Import { .. } => "import",
+            ErrorKind::MissingExport { .. } => "missing-export",
+            ErrorKind::ExportType { .. } => "export-type",
+            ErrorKind::AbiVersion { .. } => "abi-version",
+            ErrorKind::BadManifest { .. } => "bad-manifest",
+            ErrorKind::RuleClash { .. } => "rule-clash",
+            ErrorKind::DuplicatePlugin { .. } => "duplicate-plugin",
+            ErrorKind::OutOfFuel { .. } => "out-of-fuel",
+            ErrorKind::Timeout { .. } => "timeout",
+            ErrorKind::OutOfMemory { .. } => "out-of-memory",
+            ErrorKind::TableTooLarge { .. } => "table-too-large",
+            ErrorKind::TooManyTables { .. } => "too-many-tables",
+            ErrorKind::StackOverflow { .. } => "stack-overflow",
+            ErrorKind::Trap { .. } => "trap",
+            ErrorKind::InputTooLarge { .. } => "input-too-large",
+            ErrorKind::AllocFailed { .. } => "alloc-failed",
+            ErrorKind::OutOfBounds { .. } => "out-of-bounds",
+            ErrorKind::OutputTooLarge { .. } => "output-too-large",
+            ErrorKind::InvalidUtf8 { .. } => "invalid-utf8",
+            ErrorKind::NotJson { .. } => "not-json",
+            ErrorKind::BadResponse { .. } => "bad-response",
+            ErrorKind::UndeclaredRule { .. } => "undeclared-rule",
+            ErrorKind::UnknownNode { .. } => "unknown-node",
+            ErrorKind::Reported { .. } => "reported",
+            ErrorKind::Host { .. } => "host",
+        }
+    }
+
+    /// True for a plugin file that could not be read at all: a mistake in the command, not in the
+    /// plugin (the CLI exits 2 for it).
+    pub fn is_io(&self) -> bool {
+        matches!(self, ErrorKind::Io { .. })
+    }
+
+    /// The error of the plugin named `plugin`.
+    pub fn of(self, plugin: &str) -> PluginError {
+        PluginError { plugin: plugin.to_owned(), kind: self }
+    }
+
+    /// What a rejected response of `kpitree_evaluate` (`bytes`) is, as [`crate::host::findings_from_response`]
+    /// found it.
+    pub fn from_response(e: ResponseError, bytes: &[u8]) -> ErrorKind {
+        let call = Call::Evaluate;
+        match e {
+            ResponseError::NotUtf8 => {
+                ErrorKind::InvalidUtf8 { call, at: std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to()) }
+            }
+            ResponseError::BadJson(detail) => json_error(call, bytes, detail),
+            ResponseError::Plugin(message) => ErrorKind::Reported { message },
+            ResponseError::UndeclaredRule(rule) => ErrorKind::UndeclaredRule { rule },
+            ResponseError::UnknownNode { rule, node } => ErrorKind::UnknownNode { rule, node },
+        }
+    }
+}
+
+/// `kpitree_manifest`'s answer (`bytes`) as a manifest: UTF-8 JSON, checked by the ABI's rules (name,
+/// rule ids, documentation, schema) and against the built-in rule ids, its text made printable.
+pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ErrorKind> {
+    let call = Call::Manifest;
+    let text = std::str::from_utf8(bytes).map_err(|e| ErrorKind::InvalidUtf8 { call, at: e.valid_up_to() })?;
+    let mut manifest: Manifest = serde_json::from_str(text).map_err(|e| json_error(call, bytes, e.to_string()))?;
+    check_manifest(&manifest).map_err(|e| ErrorKind::BadManifest { detail: e.to_string() })?;
+    manifest.make_printable();
+    Ok(manifest)
+}
+
+/// Not JSON at all, or JSON of the wrong shape (`detail` is serde's message for the latter).
+fn json_error(call: Call, bytes: &[u8], detail: String) -> ErrorKind {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Err(e) => ErrorKind::NotJson { call, detail: e.to_string() },
+        Ok(_) => ErrorKind::BadResponse { call, detail },
+    }
+}
+
+/// `in kpitree_evaluate`, or `during instantiation`.
+struct In(Call);
+
+impl fmt::Display for In {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Call::Instantiate => f.write_str("during instantiation"),
+            c => write!(f, "in {c}"),
+        }
+    }
+}
+
+/// `a manifest` or `a response`.
+fn answer(call: Call) -> &'static str {
+    match call {
+        Call::Manifest => "a manifest",
+        _ => "a response",
+    }
+}
+
+/// What the plugin did, as the rest of a sentence whose subject is the plugin (`exceeded its time
+/// limit (5000 ms) in kpitree_evaluate`); [`PluginError`] puts the subject first.
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Io { path, detail } => write!(f, "cannot be read from {}: {detail}", path.display()),
+            ErrorKind::ModuleTooLarge { size: s, limit } => {
+                write!(f, "is too large: {} (limit {})", size(*s), size(*limit))
+            }
+            ErrorKind::InvalidModule { detail } => write!(f, "is not a valid WebAssembly module: {detail}"),
+            ErrorKind::Import { module, name, count } => {
+                write!(f, "imports `{module}.{name}`")?;
+                if *count > 1 {
+                    write!(f, " (and {} more)", count - 1)?;
+                }
+                write!(f, ": plugins may import nothing")
+            }
+            ErrorKind::MissingExport { name } => write!(f, "does not export `{name}`"),
+            ErrorKind::ExportType { name, expected, found } => {
+                write!(f, "exports `{name}` as {found}; the ABI needs {expected}")
+            }
+            ErrorKind::AbiVersion { major, minor } => {
+                write!(f, "speaks ABI v{major}.{minor}; this kpitree speaks v{ABI_MAJOR}.{ABI_MINOR}")
+            }
+            ErrorKind::BadManifest { detail } => write!(f, "has an invalid manifest: {detail}"),
+            ErrorKind::RuleClash { rule, other } => {
+                write!(f, "declares rule `{rule}`, which plugin `{other}` already declares")
+            }
+            ErrorKind::DuplicatePlugin { first } => write!(f, "is already loaded (from {first})"),
+            ErrorKind::OutOfFuel { call, fuel } => {
+                write!(f, "exceeded its CPU budget ({fuel} fuel) {}", In(*call))
+            }
+            ErrorKind::Timeout { call, limit } => {
+                write!(f, "exceeded its time limit ({} ms) {}", limit.as_millis(), In(*call))
+            }
+            ErrorKind::OutOfMemory { call, limit, requested } => {
+                write!(f, "ran out of memory (limit {}, asked for {}) {}", size(*limit), size(*requested), In(*call))
+            }
+            ErrorKind::TableTooLarge { call, limit, requested } => {
+                write!(f, "wanted a table of {requested} elements (limit {limit}) {}", In(*call))
+            }
+            ErrorKind::TooManyTables { count, limit } => write!(f, "declares {count} tables (limit {limit})"),
+            ErrorKind::StackOverflow { call, limit } => {
+                write!(f, "overflowed its stack (limit {}) {}", size(*limit), In(*call))
+            }
+            ErrorKind::Trap { call, trap } => write!(f, "trapped {}: {trap}", In(*call)),
+            ErrorKind::InputTooLarge { size: s, limit } => {
+                write!(f, "was not run: the request is {} (limit {})", size(*s), size(*limit))
+            }
+            ErrorKind::AllocFailed { len } => {
+                write!(f, "could not allocate {} for its request (kpitree_alloc returned 0)", size(*len))
+            }
+            ErrorKind::OutOfBounds { call, ptr, len, memory } => write!(
+                f,
+                "returned bytes {ptr}..{} from {call}, outside its memory of {}",
+                u64::from(*ptr) + u64::from(*len),
+                size(*memory)
+            ),
+            ErrorKind::OutputTooLarge { call, len, limit } => {
+                write!(f, "returned {} of {} from {call} (limit {})", size(*len), answer(*call), size(*limit))
+            }
+            ErrorKind::InvalidUtf8 { call, at } => write!(f, "returned invalid UTF-8 at byte {at} from {call}"),
+            ErrorKind::NotJson { call, detail } => {
+                write!(f, "returned {} that is not JSON from {call}: {detail}", answer(*call))
+            }
+            ErrorKind::BadResponse { call, detail } => {
+                write!(f, "returned {} of the wrong shape: {detail}", answer(*call))
+            }
+            ErrorKind::UndeclaredRule { rule } => write!(f, "reported rule `{rule}` it did not declare"),
+            ErrorKind::UnknownNode { rule, node } => {
+                write!(f, "named unknown node `{node}` in a finding of rule `{rule}`")
+            }
+            ErrorKind::Reported { message } => write!(f, "reported an error: {message}"),
+            ErrorKind::Host { call, detail } => write!(f, "could not be run {}: {detail}", In(*call)),
+        }
+    }
+}
+
+impl fmt::Display for PluginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "plugin `{}` {}", self.plugin, self.kind)
+    }
+}
+
+impl std::error::Error for PluginError {}
+
+impl From<&PluginError> for kpitree_core::report::PluginFailure {
+    fn from(e: &PluginError) -> Self {
+        kpitree_core::report::PluginFailure {
+            plugin: e.plugin.clone(),
+            code: e.kind.code().to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// `256 MiB`, `1.5 KiB`, `12 bytes`: sizes in messages.
+pub fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    // One decimal, dropped when it is 0. The division is exact in f64 for any size below 2^53.
+    let trim = |x: f64, unit: &str| {
+        let s = format!("{x:.1}");
+        format!("{} {unit}", s.strip_suffix(".0").unwrap_or(&s))
+    };
+    if bytes >= MIB {
+        trim(bytes as f64 / MIB as f64, "MiB")
+    } else if bytes >= KIB {
+        trim(bytes as f64 / KIB as f64, "KiB")
+    } else if bytes == 1 {
+        "1 byte".to_owned()
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size(256 << 20), "256 MiB");
+        assert_eq!(size(1 << 20), "1 MiB");
+        assert_eq!(size(1536 << 10), "1.5 MiB");
+        assert_eq!(size(64 << 10), "64 KiB");
+        assert_eq!(size(12), "12 bytes");
+        assert_eq!(size(1), "1 byte");
+        assert_eq!(size(0), "0 bytes");
+    }
+
+    #[test]
+    fn messages_name_the_plugin_and_the_call() {
+        let e = |kind: ErrorKind| kind.of("p").to_string();
+        assert_eq!(
+            e(ErrorKind::Timeout { call: Call::Evaluate, limit: Duration::from_millis(250) }),
+            "plugin `p` exceeded its time limit (250 ms) in kpitree_evaluate"
+        );
+        assert_eq!(
+            e(ErrorKind::StackOverflow { call: Call::Instantiate, limit: 1 << 20 }),
+            "plugin `p` overflowed its stack (limit 1 MiB) during instantiation"
+        );
+        assert_eq!(
+            e(ErrorKind::BadResponse { call: Call::Manifest, detail: "missing field `name`".to_owned() }),
+            "plugin `p` returned a manifest of the wrong shape: missing field `name`"
+        );
+        assert_eq!(
+            e(ErrorKind::OutputTooLarge { call: Call::Evaluate, len: 9 << 20, limit: 8 << 20 }),
+            "plugin `p` returned 9 MiB of a response from kpitree_evaluate (limit 8 MiB)"
+        );
+        assert_eq!(
+            e(ErrorKind::Import { module: "env".to_owned(), name: "f".to_owned(), count: 1 }),
+            "plugin `p` imports `env.f`: plugins may import nothing"
+        );
+    }
+
+    #[test]
+    fn the_required_types_are_worded_as_found_types_are() {
+        let name = |t: &ValueType| if *t == ValueType::I32 { "i32" } else { "i64" }.to_owned();
+        for fx in FUNCTION_EXPORTS {
+            let found = Found::Function {
+                params: fx.params.iter().map(name).collect(),
+                results: fx.results.iter().map(name).collect(),
+            };
+            assert_eq!(found.to_string(), fx.expected);
+            assert!(fx.accepts(fx.params.iter().copied().map(Some), fx.results.iter().copied().map(Some)));
+            assert!(!fx.accepts(fx.params.iter().copied().map(Some), [None]));
+        }
+        let two = Found::Function { params: vec![], results: vec!["i32".to_owned(), "f64".to_owned()] };
+        assert_eq!(two.to_string(), "a function () -> (i32, f64)");
+        assert_eq!(Found::Memory { shared: true, is_64: true }.to_string(), "a shared memory");
+    }
+
+    #[test]
+    fn answers_that_are_not_json_differ_from_json_of_the_wrong_shape() {
+        let not_json = parse_manifest(b"{nope").expect_err("not JSON");
+        assert_eq!(not_json.code(), "not-json");
+        let shape = parse_manifest(br#"{"name": 3}"#).expect_err("wrong shape");
+        assert_eq!(shape.code(), "bad-response");
+        assert!(shape.to_string().starts_with("returned a manifest of the wrong shape: "), "{shape}");
+        let utf8 = parse_manifest(b"{\"\xff\"}").expect_err("not UTF-8");
+        assert_eq!(utf8, ErrorKind::InvalidUtf8 { call: Call::Manifest, at: 2 });
+        let reported = ErrorKind::from_response(ResponseError::Plugin("no data".to_owned()), b"");
+        assert_eq!(reported.of("p").to_string(), "plugin `p` reported an error: no data");
+    }
+}

@@ -1,0 +1,56 @@
+;; A manifest of 2000 rules (one rule written 2000 times), built at run time. Checking ids pairwise
+;; and looking rules up per finding costs the square of the count; a manifest may declare at most
+;; 1024 rules. Expected: refused at load for the count (not for the repeated id, checked later).
+(module
+  (memory (export "memory") 8)
+  (data (i32.const 16) "{\"name\":\"many-rules\",\"version\":\"0.1.0\",\"rules\":[")
+  (data (i32.const 1024) "{\"id\":\"many-rules\",\"severity\":\"info\",\"summary\":\"s\",\"why\":\"w\",\"fix\":\"f\"}")
+  (data (i32.const 4096) "{\"findings\":[]}\00")
+  ;; The NUL-terminated string at $p as a packed slice: (ptr << 32) | len.
+  (func $cstr (param $p i32) (result i64)
+    (local $e i32)
+    (local.set $e (local.get $p))
+    (block $done
+      (loop $scan
+        (br_if $done (i32.eqz (i32.load8_u (local.get $e))))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $scan)))
+    (i64.or
+      (i64.shl (i64.extend_i32_u (local.get $p)) (i64.const 32))
+      (i64.extend_i32_u (i32.sub (local.get $e) (local.get $p)))))
+  ;; Bump allocator: hands out fresh bytes after the data, growing memory as needed; 0 on failure.
+  (global $top (mut i32) (i32.const 400000))
+  (func (export "kpitree_alloc") (param $len i32) (result i32)
+    (local $p i32) (local $end i32) (local $pages i32)
+    (local.set $p (global.get $top))
+    (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (local.set $pages (i32.shr_u (i32.add (local.get $end) (i32.const 65535)) (i32.const 16)))
+    (if (i32.gt_u (local.get $pages) (memory.size))
+      (then
+        (if (i32.eq (memory.grow (i32.sub (local.get $pages) (memory.size))) (i32.const -1))
+          (then (return (i32.const 0))))))
+    (global.set $top (local.get $end))
+    (local.get $p))
+  (func (export "kpitree_abi_version") (result i32) (i32.const 0x10000))
+  (func (export "kpitree_manifest") (result i64)
+    (local $at i32) (local $k i32)
+    ;; Prefix at 16 (without its NUL), then 2000 copies of the rule at 1024, then "]}".
+    (memory.copy (i32.const 100000) (i32.const 16) (i32.const 48))
+    (local.set $at (i32.const 100048))
+    (block $done
+      (loop $more
+        (br_if $done (i32.eq (local.get $k) (i32.const 2000)))
+        (if (local.get $k) (then
+          (i32.store8 (local.get $at) (i32.const 44))
+          (local.set $at (i32.add (local.get $at) (i32.const 1)))))
+        (memory.copy (local.get $at) (i32.const 1024) (i32.const 71))
+        (local.set $at (i32.add (local.get $at) (i32.const 71)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $more)))
+    (i32.store16 (local.get $at) (i32.const 0x7d5d))
+    (local.set $at (i32.add (local.get $at) (i32.const 2)))
+    (i64.or (i64.shl (i64.const 100000) (i64.const 32))
+      (i64.extend_i32_u (i32.sub (local.get $at) (i32.const 100000)))))
+  (func (export "kpitree_evaluate") (param $ptr i32) (param $len i32) (result i64)
+    (call $cstr (i32.const 4096)))
+)
