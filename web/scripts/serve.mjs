@@ -7,7 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = fileURLToPath(new URL('..', import.meta.url));
+// resolve(): no trailing slash, so the containment check below compares like with like.
+const here = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 export const MIME = {
   '.html': 'text/html; charset=utf-8',

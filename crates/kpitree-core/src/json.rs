@@ -1,8 +1,8 @@
 //! The canonical JSON format: reading it into a [`TreeDoc`] with errors that name file, line, column,
 //! node id and field, and writing it back.
 //!
-//! The fast path deserializes straight into the model. Only when that fails is the text read again,
-//! slowly, to find the path of the bad value and the id of the node it sits in.
+//! The fast path deserializes straight into the model. Only when that fails is the text scanned up to
+//! the error's position, to find the path of the bad value and the id of the node it sits in.
 
 use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::model::TreeDoc;
@@ -25,14 +25,96 @@ fn explain(text: &str, e: serde_json::Error) -> Problem {
         return Problem::new(ProblemKind::Syntax { detail }, Location { line, column, ..Location::default() });
     }
     // A value of the wrong type or shape: find which node and field it belongs to.
-    let mut de = serde_json::Deserializer::from_str(text);
-    let path = match serde_path_to_error::deserialize::<_, TreeDoc>(&mut de) {
-        Err(pe) => pe.path().to_string(),
-        Ok(_) => String::new(),
-    };
+    let message = e.to_string();
+    // serde reports these from the object as a whole, after a key was read: the key is no part of the path.
+    let whole_object = message.starts_with("missing field ") || message.starts_with("duplicate field ");
+    let path = path_at(text, e.line(), e.column(), !whole_object);
     let (node, field) = split_node_path(text, &path);
-    let detail = strip_position(&e.to_string());
+    let detail = strip_position(&message);
     Problem::new(ProblemKind::Schema { detail }, Location { node, field, line, column, position: None })
+}
+
+/// One open container while scanning JSON text.
+enum Frame {
+    /// An object: the key whose value is being read, and whether a key comes next.
+    Object { key: Option<String>, expect_key: bool },
+    /// An array: the index of the element being read.
+    Array { index: usize },
+}
+
+/// The path (`nodes[3].measurements[2].date`, `.` for the document) of the value serde_json was
+/// reading when it stopped at `line`:`column` (its position: 1-based line, bytes into the line, just
+/// past what it consumed). A scan of the text up to there, keeping the open objects' keys and the
+/// arrays' indices, instead of deserializing the document a second time. `with_key`: whether the
+/// innermost object's last key belongs to the path (it does for a bad value or an unknown field).
+fn path_at(text: &str, line: usize, column: usize, with_key: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut end = 0usize;
+    for _ in 1..line {
+        match bytes[end..].iter().position(|&b| b == b'\n') {
+            Some(i) => end += i + 1,
+            None => break,
+        }
+    }
+    let end = (end + column).min(bytes.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0usize;
+    while i < end {
+        match bytes[i] {
+            b'{' => stack.push(Frame::Object { key: None, expect_key: true }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b':' => {
+                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
+                    *expect_key = false;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key, expect_key }) => {
+                    *key = None;
+                    *expect_key = true;
+                }
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                let close = skip_string(bytes, i);
+                if let Some(Frame::Object { key, expect_key: true }) = stack.last_mut() {
+                    *key = serde_json::from_str::<String>(&text[i..close.min(text.len())]).ok();
+                }
+                i = close;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if !with_key && let Some(Frame::Object { key, .. }) = stack.last_mut() {
+        *key = None;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Object { key: None, .. } => {}
+            Frame::Array { index } => {
+                path.push('[');
+                path.push_str(&index.to_string());
+                path.push(']');
+            }
+        }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
 }
 
 /// serde_json appends " at line L column C" (reported separately here) and names Rust types; say
@@ -190,5 +272,35 @@ mod tests {
         assert_eq!(p.get("a"), Some(&(3, 6)));
         assert_eq!(p.get("b\"x"), Some(&(4, 7)));
         assert_eq!(p.len(), 2);
+    }
+
+    /// The path of the value serde_json stopped at, for each kind of shape error.
+    #[test]
+    fn paths_of_shape_errors() {
+        let cases = [
+            (
+                r#"{"version":1,"nodes":[{"id":"a","kind":"kpi","title":"t"},{"id":"b","kind":"kpi","title":"t","target":"x"}]}"#,
+                "nodes[1].target",
+            ),
+            (
+                r#"{"version":1,"nodes":[{"id":"a","kind":"kpi","title":"t","measurements":[{"date":"2026-01-01","value":1},{"date":"x","value":1}]}]}"#,
+                "nodes[0].measurements[1].date",
+            ),
+            (r#"{"version":1,"nodes":[{"id":"a","kind":"kpi","ti\u0074le":"t","nope":1}]}"#, "nodes[0].nope"),
+            (r#"{"version":1,"nodes":[{"id":"a","kind":"kpi","parents":["x"]}]}"#, "nodes[0]"),
+            (r#"{"version":1,"nodes":[{"id":"a","id":"b"}]}"#, "nodes[0]"),
+            (
+                r#"{"version":1,"nodes":[{"id":"a","kind":"kpi","title":"t","parents":["x",{}]}]}"#,
+                "nodes[0].parents[1]",
+            ),
+            (r#"{"version":1,"nodes":{}}"#, "nodes"),
+            (r#"{"version":1}"#, "."),
+        ];
+        for (text, want) in cases {
+            let Err(e) = serde_json::from_str::<TreeDoc>(text) else { panic!("accepted: {text}") };
+            let m = e.to_string();
+            let whole = m.starts_with("missing field ") || m.starts_with("duplicate field ");
+            assert_eq!(path_at(text, e.line(), e.column(), !whole), want, "{m}");
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod json;
+pub mod layout;
 pub mod model;
 pub mod prune;
 pub mod report;

@@ -1,0 +1,40 @@
+//! Layout benchmark: `layout::layout` of the display tree of generated trees of 1k, 10k and 100k nodes
+//! (the engine benchmark's generator), nothing collapsed; the shape (`Shape::new`) is built once
+//! outside the timed region, as the browser keeps it with the tree. `KPITREE_BENCH_SIZES=1000,10000`
+//! picks sizes. Run with `cargo bench -p kpitree-core --bench layout`.
+
+#[allow(dead_code, missing_docs)]
+mod generator;
+
+use criterion::{Criterion, Throughput};
+use kpitree_core::layout::{self, Options, Shape};
+use kpitree_core::tree::Tree;
+use std::hint::black_box;
+use std::time::Duration;
+
+fn sizes() -> Vec<usize> {
+    std::env::var("KPITREE_BENCH_SIZES")
+        .ok()
+        .map_or_else(|| vec![1_000, 10_000, 100_000], |s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("layout");
+    group.measurement_time(Duration::from_secs(5)).sample_size(20);
+    for n in sizes() {
+        let doc = generator::generate(n, 0x006b_7069_7472_6565);
+        let tree = Tree::new("gen.json", &doc).expect("the generator makes valid trees");
+        let shape = Shape::new(&tree);
+        let options = Options { node_size: (160.0, 72.0), ..Options::default() };
+        let items = layout::layout(&shape, &[], &options).len();
+        group.throughput(Throughput::Elements(items as u64));
+        group.bench_function(format!("{n}_nodes"), |b| b.iter(|| layout::layout(black_box(&shape), &[], &options)));
+    }
+    group.finish();
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+}

@@ -1,0 +1,338 @@
+//! kpitree-web: the engine in the browser. wasm-bindgen glue over `kpitree-core` (load, check, prune,
+//! layout) and `kpitree-plugin-abi` (the plugin request, manifest and response checks), so the page
+//! gets exactly the CLI's results and messages. No engine logic lives here: only conversion between
+//! JS values and the core's types, and the one place errors become JS values ([`load_error`],
+//! [`config_error`]).
+//!
+//! `web/src/engine.js` and `web/src/plugins.js` wrap these exports in the public JS API
+//! (`web/src/kpitree.d.ts`). Large results (reports, node lists) cross as JSON text, which the page
+//! parses in one native call: faster than building the objects field by field from wasm, and it keeps
+//! the key order and numbers of `kpitree check --format json`.
+
+mod plugin;
+
+pub use plugin::{PluginRun, default_limits, prepare_module};
+
+use kpitree_core::config::{Config, ConfigError, RuleConfig, Settings};
+use kpitree_core::csv::CsvMeta;
+use kpitree_core::layout::{self, Options, Shape};
+use kpitree_core::prune::Reason;
+use kpitree_core::tree::Tree;
+use kpitree_core::{Date, Format, LoadError, TreeDoc};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+/// A problem as the JS API reports it (`KpiTreeError.problems`).
+#[derive(Serialize)]
+struct JsProblem<'a> {
+    code: &'a str,
+    message: &'a str,
+    file: &'a str,
+    node: Option<&'a str>,
+    field: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+/// The error a failed call throws: `{ message, problems }`; engine.js turns it into a `KpiTreeError`.
+#[derive(Serialize)]
+struct JsError<'a> {
+    message: String,
+    problems: Vec<JsProblem<'a>>,
+}
+
+/// A value as a plain JS object. Through JSON text and `JSON.parse`, not a serde serializer of JS
+/// values: every `Serialize` impl is then compiled once, for serde_json, which the JSON results need
+/// anyway (a second serializer doubles the derive code in the wasm).
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    match serde_json::to_string(value) {
+        Ok(text) => js_sys::JSON::parse(&text).unwrap_or_else(|e| e),
+        Err(e) => JsValue::from_str(&e.to_string()),
+    }
+}
+
+/// A tree that cannot be loaded: the message is the CLI's (`file:line:col: error[code]: message`, one
+/// line per problem).
+fn load_error(e: &LoadError) -> JsValue {
+    let problems = e
+        .problems
+        .iter()
+        .map(|p| JsProblem {
+            code: p.code(),
+            message: &p.message,
+            file: &e.file,
+            node: p.at.node.as_deref(),
+            field: p.at.field.as_deref(),
+            line: p.at.line,
+            column: p.at.column,
+        })
+        .collect();
+    to_js(&JsError { message: e.to_string(), problems })
+}
+
+/// Configuration mistakes, as the CLI prints them (`SOURCE: message`, one line each).
+fn config_error(source: &str, errors: &[ConfigError]) -> JsValue {
+    let message = errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>().join("\n");
+    let problems = errors
+        .iter()
+        .map(|e| {
+            let (code, node) = match e {
+                ConfigError::UnknownRule { rule, .. } => ("unknown-rule", rule),
+                ConfigError::UnknownParam { rule, .. } => ("unknown-param", rule),
+                ConfigError::BadValue { rule, .. } => ("bad-value", rule),
+            };
+            (code, node.clone(), e.to_string())
+        })
+        .collect::<Vec<_>>();
+    let problems = problems
+        .iter()
+        .map(|(code, rule, msg)| JsProblem {
+            code,
+            message: msg,
+            file: source,
+            node: Some(rule),
+            field: None,
+            line: None,
+            column: None,
+        })
+        .collect();
+    to_js(&JsError { message, problems })
+}
+
+/// A configuration file that does not parse: `SOURCE: detail`, as the CLI says it.
+fn syntax_error(source: &str, detail: &str) -> JsValue {
+    let detail = detail.trim_end();
+    let problem = JsProblem {
+        code: "config-syntax",
+        message: detail,
+        file: source,
+        node: None,
+        field: None,
+        line: None,
+        column: None,
+    };
+    to_js(&JsError { message: format!("{source}: {detail}"), problems: vec![problem] })
+}
+
+/// `kpitree.toml` as the CLI reads it: rules, plugin configurations and plugin limits.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    rules: BTreeMap<String, RuleConfig>,
+    #[serde(default)]
+    plugins: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    limits: BTreeMap<String, u64>,
+}
+
+impl ConfigFile {
+    fn engine_config(&self) -> Config {
+        Config { rules: self.rules.clone(), plugins: self.plugins.clone() }
+    }
+}
+
+/// Parses a configuration (`format`: `toml` or `json`) and checks it against the built-in rules.
+/// Rule ids the built-in rules do not know are left for the check, where the plugins' rules are
+/// known. Returns the configuration as a plain object (`{rules, plugins, limits}`).
+#[wasm_bindgen(js_name = parseConfig)]
+pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
+    let parsed: ConfigFile = match format {
+        "json" => serde_json::from_str(text).map_err(|e| syntax_error(file, &e.to_string()))?,
+        _ => toml::from_str(text).map_err(|e| syntax_error(file, &e.to_string()))?,
+    };
+    if let Err(errors) = kpitree_core::settings(&parsed.engine_config()) {
+        let errors: Vec<ConfigError> =
+            errors.into_iter().filter(|e| !matches!(e, ConfigError::UnknownRule { .. })).collect();
+        if !errors.is_empty() {
+            return Err(config_error(file, &errors));
+        }
+    }
+    // JSON text: the page keeps it and hands it back to `check`.
+    serde_json::to_string(&parsed).map(JsValue::from).map_err(|e| syntax_error(file, &e.to_string()))
+}
+
+/// The configuration a check runs with: JSON text from [`parse_config`], or empty for the defaults.
+fn config_of(json: &str, source: &str) -> Result<ConfigFile, JsValue> {
+    if json.is_empty() {
+        return Ok(ConfigFile::default());
+    }
+    serde_json::from_str(json).map_err(|e| syntax_error(source, &e.to_string()))
+}
+
+fn resolve(config: &Config, source: &str) -> Result<Settings, JsValue> {
+    kpitree_core::settings(config).map_err(|errors| config_error(source, &errors))
+}
+
+/// Loads and validates a tree from text. `format` is `json` or `csv`; for CSV, `as_of` (YYYY-MM-DD)
+/// and `organisation` fill what the file does not say, as the CLI's flags do.
+#[wasm_bindgen(js_name = loadTree)]
+pub fn load_tree(
+    text: &str,
+    file: &str,
+    format: &str,
+    as_of: Option<String>,
+    organisation: Option<String>,
+) -> Result<KpiTree, JsValue> {
+    let format = if format == "csv" { Format::Csv } else { Format::Json };
+    let as_of = match as_of {
+        Some(s) => {
+            Some(Date::parse(&s).ok_or_else(|| syntax_error("asOf", &format!("{s:?} is not a date as YYYY-MM-DD")))?)
+        }
+        None => None,
+    };
+    let meta = CsvMeta { organisation, as_of };
+    let doc = kpitree_core::load(file, text, format, &meta).map_err(|e| load_error(&e))?;
+    let tree = Tree::new(file, &doc).map_err(|e| load_error(&e))?;
+    let shape = Shape::new(&tree);
+    drop(tree);
+    Ok(KpiTree { doc, file: file.to_owned(), shape })
+}
+
+/// A validated tree. It keeps the document (checks build the graph again from it: a `Tree` borrows
+/// its document, and this crate does no unsafe tricks to keep both) and the shape layout needs.
+#[wasm_bindgen]
+pub struct KpiTree {
+    doc: TreeDoc,
+    file: String,
+    shape: Shape,
+}
+
+/// What goes wrong when a loaded document is checked again: it was valid when loaded, so this
+/// cannot happen; it is reported, not panicked on.
+fn tree<'d>(doc: &'d TreeDoc, file: &str) -> Result<Tree<'d>, JsValue> {
+    Tree::new(file, doc).map_err(|e| load_error(&e))
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+#[wasm_bindgen]
+impl KpiTree {
+    /// Number of nodes.
+    #[wasm_bindgen(getter)]
+    pub fn count(&self) -> usize {
+        self.doc.nodes.len()
+    }
+
+    /// The file name errors and reports use.
+    #[wasm_bindgen(getter)]
+    pub fn file(&self) -> String {
+        self.file.clone()
+    }
+
+    /// The whole document as JSON text (the canonical format).
+    #[wasm_bindgen(js_name = documentJson)]
+    pub fn document_json(&self) -> Result<String, JsValue> {
+        json(&self.doc)
+    }
+
+    /// Every node as JSON text (an array, document order, the format's fields).
+    #[wasm_bindgen(js_name = nodesJson)]
+    pub fn nodes_json(&self) -> Result<String, JsValue> {
+        json(&self.doc.nodes)
+    }
+
+    /// One node as JSON text, or `undefined` when there is none with this id.
+    #[wasm_bindgen(js_name = nodeJson)]
+    pub fn node_json(&self, id: &str) -> Result<Option<String>, JsValue> {
+        self.doc.nodes.iter().find(|n| n.id == id).map(json).transpose()
+    }
+
+    /// Position of the node with `id` in document order, or `undefined`.
+    #[wasm_bindgen(js_name = indexOf)]
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.doc.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// `kpitree check --format json`, as JSON text. `config` is [`parse_config`]'s text ("" for the
+    /// defaults), `source` names it in messages.
+    #[wasm_bindgen(js_name = checkJson)]
+    pub fn check_json(&self, config: &str, source: &str) -> Result<String, JsValue> {
+        let config = config_of(config, source)?;
+        let settings = resolve(&config.engine_config(), source)?;
+        let tree = tree(&self.doc, &self.file)?;
+        json(&kpitree_core::check_tree(&tree, &settings))
+    }
+
+    /// `kpitree prune --format json`, as JSON text. `reasons`: `orphaned`, `stale`, `duplicated`
+    /// (all three when empty).
+    #[wasm_bindgen(js_name = pruneJson)]
+    pub fn prune_json(&self, config: &str, source: &str, reasons: Vec<String>) -> Result<String, JsValue> {
+        let config = config_of(config, source)?;
+        let settings = resolve(&config.engine_config(), source)?;
+        let mut parsed = Vec::new();
+        for r in &reasons {
+            let reason = Reason::parse(r).ok_or_else(|| {
+                syntax_error("reasons", &format!("unknown reason `{r}`; reasons: orphaned, stale, duplicated"))
+            })?;
+            parsed.push(reason);
+        }
+        if parsed.is_empty() {
+            parsed = vec![Reason::Orphaned, Reason::Stale, Reason::Duplicated];
+        }
+        let tree = tree(&self.doc, &self.file)?;
+        let (report, _) = kpitree_core::prune::prune(&tree, &settings, &parsed);
+        json(&report)
+    }
+
+    /// The layout of the display tree (see `kpitree_core::layout`): an object of typed arrays.
+    /// `collapsed` lists node ids whose children are hidden (unknown ids are ignored: the page may
+    /// keep ids of another tree).
+    pub fn layout(
+        &self,
+        collapsed: Vec<String>,
+        width: f64,
+        height: f64,
+        siblings: f64,
+        cousins: f64,
+    ) -> Result<js_sys::Object, JsValue> {
+        let mut hidden = Vec::new();
+        if !collapsed.is_empty() {
+            // The map type the core's CSV reader uses, so the wasm holds its code once.
+            let index: FxHashMap<&str, usize> =
+                self.doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+            hidden = vec![false; self.doc.nodes.len()];
+            for id in &collapsed {
+                if let Some(&i) = index.get(id.as_str()) {
+                    hidden[i] = true;
+                }
+            }
+        }
+        let options = Options { node_size: (width, height), siblings, cousins };
+        let l = layout::layout(&self.shape, &hidden, &options);
+        let out = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), v).map(|_| ());
+        set("count", &JsValue::from(l.len() as u32))?;
+        set("width", &JsValue::from(l.width))?;
+        set("height", &JsValue::from(l.height))?;
+        set("x", &js_sys::Float64Array::from(&l.x[..]))?;
+        set("y", &js_sys::Float64Array::from(&l.y[..]))?;
+        set("depth", &js_sys::Uint32Array::from(&l.depth[..]))?;
+        set("parent", &js_sys::Int32Array::from(&l.parent[..]))?;
+        set("node", &js_sys::Uint32Array::from(&l.node[..]))?;
+        set("flags", &js_sys::Uint8Array::from(&l.flags[..]))?;
+        Ok(out)
+    }
+
+    /// The plugin request for this tree with an empty configuration (`plugins/ABI.md`): encoded once,
+    /// each plugin's configuration appended by the runner.
+    #[wasm_bindgen(js_name = pluginRequest)]
+    pub fn plugin_request(&self) -> Result<Vec<u8>, JsValue> {
+        let tree = tree(&self.doc, &self.file)?;
+        let rollup = kpitree_core::rollup::Rollup::new(&tree);
+        Ok(kpitree_plugin_abi::encode_request(&tree, &rollup, b""))
+    }
+
+    /// The check with what the plugins of `run` answered merged in, as JSON text.
+    #[wasm_bindgen(js_name = checkWithPluginsJson)]
+    pub fn check_with_plugins_json(&self, run: &PluginRun) -> Result<String, JsValue> {
+        let tree = tree(&self.doc, &self.file)?;
+        let rollup = kpitree_core::rollup::Rollup::new(&tree);
+        let (settings, results) = run.finish(&tree)?;
+        json(&kpitree_core::check_tree_with(&tree, &rollup, &settings, results))
+    }
+}

@@ -1,0 +1,87 @@
+// Time to first render of the <kpi-tree> element for generated trees of 1,000 and 10,000 nodes, in
+// headless Chromium: from setting the `tree` property (a document object) to the first frame after
+// the element has drawn its cards. That covers everything a page waits for: handing the document to
+// the engine (wasm: parse, validate), the check (rules, scores), the engine's layout and drawing the
+// visible cards (pruning candidates are computed only when their filter is used). The engine is initialised once beforehand (a page pays that
+// once, whatever it shows). Each size runs RUNS times in a fresh page; the median is reported.
+//
+// Used by web/bench/run.mjs: `export default async ({ url, browser }) => [{ name, value, unit, note }]`. Alone:
+// `node bench/render.bench.mjs` (starts the server and Chromium itself).
+import { generateTree } from '../demo/generate.js';
+
+const SIZES = [1000, 10000];
+const RUNS = Number(process.env.RENDER_RUNS ?? 5);
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function once(browser, url, doc) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${url}/demo/test.html`);
+    await page.waitForFunction(() => window.__ready);
+    // Warm the engine up with a one-node tree so the wasm download and compile are not counted.
+    await page.evaluate(async () => {
+      const el = document.getElementById('tree');
+      const done = new Promise((ok) => el.addEventListener('kpi-findings', ok, { once: true }));
+      el.tree = { version: 1, organisation: 'warm-up', as_of: '2026-01-01', nodes: [{ id: 's', kind: 'strategy', title: 'S' }] };
+      await done;
+    });
+    return await page.evaluate(async (d) => {
+      const el = document.getElementById('tree');
+      const t0 = performance.now();
+      const done = new Promise((ok, fail) => {
+        el.addEventListener('kpi-findings', ok, { once: true });
+        el.addEventListener('kpi-error', (e) => fail(new Error(e.detail.message)), { once: true });
+      });
+      el.tree = d;
+      await done;
+      await new Promise((ok) => requestAnimationFrame(() => ok()));
+      const ms = performance.now() - t0;
+      const cards = el.shadowRoot.querySelectorAll('[role="treeitem"]').length;
+      return { ms, cards };
+    }, doc);
+  } finally {
+    await context.close();
+  }
+}
+
+export default async function render({ url, browser }) {
+  const results = [];
+  for (const nodes of SIZES) {
+    const doc = generateTree({ nodes, seed: 11 });
+    const runs = [];
+    let cards = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const got = await once(browser, url, doc);
+      runs.push(got.ms);
+      cards = got.cards;
+    }
+    results.push({
+      name: `first render, ${nodes.toLocaleString('en')} nodes`,
+      value: Math.round(median(runs) * 10) / 10,
+      unit: 'ms',
+      note: `median of ${RUNS} (${runs.map((ms) => Math.round(ms)).join(', ')}); ${cards} cards in the DOM`,
+    });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { openBrowser } = await import('../tests/support.mjs');
+  const { resolve } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  // WIDGET_DEV_DIST: measure another build of dist/ (as in the tests); default web/dist.
+  const dist = process.env.WIDGET_DEV_DIST;
+  const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
+  const env = await openBrowser(dist ? { server: { mounts: [['/dist/', resolve(dist)], ['/', web]] } } : {});
+  try {
+    console.log(JSON.stringify(await render(env), null, 2));
+  } finally {
+    await env.close();
+  }
+}

@@ -1,0 +1,173 @@
+// The kpitree engine in the page: a thin JS face over the wasm bindings (crates/kpitree-web), which
+// run the same Rust engine as the CLI. Types: kpitree.d.ts. Nothing here decides anything about a
+// tree; it converts arguments and results and turns the engine's errors into KpiTreeError.
+import init, * as wasm from './pkg/kpitree_web.js';
+
+let ready = null;
+
+/** Loads the engine's wasm once; later calls return the same promise. */
+export function initEngine() {
+  ready ??= init({ module_or_path: new URL('./pkg/kpitree_web_bg.wasm', import.meta.url) }).then(() => undefined);
+  return ready;
+}
+
+/** An invalid tree or configuration: `message` is the CLI's text, `problems` the located problems. */
+export class KpiTreeError extends Error {
+  constructor(message, problems = []) {
+    super(message);
+    this.name = 'KpiTreeError';
+    this.problems = problems;
+  }
+}
+
+// The bindings throw `{ message, problems }` objects for input errors; anything else is a bug.
+function rethrow(e) {
+  if (e && typeof e === 'object' && !(e instanceof Error) && typeof e.message === 'string') {
+    throw new KpiTreeError(e.message, (e.problems ?? []).map((p) => ({
+      code: p.code, message: p.message, file: p.file, node: p.node ?? null, field: p.field ?? null,
+      line: p.line ?? null, column: p.column ?? null,
+    })));
+  }
+  throw e;
+}
+
+function call(f) {
+  try {
+    return f();
+  } catch (e) {
+    return rethrow(e);
+  }
+}
+
+function engineReady() {
+  if (!ready) throw new Error('kpitree: call and await initEngine() first');
+}
+
+/**
+ * Loads and validates a tree: JSON text, CSV text (`format: 'csv'`) or a tree document object.
+ * Throws KpiTreeError with the CLI's messages when it is invalid.
+ */
+export function loadTree(input, { file = 'tree.json', format, asOf, organisation } = {}) {
+  engineReady();
+  let text = input;
+  if (typeof input !== 'string') {
+    // Indented, so that line numbers in messages point somewhere readable.
+    text = JSON.stringify(input, null, 2);
+    format = 'json';
+  }
+  format ??= /\.csv$/i.test(file) ? 'csv' : 'json';
+  return new Tree(call(() => wasm.loadTree(text, file, format, asOf ?? undefined, organisation ?? undefined)));
+}
+
+/** Rule settings (`[rules.<id>]`), plugin configurations (`[plugins.<name>]`) and plugin `[limits]`. */
+export class Config {
+  #json;
+  constructor(json, source) {
+    this.#json = json;
+    this.source = source;
+    Object.assign(this, JSON.parse(json));
+  }
+  /** The configuration as the engine reads it (JSON text). */
+  get json() {
+    return this.#json;
+  }
+}
+
+/**
+ * Reads a configuration: TOML text (`kpitree.toml`), JSON text (`format: 'json'`) or an object.
+ * Throws KpiTreeError with the CLI's messages for syntax errors and bad rule options. Rule ids no
+ * built-in rule has are checked when a check runs (a plugin may declare them).
+ */
+export function loadConfig(input, { file = 'kpitree.toml', format } = {}) {
+  engineReady();
+  if (input instanceof Config) return input;
+  let text = input;
+  if (typeof input !== 'string') {
+    text = JSON.stringify(input ?? {});
+    format = 'json';
+  }
+  format ??= /\.json$/i.test(file) ? 'json' : 'toml';
+  return new Config(call(() => wasm.parseConfig(text, file, format)), file);
+}
+
+/** `config` as a check takes it: a Config, TOML text, an object, or nothing for the defaults. */
+export function configOf(config) {
+  if (config === undefined || config === null) return { json: '', source: 'command line' };
+  const c = config instanceof Config ? config : loadConfig(config, { file: 'config' });
+  return { json: c.json, source: c.source };
+}
+
+/** The default plugin limits (`plugins/ABI.md`), the native host's: sizes in bytes. */
+export function defaultLimits() {
+  engineReady();
+  return wasm.defaultLimits();
+}
+
+/** A validated tree; `free()` releases its wasm memory. */
+export class Tree {
+  #inner;
+  constructor(inner) {
+    this.#inner = inner;
+  }
+
+  /** The bindings' handle (used by plugins.js). */
+  get inner() {
+    if (!this.#inner) throw new Error('kpitree: this tree was freed');
+    return this.#inner;
+  }
+
+  /** Number of nodes. */
+  get count() {
+    return this.inner.count;
+  }
+
+  /** The file name messages use. */
+  get file() {
+    return this.inner.file;
+  }
+
+  /** The whole document (the JSON format). */
+  document() {
+    return JSON.parse(this.inner.documentJson());
+  }
+
+  /** Every node, in document order, with the fields of the JSON format. */
+  nodes() {
+    return JSON.parse(this.inner.nodesJson());
+  }
+
+  /** One node with its series, or undefined. */
+  node(id) {
+    const json = this.inner.nodeJson(String(id));
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
+  /** The report of `kpitree check --format json`. */
+  check({ config } = {}) {
+    const c = configOf(config);
+    return JSON.parse(call(() => this.inner.checkJson(c.json, c.source)));
+  }
+
+  /** The report of `kpitree prune --format json`; `reasons` defaults to all three. */
+  prune({ config, reasons = [] } = {}) {
+    const c = configOf(config);
+    return JSON.parse(call(() => this.inner.pruneJson(c.json, c.source, reasons)));
+  }
+
+  /**
+   * The display tree laid out (items in preorder, typed arrays). `separation` is a number (the same
+   * for all neighbours) or [siblings, cousins] in node widths; default [1, 2] like d3's tree().
+   */
+  layout({ collapsed = [], nodeSize = [1, 1], separation = [1, 2] } = {}) {
+    const [w, h] = nodeSize;
+    const [siblings, cousins] = typeof separation === 'number' ? [separation, separation] : separation;
+    const ids = Array.from(collapsed, String);
+    return call(() => this.inner.layout(ids, w, h, siblings, cousins));
+  }
+
+  /** Releases the tree's memory in the engine. */
+  free() {
+    this.#inner?.free();
+    this.#inner = null;
+  }
+}

@@ -1,0 +1,301 @@
+// TypeScript declarations for kpitree's public JS API: the engine (engine.js), rule plugins in the
+// page (plugins.js) and the <kpi-tree> element (kpi-tree.js). Shapes of documents and reports are the
+// JSON formats of the CLI (`schema/tree.schema.json`, `kpitree check --format json`).
+
+// ---------------------------------------------------------------- documents
+
+export type NodeKind = 'strategy' | 'objective' | 'key_result' | 'kpi';
+export type Status = 'active' | 'draft' | 'retired';
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Measurement { date: string; value: number }
+export interface CheckIn { date: string; value: number; confidence?: number; note?: string }
+
+/** A node as the JSON format has it (fields that are absent are left out). */
+export interface TreeNode {
+  id: string;
+  kind: NodeKind;
+  title: string;
+  description?: string;
+  rationale?: string;
+  owner?: string;
+  department?: string;
+  parents?: string[];
+  status?: Status;
+  period?: string;
+  start?: number;
+  target?: number;
+  current?: number;
+  unit?: string;
+  confidence?: number;
+  cadence_days?: number;
+  check_ins?: CheckIn[];
+  direction?: 'higher_is_better' | 'lower_is_better';
+  indicator?: 'leading' | 'lagging';
+  thresholds?: { at_risk?: number; off_track?: number };
+  measurements?: Measurement[];
+  last_reviewed?: string;
+  used_in_appraisal?: boolean;
+  [field: string]: unknown;
+}
+
+export interface Link { from: string; to: string; kind: 'drives'; lag_days?: number; note?: string }
+
+export interface TreeDocument {
+  version: number;
+  organisation: string;
+  as_of: string;
+  nodes: TreeNode[];
+  links?: Link[];
+  [field: string]: unknown;
+}
+
+// ---------------------------------------------------------------- reports
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  nodes: string[];
+  message: string;
+  why: string;
+  fix: string;
+  evidence?: Record<string, unknown>;
+  /** The rule plugin that reported it (absent for built-in rules). */
+  plugin?: string;
+}
+
+/** A rule plugin that failed; the other rules' findings are all in the report. */
+export interface PluginFailure {
+  plugin: string;
+  /** `timeout`, `out-of-memory`, `trap`, `not-json`, `unknown-node`, `import`, ... */
+  code: string;
+  /** The whole message, as `kpitree check --plugin` prints it. */
+  message: string;
+}
+
+/** `kpitree check --format json`. */
+export interface Report {
+  findings: Finding[];
+  summary: Record<string, unknown> & { errors: number; warnings: number; infos: number; rules_run: number };
+  scores: Record<string, unknown> & { health: number };
+  /** Present only when a plugin failed. */
+  plugin_errors?: PluginFailure[];
+}
+
+/** `kpitree prune --format json`. */
+export interface PruneReport {
+  candidates: Array<Record<string, unknown> & { id: string }>;
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- engine.js
+
+/** An invalid tree or configuration (or a plugin that cannot be loaded, from loadPlugin). */
+export declare class KpiTreeError extends Error {
+  name: 'KpiTreeError';
+  /** Exactly the CLI's text: `file:line:col: error[code]: message`, one line per problem. */
+  message: string;
+  problems: Problem[];
+}
+
+export interface Problem {
+  code: string;
+  message: string;
+  file: string;
+  node: string | null;
+  field: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+/** Loads the engine's wasm (`./pkg/kpitree_web_bg.wasm`) once; call and await before anything else. */
+export declare function initEngine(): Promise<void>;
+
+export interface LoadTreeOptions {
+  /** The name messages use. Default `tree.json`. */
+  file?: string;
+  /** `json` (default; `csv` when `file` ends in `.csv`) or `csv`. Ignored for an object. */
+  format?: 'json' | 'csv';
+  /** CSV only: the tree's date (YYYY-MM-DD) when the file does not say it. */
+  asOf?: string;
+  /** CSV only: the organisation when the file does not say it. */
+  organisation?: string;
+}
+
+/** Loads and validates a tree from JSON text, CSV text or a document object. Throws KpiTreeError. */
+export declare function loadTree(input: string | TreeDocument, options?: LoadTreeOptions): Tree;
+
+/** A configuration: `[rules.<id>]`, `[plugins.<name>]`, plugin `[limits]`. */
+export declare class Config {
+  readonly source: string;
+  readonly rules: Record<string, { enabled?: boolean; severity?: Severity; [option: string]: unknown }>;
+  readonly plugins: Record<string, unknown>;
+  readonly limits: Record<string, number>;
+  /** The configuration as the engine reads it. */
+  readonly json: string;
+}
+
+export type ConfigInput = Config | string | { rules?: object; plugins?: object; limits?: object };
+
+/**
+ * Reads a configuration from TOML (`kpitree.toml`), JSON text (`format: 'json'`) or an object. Throws
+ * KpiTreeError with the CLI's messages. Rule ids that no built-in rule has are checked when a check
+ * runs, where the plugins' rules are known.
+ */
+export declare function loadConfig(input: ConfigInput, options?: { file?: string; format?: 'toml' | 'json' }): Config;
+
+/** The native host's default plugin limits (plugins/ABI.md). */
+export declare function defaultLimits(): PluginLimits;
+
+/** Bits of `Layout.flags`. */
+export declare const enum LayoutFlag {
+  /** The node has children in the tree (shown or not). */
+  HasChildren = 1,
+  /** The item shows its children. */
+  Expanded = 2,
+  /** A shared node shown again under another parent than its first; its subtree is not repeated. */
+  Reference = 4,
+  /** The node has more than one parent. */
+  Shared = 8,
+}
+
+/**
+ * The display tree laid out: the DAG unfolded (a node with several parents sits under its first
+ * parent and appears under the others as a reference item), collapsed nodes' subtrees hidden, roots
+ * side by side. Items are in preorder, so index order is the visible order. x and y are centres: every
+ * item's box (nodeSize) lies inside 0..width × 0..height.
+ */
+export interface Layout {
+  count: number;
+  width: number;
+  height: number;
+  x: Float64Array;
+  y: Float64Array;
+  depth: Uint32Array;
+  /** Display parent's item index, -1 for a root. */
+  parent: Int32Array;
+  /** Index into `tree.nodes()`. */
+  node: Uint32Array;
+  /** LayoutFlag bits. */
+  flags: Uint8Array;
+}
+
+export interface LayoutOptions {
+  /** Node ids whose children are hidden (unknown ids are ignored). */
+  collapsed?: Iterable<string>;
+  /** Width and height one item takes, gaps included. Default [1, 1]. */
+  nodeSize?: [number, number];
+  /** Distance between neighbours in node widths: one number, or [siblings, cousins]. Default [1, 2]. */
+  separation?: number | [number, number];
+}
+
+/** A validated tree in the engine. Call `free()` when done with it. */
+export declare class Tree {
+  readonly count: number;
+  readonly file: string;
+  /** The whole document. */
+  document(): TreeDocument;
+  /** Every node in document order, with the JSON format's fields. */
+  nodes(): TreeNode[];
+  /** One node with its measurements and check-ins, or undefined. */
+  node(id: string): TreeNode | undefined;
+  /** The report of `kpitree check --format json` (same keys, same order of findings). */
+  check(options?: { config?: ConfigInput }): Report;
+  /** The report of `kpitree prune --format json`. */
+  prune(options?: { config?: ConfigInput; reasons?: Array<'orphaned' | 'stale' | 'duplicated'> }): PruneReport;
+  layout(options?: LayoutOptions): Layout;
+  free(): void;
+}
+
+// ---------------------------------------------------------------- plugins.js
+
+/** Per-call limits for plugins in the page; defaults are the native host's (plugins/ABI.md). */
+export interface PluginLimits {
+  /** Wall time per call, ms (the worker is terminated). Default 5000. */
+  timeMs?: number;
+  /** Memory maximum in bytes. Default 256 MiB. */
+  memory?: number;
+  /** Module size in bytes. Default 16 MiB. */
+  moduleSize?: number;
+  /** Request size in bytes. Default 64 MiB. */
+  inputSize?: number;
+  /** Manifest or response size in bytes. Default 8 MiB. */
+  outputSize?: number;
+}
+
+/** A plugin: the URL of its `.wasm`, its bytes, or its bytes with a name for messages. */
+export type PluginSource = string | URL | ArrayBuffer | ArrayBufferView | { name: string; bytes: ArrayBuffer | ArrayBufferView };
+
+export interface PluginManifest {
+  name: string;
+  version: string;
+  description: string;
+  rules: Array<{ id: string; severity: Severity; summary: string; why: string; fix: string }>;
+  config_schema: object;
+}
+
+/**
+ * `tree.check()` plus rule plugins run in Web Workers under limits: the report of
+ * `kpitree check --plugin ... --format json`. A failing plugin becomes an entry of `plugin_errors`.
+ * Throws KpiTreeError only for an invalid configuration.
+ */
+export declare function checkWithPlugins(
+  tree: Tree,
+  options?: { config?: ConfigInput; plugins?: PluginSource[]; limits?: PluginLimits },
+): Promise<Report>;
+
+/** Loads a plugin to show its rules; throws KpiTreeError with the plugin error when it cannot. */
+export declare function loadPlugin(
+  plugin: PluginSource,
+  options?: { limits?: PluginLimits },
+): Promise<{ name: string; manifest: PluginManifest }>;
+
+// ---------------------------------------------------------------- kpi-tree.js
+
+export interface KpiSelectDetail { id: string; node: TreeNode }
+export interface KpiFindingsDetail { report: Report }
+export interface KpiErrorDetail { message: string; problems: Problem[] }
+
+/**
+ * `<kpi-tree src="/data/tree.json" plugins="/rules/a.wasm /rules/b.wasm" config="/kpitree.toml">`.
+ * Events bubble and are composed: `kpi-select`, `kpi-findings`, `kpi-error`.
+ */
+export declare class KpiTreeElement extends HTMLElement {
+  static observedAttributes: string[];
+  /** URL of the tree (JSON, or CSV by `.csv`). */
+  src: string;
+  /** Space-separated plugin URLs (an array may be assigned). */
+  plugins: string;
+  /** URL of a `kpitree.toml`. */
+  config: string;
+  /** A document (object or JSON text) or an engine Tree set directly; it wins over `src`. */
+  tree: TreeDocument | string | Tree | null;
+  /** The last check's report, or null. */
+  readonly report: Report | null;
+  /** The selected node's id, or null. */
+  readonly selected: string | null;
+  /** Selects a node (expanding its ancestors). */
+  select(id: string): void;
+  /** Shows every node down to `level` (1 = the roots). */
+  expandToLevel(level: number): void;
+  /** Shows every node. */
+  expandAll(): void;
+  addEventListener<K extends keyof KpiTreeEventMap>(
+    type: K,
+    listener: (this: KpiTreeElement, ev: KpiTreeEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+}
+
+export interface KpiTreeEventMap extends HTMLElementEventMap {
+  'kpi-select': CustomEvent<KpiSelectDetail>;
+  'kpi-findings': CustomEvent<KpiFindingsDetail>;
+  'kpi-error': CustomEvent<KpiErrorDetail>;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kpi-tree': KpiTreeElement;
+  }
+}

@@ -1,0 +1,173 @@
+// Rule plugins in the page: the same `.wasm` files as natively (plugins/ABI.md), run through the JS
+// WebAssembly API in a Web Worker (plugin-worker.js), one fresh instance per call sequence, under the
+// native host's limits: a wall-time limit per call (the worker is terminated), a memory maximum (the
+// engine lowers the module's declared maximum before it is compiled), and sizes of module, request
+// and answer. Every check of a module, manifest and response is the engine's (kpitree-plugin-abi, as
+// natively), so findings and plugin errors read exactly as `kpitree check --plugin` prints them.
+import * as wasm from './pkg/kpitree_web.js';
+import { KpiTreeError, configOf, initEngine } from './engine.js';
+
+const WORKER = new URL('./plugin-worker.js', import.meta.url);
+
+/** Limits with the native defaults filled in (`{ timeMs, memory, moduleSize, inputSize, outputSize }`). */
+function limitsOf(limits = {}) {
+  return { ...wasm.defaultLimits(), ...limits };
+}
+
+/** `{ stem, source, bytes }` or a failure outcome, for a URL, ArrayBuffer, typed array or `{ name, bytes }`. */
+async function fetchPlugin(plugin, k) {
+  if (typeof plugin === 'string' || plugin instanceof URL) {
+    const url = new URL(plugin, document.baseURI ?? location.href);
+    const file = url.pathname.split('/').pop() ?? '';
+    const stem = decodeURIComponent(file.replace(/\.[^.]*$/, '')) || `plugin-${k + 1}`;
+    try {
+      const res = await fetch(url);
+      if (!res.ok) return { stem, outcome: { kind: 'io', path: String(plugin), detail: `HTTP ${res.status} ${res.statusText}`.trim() } };
+      return { stem, source: String(plugin), bytes: new Uint8Array(await res.arrayBuffer()) };
+    } catch (e) {
+      return { stem, outcome: { kind: 'io', path: String(plugin), detail: String(e?.message ?? e) } };
+    }
+  }
+  const named = plugin && !ArrayBuffer.isView(plugin) && !(plugin instanceof ArrayBuffer) && 'bytes' in plugin;
+  const stem = named ? String(plugin.name) : `plugin-${k + 1}`;
+  const raw = named ? plugin.bytes : plugin;
+  const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  return { stem, source: named ? stem : `<bytes ${k + 1}>`, bytes };
+}
+
+/**
+ * Runs one message in a fresh worker under the time limit per call; resolves to the worker's answer
+ * or `{ ok: false, outcome }`. The worker is always terminated afterwards.
+ */
+function inWorker(message, timeMs) {
+  return new Promise((resolve) => {
+    const worker = new Worker(WORKER, { type: 'module' });
+    let call = 'instantiation';
+    let timer;
+    const finish = (answer) => {
+      clearTimeout(timer);
+      worker.terminate();
+      resolve(answer);
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ ok: false, outcome: { kind: 'timeout', call, limitMs: timeMs } }), timeMs);
+    };
+    worker.onmessage = ({ data }) => {
+      if (data.call) {
+        call = data.call;
+        arm();
+      } else {
+        finish(data);
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      finish({ ok: false, outcome: { kind: 'host', call, detail: e.message || 'the worker failed' } });
+    };
+    arm();
+    worker.postMessage(message);
+  });
+}
+
+/**
+ * Loads plugins into `run` (a wasm PluginRun): fetch, engine checks, compile, then the manifest in a
+ * worker. Returns, per plugin, its compiled module or null when it failed (the failure is in `run`).
+ */
+async function loadAll(run, plugins, limits) {
+  const modules = [];
+  for (const [k, p] of plugins.entries()) {
+    const got = await fetchPlugin(p, k);
+    if (got.outcome) {
+      run.loadFailed(got.stem, got.outcome);
+      continue;
+    }
+    let prepared;
+    try {
+      prepared = run.prepare(got.bytes, got.stem, limits.moduleSize, limits.memory);
+    } catch {
+      continue; // Recorded in `run` by prepare().
+    }
+    let module;
+    try {
+      module = await WebAssembly.compile(prepared);
+    } catch (e) {
+      run.loadFailed(got.stem, { kind: 'invalid-module', detail: String(e?.message ?? e) });
+      continue;
+    }
+    const answer = await inWorker({ op: 'load', module, outputSize: limits.outputSize, memoryLimit: limits.memory }, limits.timeMs);
+    if (!answer.ok) {
+      run.loadFailed(got.stem, answer.outcome);
+      continue;
+    }
+    try {
+      const added = run.add(got.stem, got.source, answer.abi, answer.manifest);
+      modules[added.index] = module;
+    } catch {
+      // Recorded in `run` by add().
+    }
+  }
+  return modules;
+}
+
+/**
+ * Checks `tree` with the built-in rules and the given plugins; resolves to the same report as
+ * `kpitree check --plugin ... --format json`: plugin findings merged (each with `plugin`), failures
+ * in `plugin_errors`. A hostile plugin yields a plugin error; the page stays responsive.
+ */
+export async function checkWithPlugins(tree, { config, plugins = [], limits } = {}) {
+  await initEngine();
+  const lim = limitsOf(limits);
+  const c = configOf(config);
+  const run = new wasm.PluginRun();
+  try {
+    const modules = await loadAll(run, plugins, lim);
+    let plan;
+    try {
+      plan = run.configure(c.json, c.source);
+    } catch (e) {
+      throw new KpiTreeError(e.message, e.problems ?? []);
+    }
+    const active = plan.filter((p) => p.run);
+    if (active.length > 0) {
+      const request = tree.inner.pluginRequest();
+      for (const p of active) {
+        const total = request.length + new TextEncoder().encode(p.config).length;
+        if (total > lim.inputSize || total > 0x7fffffff) {
+          run.failed(p.index, { kind: 'input-too-large', size: total, limit: lim.inputSize });
+          continue;
+        }
+        const answer = await inWorker(
+          { op: 'evaluate', module: modules[p.index], request, config: p.config, outputSize: lim.outputSize, memoryLimit: lim.memory },
+          lim.timeMs,
+        );
+        if (answer.ok) run.respond(p.index, answer.response);
+        else run.failed(p.index, answer.outcome);
+      }
+    }
+    return JSON.parse(tree.inner.checkWithPluginsJson(run));
+  } finally {
+    run.free();
+  }
+}
+
+/**
+ * Loads one plugin and returns `{ name, manifest }` (its rules, for showing them); throws a
+ * KpiTreeError with the plugin error's message when it cannot be loaded.
+ */
+export async function loadPlugin(plugin, { limits } = {}) {
+  await initEngine();
+  const lim = limitsOf(limits);
+  const run = new wasm.PluginRun();
+  try {
+    await loadAll(run, [plugin], lim);
+    const plan = run.configure('', 'command line');
+    if (plan.length === 1) return { name: plan[0].name, manifest: run.manifest(0) };
+    const failure = run.loadErrors()[0];
+    throw new KpiTreeError(failure.message, [
+      { code: failure.code, message: failure.message, file: failure.plugin, node: null, field: null, line: null, column: null },
+    ]);
+  } finally {
+    run.free();
+  }
+}

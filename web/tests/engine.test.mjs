@@ -1,0 +1,205 @@
+// The engine in Chromium gives exactly what the CLI gives: the check report of every example tree,
+// prune reports, the messages of invalid trees and configurations; and the layout is d3-hierarchy's
+// tidy tree, item for item. Needs `npm run build` (web/dist) and the CLI (KPITREE_BIN, else the
+// workspace's debug build, else `cargo run`).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openBrowser } from './support.mjs';
+import { cli, examples, repo } from './kpitree-cli.mjs';
+
+let env;
+let page;
+
+before(async () => {
+  env = await openBrowser();
+  page = await env.page();
+  // Any same-origin document will do; the tests import the built modules into it.
+  await page.goto(`${env.url}/dist/engine.js`);
+  await page.evaluate(async () => {
+    window.kpitree = await import('/dist/engine.js');
+    await window.kpitree.initEngine();
+  });
+});
+
+after(async () => {
+  await env?.close();
+});
+
+/** Runs `f(kpitree, arg)` in the page; returns its value or `{ error: { name, message, problems } }`. */
+function inPage(f, arg) {
+  return page.evaluate(
+    async ([src, a]) => {
+      const fn = (0, eval)(`(${src})`);
+      try {
+        return { value: await fn(window.kpitree, a) };
+      } catch (e) {
+        return { error: { name: e.name, message: e.message, problems: e.problems, isError: e instanceof Error } };
+      }
+    },
+    [f.toString(), arg],
+  );
+}
+
+/** JSON as both sides would print it after parsing: same keys, same order, same numbers. */
+const canonical = (v) => JSON.stringify(v, null, 1);
+
+describe('check in the browser equals kpitree check --format json', () => {
+  for (const file of examples()) {
+    test(file, async () => {
+      const expected = JSON.parse(cli(['check', file, '--format', 'json', '--fail-on', 'never', '--no-config']).stdout);
+      const text = await import('node:fs').then((fs) => fs.readFileSync(join(repo, file), 'utf8'));
+      const got = await inPage((k, [text, file]) => {
+        const tree = k.loadTree(text, { file });
+        try {
+          return tree.check();
+        } finally {
+          tree.free();
+        }
+      }, [text, file]);
+      assert.equal(got.error, undefined);
+      assert.ok(expected.findings.length > 0, 'the example has findings to compare');
+      assert.equal(canonical(got.value), canonical(expected));
+    });
+  }
+
+  test('prune reports equal kpitree prune --format json', async () => {
+    for (const file of examples()) {
+      const expected = JSON.parse(cli(['prune', file, '--format', 'json', '--no-config']).stdout);
+      const text = await import('node:fs').then((fs) => fs.readFileSync(join(repo, file), 'utf8'));
+      const got = await inPage((k, [text, file]) => k.loadTree(text, { file }).prune(), [text, file]);
+      assert.equal(canonical(got.value), canonical(expected), file);
+    }
+  });
+
+  test('a tree given as an object, a configuration as TOML', async () => {
+    const file = examples()[0];
+    const toml = '[rules.missing-owner]\nenabled = false\n[rules.stale-kpi]\nmax_age_days = 30\n';
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const dir = fs.mkdtempSync(join(os.tmpdir(), 'kpitree-'));
+    fs.writeFileSync(join(dir, 'kpitree.toml'), toml);
+    const expected = JSON.parse(
+      cli(['check', file, '--format', 'json', '--fail-on', 'never', '--config', join(dir, 'kpitree.toml')]).stdout,
+    );
+    const doc = JSON.parse(fs.readFileSync(join(repo, file), 'utf8'));
+    const got = await inPage((k, [doc, toml]) => {
+      const config = k.loadConfig(toml, { file: 'kpitree.toml' });
+      return k.loadTree(doc, { file: 'x.json' }).check({ config });
+    }, [doc, toml]);
+    assert.equal(canonical(got.value), canonical(expected));
+    assert.ok(!got.value.findings.some((f) => f.rule === 'missing-owner'), 'the rule was switched off');
+  });
+});
+
+describe('errors carry the CLI messages', () => {
+  const dir = 'tests/validation';
+  const files = readdirSync(join(repo, dir)).filter((f) => f.endsWith('.json')).sort();
+
+  for (const name of files) {
+    test(`invalid tree ${name}`, async () => {
+      const file = `${dir}/${name}`;
+      const run = cli(['check', file, '--format', 'json', '--no-config'], { status: 2 });
+      // The CLI's last line counts the problems; the lines before are the messages.
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.match(lines.at(-1), / invalid: \d+ problems?$/);
+      const text = await import('node:fs').then((fs) => fs.readFileSync(join(repo, file), 'utf8'));
+      const got = await inPage((k, [text, file]) => k.loadTree(text, { file }), [text, file]);
+      assert.equal(got.error?.name, 'KpiTreeError');
+      assert.equal(got.error.isError, true);
+      assert.equal(got.error.message, lines.slice(0, -1).join('\n'));
+      assert.equal(got.error.problems.length, lines.length - 1);
+      for (const p of got.error.problems) {
+        assert.equal(p.file, file);
+        assert.match(p.code, /^[a-z-]+$/);
+        assert.ok(got.error.message.includes(p.message));
+      }
+    });
+  }
+
+  test('invalid configuration', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const tmp = fs.mkdtempSync(join(os.tmpdir(), 'kpitree-'));
+    const cases = [
+      '[rules.stale-kpi]\nmax_age_days = -1\n[rules.orphan-kpi]\nmax = 3\n',
+      '[rules\nbroken',
+      '[rules.no-such-rule]\nenabled = true\n',
+    ];
+    for (const toml of cases) {
+      const path = join(tmp, 'kpitree.toml');
+      fs.writeFileSync(path, toml);
+      const run = cli(['check', examples()[0], '--config', path], { status: 2 });
+      // `error: SOURCE: message` per line; the page names the source as it was given.
+      const expected = run.stderr
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/^error: /, '').replaceAll(path, 'kpitree.toml'))
+        .join('\n');
+      const text = fs.readFileSync(join(repo, examples()[0]), 'utf8');
+      const got = await inPage((k, [toml, text]) => {
+        const config = k.loadConfig(toml, { file: 'kpitree.toml' });
+        return k.loadTree(text).check({ config });
+      }, [toml, text]);
+      assert.equal(got.error?.name, 'KpiTreeError', toml);
+      assert.equal(got.error.message, expected);
+    }
+  });
+});
+
+describe('layout', () => {
+  test("is d3-hierarchy's tree() on the display tree, item for item", async () => {
+    for (const file of examples()) {
+      const text = await import('node:fs').then((fs) => fs.readFileSync(join(repo, file), 'utf8'));
+      const got = await inPage(async (k, text) => {
+        const d3 = await import('/node_modules/d3-hierarchy/dist/d3-hierarchy.mjs');
+        const tree = k.loadTree(text);
+        const nodes = tree.nodes();
+        const L = tree.layout({ nodeSize: [120, 50] });
+        // The same display tree for d3: an invisible root holding the roots, children in item order.
+        const items = Array.from({ length: L.count }, (_, i) => ({ i, children: [] }));
+        const root = { i: -1, children: [] };
+        for (let i = 0; i < L.count; i++) (L.parent[i] < 0 ? root : items[L.parent[i]]).children.push(items[i]);
+        const h = d3.hierarchy(root, (d) => (d.children.length ? d.children : null));
+        d3.tree().nodeSize([120, 50])(h);
+        const d3x = new Float64Array(L.count);
+        h.each((n) => n.data.i >= 0 && (d3x[n.data.i] = n.x));
+        let worst = 0;
+        for (let i = 0; i < L.count; i++) worst = Math.max(worst, Math.abs(L.x[i] - L.x[0] - (d3x[i] - d3x[0])));
+        const refs = [...L.flags].filter((f) => f & 4).length;
+        const edges = nodes.reduce((s, n) => s + (n.parents?.length ?? 0), 0);
+        const roots = nodes.filter((n) => !n.parents?.length).length;
+        const sharedOk = [...L.node].every((n, i) => ((L.flags[i] & 8) !== 0) === ((nodes[n].parents?.length ?? 0) > 1));
+        const inside = [...L.x].every((x) => x >= 60 - 1e-9 && x <= L.width - 60 + 1e-9);
+        return { count: L.count, n: nodes.length, worst, refs, edges, roots, sharedOk, inside,
+          types: [L.x, L.y, L.depth, L.parent, L.node, L.flags].map((a) => a.constructor.name) };
+      }, text);
+      assert.equal(got.error, undefined, got.error?.message);
+      const v = got.value;
+      assert.ok(v.worst < 1e-9, `${file}: off d3 by ${v.worst}`);
+      // Every node in full once, plus one reference per extra parent.
+      assert.equal(v.count, v.n + v.refs);
+      assert.equal(v.refs, v.edges - (v.n - v.roots));
+      assert.ok(v.sharedOk && v.inside, file);
+      assert.deepEqual(v.types, ['Float64Array', 'Float64Array', 'Uint32Array', 'Int32Array', 'Uint32Array', 'Uint8Array']);
+    }
+  });
+
+  test('collapsed nodes hide their subtrees', async () => {
+    const text = await import('node:fs').then((fs) => fs.readFileSync(join(repo, examples()[0]), 'utf8'));
+    const got = await inPage((k, text) => {
+      const tree = k.loadTree(text);
+      const all = tree.layout();
+      const root = tree.nodes()[all.node[0]].id;
+      const folded = tree.layout({ collapsed: [root, 'no-such-id'] });
+      // The first root's subtree is the items after it up to the next root (preorder).
+      let end = 1;
+      while (end < all.count && all.parent[end] >= 0) end++;
+      return { all: all.count, folded: folded.count, hidden: end - 1, flags: folded.flags[0] };
+    }, text);
+    assert.equal(got.value.folded, got.value.all - got.value.hidden);
+    assert.equal(got.value.flags & 3, 1, 'has children, not expanded');
+    assert.ok(got.value.all > got.value.folded);
+  });
+});
