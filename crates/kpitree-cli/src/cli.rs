@@ -428,9 +428,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             match format {
                 ListFormat::Text => crate::render_text::rules(&mut out, &catalog),
                 ListFormat::Json => {
-                    out.write_all(&kpitree_run::check::pretty_json(&kpitree_run::catalog::Listing {
-                        rules: &catalog,
-                    }))
+                    out.write_all(&kpitree_run::check::pretty_json(&kpitree_run::catalog::Listing { rules: &catalog }))
                 }
             }
             .map_err(io)?;

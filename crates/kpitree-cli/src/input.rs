@@ -137,6 +137,5 @@ pub fn apply_overrides(
     disable: &[String],
     enable: &[String],
 ) -> Result<(), CliError> {
-    kpitree_run::setup::apply_overrides(config, set, disable, enable)
-        .map_err(|e| CliError::Usage(e.join("\nerror: ")))
+    kpitree_run::setup::apply_overrides(config, set, disable, enable).map_err(|e| CliError::Usage(e.join("\nerror: ")))
 }

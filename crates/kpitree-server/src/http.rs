@@ -3,7 +3,6 @@
 //! workers stay free for other requests whatever a tree or a plugin does.
 
 use crate::state::{Loaded, Shared};
-use kpitree_run::{catalog, check, setup};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, Request, State};
@@ -15,6 +14,7 @@ use kpitree_core::Format;
 use kpitree_core::config::Config;
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::prune::Reason;
+use kpitree_run::{catalog, check, setup};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;

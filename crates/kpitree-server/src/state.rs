@@ -2,9 +2,9 @@
 //! whole new [`Loaded`] and swaps it in only when everything loaded, so a bad plugin or config keeps
 //! the old set serving.
 
-use kpitree_run::setup;
 use kpitree_core::config::{Config, Settings};
 use kpitree_plugin_host::PluginSet;
+use kpitree_run::setup;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
