@@ -3,6 +3,7 @@
 //! the wasmtime host and the SDK's native tester, so both accept and reject the same answers.
 
 use crate::{Manifest, ManifestError, Response, Severity, make_map_printable, make_printable};
+use kpitree_core::config::{ConfigError, RuleConfig};
 use kpitree_core::finding::{self, Finding};
 use kpitree_core::tree::Tree;
 use std::fmt;
@@ -105,4 +106,100 @@ pub fn findings_from_response(
         });
     }
     Ok(out)
+}
+
+/// How the configuration switches one plugin's rules (`[rules.<id>]`: `enabled`, `severity`), in the
+/// order of its manifest. One definition for the native host and the browser runner, so a
+/// configuration means the same in both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleSwitches(Vec<RuleSwitch>);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RuleSwitch {
+    enabled: bool,
+    severity: Option<finding::Severity>,
+}
+
+const UNSET: RuleSwitch = RuleSwitch { enabled: true, severity: None };
+
+impl RuleSwitches {
+    /// Every rule of `manifest` on, at the severity the plugin gives it.
+    pub fn new(manifest: &Manifest) -> RuleSwitches {
+        RuleSwitches(vec![UNSET; manifest.rules.len()])
+    }
+
+    /// Sets rule `id` of `manifest` (`None` leaves a setting as it is); false when the plugin does not
+    /// declare `id`.
+    pub fn set(
+        &mut self,
+        manifest: &Manifest,
+        id: &str,
+        enabled: Option<bool>,
+        severity: Option<finding::Severity>,
+    ) -> bool {
+        let Some(switch) = manifest.rules.iter().position(|r| r.id == id).and_then(|k| self.0.get_mut(k)) else {
+            return false;
+        };
+        if let Some(on) = enabled {
+            switch.enabled = on;
+        }
+        if severity.is_some() {
+            switch.severity = severity;
+        }
+        true
+    }
+
+    /// How many rules are on.
+    pub fn enabled(&self) -> usize {
+        self.0.iter().filter(|s| s.enabled).count()
+    }
+
+    /// Drops the findings of rules switched off and gives the others their configured severity, which
+    /// wins over the one the plugin set on the finding (`plugins/ABI.md`, *Severity*).
+    pub fn apply(&self, manifest: &Manifest, findings: &mut Vec<Finding>) {
+        if self.0.iter().all(|s| *s == UNSET) {
+            return;
+        }
+        findings.retain_mut(|f| {
+            let Some(switch) = manifest.rules.iter().position(|r| r.id == f.rule).and_then(|k| self.0.get(k)) else {
+                return true;
+            };
+            if let Some(severity) = switch.severity {
+                f.severity = severity;
+            }
+            switch.enabled
+        });
+    }
+}
+
+/// Takes the `[rules.<id>]` tables that name a rule of one of `plugins` out of `rules` (so that what
+/// is left resolves against the built-in rules) and applies their `enabled` and `severity` to the
+/// plugins' switches. Options are refused: a plugin is configured as a whole, under
+/// `[plugins.<name>]`.
+pub fn take_rule_settings(
+    rules: &mut std::collections::BTreeMap<String, RuleConfig>,
+    plugins: &mut [(&Manifest, &mut RuleSwitches)],
+) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    let ids: Vec<String> =
+        rules.keys().filter(|id| plugins.iter().any(|(m, _)| m.rule(id).is_some())).cloned().collect();
+    for id in ids {
+        let Some(rc) = rules.remove(&id) else { continue };
+        for (manifest, switches) in plugins.iter_mut() {
+            if !switches.set(manifest, &id, rc.enabled, rc.severity) {
+                continue;
+            }
+            for param in rc.params.keys() {
+                errors.push(ConfigError::BadValue {
+                    rule: id.clone(),
+                    param: param.clone(),
+                    detail: format!(
+                        "plugin rules have no options here; configure plugin `{}` in [plugins.{}]",
+                        manifest.name, manifest.name
+                    ),
+                });
+            }
+        }
+    }
+    errors
 }

@@ -6,7 +6,7 @@ use crate::runtime::{self, Running};
 use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::error::{FUNCTION_EXPORTS, Found, FunctionExport, MEMORY_EXPECTED, ValueType, parse_manifest};
-use kpitree_plugin_abi::host::findings_from_response;
+use kpitree_plugin_abi::host::{RuleSwitches, findings_from_response};
 use kpitree_plugin_abi::{ABI_MAJOR, Manifest, exports, unpack};
 use std::fmt;
 use std::io::Read;
@@ -30,14 +30,7 @@ pub struct Plugin {
     pre: InstancePre<State>,
     exports: Exports,
     module_size: usize,
-    rules: Vec<RuleSwitch>,
-}
-
-/// Configuration of one of the plugin's rules (`[rules.<id>]` in `kpitree.toml`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct RuleSwitch {
-    enabled: bool,
-    severity: Option<Severity>,
+    switches: RuleSwitches,
 }
 
 struct Exports {
@@ -119,7 +112,7 @@ impl Plugin {
             pre,
             exports,
             module_size: bytes.len(),
-            rules: Vec::new(),
+            switches: RuleSwitches::default(),
         };
         let (abi, manifest) = {
             let mut s = plugin.open()?;
@@ -134,7 +127,7 @@ impl Plugin {
             let bytes = s.read(Call::Manifest, packed)?;
             (abi, parse_manifest(bytes).map_err(fail)?)
         };
-        plugin.rules = vec![RuleSwitch { enabled: true, severity: None }; manifest.rules.len()];
+        plugin.switches = RuleSwitches::new(&manifest);
         plugin.abi = abi;
         plugin.manifest = manifest;
         Ok(plugin)
@@ -173,19 +166,17 @@ impl Plugin {
     /// Switches one of its rules on or off and overrides its severity. Returns false when the plugin
     /// has no such rule.
     pub fn configure_rule(&mut self, id: &str, enabled: Option<bool>, severity: Option<Severity>) -> bool {
-        let Some(k) = self.manifest.rules.iter().position(|r| r.id == id) else { return false };
-        if let Some(on) = enabled {
-            self.rules[k].enabled = on;
-        }
-        if severity.is_some() {
-            self.rules[k].severity = severity;
-        }
-        true
+        self.switches.set(&self.manifest, id, enabled, severity)
+    }
+
+    /// Its manifest and its rules' switches, for [`kpitree_plugin_abi::host::take_rule_settings`].
+    pub(crate) fn switches_mut(&mut self) -> (&Manifest, &mut RuleSwitches) {
+        (&self.manifest, &mut self.switches)
     }
 
     /// How many of its rules are switched on.
     pub fn enabled_rules(&self) -> usize {
-        self.rules.iter().filter(|r| r.enabled).count()
+        self.switches.enabled()
     }
 
     /// Runs `kpitree_evaluate` on an encoded request (`kpitree_plugin_abi::encode_request`) in a fresh
@@ -245,15 +236,7 @@ impl Plugin {
         let bytes = s.read(Call::Evaluate, packed)?;
         let mut findings = findings_from_response(&self.manifest, tree, bytes)
             .map_err(|e| self.error(ErrorKind::from_response(e, bytes)))?;
-        if self.rules.iter().any(|r| *r != RuleSwitch { enabled: true, severity: None }) {
-            findings.retain_mut(|f| {
-                let Some(k) = self.manifest.rules.iter().position(|r| r.id == f.rule) else { return true };
-                if let Some(sev) = self.rules[k].severity {
-                    f.severity = sev;
-                }
-                self.rules[k].enabled
-            });
-        }
+        self.switches.apply(&self.manifest, &mut findings);
         Ok(findings)
     }
 

@@ -83,31 +83,8 @@ impl PluginSet {
     /// from `config`, so that what is left resolves against the built-in rules. Options are refused:
     /// a plugin's configuration lives in `[plugins.<name>]`.
     pub fn configure(&mut self, config: &mut Config) -> Result<(), Vec<ConfigError>> {
-        let mut errors = Vec::new();
-        let ids: Vec<String> = config
-            .rules
-            .keys()
-            .filter(|id| self.plugins.iter().any(|p| p.manifest().rule(id).is_some()))
-            .cloned()
-            .collect();
-        for id in ids {
-            let Some(rc) = config.rules.remove(&id) else { continue };
-            for p in &mut self.plugins {
-                if p.configure_rule(&id, rc.enabled, rc.severity) {
-                    for param in rc.params.keys() {
-                        errors.push(ConfigError::BadValue {
-                            rule: id.clone(),
-                            param: param.clone(),
-                            detail: format!(
-                                "plugin rules have no options here; configure plugin `{}` in [plugins.{}]",
-                                p.name(),
-                                p.name()
-                            ),
-                        });
-                    }
-                }
-            }
-        }
+        let mut plugins: Vec<_> = self.plugins.iter_mut().map(Plugin::switches_mut).collect();
+        let errors = kpitree_plugin_abi::host::take_rule_settings(&mut config.rules, &mut plugins);
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 

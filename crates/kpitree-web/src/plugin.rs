@@ -7,12 +7,11 @@
 //! own findings (a timeout, a trap) arrive as an [`Outcome`] and are mapped onto them.
 
 use crate::{ConfigFile, config_error, config_of, resolve, to_js};
-use kpitree_core::config::{ConfigError, Settings};
-use kpitree_core::finding::Severity;
+use kpitree_core::config::Settings;
 use kpitree_core::report::{PluginFailure, PluginResults};
 use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::error::{Call, ErrorKind, FUNCTION_EXPORTS, Found, MEMORY_EXPECTED, ValueType, parse_manifest};
-use kpitree_plugin_abi::host::findings_from_response;
+use kpitree_plugin_abi::host::{RuleSwitches, findings_from_response, take_rule_settings};
 use kpitree_plugin_abi::{ABI_MAJOR, Manifest, exports, limits};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -368,22 +367,15 @@ fn with_memory_maximum(bytes: &[u8], memories: &[wasmparser::MemoryType], limit_
     out
 }
 
-/// A rule of a plugin switched by `[rules.<id>]` (`enabled`, `severity`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Switch {
-    enabled: bool,
-    severity: Option<Severity>,
-}
-
 struct Loaded {
     manifest: Manifest,
     source: String,
-    switches: Vec<Switch>,
+    switches: RuleSwitches,
 }
 
 impl Loaded {
     fn enabled_rules(&self) -> usize {
-        self.switches.iter().filter(|s| s.enabled).count()
+        self.switches.enabled()
     }
 }
 
@@ -485,35 +477,8 @@ impl PluginRun {
     /// `[plugins.<name>]` section as JSON text. Throws the CLI's configuration errors.
     pub fn configure(&mut self, config: &str, source: &str) -> Result<JsValue, JsValue> {
         let mut config = config_of(config, source)?;
-        let mut errors = Vec::new();
-        let ids: Vec<String> = config
-            .rules
-            .keys()
-            .filter(|id| self.plugins.iter().any(|p| p.manifest.rule(id).is_some()))
-            .cloned()
-            .collect();
-        for id in ids {
-            let Some(rc) = config.rules.remove(&id) else { continue };
-            for p in &mut self.plugins {
-                let Some(k) = p.manifest.rules.iter().position(|r| r.id == id) else { continue };
-                if let Some(enabled) = rc.enabled {
-                    p.switches[k].enabled = enabled;
-                }
-                if rc.severity.is_some() {
-                    p.switches[k].severity = rc.severity;
-                }
-                for param in rc.params.keys() {
-                    errors.push(ConfigError::BadValue {
-                        rule: id.clone(),
-                        param: param.clone(),
-                        detail: format!(
-                            "plugin rules have no options here; configure plugin `{}` in [plugins.{}]",
-                            p.manifest.name, p.manifest.name
-                        ),
-                    });
-                }
-            }
-        }
+        let mut plugins: Vec<_> = self.plugins.iter_mut().map(|p| (&p.manifest, &mut p.switches)).collect();
+        let errors = take_rule_settings(&mut config.rules, &mut plugins);
         if !errors.is_empty() {
             return Err(config_error(source, &errors));
         }
@@ -581,7 +546,7 @@ impl PluginRun {
                 return Err(failure(kind, &name));
             }
         }
-        let switches = vec![Switch { enabled: true, severity: None }; manifest.rules.len()];
+        let switches = RuleSwitches::new(&manifest);
         self.plugins.push(Loaded { manifest, source: source.to_owned(), switches });
         Ok(self.plugins.len() - 1)
     }
@@ -597,13 +562,7 @@ impl PluginRun {
                 Some(Err(f)) => results.errors.push(f.clone()),
                 Some(Ok(bytes)) => match findings_from_response(&p.manifest, tree, bytes) {
                     Ok(mut findings) => {
-                        findings.retain_mut(|f| {
-                            let Some(k) = p.manifest.rules.iter().position(|r| r.id == f.rule) else { return true };
-                            if let Some(sev) = p.switches[k].severity {
-                                f.severity = sev;
-                            }
-                            p.switches[k].enabled
-                        });
+                        p.switches.apply(&p.manifest, &mut findings);
                         results.findings.extend(findings);
                         results.rules_run += p.enabled_rules();
                     }
