@@ -23,6 +23,7 @@ mod runtime;
 mod set;
 
 pub use error::{Call, ErrorKind, PluginError};
+pub use kpitree_plugin_abi::host::RuleSwitches;
 pub use kpitree_plugin_abi::{Manifest, RuleDecl};
 pub use limits::{LimitError, Limits};
 pub use plugin::Plugin;

@@ -184,13 +184,25 @@ impl Plugin {
     /// response JSON, declared rule ids and node ids of `tree`. Findings of rules switched off are
     /// dropped; a configured severity replaces the plugin's.
     pub fn evaluate(&self, request: &[u8], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
-        self.evaluate_parts(&[request], tree)
+        self.evaluate_parts(&[request], tree, &self.switches)
+    }
+
+    /// Its rules' switches as configured ([`Plugin::configure_rule`]).
+    pub fn switches(&self) -> &RuleSwitches {
+        &self.switches
     }
 
     /// [`Plugin::evaluate`] with the request given in pieces written one after the other, so one
     /// encoded tree can serve plugins with different configurations without copying it.
-    pub(crate) fn evaluate_parts(&self, parts: &[&[u8]], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
-        catch_unwind(AssertUnwindSafe(|| self.evaluate_inner(parts, tree))).unwrap_or_else(|p| {
+    /// `switches` (this plugin's, possibly changed for one request) say which findings to keep and
+    /// at which severity.
+    pub(crate) fn evaluate_parts(
+        &self,
+        parts: &[&[u8]],
+        tree: &Tree<'_>,
+        switches: &RuleSwitches,
+    ) -> Result<Vec<Finding>, PluginError> {
+        catch_unwind(AssertUnwindSafe(|| self.evaluate_inner(parts, tree, switches))).unwrap_or_else(|p| {
             Err(self.error(ErrorKind::Host {
                 call: Call::Evaluate,
                 detail: format!("the host panicked: {}", panic_text(&p)),
@@ -198,7 +210,12 @@ impl Plugin {
         })
     }
 
-    fn evaluate_inner(&self, parts: &[&[u8]], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
+    fn evaluate_inner(
+        &self,
+        parts: &[&[u8]],
+        tree: &Tree<'_>,
+        switches: &RuleSwitches,
+    ) -> Result<Vec<Finding>, PluginError> {
         let total: usize = parts.iter().map(|p| p.len()).sum();
         let len = match u32::try_from(total) {
             Ok(len) if total <= self.limits.input_size && len <= i32::MAX as u32 => len,
@@ -236,7 +253,7 @@ impl Plugin {
         let bytes = s.read(Call::Evaluate, packed)?;
         let mut findings = findings_from_response(&self.manifest, tree, bytes)
             .map_err(|e| self.error(ErrorKind::from_response(e, bytes)))?;
-        self.switches.apply(&self.manifest, &mut findings);
+        switches.apply(&self.manifest, &mut findings);
         Ok(findings)
     }
 

@@ -4,10 +4,12 @@
 use crate::error::{ErrorKind, PluginError};
 use crate::limits::Limits;
 use crate::plugin::Plugin;
-use kpitree_core::config::{Config, ConfigError};
+use kpitree_core::config::{Config, ConfigError, RuleConfig};
 use kpitree_core::report::PluginResults;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
+use kpitree_plugin_abi::host::RuleSwitches;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Plugins whose names and rule ids are unique among themselves and distinct from the built-in rules.
@@ -88,23 +90,54 @@ impl PluginSet {
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
+    /// Each plugin's rule switches as configured, in load order: a copy that one request may change
+    /// ([`PluginSet::take_rule_settings`]) and pass to [`PluginSet::run_with`].
+    pub fn switches(&self) -> Vec<RuleSwitches> {
+        self.plugins.iter().map(|p| p.switches().clone()).collect()
+    }
+
+    /// As [`PluginSet::configure`], onto `switches` (from [`PluginSet::switches`]) instead of the
+    /// plugins' own: the `[rules.<id>]` tables of `rules` that name plugin rules are applied and
+    /// removed. For settings that hold for one request only.
+    pub fn take_rule_settings(
+        &self,
+        rules: &mut BTreeMap<String, RuleConfig>,
+        switches: &mut [RuleSwitches],
+    ) -> Vec<ConfigError> {
+        let mut plugins: Vec<_> = self.plugins.iter().map(Plugin::manifest).zip(switches.iter_mut()).collect();
+        kpitree_plugin_abi::host::take_rule_settings(rules, &mut plugins)
+    }
+
     /// Evaluates every plugin with a rule switched on, each in a fresh instance, on one tree. The tree
     /// is encoded once; each plugin gets its own `[plugins.<name>]` section of `config` (`{}` when
     /// absent). A plugin that fails adds an error and no findings; the others still run.
     pub fn run(&self, tree: &Tree<'_>, rollup: &Rollup, config: &Config) -> PluginResults {
+        self.run_with(tree, rollup, config, &self.switches())
+    }
+
+    /// [`PluginSet::run`] with `switches` (one per plugin, in load order) in place of the plugins'
+    /// configured ones.
+    pub fn run_with(
+        &self,
+        tree: &Tree<'_>,
+        rollup: &Rollup,
+        config: &Config,
+        switches: &[RuleSwitches],
+    ) -> PluginResults {
         let mut results = PluginResults::default();
-        let active: Vec<&Plugin> = self.plugins.iter().filter(|p| p.enabled_rules() > 0).collect();
+        let active: Vec<(&Plugin, &RuleSwitches)> =
+            self.plugins.iter().zip(switches).filter(|(_, s)| s.enabled() > 0).collect();
         if active.is_empty() {
             return results;
         }
         let base = kpitree_plugin_abi::encode_request(tree, rollup, b"");
-        for p in active {
+        for (p, switches) in active {
             let config_json = config.plugins.get(p.name()).map_or_else(|| "{}".to_owned(), |v| v.to_string());
             let (head, tree_bytes) = request_parts(&base, config_json.len());
-            match p.evaluate_parts(&[&head, tree_bytes, config_json.as_bytes()], tree) {
+            match p.evaluate_parts(&[&head, tree_bytes, config_json.as_bytes()], tree, switches) {
                 Ok(findings) => {
                     results.findings.extend(findings);
-                    results.rules_run += p.enabled_rules();
+                    results.rules_run += switches.enabled();
                 }
                 Err(e) => results.errors.push((&e).into()),
             }

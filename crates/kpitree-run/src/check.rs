@@ -5,7 +5,7 @@ use kpitree_core::config::{Config, Settings};
 use kpitree_core::report::{PluginFailure, Report};
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
-use kpitree_plugin_host::PluginSet;
+use kpitree_plugin_host::{PluginSet, RuleSwitches};
 
 /// Checks a validated tree: built-in rules under `settings`, then every plugin of `plugins` with its
 /// `[plugins.<name>]` section of `config`. `load_errors` (plugins that failed to load) are reported
@@ -17,8 +17,21 @@ pub fn check(
     settings: &Settings,
     load_errors: &[PluginFailure],
 ) -> Report {
+    check_with(tree, plugins, &plugins.switches(), config, settings, load_errors)
+}
+
+/// [`check`] with the plugin rules switched by `switches` (one per plugin, from
+/// [`PluginSet::switches`], changed for one request) instead of as the plugins were configured.
+pub fn check_with(
+    tree: &Tree<'_>,
+    plugins: &PluginSet,
+    switches: &[RuleSwitches],
+    config: &Config,
+    settings: &Settings,
+    load_errors: &[PluginFailure],
+) -> Report {
     let rollup = Rollup::new(tree);
-    let mut results = plugins.run(tree, &rollup, config);
+    let mut results = plugins.run_with(tree, &rollup, config, switches);
     results.errors.splice(0..0, load_errors.iter().cloned());
     kpitree_core::check_tree_with(tree, &rollup, settings, results)
 }

@@ -378,7 +378,11 @@ fn load_error(e: kpitree_core::LoadError, offset: (usize, usize)) -> ApiError {
 
 /// The request's configuration (envelope, then query) over the server's. Plugin rules are set in the
 /// server's configuration only (the host applies their switches when plugins load).
-fn request_config(l: &Loaded, input: Config, q: &Query) -> Result<(Config, kpitree_core::config::Settings), ApiError> {
+fn request_config(
+    l: &Loaded,
+    input: Config,
+    q: &Query,
+) -> Result<(Config, kpitree_core::config::Settings, Vec<kpitree_plugin_host::RuleSwitches>), ApiError> {
     let mut over = input;
     setup::apply_overrides(&mut over, &q.set, &q.disable, &q.enable)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad-query", e.join("; ")))?;
@@ -391,40 +395,36 @@ fn request_config(l: &Loaded, input: Config, q: &Query) -> Result<(Config, kpitr
         )
         .with("problems", json!(problems))
     };
-    let plugin_rules: Vec<serde_json::Value> = over
-        .rules
-        .keys()
-        .filter_map(|id| l.plugin_rules.get(id).map(|p| (id, p)))
-        .map(|(id, p)| json!({"code": "plugin-rule", "rule": id, "message": format!("rule `{id}` belongs to plugin `{p}`: plugin rules are switched and graded in the server's configuration, not per request")}))
-        .collect();
-    if !plugin_rules.is_empty() {
-        return Err(invalid(plugin_rules));
+    let problems = |errors: &[kpitree_core::config::ConfigError]| -> Vec<serde_json::Value> {
+        errors
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("message".into(), json!(e.to_string()));
+                }
+                v
+            })
+            .collect()
+    };
+    // Plugin rules named by the request switch a copy of the server's switches, for this request.
+    let mut switches = l.plugins.switches();
+    let errors = l.plugins.take_rule_settings(&mut over.rules, &mut switches);
+    if !errors.is_empty() {
+        return Err(invalid(problems(&errors)));
     }
     let mut config = l.config.clone();
     setup::merge(&mut config, over);
-    let settings = kpitree_core::settings(&config).map_err(|errors| {
-        invalid(
-            errors
-                .iter()
-                .map(|e| {
-                    let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
-                    if let Some(m) = v.as_object_mut() {
-                        m.insert("message".into(), json!(e.to_string()));
-                    }
-                    v
-                })
-                .collect(),
-        )
-    })?;
-    Ok((config, settings))
+    let settings = kpitree_core::settings(&config).map_err(|errors| invalid(problems(&errors)))?;
+    Ok((config, settings, switches))
 }
 
 fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
     let input = input(format, bytes)?;
-    let (config, settings) = request_config(l, input.config, q)?;
+    let (config, settings, switches) = request_config(l, input.config, q)?;
     let doc = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
     let tree = kpitree_core::tree::Tree::new(input.name, &doc).map_err(|e| load_error(e, input.offset))?;
-    let report = check::check(&tree, &l.plugins, &config, &settings, &[]);
+    let report = check::check_with(&tree, &l.plugins, &switches, &config, &settings, &[]);
     for e in &report.plugin_errors {
         tracing::warn!(plugin = %e.plugin, code = %e.code, "{}", e.message);
     }
@@ -433,7 +433,7 @@ fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<
 
 fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
     let input = input(format, bytes)?;
-    let (_, settings) = request_config(l, input.config, q)?;
+    let (_, settings, _) = request_config(l, input.config, q)?;
     let doc = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
     let tree = kpitree_core::tree::Tree::new(input.name, &doc).map_err(|e| load_error(e, input.offset))?;
     let (report, _) = kpitree_core::prune::prune(&tree, &settings, &q.reasons);

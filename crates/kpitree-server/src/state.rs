@@ -5,7 +5,6 @@
 use kpitree_core::config::{Config, Settings};
 use kpitree_plugin_host::PluginSet;
 use kpitree_run::setup;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -62,8 +61,6 @@ pub struct Loaded {
     pub written: Config,
     /// Built-in rules' settings.
     pub settings: Settings,
-    /// Plugin rule id -> plugin name.
-    pub plugin_rules: HashMap<String, String>,
     /// 1 for the first load, +1 for each successful reload.
     pub generation: u64,
 }
@@ -96,12 +93,7 @@ impl Loaded {
         };
         plugins.configure(&mut config).map_err(config_errors)?;
         let settings = kpitree_core::settings(&config).map_err(config_errors)?;
-        let plugin_rules = plugins
-            .plugins()
-            .iter()
-            .flat_map(|p| p.manifest().rules.iter().map(|r| (r.id.clone(), p.name().to_owned())))
-            .collect();
-        Ok(Loaded { plugins, config, written, settings, plugin_rules, generation })
+        Ok(Loaded { plugins, config, written, settings, generation })
     }
 }
 

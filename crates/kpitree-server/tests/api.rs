@@ -252,10 +252,25 @@ async fn rules_list_built_in_and_plugin_rules() {
         (&"node-count".into(), &"info".into(), &"warning".into())
     );
     assert_eq!(nc["why"], "It is a test.");
-    // A request may not switch plugin rules: they are the server's.
+    // A request switches and grades plugin rules for itself, over the server's configuration.
+    let of_rule = |report: &serde_json::Value, rule: &str| -> Vec<String> {
+        let findings = report["findings"].as_array().expect("findings");
+        findings.iter().filter(|f| f["rule"] == rule).map(|f| f["severity"].as_str().unwrap_or("").to_owned()).collect()
+    };
+    let res = c_post_query(&server, "/v1/check").await;
+    assert_eq!(res.0, 200);
+    assert_eq!(of_rule(&res.1, "node-count"), ["warning"], "graded by the server's configuration");
+    let res = c_post_query(&server, "/v1/check?set=node-count.severity=error").await;
+    assert_eq!((res.0, of_rule(&res.1, "node-count")), (200, vec!["error".to_owned()]));
     let res = c_post_query(&server, "/v1/check?disable=node-count").await;
+    assert_eq!((res.0, of_rule(&res.1, "node-count")), (200, Vec::<String>::new()));
+    // ... and only for itself: the next request sees the server's settings again.
+    let res = c_post_query(&server, "/v1/check").await;
+    assert_eq!(of_rule(&res.1, "node-count"), ["warning"]);
+    // A plugin rule has no options of its own.
+    let res = c_post_query(&server, "/v1/check?set=node-count.max=3").await;
     assert_eq!(res.0, 422);
-    assert_eq!(res.1["problems"][0]["code"], "plugin-rule");
+    assert_eq!(res.1["problems"][0]["rule"], "node-count");
     server.shutdown().await;
 }
 
