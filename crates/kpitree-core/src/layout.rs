@@ -138,6 +138,18 @@ struct Links {
     number: Vec<u32>,
 }
 
+impl Links {
+    /// Adds an item under `parent`, not yet linked to children or siblings.
+    fn push(&mut self, parent: u32) {
+        self.parent.push(parent);
+        self.first_child.push(NONE);
+        self.last_child.push(NONE);
+        self.next_sibling.push(NONE);
+        self.prev_sibling.push(NONE);
+        self.number.push(0);
+    }
+}
+
 /// Lays out `shape`; `collapsed[i]` hides node `i`'s children (a shorter slice collapses nothing past
 /// its end).
 pub fn layout(shape: &Shape, collapsed: &[bool], options: &Options) -> Layout {
@@ -208,12 +220,7 @@ fn unfold(shape: &Shape, collapsed: &[bool], out: &mut Layout) -> Links {
         out.flags.push(flags);
         out.parent.push(if parent == NONE { -1 } else { parent as i32 });
         out.depth.push(if parent == NONE { 0 } else { out.depth[parent as usize] + 1 });
-        links.parent.push(parent);
-        links.first_child.push(NONE);
-        links.last_child.push(NONE);
-        links.next_sibling.push(NONE);
-        links.prev_sibling.push(NONE);
-        links.number.push(0);
+        links.push(parent);
         if expanded {
             for &c in shape.children(node).iter().rev() {
                 stack.push((c, item, shape.first_parent[c as usize] != node));
@@ -222,12 +229,7 @@ fn unfold(shape: &Shape, collapsed: &[bool], out: &mut Layout) -> Links {
     }
     // The invisible root holds the roots; then siblings are linked in preorder, which is left to right.
     let root = out.node.len() as u32;
-    links.parent.push(NONE);
-    links.first_child.push(NONE);
-    links.last_child.push(NONE);
-    links.next_sibling.push(NONE);
-    links.prev_sibling.push(NONE);
-    links.number.push(0);
+    links.push(NONE);
     for item in 0..root {
         let p = match links.parent[item as usize] {
             NONE => root,

@@ -278,28 +278,34 @@ async fn evaluate<T: Send + 'static>(s: &Shared, work: impl FnOnce() -> T + Send
 }
 
 async fn check_handler(State(s): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap, body: Body) -> Response {
-    let run = async {
-        let format = content_format(&headers)?;
-        let query = parse_query(q.as_deref(), false)?;
-        let bytes = read_body(body, s.opts.max_body).await?;
-        let loaded = s.current();
-        evaluate(&s, move || run_check(&loaded, format, &query, &bytes)).await?
-    };
-    match run.await {
-        Ok(body) => json_response(StatusCode::OK, body),
-        Err(e) => e.into_response(),
-    }
+    evaluate_request(s, q, headers, body, false, run_check).await
 }
 
 async fn prune_handler(State(s): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap, body: Body) -> Response {
-    let run = async {
+    evaluate_request(s, q, headers, body, true, run_prune).await
+}
+
+/// An evaluation of a request body: the loaded generation, the body's format, the query, the body.
+type Run = fn(&Loaded, Format, &Query, &[u8]) -> Result<Vec<u8>, ApiError>;
+
+/// What `POST /v1/check` and `POST /v1/prune` share: content type, query (`prune` allows `reason`),
+/// body within its limit, then `run` off the async workers under the evaluation limits.
+async fn evaluate_request(
+    s: AppState,
+    q: Option<String>,
+    headers: HeaderMap,
+    body: Body,
+    prune: bool,
+    run: Run,
+) -> Response {
+    let answer = async {
         let format = content_format(&headers)?;
-        let query = parse_query(q.as_deref(), true)?;
+        let query = parse_query(q.as_deref(), prune)?;
         let bytes = read_body(body, s.opts.max_body).await?;
         let loaded = s.current();
-        evaluate(&s, move || run_prune(&loaded, format, &query, &bytes)).await?
+        evaluate(&s, move || run(&loaded, format, &query, &bytes)).await?
     };
-    match run.await {
+    match answer.await {
         Ok(body) => json_response(StatusCode::OK, body),
         Err(e) => e.into_response(),
     }
