@@ -21,11 +21,16 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
+        Server::start_logging(args, &mut Vec::new())
+    }
+
+    /// Starts with `NO_COLOR` unset, as a service manager would, keeping the log up to `listening`.
+    fn start_logging(args: &[&str], log: &mut Vec<String>) -> Server {
         let mut child = Command::new(BIN)
             .current_dir(repo())
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
-            .env("NO_COLOR", "1")
+            .env_remove("NO_COLOR")
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -33,11 +38,11 @@ impl Server {
             .expect("starts");
         let stderr = child.stderr.take().expect("piped");
         let mut lines = BufReader::new(stderr).lines();
-        let mut log = Vec::new();
         let addr = loop {
             let line = lines.next().unwrap_or_else(|| panic!("exited: {}", log.join("\n"))).expect("reads");
             log.push(line.clone());
-            if let Some(rest) = line.split("addr=").nth(1).filter(|_| line.contains("listening")) {
+            if line.contains("listening") {
+                let rest = line.split("addr=").nth(1).unwrap_or_else(|| panic!("no addr= in {line:?}"));
                 break rest.split_whitespace().next().expect("an address").to_owned();
             }
         };
@@ -57,6 +62,16 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let mut log = Vec::new();
+    let _server = Server::start_logging(&[], &mut log);
+    assert!(log.iter().any(|l| l.contains("listening")));
+    for line in &log {
+        assert!(!line.contains('\u{1b}'), "an escape code in {line:?}");
     }
 }
 

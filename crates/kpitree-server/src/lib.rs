@@ -118,9 +118,12 @@ pub async fn run(service: Service, addr: SocketAddr) -> std::io::Result<()> {
 }
 
 /// Structured logs to stderr (`RUST_LOG` filters; default `info`), as JSON lines when `json`.
+/// Colour only on a terminal without `NO_COLOR`: a log file or collector must get plain text.
 pub fn init_logging(json: bool) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
