@@ -2,14 +2,15 @@
 ;;
 ;; Written by hand in WebAssembly text, without the SDK or any compiler, to show that the kpitree
 ;; plugin ABI (plugins/ABI.md) is implementable from its document alone. It walks the KTR1 tree bytes
-;; directly: the kind, status, id and owner columns and the string table.
+;; directly: the kind, status, id and owner columns and the string table, the only sections its
+;; manifest's `reads` asks for (the host leaves the others out, marked absent in the directory).
 ;;
 ;; Because KTR1 stores each distinct string once, two owners are the same exactly when their string
 ;; references are, so counting per owner is an array indexed by string reference: no hashing.
 ;;
 ;; Memory map (one 64 KiB page to start; grown as needed):
 ;;       0 ..   32  scratch for formatting numbers
-;;    1024 .. 1747  the manifest (723 bytes)
+;;    1024 .. 1774  the manifest (750 bytes)
 ;;    4096 .. 4525  text pieces of the response (offsets and lengths beside each `data` below)
 ;;    8192 ..       the heap: a bump allocator that never frees (every evaluation gets a fresh
 ;;                  instance), holding the request, the per-owner tables and the response.
@@ -24,7 +25,7 @@
   (global $nstrings (mut i32) (i32.const 0))
   (global $slen (mut i32) (i32.const 0))
 
-  (data (i32.const 1024) "{\"name\":\"owner-quota\",\"version\":\"0.1.0\",\"description\":\"Limits how many active KPIs one owner may hold. Hand-written WebAssembly text: no SDK, no compiler.\",\"rules\":[{\"id\":\"owner-kpi-quota\",\"severity\":\"warning\",\"summary\":\"an owner with more active KPIs than the quota (default 8)\",\"why\":\"Nobody can look after more than a handful of metrics. An owner with a long list reviews none of them properly, so metrics pile up unquestioned and ownership becomes a formality.\",\"fix\":\"Retire the KPIs no objective needs, or hand some to the teams closest to them.\"}],\"config_schema\":{\"type\":\"object\",\"properties\":{\"max\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":8,\"description\":\"most active KPIs one owner may hold\"}}}}")
+  (data (i32.const 1024) "{\"name\":\"owner-quota\",\"version\":\"0.1.0\",\"description\":\"Limits how many active KPIs one owner may hold. Hand-written WebAssembly text: no SDK, no compiler.\",\"rules\":[{\"id\":\"owner-kpi-quota\",\"severity\":\"warning\",\"summary\":\"an owner with more active KPIs than the quota (default 8)\",\"why\":\"Nobody can look after more than a handful of metrics. An owner with a long list reviews none of them properly, so metrics pile up unquestioned and ownership becomes a formality.\",\"fix\":\"Retire the KPIs no objective needs, or hand some to the teams closest to them.\"}],\"config_schema\":{\"type\":\"object\",\"properties\":{\"max\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000000,\"default\":8,\"description\":\"most active KPIs one owner may hold\"}}},\"reads\":[\"status\",\"owner\"]}")
 
   (data (i32.const 4096) "{\"findings\":[")                        ;; 13
   (data (i32.const 4112) "]}")                                      ;; 2
@@ -46,11 +47,13 @@
       (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32))
       (i64.extend_i32_u (local.get $len))))
 
+  ;; ABI 1.1: the manifest's `reads` declares the parts of the tree this plugin reads (status and
+  ;; owner; kind, id and the string table always come), so the host encodes only those.
   (func (export "kpitree_abi_version") (result i32)
-    (i32.const 0x00010000))
+    (i32.const 0x00010001))
 
   (func (export "kpitree_manifest") (result i64)
-    (call $pack (i32.const 1024) (i32.const 723)))
+    (call $pack (i32.const 1024) (i32.const 750)))
 
   ;; Makes sure memory reaches byte `end` (exclusive, as a u64 so nothing wraps); 0 when it cannot.
   (func $reach (param $end i64) (result i32)

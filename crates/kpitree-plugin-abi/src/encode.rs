@@ -6,6 +6,7 @@
 //! are deduplicated exactly (the ABI promises equal references for equal strings); see [`Strings`]
 //! for how that is kept cheap.
 
+use crate::Reads;
 use crate::layout::{self as l, Len, NONE, TABLE};
 use kpitree_core::model::{CheckIn, Direction, Indicator, Measurement, NodeKind, Status};
 use kpitree_core::rollup::{Health, Rollup, TrendDirection};
@@ -13,14 +14,26 @@ use kpitree_core::tree::Tree;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
-/// Encodes a request: `u32 tree_len, u32 config_len`, the `KTR1` tree, then `config_json`.
+/// Encodes a request: `u32 tree_len, u32 config_len`, the whole `KTR1` tree, then `config_json`.
+/// What a plugin without `reads` (ABI 1.0) gets.
 pub fn encode_request(tree: &Tree<'_>, rollup: &Rollup, config_json: &[u8]) -> Vec<u8> {
-    encode(tree, rollup, Some(config_json))
+    encode(Reads::ALL, tree, rollup, Some(config_json))
+}
+
+/// [`encode_request`] with only the sections in `reads` (`Manifest::reads`); the others are marked
+/// absent in the directory. With [`Reads::ALL`], the same bytes as [`encode_request`].
+pub fn encode_request_for(reads: Reads, tree: &Tree<'_>, rollup: &Rollup, config_json: &[u8]) -> Vec<u8> {
+    encode(reads, tree, rollup, Some(config_json))
 }
 
 /// Encodes only the `KTR1` tree bytes.
 pub fn encode_tree(tree: &Tree<'_>, rollup: &Rollup) -> Vec<u8> {
-    encode(tree, rollup, None)
+    encode(Reads::ALL, tree, rollup, None)
+}
+
+/// [`encode_tree`] with only the sections in `reads`.
+pub fn encode_tree_for(reads: Reads, tree: &Tree<'_>, rollup: &Rollup) -> Vec<u8> {
+    encode(reads, tree, rollup, None)
 }
 
 /// The string table being built, in the output buffer itself. Each distinct string is stored once.
@@ -228,8 +241,14 @@ struct Out<'b> {
     at: [usize; l::SECTIONS],
 }
 
+/// [`Out::at`] of a section left out of the tree (`reads`): writes to it are dropped.
+const ABSENT: usize = usize::MAX;
+
 impl Out<'_> {
     fn put<const W: usize>(&mut self, section: usize, i: usize, bytes: [u8; W]) {
+        if self.at[section] == ABSENT {
+            return;
+        }
         let a = self.at[section] + i * W;
         if let Some(dst) = self.buf.get_mut(a..a + W) {
             dst.copy_from_slice(&bytes);
@@ -249,7 +268,8 @@ impl Out<'_> {
     }
 }
 
-fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
+fn encode(reads: Reads, tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
+    let has = |k: usize| reads.has_section(k);
     let doc = tree.doc();
     let nodes = tree.nodes();
     let n = nodes.len();
@@ -257,19 +277,29 @@ fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
     // Counts that size the CSR sections, and an upper bound of the string table (before dedup).
     let (mut parents, mut measurements, mut check_ins) = (0usize, 0usize, 0usize);
     let (mut string_refs, mut string_bytes) = (1usize, doc.organisation.len());
+    // Only the string columns encoded count towards the string table's room.
+    let texts_read = [l::DEPARTMENT, l::RATIONALE, l::DESCRIPTION, l::UNIT, l::PERIOD].map(has);
+    let (title, owner, notes) = (has(l::TITLE), has(l::OWNER), has(l::CHECK_IN_NOTES));
+    let text_refs = texts_read.iter().filter(|&&r| r).count() + 1 + usize::from(title) + usize::from(owner);
+    let len = |t: &Option<String>| t.as_ref().map_or(0, String::len);
     for (i, node) in nodes.iter().enumerate() {
         parents += tree.parents(i as u32).len();
         measurements += node.measurements.len();
         check_ins += node.check_ins.len();
         let texts = [&node.department, &node.rationale, &node.description, &node.unit, &node.period];
-        string_refs += 3 + texts.len() + node.check_ins.len();
-        string_bytes += node.id.len() + node.title.len() + node.owner.as_ref().map_or(0, String::len);
-        string_bytes += texts.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>();
-        string_bytes += node.check_ins.iter().map(|c| c.note.as_ref().map_or(0, String::len)).sum::<usize>();
+        string_refs += text_refs + if notes { node.check_ins.len() } else { 0 };
+        string_bytes += node.id.len();
+        string_bytes += if title { node.title.len() } else { 0 } + if owner { len(&node.owner) } else { 0 };
+        string_bytes += texts.iter().zip(texts_read).map(|(t, read)| if read { len(t) } else { 0 }).sum::<usize>();
+        if notes {
+            string_bytes += node.check_ins.iter().map(|c| len(&c.note)).sum::<usize>();
+        }
     }
-    for link in &doc.links {
-        string_refs += 1;
-        string_bytes += link.note.as_ref().map_or(0, String::len);
+    if has(l::LINK_NOTE) {
+        for link in &doc.links {
+            string_refs += 1;
+            string_bytes += len(&link.note);
+        }
     }
     // Layout of every section before the string table (whose size is known only at the end).
     let dir_len = l::HEADER_LEN + 4 * l::SECTIONS;
@@ -285,8 +315,12 @@ fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
             Len::Csr(_) => check_ins,
             Len::StringsPlusOne | Len::StringBytes => 0,
         };
-        at[k] = end;
-        end = l::align(end + count * spec.width);
+        if has(k) {
+            at[k] = end;
+            end = l::align(end + count * spec.width);
+        } else {
+            at[k] = ABSENT;
+        }
     }
     let fixed = end;
     // The string table's room: offsets and bytes for every reference being a new string.
@@ -304,6 +338,8 @@ fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
     let organisation = strings.add(&doc.organisation);
 
     let mut w = Out { buf: &mut head[base..], at };
+    let (has_parents, has_children) = (has(l::PARENT_OFFSETS), has(l::CHILD_OFFSETS));
+    let (has_measurements, has_check_ins) = (has(l::MEASUREMENT_OFFSETS), has(l::CHECK_IN_OFFSETS));
     let (mut p, mut c, mut ms, mut ck) = (0u32, 0u32, 0u32, 0u32);
     // Scratch for series, reused node after node.
     let mut series: Vec<&Measurement> = Vec::new();
@@ -336,14 +372,26 @@ fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
             Some(TrendDirection::Flat) => 3,
         };
         w.u8(l::TREND, i, trend);
+        // Strings only for the columns encoded: looking them up is most of the encoder's work.
         w.u32(l::ID, i, strings.add(&node.id));
-        w.u32(l::TITLE, i, strings.add(&node.title));
-        w.u32(l::OWNER, i, strings.opt(OWNER, node.owner()));
-        w.u32(l::DEPARTMENT, i, strings.opt(DEPARTMENT, node.department.as_deref()));
-        w.u32(l::RATIONALE, i, strings.opt(RATIONALE, node.rationale.as_deref()));
-        w.u32(l::DESCRIPTION, i, strings.opt(DESCRIPTION, node.description.as_deref()));
-        w.u32(l::UNIT, i, strings.opt(UNIT, node.unit.as_deref()));
-        w.u32(l::PERIOD, i, strings.opt(PERIOD, node.period.as_deref()));
+        if title {
+            w.u32(l::TITLE, i, strings.add(&node.title));
+        }
+        if owner {
+            w.u32(l::OWNER, i, strings.opt(OWNER, node.owner()));
+        }
+        let texts = [
+            (l::DEPARTMENT, DEPARTMENT, &node.department),
+            (l::RATIONALE, RATIONALE, &node.rationale),
+            (l::DESCRIPTION, DESCRIPTION, &node.description),
+            (l::UNIT, UNIT, &node.unit),
+            (l::PERIOD, PERIOD, &node.period),
+        ];
+        for ((section, field, text), read) in texts.into_iter().zip(texts_read) {
+            if read {
+                w.u32(section, i, strings.opt(field, text.as_deref()));
+            }
+        }
         w.f64(l::START, i, node.start);
         w.f64(l::TARGET, i, node.target);
         w.f64(l::CURRENT, i, node.current);
@@ -355,28 +403,37 @@ fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
         w.f64(l::TREND_PER_30_DAYS, i, r.trend.map(|t| t.per_30_days));
         w.i32(l::LAST_REVIEWED, i, node.last_reviewed.map_or(l::NO_DATE, |d| d.days()));
         w.u32(l::CADENCE_DAYS, i, node.cadence_days.unwrap_or(0));
-        for &t in tree.parents(ix) {
-            w.u32(l::PARENTS, p as usize, t);
-            p += 1;
+        if has_parents {
+            for &t in tree.parents(ix) {
+                w.u32(l::PARENTS, p as usize, t);
+                p += 1;
+            }
+            w.u32(l::PARENT_OFFSETS, i + 1, p);
         }
-        w.u32(l::PARENT_OFFSETS, i + 1, p);
-        for &t in tree.children(ix) {
-            w.u32(l::CHILDREN, c as usize, t);
-            c += 1;
+        if has_children {
+            for &t in tree.children(ix) {
+                w.u32(l::CHILDREN, c as usize, t);
+                c += 1;
+            }
+            w.u32(l::CHILD_OFFSETS, i + 1, c);
         }
-        w.u32(l::CHILD_OFFSETS, i + 1, c);
         // Series sorted by date, ties in document order (a stable sort only when needed).
-        series.clear();
-        series.extend(node.measurements.iter());
-        if !series.is_sorted_by_key(|x| x.date) {
-            series.sort_by_key(|x| x.date);
+        if has_measurements {
+            series.clear();
+            series.extend(node.measurements.iter());
+            if !series.is_sorted_by_key(|x| x.date) {
+                series.sort_by_key(|x| x.date);
+            }
+            for x in &series {
+                w.i32(l::MEASUREMENT_DATES, ms as usize, x.date.days());
+                w.f64(l::MEASUREMENT_VALUES, ms as usize, Some(x.value));
+                ms += 1;
+            }
+            w.u32(l::MEASUREMENT_OFFSETS, i + 1, ms);
         }
-        for x in &series {
-            w.i32(l::MEASUREMENT_DATES, ms as usize, x.date.days());
-            w.f64(l::MEASUREMENT_VALUES, ms as usize, Some(x.value));
-            ms += 1;
+        if !has_check_ins {
+            continue;
         }
-        w.u32(l::MEASUREMENT_OFFSETS, i + 1, ms);
         checks.clear();
         checks.extend(node.check_ins.iter());
         if !checks.is_sorted_by_key(|x| x.date) {
@@ -392,7 +449,7 @@ fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
         }
         w.u32(l::CHECK_IN_OFFSETS, i + 1, ck);
     }
-    for (k, (link, from, to)) in tree.links().enumerate() {
+    for (k, (link, from, to)) in tree.links().enumerate().take(if has(l::LINK_FROM) { m } else { 0 }) {
         w.u32(l::LINK_FROM, k, from);
         w.u32(l::LINK_TO, k, to);
         w.u8(l::LINK_KIND, k, 0);
@@ -419,7 +476,8 @@ fn encode(tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
         head.extend_from_slice(&v.to_le_bytes());
     }
     for a in at {
-        head.extend_from_slice(&(a as u32).to_le_bytes());
+        let offset = if a == ABSENT { NONE } else { a as u32 };
+        head.extend_from_slice(&offset.to_le_bytes());
     }
     out[base..base + dir_len].copy_from_slice(&head);
     if base > 0 {

@@ -17,12 +17,14 @@ pub mod error;
 #[cfg(feature = "encode")]
 pub mod host;
 mod layout;
+mod reads;
 mod view;
 
 pub use date::Date;
 #[cfg(feature = "encode")]
-pub use encode::{encode_request, encode_tree};
+pub use encode::{encode_request, encode_request_for, encode_tree, encode_tree_for};
 pub use layout::{MAGIC, NONE, SECTIONS};
+pub use reads::{READ_NAMES, ReadName, Reads};
 pub use view::{
     CheckIn, CheckIns, DecodeError, Direction, Health, Indicator, Ix, Ixs, LinkKind, LinkRef, Measurement,
     Measurements, NodeKind, Status, TreeView, Trend, split_request,
@@ -33,7 +35,7 @@ use serde::{Deserialize, Serialize};
 /// Major version of the ABI this crate implements. Hosts refuse plugins of another major version.
 pub const ABI_MAJOR: u16 = 1;
 /// Minor version of the ABI this crate implements.
-pub const ABI_MINOR: u16 = 0;
+pub const ABI_MINOR: u16 = 1;
 /// `kpitree_abi_version`'s value for this ABI.
 pub const ABI_VERSION: i32 = ((ABI_MAJOR as i32) << 16) | ABI_MINOR as i32;
 
@@ -69,15 +71,21 @@ pub mod limits {
     pub const TABLE_ELEMENTS: usize = 1 << 20;
 }
 
-/// Replaces control characters other than newline and tab with U+FFFD, so that a plugin's text cannot
-/// drive the terminal (escape sequences) or the page it is shown on. Every host cleans the same fields
-/// with this one function ([`Manifest::make_printable`], `host::findings_from_response`), so findings
-/// are byte-identical natively and in the browser.
+/// Replaces control characters other than newline and tab, and the bidirectional embedding, override
+/// and isolate characters (U+202A-U+202E, U+2066-U+2069, which can make text read differently from
+/// what it is: "Trojan Source"), with U+FFFD, so that a plugin's text cannot drive the terminal
+/// (escape sequences) or the page it is shown on, nor disguise itself. Every host cleans the same
+/// fields with this one function ([`Manifest::make_printable`], `host::findings_from_response`), so
+/// findings are byte-identical natively and in the browser.
 pub fn make_printable(s: &mut String) {
-    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if s.contains(bad) {
-        *s = s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect();
+    if s.contains(is_unprintable) {
+        *s = s.chars().map(|c| if is_unprintable(c) { '\u{FFFD}' } else { c }).collect();
     }
+}
+
+/// What [`make_printable`] replaces.
+fn is_unprintable(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// [`make_printable`] on every string of a JSON value (object keys too), in place.
@@ -93,8 +101,7 @@ pub fn make_json_printable(v: &mut serde_json::Value) {
 /// [`make_json_printable`] on a JSON object: keys with control characters are renamed (a later key
 /// that cleans to the same name replaces an earlier one, as a repeated key would).
 pub fn make_map_printable(map: &mut serde_json::Map<String, serde_json::Value>) {
-    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if map.keys().any(|k| k.contains(bad)) {
+    if map.keys().any(|k| k.contains(is_unprintable)) {
         let old = std::mem::take(map);
         for (mut k, mut v) in old {
             make_printable(&mut k);
@@ -186,6 +193,10 @@ pub struct Manifest {
     /// JSON Schema of its configuration.
     #[serde(default = "empty_object")]
     pub config_schema: serde_json::Value,
+    /// ABI 1.1: the parts of the tree it reads ([`READ_NAMES`]); the host encodes only those (and
+    /// `kind`, `id`, the string table). `None` (ABI 1.0): the whole tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads: Option<Vec<String>>,
 }
 
 fn empty_object() -> serde_json::Value {
@@ -261,6 +272,8 @@ pub enum ManifestError {
     BadSchema,
     /// A rule id that is also a built-in rule's (checked by the host).
     ClashesWithBuiltin(String),
+    /// A name in `reads` that is not one of [`READ_NAMES`].
+    UnknownRead(String),
 }
 
 impl std::fmt::Display for ManifestError {
@@ -279,6 +292,10 @@ impl std::fmt::Display for ManifestError {
             ManifestError::Undocumented(r) => write!(f, "rule `{r}` needs a summary, a why and a fix"),
             ManifestError::BadSchema => write!(f, "`config_schema` must be a JSON object"),
             ManifestError::ClashesWithBuiltin(r) => write!(f, "rule `{r}` has the id of a built-in rule"),
+            ManifestError::UnknownRead(r) => {
+                let known: Vec<&str> = READ_NAMES.iter().map(|n| n.name).collect();
+                write!(f, "`reads` names `{r}`, which is not a part of the tree; use {}", known.join(", "))
+            }
         }
     }
 }
@@ -315,7 +332,16 @@ impl Manifest {
         if !self.config_schema.is_object() {
             return Err(ManifestError::BadSchema);
         }
+        if let Some(names) = &self.reads {
+            Reads::from_names(names).map_err(ManifestError::UnknownRead)?;
+        }
         Ok(())
+    }
+
+    /// The sections to encode for this plugin: [`Reads::ALL`] without `reads` (ABI 1.0), else what
+    /// `reads` declares. A manifest that failed [`Manifest::check`] on `reads` also gets everything.
+    pub fn reads(&self) -> Reads {
+        self.reads.as_deref().map_or(Reads::ALL, |names| Reads::from_names(names).unwrap_or(Reads::ALL))
     }
 
     /// Cleans the text a host shows (version, description, each rule's summary, why and fix) with
@@ -334,5 +360,21 @@ impl Manifest {
     /// The declared rule with `id`.
     pub fn rule(&self, id: &str) -> Option<&RuleDecl> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_bidi_override_characters_are_replaced() {
+        let mut s = "a\u{1b}[31m\tb\nc\u{202E}d\u{2066}e\u{2069}f\u{202A}\u{2067}\u{200F}g".to_owned();
+        make_printable(&mut s);
+        // U+200F (a mark, not an override or isolate) stays; so do tab and newline.
+        assert_eq!(s, "a\u{FFFD}[31m\tb\nc\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}\u{FFFD}\u{200F}g");
+        let mut v = serde_json::json!({ "k\u{202D}": ["\u{2068}x"] });
+        make_json_printable(&mut v);
+        assert_eq!(v, serde_json::json!({ "k\u{FFFD}": ["\u{FFFD}x"] }));
     }
 }

@@ -4,6 +4,8 @@
 
 use crate::date::Date;
 use crate::layout::{self as l, Len, NONE, TABLE};
+use crate::reads::{self, ReadName, Reads};
+use std::cell::Cell;
 use std::fmt;
 
 /// Position of a node in the document (and in every node column).
@@ -72,6 +74,12 @@ pub enum DecodeError {
         /// The node whose series it is.
         node: u32,
     },
+    /// A section marked absent (ABI 1.1) that every tree has (`kind`, `id`, the string table), or
+    /// the offsets of a section that is present.
+    Absent {
+        /// Section name.
+        section: &'static str,
+    },
 }
 
 impl fmt::Display for DecodeError {
@@ -101,6 +109,7 @@ impl fmt::Display for DecodeError {
             DecodeError::Unsorted { section, node } => {
                 write!(f, "section `{section}`: node {node}'s series is not sorted by date")
             }
+            DecodeError::Absent { section } => write!(f, "section `{section}` is marked absent but is needed"),
         }
     }
 }
@@ -464,6 +473,11 @@ pub struct TreeView<'a> {
     string_count: u32,
     sections: [Col<'a>; l::SECTIONS],
     strings: &'a str,
+    /// Sections not to be read (one bit per directory position): absent from the tree (ABI 1.1,
+    /// `reads`), or left out by [`TreeView::restrict`]. They read as empty.
+    absent: u64,
+    /// The absent sections something tried to read ([`TreeView::missing_read`]).
+    missed: Cell<u64>,
 }
 
 /// Splits a request (`u32 tree_len, u32 config_len, tree, config`) into the checked tree and the
@@ -512,8 +526,21 @@ impl<'a> TreeView<'a> {
             return Err(DecodeError::Truncated { what: "directory", needed: dir_end, len });
         }
         let mut sections = [Col::default(); l::SECTIONS];
+        let mut absent = 0u64;
         for (k, spec) in TABLE.iter().enumerate() {
             let offset = word(l::HEADER_LEN / 4 + k);
+            if offset == NONE {
+                if reads::ALWAYS >> k & 1 == 1 {
+                    return Err(DecodeError::Absent { section: spec.name });
+                }
+                absent |= 1 << k;
+                continue;
+            }
+            if let Len::Csr(of) = spec.len
+                && absent >> of & 1 == 1
+            {
+                return Err(DecodeError::Absent { section: TABLE[of].name });
+            }
             if offset as usize % l::ALIGN != 0 {
                 return Err(DecodeError::Misaligned { section: spec.name, offset });
             }
@@ -534,7 +561,8 @@ impl<'a> TreeView<'a> {
         }
         let strings =
             std::str::from_utf8(sections[l::STRING_BYTES].0).map_err(|_| DecodeError::BadUtf8 { string: u32::MAX })?;
-        let view = TreeView { n, m, as_of, organisation, string_count, sections, strings };
+        let view =
+            TreeView { n, m, as_of, organisation, string_count, sections, strings, absent, missed: Cell::new(0) };
         view.check()?;
         Ok(view)
     }
@@ -596,6 +624,37 @@ impl<'a> TreeView<'a> {
         Ok(())
     }
 
+    /// Section `k`, or an empty column (noted in `missed`) when it is absent.
+    fn col(&self, k: usize) -> Col<'a> {
+        if self.absent >> k & 1 == 0 {
+            return self.sections[k];
+        }
+        self.missed.set(self.missed.get() | 1 << k);
+        Col::default()
+    }
+
+    /// The sections this view reads: all but those absent from the tree or left out by
+    /// [`TreeView::restrict`].
+    pub fn reads(&self) -> Reads {
+        Reads::from_bits(Reads::ALL.bits() & !self.absent)
+    }
+
+    /// This view reading only what `reads` declares (as well as what the tree has): every other
+    /// section reads as empty and is reported by [`TreeView::missing_read`] once read. The SDK
+    /// restricts a plugin's tree to its `reads`, so a plugin behaves the same whether a host sends
+    /// it the whole tree (ABI 1.0, or a host that encodes once for all plugins) or only its part.
+    pub fn restrict(&self, reads: Reads) -> TreeView<'a> {
+        TreeView { absent: self.absent | (Reads::ALL.bits() & !reads.bits()), missed: Cell::new(0), ..self.clone() }
+    }
+
+    /// The first (in directory order) part of the tree that was read through this view although it
+    /// is absent: the data read came out empty, so whatever was computed from it is wrong. `None`
+    /// when every read found its section.
+    pub fn missing_read(&self) -> Option<&'static ReadName> {
+        let missed = self.missed.get();
+        (missed != 0).then(|| reads::name_of(missed.trailing_zeros() as usize)).flatten()
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> u32 {
         self.n
@@ -623,13 +682,13 @@ impl<'a> TreeView<'a> {
 
     /// String `k` of the table; `None` for [`NONE`](crate::layout::NONE) or out of range.
     pub fn string(&self, k: u32) -> Option<&'a str> {
-        let offs = self.sections[l::STRING_OFFSETS];
+        let offs = self.col(l::STRING_OFFSETS);
         let (a, b) = (offs.u32(k as usize)?, offs.u32((k as usize).checked_add(1)?)?);
         self.strings.get(a as usize..b as usize)
     }
 
     fn str_ref(&self, section: usize, i: Ix) -> u32 {
-        self.sections[section].u32(i as usize).unwrap_or(NONE)
+        self.col(section).u32(i as usize).unwrap_or(NONE)
     }
 
     fn str_at(&self, section: usize, i: Ix) -> Option<&'a str> {
@@ -649,16 +708,16 @@ impl<'a> TreeView<'a> {
 
     /// Level of the node.
     pub fn kind(&self, i: Ix) -> NodeKind {
-        NodeKind::ALL.get(self.sections[l::KIND].u8(i as usize) as usize).copied().unwrap_or(NodeKind::Strategy)
+        NodeKind::ALL.get(self.col(l::KIND).u8(i as usize) as usize).copied().unwrap_or(NodeKind::Strategy)
     }
 
     /// Lifecycle of the node.
     pub fn status(&self, i: Ix) -> Status {
-        Status::ALL.get(self.sections[l::STATUS].u8(i as usize) as usize).copied().unwrap_or(Status::Active)
+        Status::ALL.get(self.col(l::STATUS).u8(i as usize) as usize).copied().unwrap_or(Status::Active)
     }
 
     fn flags(&self, i: Ix) -> u8 {
-        self.sections[l::FLAGS].u8(i as usize)
+        self.col(l::FLAGS).u8(i as usize)
     }
 
     /// Feeds someone's personal appraisal or pay.
@@ -686,13 +745,13 @@ impl<'a> TreeView<'a> {
 
     /// The engine's status of the node (key result, objective, KPI).
     pub fn health(&self, i: Ix) -> Option<Health> {
-        let v = self.sections[l::HEALTH].u8(i as usize);
+        let v = self.col(l::HEALTH).u8(i as usize);
         Health::ALL.get((v as usize).wrapping_sub(1)).copied()
     }
 
     /// KPI: the engine's verdict on its series (three points or more).
     pub fn trend(&self, i: Ix) -> Option<Trend> {
-        let v = self.sections[l::TREND].u8(i as usize);
+        let v = self.col(l::TREND).u8(i as usize);
         Trend::ALL.get((v as usize).wrapping_sub(1)).copied()
     }
 
@@ -737,7 +796,7 @@ impl<'a> TreeView<'a> {
     }
 
     fn num(&self, section: usize, i: Ix) -> Option<f64> {
-        self.sections[section].f64(i as usize)
+        self.col(section).f64(i as usize)
     }
 
     /// Key result: value at the start of the period.
@@ -782,17 +841,17 @@ impl<'a> TreeView<'a> {
 
     /// KPI: when someone last asked whether it is still needed.
     pub fn last_reviewed(&self, i: Ix) -> Option<Date> {
-        self.sections[l::LAST_REVIEWED].i32(i as usize).filter(|&d| d != l::NO_DATE).map(Date::from_days)
+        self.col(l::LAST_REVIEWED).i32(i as usize).filter(|&d| d != l::NO_DATE).map(Date::from_days)
     }
 
     /// Key result: expected days between check-ins.
     pub fn cadence_days(&self, i: Ix) -> Option<u32> {
-        self.sections[l::CADENCE_DAYS].u32(i as usize).filter(|&d| d != 0)
+        self.col(l::CADENCE_DAYS).u32(i as usize).filter(|&d| d != 0)
     }
 
     /// `[a, b)` of node `i` in a CSR whose offsets are section `offsets`.
     fn span(&self, offsets: usize, i: Ix) -> (u32, u32) {
-        let o = self.sections[offsets];
+        let o = self.col(offsets);
         match (o.u32(i as usize), o.u32(i as usize + 1)) {
             (Some(a), Some(b)) if a <= b => (a, b),
             _ => (0, 0),
@@ -804,7 +863,7 @@ impl<'a> TreeView<'a> {
             return Ixs::empty();
         }
         let (a, b) = self.span(offsets, i);
-        Ixs(self.sections[targets].range4(a, b).chunks_exact(4))
+        Ixs(self.col(targets).range4(a, b).chunks_exact(4))
     }
 
     /// The nodes `i` contributes to, in the order its `parents` lists them.
@@ -821,8 +880,8 @@ impl<'a> TreeView<'a> {
     pub fn measurements(&self, i: Ix) -> Measurements<'a> {
         let (a, b) = if i < self.n { self.span(l::MEASUREMENT_OFFSETS, i) } else { (0, 0) };
         Measurements {
-            dates: self.sections[l::MEASUREMENT_DATES].range4(a, b).chunks_exact(4),
-            values: self.sections[l::MEASUREMENT_VALUES].range8(a, b).chunks_exact(8),
+            dates: self.col(l::MEASUREMENT_DATES).range4(a, b).chunks_exact(4),
+            values: self.col(l::MEASUREMENT_VALUES).range8(a, b).chunks_exact(8),
         }
     }
 
@@ -833,12 +892,11 @@ impl<'a> TreeView<'a> {
     }
 
     fn check_in_at(&self, k: usize) -> CheckIn<'a> {
-        let s = &self.sections;
         CheckIn {
-            date: Date::from_days(s[l::CHECK_IN_DATES].i32(k).unwrap_or(0)),
-            value: s[l::CHECK_IN_VALUES].f64(k).unwrap_or(f64::NAN),
-            confidence: s[l::CHECK_IN_CONFIDENCES].f64(k),
-            note: s[l::CHECK_IN_NOTES].u32(k).and_then(|r| self.string(r)),
+            date: Date::from_days(self.col(l::CHECK_IN_DATES).i32(k).unwrap_or(0)),
+            value: self.col(l::CHECK_IN_VALUES).f64(k).unwrap_or(f64::NAN),
+            confidence: self.col(l::CHECK_IN_CONFIDENCES).f64(k),
+            note: self.col(l::CHECK_IN_NOTES).u32(k).and_then(|r| self.string(r)),
         }
     }
 
@@ -847,14 +905,13 @@ impl<'a> TreeView<'a> {
         if k >= self.m {
             return None;
         }
-        let s = &self.sections;
         let k = k as usize;
         Some(LinkRef {
-            from: s[l::LINK_FROM].u32(k)?,
-            to: s[l::LINK_TO].u32(k)?,
+            from: self.col(l::LINK_FROM).u32(k)?,
+            to: self.col(l::LINK_TO).u32(k)?,
             kind: LinkKind::Drives,
-            lag_days: s[l::LINK_LAG_DAYS].u32(k).filter(|&d| d != NONE),
-            note: s[l::LINK_NOTE].u32(k).and_then(|r| self.string(r)),
+            lag_days: self.col(l::LINK_LAG_DAYS).u32(k).filter(|&d| d != NONE),
+            note: self.col(l::LINK_NOTE).u32(k).and_then(|r| self.string(r)),
         })
     }
 

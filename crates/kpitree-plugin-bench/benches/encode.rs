@@ -1,5 +1,6 @@
 //! How long the host takes to encode a request (`encode_request`: the `KTR1` tree plus a config), on
-//! generated trees, next to the cost of merely allocating and touching a buffer that size; and what
+//! generated trees, next to the cost of merely allocating and touching a buffer that size, and for
+//! the parts `owner-quota` declares in `reads` (ABI 1.1, `encode_request_for`); and what
 //! the encoding holds: string references against distinct strings, overall and per field. Half of
 //! "a plugin within 3x of the built-in rule" (`cargo bench -p kpitree-plugin-host` measures the
 //! whole); this one is quick to run while working on the encoder.
@@ -16,7 +17,7 @@ mod generator;
 use kpitree_core::model::{Node, TreeDoc};
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
-use kpitree_plugin_abi::{encode_request, split_request};
+use kpitree_plugin_abi::{Reads, encode_request, encode_request_for, split_request};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -64,8 +65,13 @@ fn main() {
     }
     let dump = std::env::var_os("KPITREE_ENCODE_DUMP").map(std::path::PathBuf::from);
     println!("\n### encode_request\n");
-    println!("| nodes | bytes | string refs | distinct strings | text bytes | encode | encode on CPU | fresh buffer |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| nodes | bytes | string refs | distinct strings | text bytes | encode | encode on CPU | fresh buffer | \
+         owner-quota's reads: bytes | encode | on CPU |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    // What `plugins/owner-quota-wat` declares (ABI 1.1): the request `kpitree check` encodes for it.
+    let quota = Reads::from_names(&["status", "owner"]).expect("known names");
     let mut last = None;
     for n in sizes() {
         let doc = generator::generate(n, SEED);
@@ -87,15 +93,19 @@ fn main() {
             v.iter_mut().step_by(4096).for_each(|b| *b = 1);
             v
         });
+        let part = encode_request_for(quota, &tree, &rollup, b"{}").len();
+        let (part_wall, part_cpu) = time(runs, || encode_request_for(quota, &tree, &rollup, b"{}").len());
         last = Some((n, doc));
         println!(
-            "| {n} | {} | {refs} | {} | {} | {} | {} | {} |",
+            "| {n} | {} | {refs} | {} | {} | {} | {} | {} | {part} | {} | {} |",
             request.len(),
             view.string_count(),
             text,
             ms(wall),
             cpu.map_or_else(|| "?".to_owned(), ms),
-            ms(floor)
+            ms(floor),
+            ms(part_wall),
+            part_cpu.map_or_else(|| "?".to_owned(), ms),
         );
     }
     // Which strings repeat, in the largest tree: what the encoder's per-field caches are for.

@@ -5,12 +5,17 @@
 //!   checking the answer; and `owner-quota` (`plugins/owner-quota-wat`) on the same tree, request
 //!   encoding included, for the goal "under 1 ms for a 100-node tree including instantiation"; and
 //!   loading `owner-quota` (parse WAT, compile, validate, read the manifest), paid once per run.
-//! - `plugin/{1k,10k,100k}`: the rule `owner-kpi-quota` (active KPIs per owner over a quota) four
-//!   ways on generated trees: `a_native_rule`, the same algorithm in Rust producing the same findings
-//!   (checked before timing); `b_encode`, encoding the request (`KTR1` + config); `c_plugin_call`,
-//!   evaluating the pre-encoded request in the plugin; `d_plugin_total`, encoding plus evaluation,
-//!   what `kpitree check --plugin` pays. For scale, `e_builtin_too_many_objectives` runs the built-in
-//!   rule closest in shape (objectives per owner and period). Rollups are computed beforehand for all.
+//! - `plugin/{1k,10k,100k}`: the rule `owner-kpi-quota` (active KPIs per owner over a quota) on
+//!   generated trees: `a_native_rule`, the same algorithm in Rust producing the same findings
+//!   (checked before timing); `b_encode`, encoding the request (`KTR1` + config) with the parts the
+//!   plugin's manifest `reads` (ABI 1.1); `c_plugin_call`, evaluating that pre-encoded request in the
+//!   plugin; `d_plugin_total`, encoding plus evaluation, what `kpitree check --plugin` pays. Then the
+//!   same for a plugin without `reads` (ABI 1.0), which gets the whole tree: `f_encode_all_sections`,
+//!   `g_plugin_total_all_sections`. For scale, `e_builtin_too_many_objectives` runs the built-in rule
+//!   closest in shape (objectives per owner and period). Where the call's time goes:
+//!   `h_empty_plugin_call`, the empty plugin on the same request (fresh instance, request copied in,
+//!   an empty answer checked), and `i_check_response`, the host checking an answer of the plugin's
+//!   size and shape (its findings as JSON). Rollups are computed beforehand for all.
 //!
 //! Run with `cargo bench -p kpitree-plugin-host`; `KPITREE_BENCH_SIZES=1000,10000` picks sizes.
 
@@ -23,7 +28,8 @@ use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::model::{NodeKind, Status};
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
-use kpitree_plugin_abi::encode_request;
+use kpitree_plugin_abi::host::findings_from_response;
+use kpitree_plugin_abi::{PluginFinding, Response, encode_request, encode_request_for};
 use kpitree_plugin_host::{Limits, Plugin};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -144,7 +150,7 @@ fn bench_overhead(c: &mut Criterion) {
     let rollup = Rollup::new(&tree);
     let empty = Plugin::from_bytes("empty", "bench", EMPTY.as_bytes(), &Limits::default()).expect("loads");
     let quota = owner_quota();
-    let request = encode_request(&tree, &rollup, b"{}");
+    let request = encode_request_for(quota.reads(), &tree, &rollup, b"{}");
     assert!(empty.evaluate(&request, &tree).expect("runs").is_empty());
     eprintln!(
         "kpitree bench: 100 nodes, request {} bytes, owner-quota findings {}",
@@ -158,7 +164,7 @@ fn bench_overhead(c: &mut Criterion) {
     group.bench_function("empty_plugin_100_nodes", |b| b.iter(|| empty.evaluate(black_box(&request), &tree)));
     group.bench_function("owner_quota_100_nodes_total", |b| {
         b.iter(|| {
-            let request = encode_request(black_box(&tree), &rollup, b"{}");
+            let request = encode_request_for(quota.reads(), black_box(&tree), &rollup, b"{}");
             quota.evaluate(&request, &tree)
         })
     });
@@ -168,20 +174,43 @@ fn bench_overhead(c: &mut Criterion) {
     group.finish();
 }
 
+/// The response JSON a plugin writes for `findings` (what `owner-quota` answers).
+fn response_of(findings: &[Finding]) -> Vec<u8> {
+    let found = findings
+        .iter()
+        .map(|f| PluginFinding {
+            rule: f.rule.clone(),
+            severity: None,
+            nodes: f.nodes.clone(),
+            message: f.message.clone(),
+            fix: None,
+            evidence: f.evidence.clone(),
+        })
+        .collect();
+    serde_json::to_vec(&Response::Findings(found)).expect("serialises")
+}
+
 fn bench_sizes(c: &mut Criterion) {
     let quota = owner_quota();
+    let empty = Plugin::from_bytes("empty", "bench", EMPTY.as_bytes(), &Limits::default()).expect("loads");
     let builtin = only("too-many-objectives");
     for n in sizes() {
         let doc = generator::generate(n, SEED);
         let tree = Tree::new(FILE, &doc).expect("valid");
         let rollup = Rollup::new(&tree);
-        let request = encode_request(&tree, &rollup, b"{}");
+        let reads = quota.reads();
+        let request = encode_request_for(reads, &tree, &rollup, b"{}");
+        let whole = encode_request(&tree, &rollup, b"{}");
         let native = native_owner_quota(&tree, MAX);
-        let plugin = quota.evaluate(&request, &tree).unwrap_or_else(|e| panic!("{n} nodes: {e}"));
-        same_findings(&native, &plugin);
+        let response = response_of(&native);
+        for r in [&request, &whole] {
+            let plugin = quota.evaluate(r, &tree).unwrap_or_else(|e| panic!("{n} nodes: {e}"));
+            same_findings(&native, &plugin);
+        }
         eprintln!(
-            "kpitree bench: {n} nodes, request {:.2} MiB, {} owner-kpi-quota findings naming {} KPIs",
+            "kpitree bench: {n} nodes, request {:.2} MiB ({:.2} MiB whole), {} owner-kpi-quota findings naming {} KPIs",
             request.len() as f64 / (1024.0 * 1024.0),
+            whole.len() as f64 / (1024.0 * 1024.0),
             native.len(),
             native.iter().map(|f| f.nodes.len()).sum::<usize>()
         );
@@ -189,13 +218,26 @@ fn bench_sizes(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("plugin/{}", label(n)));
         configure(&mut group, n);
         group.bench_function("a_native_rule", |b| b.iter(|| native_owner_quota(black_box(&tree), MAX)));
-        group.bench_function("b_encode", |b| b.iter(|| encode_request(black_box(&tree), &rollup, b"{}")));
+        group.bench_function("b_encode", |b| b.iter(|| encode_request_for(reads, black_box(&tree), &rollup, b"{}")));
         group.bench_function("c_plugin_call", |b| b.iter(|| quota.evaluate(black_box(&request), &tree)));
         group.bench_function("d_plugin_total", |b| {
+            b.iter(|| {
+                let request = encode_request_for(reads, black_box(&tree), &rollup, b"{}");
+                quota.evaluate(&request, &tree)
+            })
+        });
+        group.bench_function("f_encode_all_sections", |b| b.iter(|| encode_request(black_box(&tree), &rollup, b"{}")));
+        group.bench_function("g_plugin_total_all_sections", |b| {
             b.iter(|| {
                 let request = encode_request(black_box(&tree), &rollup, b"{}");
                 quota.evaluate(&request, &tree)
             })
+        });
+        // Where the call's time goes: the call without a rule (fresh instance, the request copied
+        // in, an empty answer), and checking an answer of the plugin's size on the host.
+        group.bench_function("h_empty_plugin_call", |b| b.iter(|| empty.evaluate(black_box(&request), &tree)));
+        group.bench_function("i_check_response", |b| {
+            b.iter(|| findings_from_response(quota.manifest(), black_box(&tree), &response))
         });
         group.bench_function("e_builtin_too_many_objectives", |b| {
             b.iter(|| kpitree_core::rules::run(black_box(&tree), &rollup, &builtin))

@@ -24,7 +24,7 @@ mod set;
 
 pub use error::{Call, ErrorKind, PluginError};
 pub use kpitree_plugin_abi::host::RuleSwitches;
-pub use kpitree_plugin_abi::{Manifest, RuleDecl};
+pub use kpitree_plugin_abi::{Manifest, Reads, RuleDecl};
 pub use limits::{LimitError, Limits};
 pub use plugin::Plugin;
 pub use set::PluginSet;

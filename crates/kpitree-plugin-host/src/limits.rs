@@ -5,6 +5,10 @@ use std::time::Duration;
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * 1024;
+/// The range of the wasm stack, in KiB: at most 2 MiB because wasmtime refuses a `max_wasm_stack`
+/// above its (async) stack size of 2 MiB; at least 64 KiB, so that a plugin has room for any call.
+/// [`Limits::stack`] and `stack_kib` ([`Limits::set`]) both keep to it.
+const STACK_KIB: (u64, u64) = (64, 2048);
 
 /// What a plugin may use. Every call (`kpitree_abi_version`, `kpitree_manifest`, `kpitree_alloc`,
 /// `kpitree_evaluate`, and the instantiation before them) runs in a fresh store under these limits.
@@ -75,8 +79,7 @@ impl Limits {
         ("module_mib", 1, 1024, "size of a plugin file, in MiB"),
         ("input_mib", 1, 4095, "size of a request, in MiB"),
         ("output_mib", 1, 4095, "size of a manifest or response, in MiB"),
-        // At most 2 MiB: wasmtime refuses a `max_wasm_stack` above its (async) stack size of 2 MiB.
-        ("stack_kib", 64, 2048, "native stack for the plugin's code, in KiB"),
+        ("stack_kib", STACK_KIB.0, STACK_KIB.1, "native stack for the plugin's code, in KiB"),
     ];
 
     /// Sets the CPU budget (fuel units per call).
@@ -115,9 +118,10 @@ impl Limits {
         self
     }
 
-    /// Sets the wasm stack in bytes.
+    /// Sets the wasm stack in bytes, kept within 64 KiB..=2 MiB (the range of `stack_kib`): a
+    /// larger stack would make every plugin fail to load.
     pub fn stack(mut self, bytes: usize) -> Limits {
-        self.stack = bytes;
+        self.stack = bytes.clamp(STACK_KIB.0 as usize * KIB, STACK_KIB.1 as usize * KIB);
         self
     }
 
@@ -163,5 +167,17 @@ mod tests {
         assert!(
             l.set("ram", 1).expect_err("unknown").to_string().starts_with("limit `ram`: no such limit; limits: fuel,")
         );
+    }
+
+    /// The builder and the named setting keep the stack in the same range.
+    #[test]
+    fn the_stack_builder_keeps_to_the_range_of_stack_kib() {
+        assert_eq!(Limits::default().stack(8 * MIB).stack, 2 * MIB);
+        assert_eq!(Limits::default().stack(1).stack, 64 * KIB);
+        assert_eq!(Limits::default().stack(300 * KIB).stack, 300 * KIB);
+        let mut l = Limits::default();
+        l.set("stack_kib", 2048).expect("in range");
+        assert_eq!(l.stack, Limits::default().stack(usize::MAX).stack);
+        assert!(l.set("stack_kib", 2049).is_err());
     }
 }

@@ -7,7 +7,7 @@ use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::error::{FUNCTION_EXPORTS, Found, FunctionExport, MEMORY_EXPECTED, ValueType, parse_manifest};
 use kpitree_plugin_abi::host::{RuleSwitches, findings_from_response};
-use kpitree_plugin_abi::{ABI_MAJOR, Manifest, exports, unpack};
+use kpitree_plugin_abi::{ABI_MAJOR, Manifest, Reads, exports, unpack};
 use std::fmt;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -31,6 +31,7 @@ pub struct Plugin {
     exports: Exports,
     module_size: usize,
     switches: RuleSwitches,
+    reads: Reads,
 }
 
 struct Exports {
@@ -105,6 +106,7 @@ impl Plugin {
                 description: String::new(),
                 rules: Vec::new(),
                 config_schema: serde_json::Value::Null,
+                reads: None,
             },
             abi: (0, 0),
             limits: limits.clone(),
@@ -113,6 +115,7 @@ impl Plugin {
             exports,
             module_size: bytes.len(),
             switches: RuleSwitches::default(),
+            reads: Reads::ALL,
         };
         let (abi, manifest) = {
             let mut s = plugin.open()?;
@@ -128,6 +131,7 @@ impl Plugin {
             (abi, parse_manifest(bytes).map_err(fail)?)
         };
         plugin.switches = RuleSwitches::new(&manifest);
+        plugin.reads = manifest.reads();
         plugin.abi = abi;
         plugin.manifest = manifest;
         Ok(plugin)
@@ -141,6 +145,12 @@ impl Plugin {
     /// Its manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The parts of the tree it reads (its manifest's `reads`; everything for an ABI 1.0 plugin):
+    /// encode its requests with `kpitree_plugin_abi::encode_request_for(plugin.reads(), …)`.
+    pub fn reads(&self) -> Reads {
+        self.reads
     }
 
     /// The ABI version it speaks, `(major, minor)`.
@@ -179,7 +189,8 @@ impl Plugin {
         self.switches.enabled()
     }
 
-    /// Runs `kpitree_evaluate` on an encoded request (`kpitree_plugin_abi::encode_request`) in a fresh
+    /// Runs `kpitree_evaluate` on an encoded request (`kpitree_plugin_abi::encode_request_for` with
+    /// [`Plugin::reads`], or `encode_request`: a plugin may be given more than it reads) in a fresh
     /// instance and returns its findings as the engine's, after checking the response: UTF-8, the
     /// response JSON, declared rule ids and node ids of `tree`. Findings of rules switched off are
     /// dropped; a configured severity replaces the plugin's.

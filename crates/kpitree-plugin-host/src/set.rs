@@ -8,6 +8,7 @@ use kpitree_core::config::{Config, ConfigError, RuleConfig};
 use kpitree_core::report::PluginResults;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
+use kpitree_plugin_abi::Reads;
 use kpitree_plugin_abi::host::RuleSwitches;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -109,7 +110,8 @@ impl PluginSet {
     }
 
     /// Evaluates every plugin with a rule switched on, each in a fresh instance, on one tree. The tree
-    /// is encoded once; each plugin gets its own `[plugins.<name>]` section of `config` (`{}` when
+    /// is encoded once per distinct set of parts the plugins read (their manifests' `reads`; the whole
+    /// tree for ABI 1.0 plugins), each plugin getting only its set; each gets its own `[plugins.<name>]` section of `config` (`{}` when
     /// absent). A plugin that fails adds an error and no findings; the others still run.
     pub fn run(&self, tree: &Tree<'_>, rollup: &Rollup, config: &Config) -> PluginResults {
         self.run_with(tree, rollup, config, &self.switches())
@@ -130,10 +132,19 @@ impl PluginSet {
         if active.is_empty() {
             return results;
         }
-        let base = kpitree_plugin_abi::encode_request(tree, rollup, b"");
+        // Each plugin gets the parts of the tree it reads (ABI 1.1 `reads`), encoded once per set.
+        let mut encoded: Vec<(Reads, Vec<u8>)> = Vec::new();
         for (p, switches) in active {
+            let k = match encoded.iter().position(|(r, _)| *r == p.reads()) {
+                Some(k) => k,
+                None => {
+                    encoded.push((p.reads(), kpitree_plugin_abi::encode_request_for(p.reads(), tree, rollup, b"")));
+                    encoded.len() - 1
+                }
+            };
+            let base = &encoded[k].1;
             let config_json = config.plugins.get(p.name()).map_or_else(|| "{}".to_owned(), |v| v.to_string());
-            let (head, tree_bytes) = request_parts(&base, config_json.len());
+            let (head, tree_bytes) = request_parts(base, config_json.len());
             match p.evaluate_parts(&[&head, tree_bytes, config_json.as_bytes()], tree, switches) {
                 Ok(findings) => {
                     results.findings.extend(findings);

@@ -93,7 +93,7 @@ fn hostile_plugins_are_refused_at_load() {
         "export-type",
         "plugin `wrong-signature` exports `kpitree_evaluate` as a function (i32) -> i64; the ABI needs a function (i32, i32) -> i64",
     );
-    check_load("hostile/abi-v2.wat", &l, "abi-version", "plugin `abi-v2` speaks ABI v2.0; this kpitree speaks v1.0");
+    check_load("hostile/abi-v2.wat", &l, "abi-version", "plugin `abi-v2` speaks ABI v2.0; this kpitree speaks v1.1");
     check_load(
         "hostile/builtin-clash.wat",
         &l,

@@ -35,6 +35,7 @@
 //!     version: "0.1.0",
 //!     description: "Objectives with more direct KPIs than the budget.",
 //!     config_schema: r#"{"type": "object", "properties": {"max": {"type": "integer", "minimum": 1}}}"#,
+//!     reads: ["children", "title"],
 //!     rules: [{
 //!         id: "objective-kpi-budget",
 //!         severity: Warning,
@@ -58,8 +59,8 @@ mod tree;
 
 pub use findings::{Finding, FindingBuilder, Findings};
 pub use kpitree_plugin_abi::{
-    ABI_VERSION, CheckIn, Date, Direction, Health, Indicator, Ix, LinkKind, Manifest, Measurement, NodeKind, RuleDecl,
-    Severity, Status, TreeView, Trend,
+    ABI_VERSION, CheckIn, Date, Direction, Health, Indicator, Ix, LinkKind, Manifest, Measurement, NodeKind,
+    READ_NAMES, Reads, RuleDecl, Severity, Status, TreeView, Trend,
 };
 pub use tree::{Link, Node, NodeIter, Tree};
 
@@ -102,6 +103,10 @@ pub struct Plugin {
     pub config_schema: &'static str,
     /// The rules it reports.
     pub rules: &'static [RuleInfo],
+    /// The parts of the tree it reads ([`READ_NAMES`]; `kind` and `id` always come): the host
+    /// encodes only those, which makes large trees much cheaper. `None` reads everything (ABI 1.0).
+    /// Reading a part not declared here fails the evaluation with an error naming the part.
+    pub reads: Option<&'static [&'static str]>,
     /// The rule function, taking the configuration as JSON.
     pub evaluate: EvaluateFn,
 }
@@ -126,7 +131,14 @@ impl Plugin {
                 })
                 .collect(),
             config_schema: serde_json::from_str(self.config_schema).unwrap_or(serde_json::Value::Null),
+            reads: self.reads.map(|names| names.iter().map(|&n| n.to_owned()).collect()),
         }
+    }
+
+    /// The sections it reads: what `reads` declares, everything when it declares nothing, `Err` with
+    /// the first name that is not one of [`READ_NAMES`].
+    pub fn reads(&self) -> Result<Reads, String> {
+        self.reads.map_or(Ok(Reads::ALL), Reads::from_names)
     }
 
     /// The manifest as the JSON bytes `kpitree_manifest` returns.
@@ -143,7 +155,19 @@ impl Plugin {
             }),
             Ok((view, config)) => {
                 let config: &[u8] = if config.iter().all(u8::is_ascii_whitespace) { b"{}" } else { config };
-                match (self.evaluate)(&Tree::new(view), config) {
+                // Only the declared parts, whatever the host sent, so that a rule reading something
+                // it did not declare fails the same way with every host.
+                let reads = self.reads().unwrap_or(Reads::MINIMUM);
+                let tree = Tree::new(view.restrict(reads));
+                let result = (self.evaluate)(&tree, config);
+                let message = match (tree.view().missing_read(), result) {
+                    (Some(part), _) => Err(format!(
+                        "the rule read `{}` ({}), which the plugin's `reads` does not declare; add \"{}\" to `reads`",
+                        part.name, part.reads, part.name
+                    )),
+                    (None, result) => result,
+                };
+                match message {
                     Ok(findings) => kpitree_plugin_abi::Response::Findings(findings),
                     Err(message) => kpitree_plugin_abi::Response::Error(kpitree_plugin_abi::PluginError { message }),
                 }
@@ -182,6 +206,11 @@ pub mod __private {
 /// `serde::Deserialize` type: the plugin's section of the configuration (`{}` when there is none, so
 /// give its fields defaults). An `Err` is reported by the host as a plugin error. `config_schema` is
 /// optional (JSON text; `{"type": "object"}` when left out). `severity` is `Info`, `Warning` or `Error`.
+///
+/// `reads` (optional, ABI 1.1) lists the parts of the tree the rule reads, by the names of
+/// [`READ_NAMES`] (`"owner"`, `"title"`, `"parents"`, ...; `kind` and `id` always come). The host then
+/// encodes only those: on a large tree that is most of what a call costs. Without `reads` the rule
+/// gets the whole tree. A rule that reads a part it did not declare fails with an error naming it.
 #[macro_export]
 macro_rules! plugin {
     (
@@ -189,6 +218,7 @@ macro_rules! plugin {
         version: $version:expr,
         description: $description:expr,
         $(config_schema: $schema:expr,)?
+        $(reads: [$($read:expr),* $(,)?],)?
         rules: [$({
             id: $id:expr,
             severity: $severity:ident,
@@ -211,6 +241,7 @@ macro_rules! plugin {
                 why: $why,
                 fix: $fix,
             }),+],
+            reads: $crate::plugin!(@reads $([$($read),*])?),
             evaluate: |tree, config| $crate::__private::typed(tree, config, $evaluate),
         };
 
@@ -238,5 +269,7 @@ macro_rules! plugin {
         }
     };
     (@schema) => { r#"{"type": "object"}"# };
+    (@reads) => { None };
+    (@reads [$($read:expr),*]) => { Some(&[$($read),*]) };
     (@schema $schema:expr) => { $schema };
 }

@@ -26,7 +26,8 @@ pub fn run(plugin: &Plugin, doc: &TreeDoc, config: &Config) -> Result<Vec<Findin
         Some(section) => serde_json::to_vec(section).map_err(|e| e.to_string())?,
         None => b"{}".to_vec(),
     };
-    let request = kpitree_plugin_abi::encode_request(&tree, &rollup, &config_json);
+    // As the host encodes it: only the parts the manifest's `reads` declares.
+    let request = kpitree_plugin_abi::encode_request_for(manifest.reads(), &tree, &rollup, &config_json);
     let response = plugin.handle(&request);
     host::findings_from_response(&manifest, &tree, &response).map_err(|e| format!("plugin {}: {e}", plugin.name))
 }

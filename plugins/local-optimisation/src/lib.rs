@@ -203,6 +203,11 @@ kpitree_plugin_sdk::plugin! {
                                 "description": "days an outcome value may lie from the driver's date plus the lag" }
         }
     }"#,
+    // `flags` for `direction`, `parents` for `ancestors`, `title` for the messages.
+    reads: [
+        "status", "flags", "trend", "title", "department", "start", "target", "parents", "measurements", "check_ins",
+        "links",
+    ],
     rules: [{
         id: "local-optimisation",
         severity: Warning,

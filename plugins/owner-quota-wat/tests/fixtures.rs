@@ -19,7 +19,8 @@ fn run(plugin: &Plugin, doc: &TreeDoc, config: &Config) -> Result<Vec<Finding>, 
         Some(section) => serde_json::to_vec(section).map_err(|e| e.to_string())?,
         None => b"{}".to_vec(),
     };
-    let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), &config);
+    // As the host encodes it: only the parts the manifest's `reads` declares.
+    let request = kpitree_plugin_abi::encode_request_for(plugin.reads(), &tree, &Rollup::new(&tree), &config);
     plugin.evaluate(&request, &tree).map_err(|e| e.to_string())
 }
 
@@ -47,4 +48,13 @@ fn bad_configuration_is_a_plugin_error() {
         let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), config.as_bytes());
         plugin.evaluate(&request, &tree).unwrap_or_else(|e| panic!("{config}: {e}"));
     }
+}
+
+/// ABI 1.1: the manifest declares the columns the WAT walks, so the host encodes only those (the
+/// fixtures above run on such requests; the full tree works too, see `bad_configuration_is_a_plugin_error`).
+#[test]
+fn it_declares_what_it_reads() {
+    let plugin = plugin();
+    assert_eq!(plugin.abi_version(), (1, 1));
+    assert_eq!(plugin.reads().names().collect::<Vec<_>>(), ["kind", "status", "id", "owner"]);
 }

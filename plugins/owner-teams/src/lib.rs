@@ -180,6 +180,8 @@ kpitree_plugin_sdk::plugin! {
                        "description": "which kinds of node must be owned by a team (default: all)" }
         }
     }"#,
+    // `title` for the messages (`node.display()`); `kind` and `id` always come.
+    reads: ["status", "owner", "title"],
     rules: [{
         id: "owner-not-a-team",
         severity: Warning,
