@@ -22,40 +22,59 @@ if [ "$have" != "$want" ]; then
   exit 1
 fi
 wasm_opt="$web/node_modules/.bin/wasm-opt"
-if [ ! -x "$wasm_opt" ]; then
-  echo "build.sh: $wasm_opt is missing; run npm ci in web/" >&2; exit 1
+esbuild="$web/node_modules/.bin/esbuild"
+if [ ! -x "$wasm_opt" ] || [ ! -x "$esbuild" ]; then
+  echo "build.sh: wasm-opt or esbuild is missing from web/node_modules; run npm ci in web/" >&2; exit 1
 fi
 
 target="${CARGO_TARGET_DIR:-$root/target}"
 # Size matters more than speed here (every embedding page downloads it): link-time optimisation, one
 # codegen unit and opt-level z, for this build only (the workspace's release profile stays as it is for
-# native builds). Except kpitree-core at opt-level s: at z its tree layout runs 2.5x slower (100k
-# nodes: 30 ms, slower than d3's tree(); at s 12 ms), for 35 KiB gzipped more wasm (359 vs 324 KiB).
+# native builds). Except kpitree-layout at opt-level s: at z the tree layout runs 2.5x slower (100k
+# nodes: 30 ms, slower than d3's tree(); at s 12 ms). The layout is a crate of its own for this: with
+# the rest of the engine at z rather than s, the lean engine is 161 KiB gzipped instead of 172.
 # Debug info off: wasm-opt strips it anyway, and wasm-bindgen needs the other custom sections that
 # `strip` would remove.
-CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
-  CARGO_PROFILE_RELEASE_DEBUG=false \
-  cargo build -p kpitree-web --target wasm32-unknown-unknown --release --locked \
-  --config 'profile.release.package.kpitree-core.opt-level="s"'
 out="$web/dist"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-wasm-bindgen --target web --out-dir "$tmp" --out-name kpitree_web \
-  "$target/wasm32-unknown-unknown/release/kpitree_web.wasm"
-# -Oz: size first (the widget's wasm is downloaded by every page that embeds it); --converge repeats
-# the passes while they still shrink it (about 1 KiB gzipped more). The features are
-# those rustc's wasm32 target emits by default.
-"$wasm_opt" -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$tmp/kpitree_web_bg.wasm" -o "$tmp/kpitree_web_bg.opt.wasm"
-mv "$tmp/kpitree_web_bg.opt.wasm" "$tmp/kpitree_web_bg.wasm"
+# engine NAME CARGO-FEATURE-ARGS...: builds kpitree-web and leaves its JS glue and wasm in $tmp/NAME/.
+engine() {
+  local name="$1"
+  shift
+  CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
+    CARGO_PROFILE_RELEASE_DEBUG=false \
+    cargo build -p kpitree-web --target wasm32-unknown-unknown --release --locked "$@" \
+    --config 'profile.release.package.kpitree-layout.opt-level="s"'
+  wasm-bindgen --target web --out-dir "$tmp/$name" --out-name kpitree_web \
+    "$target/wasm32-unknown-unknown/release/kpitree_web.wasm"
+  # -Oz: size first (the widget's wasm is downloaded by every page that embeds it); --converge repeats
+  # the passes while they still shrink it (lean engine: 0.4 KiB gzipped less). The features are those
+  # rustc's wasm32 target emits by default.
+  "$wasm_opt" -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$tmp/$name/kpitree_web_bg.wasm" -o "$tmp/$name/opt.wasm"
+  mv "$tmp/$name/opt.wasm" "$tmp/$name/kpitree_web_bg.wasm"
+}
+# Two builds of one crate: the full engine (CSV, TOML, plugins) in pkg/, and the lean one (JSON trees
+# and configuration, check, prune, layout) in pkg/lean/, which the widget loads unless the page needs
+# more (web/src/engine.js).
+engine full
+engine lean --no-default-features
 
 mkdir -p "$out/pkg"
 # Copy sources and the engine; remove what is no longer produced, so dist/ is exactly this build.
 find "$out" -mindepth 1 -maxdepth 1 ! -name pkg -exec rm -rf {} +
 rm -rf "$out/pkg"/*
 cp -R "$web/src/." "$out/"
-cp "$tmp/kpitree_web.js" "$tmp/kpitree_web_bg.wasm" "$tmp/kpitree_web.d.ts" "$out/pkg/"
+cp "$tmp/full/kpitree_web.js" "$tmp/full/kpitree_web_bg.wasm" "$tmp/full/kpitree_web.d.ts" "$out/pkg/"
+mkdir -p "$out/pkg/lean"
+cp "$tmp/lean/kpitree_web.js" "$tmp/lean/kpitree_web_bg.wasm" "$out/pkg/lean/"
+# The shipped JS and CSS minified in place (web/src stays as written): whitespace, local names,
+# syntax. File by file, not bundled: each module keeps its URL, so engine.js is one instance whether
+# the page imports it or kpi-tree.js does, and plugins.js still loads only when a page has plugins.
+find "$out" \( -name '*.js' -o -name '*.css' \) -print0 |
+  xargs -0 -n 1 sh -c '"$0" "$1" --minify --outfile="$1" --allow-overwrite --log-level=warning' "$esbuild"
 # For the demo page (web/index.html, also served by `kpitree serve` at /): the example trees, and the
 # example plugins when they were built (`cargo build -p owner-teams -p local-optimisation --target
 # wasm32-unknown-unknown --release`; owner-quota by `cargo run -p owner-quota-wat -- FILE`). Not part
@@ -67,4 +86,4 @@ for p in owner_teams:owner-teams local_optimisation:local-optimisation; do
   if [ -f "$built" ]; then cp "$built" "$out/plugins/${p##*:}.wasm"; fi
 done
 if [ -f "$target/owner-quota.wasm" ]; then cp "$target/owner-quota.wasm" "$out/plugins/owner-quota.wasm"; fi
-echo "web/dist: $(du -sh "$out" | cut -f1) ($(wc -c < "$out/pkg/kpitree_web_bg.wasm") bytes of wasm)"
+echo "web/dist: $(du -sh "$out" | cut -f1) (wasm: $(wc -c < "$out/pkg/lean/kpitree_web_bg.wasm") bytes lean, $(wc -c < "$out/pkg/kpitree_web_bg.wasm") full)"

@@ -1,14 +1,40 @@
 // The kpitree engine in the page: a thin JS face over the wasm bindings (crates/kpitree-web), which
 // run the same Rust engine as the CLI. Types: kpitree.d.ts. Nothing here decides anything about a
 // tree; it converts arguments and results and turns the engine's errors into KpiTreeError.
-import init, * as wasm from './pkg/kpitree_web.js';
+// Two builds of the engine (web/scripts/build.sh): the full one (pkg/: CSV, TOML, plugins too) and the
+// lean one (pkg/lean/: JSON trees and configuration, check, prune, layout), half the size, which the
+// widget loads when the page needs no more. Their glue is imported when first needed.
+const FULL = './pkg/kpitree_web.js';
+const LEAN = './pkg/lean/kpitree_web.js';
 
-let ready = null;
+let full = null;
+let lean = null;
+// The bindings module-level calls use: the full engine once it is loaded, else the lean one.
+let wasm = null;
 
-/** Loads the engine's wasm once; later calls return the same promise. */
-export function initEngine() {
-  ready ??= init({ module_or_path: new URL('./pkg/kpitree_web_bg.wasm', import.meta.url) }).then(() => undefined);
-  return ready;
+async function start(glue) {
+  const bindings = await import(glue);
+  await bindings.default({ module_or_path: new URL(glue.replace(/\.js$/, '_bg.wasm'), import.meta.url) });
+  if (glue === FULL || !wasm) wasm = bindings;
+}
+
+/**
+ * Loads the engine's wasm once; later calls return the same promise. `{ lean: true }` loads the lean
+ * engine unless the full one is loaded already: it reads JSON only (CSV trees, TOML configuration and
+ * plugins need the full engine, which a later `initEngine()` adds).
+ */
+export function initEngine({ lean: leanOnly = false } = {}) {
+  if (leanOnly && !full) {
+    lean ??= start(LEAN);
+    return lean;
+  }
+  full ??= start(FULL);
+  return full;
+}
+
+/** Whether the full engine is loaded (CSV, TOML, plugins). */
+function isFull() {
+  return typeof wasm?.PluginRun === 'function';
 }
 
 /** An invalid tree or configuration: `message` is the CLI's text, `problems` the located problems. */
@@ -39,8 +65,9 @@ function call(f) {
   }
 }
 
-function engineReady() {
-  if (!ready) throw new Error('kpitree: call and await initEngine() first');
+function engineReady(what) {
+  if (!wasm) throw new Error('kpitree: call and await initEngine() first');
+  if (what && !isFull()) throw new Error(`kpitree: ${what} needs the full engine: call and await initEngine() without { lean: true }`);
 }
 
 /**
@@ -48,7 +75,6 @@ function engineReady() {
  * Throws KpiTreeError with the CLI's messages when it is invalid.
  */
 export function loadTree(input, { file = 'tree.json', format, asOf, organisation } = {}) {
-  engineReady();
   let text = input;
   if (typeof input !== 'string') {
     // Indented, so that line numbers in messages point somewhere readable.
@@ -56,6 +82,7 @@ export function loadTree(input, { file = 'tree.json', format, asOf, organisation
     format = 'json';
   }
   format ??= /\.csv$/i.test(file) ? 'csv' : 'json';
+  engineReady(format === 'csv' ? 'CSV' : undefined);
   return new Tree(call(() => wasm.loadTree(text, file, format, asOf ?? undefined, organisation ?? undefined)));
 }
 
@@ -79,7 +106,6 @@ export class Config {
  * built-in rule has are checked when a check runs (a plugin may declare them).
  */
 export function loadConfig(input, { file = 'kpitree.toml', format } = {}) {
-  engineReady();
   if (input instanceof Config) return input;
   let text = input;
   if (typeof input !== 'string') {
@@ -87,6 +113,7 @@ export function loadConfig(input, { file = 'kpitree.toml', format } = {}) {
     format = 'json';
   }
   format ??= /\.json$/i.test(file) ? 'json' : 'toml';
+  engineReady(format === 'json' ? undefined : 'TOML configuration');
   return new Config(call(() => wasm.parseConfig(text, file, format)), file);
 }
 
@@ -99,7 +126,7 @@ export function configOf(config) {
 
 /** The default plugin limits (`plugins/ABI.md`), the native host's: sizes in bytes. */
 export function defaultLimits() {
-  engineReady();
+  engineReady('plugins');
   return wasm.defaultLimits();
 }
 

@@ -39,10 +39,9 @@ function styleSheet() {
   return sheetPromise;
 }
 
-let enginePromise;
-function ready() {
-  enginePromise ??= Promise.resolve(engine.initEngine());
-  return enginePromise;
+// The lean engine (JSON) unless this element needs the full one: CSV, a kpitree.toml, plugins.
+function ready(full) {
+  return engine.initEngine({ lean: !full });
 }
 
 let instances = 0;
@@ -210,8 +209,9 @@ export class KpiTreeElement extends HTMLElement {
     let tree;
     let own = true;
     try {
-      await ready();
       const value = this.#treeValue;
+      const csv = typeof value === 'string' ? !value.trim().startsWith('{') : !value && formatOf(this.src) === 'csv';
+      await ready(csv || Boolean(this.config) || splitList(this.plugins).length > 0);
       if (value && typeof value.nodes === 'function' && typeof value.layout === 'function') {
         tree = value;
         own = false;

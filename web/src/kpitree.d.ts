@@ -108,8 +108,14 @@ export interface Problem {
   column: number | null;
 }
 
-/** Loads the engine's wasm (`./pkg/kpitree_web_bg.wasm`) once; call and await before anything else. */
-export declare function initEngine(): Promise<void>;
+/**
+ * Loads the engine's wasm once; call and await before anything else. By default the full engine
+ * (`./pkg/`); `{ lean: true }` loads the lean one (`./pkg/lean/`, half the size: JSON trees and
+ * configuration, check, prune, layout) unless the full one is loaded already. With only the lean
+ * engine, CSV trees, TOML configuration and `defaultLimits` throw; a later `initEngine()` adds the
+ * full engine, and plugins.js loads it itself.
+ */
+export declare function initEngine(options?: { lean?: boolean }): Promise<void>;
 
 export interface LoadTreeOptions {
   /** The name messages use. Default `tree.json`. */

@@ -111,6 +111,17 @@ async function loadAll(run, plugins, limits) {
 }
 
 /**
+ * `tree`'s handle in the full engine: a tree the lean engine loaded (engine.js) is loaded again from
+ * its document, which is valid and gives the same report.
+ */
+function fullTree(tree) {
+  const inner = tree.inner;
+  if (inner instanceof wasm.KpiTree) return { inner, free() {} };
+  const copy = wasm.loadTree(inner.documentJson(), tree.file, 'json', undefined, undefined);
+  return { inner: copy, free: () => copy.free() };
+}
+
+/**
  * Checks `tree` with the built-in rules and the given plugins; resolves to the same report as
  * `kpitree check --plugin ... --format json`: plugin findings merged (each with `plugin`), failures
  * in `plugin_errors`. A hostile plugin yields a plugin error; the page stays responsive.
@@ -120,6 +131,7 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits } = 
   const lim = limitsOf(limits);
   const c = configOf(config);
   const run = new wasm.PluginRun();
+  const full = fullTree(tree);
   try {
     const modules = await loadAll(run, plugins, lim);
     let plan;
@@ -130,8 +142,10 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits } = 
     }
     const active = plan.filter((p) => p.run);
     if (active.length > 0) {
-      const request = tree.inner.pluginRequest();
-      for (const p of active) {
+      // Each plugin gets the parts of the tree its manifest `reads`, as natively.
+      const requests = full.inner.pluginRequests(run, Uint32Array.from(active, (p) => p.index));
+      for (const [k, p] of active.entries()) {
+        const request = requests[k];
         const total = request.length + new TextEncoder().encode(p.config).length;
         if (total > lim.inputSize || total > 0x7fffffff) {
           run.failed(p.index, { kind: 'input-too-large', size: total, limit: lim.inputSize });
@@ -145,9 +159,10 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits } = 
         else run.failed(p.index, answer.outcome);
       }
     }
-    return JSON.parse(tree.inner.checkWithPluginsJson(run));
+    return JSON.parse(full.inner.checkWithPluginsJson(run));
   } finally {
     run.free();
+    full.free();
   }
 }
 

@@ -126,6 +126,32 @@ describe('example plugins give the native findings', () => {
     assert.deepEqual(got.report.plugin_errors, expected.plugin_errors);
   });
 
+  test('each plugin gets the parts of the tree its manifest reads, as natively', async () => {
+    // tests/plugins/sections.wat answers which KTR1 sections its request has (ABI 1.1, `reads`
+    // owner and parents); beside it the same probe as ABI 1.0 (no `reads`: the whole tree), renamed
+    // `sectionz` (same length: the answer's offsets in the module stay right).
+    const wat = readFileSync(join(repo, 'tests/plugins/sections.wat'), 'utf8');
+    const v1_0 = wat
+      .replace(',\\"reads\\":[\\"owner\\",\\"parents\\"]', '')
+      .replace('0x00010001', '0x00010000')
+      .replaceAll('\\"sections\\"', '\\"sectionz\\"');
+    assert.notEqual(v1_0, wat);
+    assert.ok(!v1_0.includes('reads\\"'), 'the 1.0 probe has no reads');
+    const probes = join(dir, 'probes');
+    writeFileSync(join(dir, 'sections.wat'), wat);
+    writeFileSync(join(dir, 'sectionz.wat'), v1_0);
+    run('cargo', ['run', '-q', '-p', 'kpitree-wat2wasm', '--', probes, join(dir, 'sections.wat'), join(dir, 'sectionz.wat')]);
+    const file = examples()[0];
+    const native = ['sections', 'sectionz'].flatMap((p) => ['--plugin', join(probes, `${p}.wasm`)]);
+    const expected = JSON.parse(cli(['check', file, ...native, '--format', 'json', '--fail-on', 'never', '--no-config']).stdout);
+    const got = await browserCheck(file, ['/plugins/probes/sections.wasm', '/plugins/probes/sectionz.wasm']);
+    assert.equal(got.report.plugin_errors, undefined, JSON.stringify(got.report.plugin_errors));
+    assert.equal(JSON.stringify(got.report, null, 1), JSON.stringify(expected, null, 1));
+    const messages = Object.fromEntries(got.report.findings.filter((f) => f.plugin).map((f) => [f.plugin, f.message]));
+    assert.match(messages.sectionz, /^1{43}$/, 'the 1.0 probe gets every section');
+    assert.match(messages.sections, /0/, 'the 1.1 probe does not get every section');
+  });
+
   test('loadPlugin shows the manifest', async () => {
     const got = await page.evaluate(() => window.kpitreePlugins.loadPlugin('/plugins/owner-teams.wasm'));
     assert.equal(got.name, 'owner-teams');

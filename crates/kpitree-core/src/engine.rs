@@ -22,17 +22,22 @@ pub enum Format {
 /// `csv_meta` supplies what a CSV file may lack (organisation, `as_of`); JSON ignores it.
 pub fn load(file: &str, text: &str, format: Format, csv_meta: &crate::csv::CsvMeta) -> Result<TreeDoc, LoadError> {
     let (doc, rows) = match format {
-        Format::Json => (crate::json::parse_json(file, text)?, None),
-        Format::Csv => {
-            let (doc, rows) = crate::csv::from_csv_with_lines(file, text, csv_meta)?;
-            (doc, Some(rows))
-        }
+        Format::Json => return load_json(file, text),
+        Format::Csv => crate::csv::from_csv_with_lines(file, text, csv_meta)?,
     };
     if let Err(mut e) = Tree::new(file, &doc) {
-        match rows {
-            None => crate::json::locate(&mut e, text),
-            Some(rows) => locate_rows(&mut e, &doc, &rows),
-        }
+        locate_rows(&mut e, &doc, &rows);
+        return Err(e);
+    }
+    Ok(doc)
+}
+
+/// [`load`] for JSON only. A caller that never reads CSV (the browser's lean engine) calls this, so
+/// the CSV reader is not linked in.
+pub fn load_json(file: &str, text: &str) -> Result<TreeDoc, LoadError> {
+    let doc = crate::json::parse_json(file, text)?;
+    if let Err(mut e) = Tree::new(file, &doc) {
+        crate::json::locate(&mut e, text);
         return Err(e);
     }
     Ok(doc)

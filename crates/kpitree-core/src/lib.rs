@@ -14,17 +14,17 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod json;
-pub mod layout;
 pub mod model;
 pub mod prune;
 pub mod report;
 pub mod rollup;
 pub mod rules;
+pub mod sort;
 pub mod stats;
 pub mod tree;
 
 pub use date::Date;
-pub use engine::{Format, check, check_tree, check_tree_with, load, settings};
+pub use engine::{Format, check, check_tree, check_tree_with, load, load_json, settings};
 pub use error::{LoadError, Location, Problem, ProblemKind};
 pub use json::{parse_json, to_json};
 pub use model::{

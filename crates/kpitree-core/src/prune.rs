@@ -128,7 +128,7 @@ pub fn prune(tree: &Tree<'_>, settings: &Settings, reasons: &[Reason]) -> (Prune
         .enumerate()
         .filter(|(_, w)| !w.is_empty())
         .map(|(i, mut reasons)| {
-            reasons.sort();
+            crate::sort::sort(&mut reasons);
             reasons.dedup_by(|a, b| a.0 == b.0);
             let n = tree.node(i as Ix);
             Candidate { id: n.id.clone(), title: n.title.clone(), owner: n.owner.clone(), reasons }

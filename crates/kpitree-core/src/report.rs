@@ -136,7 +136,9 @@ pub struct ScoredNode {
 /// Sorts findings into the report order and builds the summary and scores.
 pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules_run: usize) -> Report {
     // Stable sort: findings from one rule keep the order the rule emitted them in.
-    findings.sort_by_cached_key(|f| f.nodes.first().and_then(|id| tree.ix(id)).map_or(-1, i64::from));
+    crate::sort::sort_by_cached_key(&mut findings, |f| {
+        f.nodes.first().and_then(|id| tree.ix(id)).map_or(-1, i64::from)
+    });
     let penalty = penalties(tree, &findings);
     let tree_points: f64 =
         findings.iter().filter(|f| f.nodes.is_empty()).map(|f| weight(f.severity)).sum::<f64>() * TREE_FINDING_POINTS;

@@ -12,7 +12,7 @@ pub fn sorted(series: &[Measurement]) -> std::borrow::Cow<'_, [Measurement]> {
         std::borrow::Cow::Borrowed(series)
     } else {
         let mut v = series.to_vec();
-        v.sort_by_key(|m| m.date);
+        crate::sort::sort_by_key(&mut v, |m| m.date);
         std::borrow::Cow::Owned(v)
     }
 }

@@ -101,7 +101,7 @@ impl<'d> Tree<'d> {
         find_cycles(doc, &graph, &mut problems);
         if !problems.is_empty() {
             // Document order: document-level problems, then by node, then links (stable within each).
-            problems.sort_by_key(|p| match (p.at.position, p.at.field.as_deref()) {
+            crate::sort::sort_by_key(&mut problems, |p: &Problem| match (p.at.position, p.at.field.as_deref()) {
                 (Some(pos), _) => (1, pos),
                 (None, Some(f)) if f.starts_with("links[") => (2, 0),
                 _ => (0, 0),
@@ -305,9 +305,9 @@ fn find_cycles(doc: &TreeDoc, graph: &DiGraph<(), ()>, problems: &mut Vec<Proble
     let mut sccs: Vec<Vec<NodeIndex>> =
         tarjan_scc(graph).into_iter().filter(|c| c.len() > 1 || graph.contains_edge(c[0], c[0])).collect();
     for c in &mut sccs {
-        c.sort();
+        crate::sort::sort(c);
     }
-    sccs.sort();
+    crate::sort::sort(&mut sccs);
     for scc in sccs {
         let start = scc[0];
         let path = cycle_path(graph, &scc, start);

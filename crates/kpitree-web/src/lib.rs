@@ -4,21 +4,32 @@
 //! JS values and the core's types, and the one place errors become JS values ([`load_error`],
 //! [`config_error`]).
 //!
+//! Two builds (`web/scripts/build.sh`): with the default feature `full`, everything; without it, the
+//! lean engine the widget loads by default: JSON trees and configuration, check, prune, layout. CSV
+//! (`kpitree_core::load` is not called, only [`kpitree_core::load_json`], so the CSV reader is not
+//! linked), TOML, the plugin runner and the plugin ABI are left out, which halves the wasm; asked for
+//! them, the lean build throws an error saying so.
+//!
 //! `web/src/engine.js` and `web/src/plugins.js` wrap these exports in the public JS API
 //! (`web/src/kpitree.d.ts`). Large results (reports, node lists) cross as JSON text, which the page
 //! parses in one native call: faster than building the objects field by field from wasm, and it keeps
 //! the key order and numbers of `kpitree check --format json`.
 
+#[cfg(feature = "full")]
 mod plugin;
 
+#[cfg(feature = "full")]
 pub use plugin::{PluginRun, default_limits, prepare_module};
 
+#[cfg(feature = "full")]
+use kpitree_core::Format;
 use kpitree_core::config::{Config, ConfigError, RuleConfig, Settings};
+#[cfg(feature = "full")]
 use kpitree_core::csv::CsvMeta;
-use kpitree_core::layout::{self, Options, Shape};
 use kpitree_core::prune::Reason;
 use kpitree_core::tree::Tree;
-use kpitree_core::{Date, Format, LoadError, TreeDoc};
+use kpitree_core::{Date, LoadError, TreeDoc};
+use kpitree_layout::{self as layout, Options, Shape};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -134,6 +145,13 @@ impl ConfigFile {
     }
 }
 
+/// What the lean engine (built without the `full` feature) says when asked for what only the full
+/// engine reads; `web/src/engine.js` loads the full engine before it asks, so pages never see this.
+#[cfg(not(feature = "full"))]
+fn needs_full(source: &str, what: &str) -> JsValue {
+    syntax_error(source, &format!("{what} needs the full engine (initEngine() without `lean`)"))
+}
+
 /// Parses a configuration (`format`: `toml` or `json`) and checks it against the built-in rules.
 /// Rule ids the built-in rules do not know are left for the check, where the plugins' rules are
 /// known. Returns the configuration as a plain object (`{rules, plugins, limits}`).
@@ -141,7 +159,10 @@ impl ConfigFile {
 pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
     let parsed: ConfigFile = match format {
         "json" => serde_json::from_str(text).map_err(|e| syntax_error(file, &e.to_string()))?,
+        #[cfg(feature = "full")]
         _ => toml::from_str(text).map_err(|e| syntax_error(file, &e.to_string()))?,
+        #[cfg(not(feature = "full"))]
+        _ => return Err(needs_full(file, "TOML configuration")),
     };
     if let Err(errors) = kpitree_core::settings(&parsed.engine_config()) {
         let errors: Vec<ConfigError> =
@@ -176,19 +197,32 @@ pub fn load_tree(
     as_of: Option<String>,
     organisation: Option<String>,
 ) -> Result<KpiTree, JsValue> {
-    let format = if format == "csv" { Format::Csv } else { Format::Json };
     let as_of = match as_of {
         Some(s) => {
             Some(Date::parse(&s).ok_or_else(|| syntax_error("asOf", &format!("{s:?} is not a date as YYYY-MM-DD")))?)
         }
         None => None,
     };
-    let meta = CsvMeta { organisation, as_of };
-    let doc = kpitree_core::load(file, text, format, &meta).map_err(|e| load_error(&e))?;
+    let doc = if format == "csv" {
+        load_csv(text, file, as_of, organisation)?
+    } else {
+        kpitree_core::load_json(file, text).map_err(|e| load_error(&e))?
+    };
     let tree = Tree::new(file, &doc).map_err(|e| load_error(&e))?;
     let shape = Shape::new(&tree);
     drop(tree);
     Ok(KpiTree { doc, file: file.to_owned(), shape })
+}
+
+#[cfg(feature = "full")]
+fn load_csv(text: &str, file: &str, as_of: Option<Date>, organisation: Option<String>) -> Result<TreeDoc, JsValue> {
+    let meta = CsvMeta { organisation, as_of };
+    kpitree_core::load(file, text, Format::Csv, &meta).map_err(|e| load_error(&e))
+}
+
+#[cfg(not(feature = "full"))]
+fn load_csv(_: &str, file: &str, _: Option<Date>, _: Option<String>) -> Result<TreeDoc, JsValue> {
+    Err(needs_full(file, "CSV"))
 }
 
 /// A validated tree. It keeps the document (checks build the graph again from it: a `Tree` borrows
@@ -279,7 +313,7 @@ impl KpiTree {
         json(&report)
     }
 
-    /// The layout of the display tree (see `kpitree_core::layout`): an object of typed arrays.
+    /// The layout of the display tree (see `kpitree_layout`): an object of typed arrays.
     /// `collapsed` lists node ids whose children are hidden (unknown ids are ignored: the page may
     /// keep ids of another tree).
     pub fn layout(
@@ -318,16 +352,35 @@ impl KpiTree {
         Ok(out)
     }
 
-    /// The plugin request for this tree with an empty configuration (`plugins/ABI.md`): encoded once,
-    /// each plugin's configuration appended by the runner.
-    #[wasm_bindgen(js_name = pluginRequest)]
-    pub fn plugin_request(&self) -> Result<Vec<u8>, JsValue> {
+    /// The plugin requests for this tree with an empty configuration (`plugins/ABI.md`), one for each
+    /// index of `run` in `plugins`; the runner appends each plugin's configuration. As natively
+    /// (`PluginSet::run_with`), a plugin gets only the parts of the tree its manifest `reads`, encoded
+    /// once per distinct set; plugins with the same set share one array.
+    #[cfg(feature = "full")]
+    #[wasm_bindgen(js_name = pluginRequests)]
+    pub fn plugin_requests(&self, run: &PluginRun, plugins: Vec<u32>) -> Result<js_sys::Array, JsValue> {
         let tree = tree(&self.doc, &self.file)?;
         let rollup = kpitree_core::rollup::Rollup::new(&tree);
-        Ok(kpitree_plugin_abi::encode_request(&tree, &rollup, b""))
+        let mut encoded: Vec<(kpitree_plugin_abi::Reads, js_sys::Uint8Array)> = Vec::new();
+        let out = js_sys::Array::new();
+        for index in plugins {
+            let reads = run.reads(index as usize);
+            let request = match encoded.iter().find(|(r, _)| *r == reads) {
+                Some((_, request)) => request.clone(),
+                None => {
+                    let bytes = kpitree_plugin_abi::encode_request_for(reads, &tree, &rollup, b"");
+                    let request = js_sys::Uint8Array::from(&bytes[..]);
+                    encoded.push((reads, request.clone()));
+                    request
+                }
+            };
+            out.push(&request);
+        }
+        Ok(out)
     }
 
     /// The check with what the plugins of `run` answered merged in, as JSON text.
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = checkWithPluginsJson)]
     pub fn check_with_plugins_json(&self, run: &PluginRun) -> Result<String, JsValue> {
         let tree = tree(&self.doc, &self.file)?;

@@ -455,6 +455,11 @@ impl PluginRun {
         self.plugins.get(index).map_or(JsValue::UNDEFINED, |p| to_js(&p.manifest))
     }
 
+    /// What plugin `index` reads (its manifest's `reads`; everything for ABI 1.0 or an unknown index).
+    pub(crate) fn reads(&self, index: usize) -> kpitree_plugin_abi::Reads {
+        self.plugins.get(index).map_or(kpitree_plugin_abi::Reads::ALL, |p| p.manifest.reads())
+    }
+
     /// The loading failures so far, in order.
     #[wasm_bindgen(js_name = loadErrors)]
     pub fn load_errors(&self) -> Vec<JsValue> {

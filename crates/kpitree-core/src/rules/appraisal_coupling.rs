@@ -52,7 +52,7 @@ impl Rule for AppraisalCoupling {
             })
             .map(|(_, from, to)| (from, to))
             .collect();
-        drives.sort_unstable();
+        crate::sort::sort(&mut drives);
         drives.dedup();
         let mut nodes: Vec<Ix> = Vec::new();
         for (i, node) in tree.nodes().iter().enumerate() {

@@ -103,7 +103,7 @@ fn has_note(c: &CheckIn) -> bool {
 /// The `k` latest check-ins, oldest first (ties on a date keep document order), for unsorted input.
 fn latest(check_ins: &[CheckIn], k: usize) -> Vec<CheckIn> {
     let mut all = check_ins.to_vec();
-    all.sort_by_key(|c| c.date);
+    crate::sort::sort_by_key(&mut all, |c| c.date);
     let start = all.len().saturating_sub(k);
     all.split_off(start)
 }

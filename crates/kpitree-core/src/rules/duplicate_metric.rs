@@ -115,7 +115,7 @@ impl Rule for DuplicateMetric {
                     (norm.key.clone(), i)
                 })
                 .collect();
-            keyed.sort();
+            crate::sort::sort(&mut keyed);
             for same in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
                 classes.push(Class { reason: Reason::Name, members: same.iter().map(|&(_, i)| i).collect() });
             }
@@ -136,7 +136,7 @@ impl Rule for DuplicateMetric {
             return;
         }
         // Order by content, not by hash value.
-        classes.sort_by_key(|c| (c.reason, c.members.first().copied()));
+        crate::sort::sort_by_key(&mut classes, |c| (c.reason, c.members.first().copied()));
 
         // Chain matches into groups, never joining a KPI with its own parent or child KPI.
         let mut uf = UnionFind::new(tree.len());
@@ -178,9 +178,9 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &
     // Best first: serves an active objective, then more measurements, then document order.
     let rank = |&i: &Ix| (std::cmp::Reverse(serves(i)), std::cmp::Reverse(cx.node(i).measurements.len()), i);
     let mut ordered: Vec<Ix> = members.to_vec();
-    ordered.sort_by_key(rank);
+    crate::sort::sort_by_key(&mut ordered, rank);
     let keep = ordered[0];
-    ordered[1..].sort_unstable();
+    crate::sort::sort(&mut ordered[1..]);
 
     let mut why: Vec<String> = Vec::new();
     let whole = |c: &Class| c.members.len() == members.len();
@@ -283,7 +283,7 @@ fn join_and(items: &[String]) -> String {
 fn same_parents(tree: &Tree<'_>, members: &[Ix]) -> bool {
     let set = |i: Ix| {
         let mut v = tree.parents(i).to_vec();
-        v.sort_unstable();
+        crate::sort::sort(&mut v);
         v
     };
     let first = members.first().map(|&i| set(i));
@@ -318,7 +318,7 @@ fn link_class(tree: &Tree<'_>, uf: &mut UnionFind, members: &[Ix]) -> Vec<Ix> {
     if !joined.is_empty() {
         joined.insert(0, first);
     }
-    joined.sort_unstable();
+    crate::sort::sort(&mut joined);
     joined
 }
 
@@ -374,7 +374,7 @@ impl Normalizer {
     /// Sorts the current tokens and appends them to the key, each followed by 0xFF.
     fn append_key(&mut self) {
         let text = &self.text;
-        self.toks.sort_unstable_by(|a, b| text[a.0..a.1].cmp(&text[b.0..b.1]));
+        crate::sort::sort_by(&mut self.toks, |a, b| text[a.0..a.1].cmp(&text[b.0..b.1]));
         for &(a, b) in &self.toks {
             self.key.extend_from_slice(&text[a..b]);
             self.key.push(0xFF);
@@ -563,7 +563,7 @@ fn sorted_series(series: &[Measurement]) -> Cow<'_, [Measurement]> {
         Cow::Borrowed(series)
     } else {
         let mut v = series.to_vec();
-        v.sort_by(order);
+        crate::sort::sort_by(&mut v, order);
         Cow::Owned(v)
     }
 }
@@ -613,7 +613,7 @@ impl Repeats {
 
     /// The repeated hashes with their positions, grouped by hash, positions ascending.
     fn sorted(mut self) -> Vec<(u64, Ix)> {
-        self.repeated.sort_unstable();
+        crate::sort::sort(&mut self.repeated);
         self.repeated
     }
 }

@@ -133,7 +133,7 @@ impl Rule for KrCopiesKpi {
                 }
             }
             if let Some(tail) = siblings.get_mut(from..) {
-                tail.sort_unstable_by(|a, b| {
+                crate::sort::sort_by(tail, |a, b| {
                     a.unit.cmp(&b.unit).then(a.level.total_cmp(&b.level)).then(a.kpi.cmp(&b.kpi))
                 });
             }
@@ -332,7 +332,7 @@ fn is_stopword(w: &str) -> bool {
 fn title_words(title: &str, out: &mut Vec<u64>) {
     out.clear();
     for_each_metric_word(title, |w| out.push(fold_hash(w)));
-    out.sort_unstable();
+    crate::sort::sort(out);
     out.dedup();
 }
 
@@ -341,7 +341,7 @@ fn push_title_words(title: &str, arena: &mut Vec<u64>) -> (u32, u32) {
     let from = arena.len();
     for_each_metric_word(title, |w| arena.push(fold_hash(w)));
     if let Some(tail) = arena.get_mut(from..) {
-        tail.sort_unstable();
+        crate::sort::sort(tail);
     }
     let mut end = from;
     for k in from..arena.len() {

@@ -216,7 +216,7 @@ impl Counter {
                 self.stack.push(c);
             }
         }
-        out.sort_unstable();
+        crate::sort::sort(out);
         Some(())
     }
 }

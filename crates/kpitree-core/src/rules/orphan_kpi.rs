@@ -80,6 +80,6 @@ fn objectives_above(cx: &Context<'_>, i: crate::tree::Ix) -> Vec<crate::tree::Ix
         k += 1;
     }
     let mut out: Vec<_> = seen.into_iter().filter(|&n| cx.node(n).kind == NodeKind::Objective).collect();
-    out.sort_unstable();
+    crate::sort::sort(&mut out);
     out
 }

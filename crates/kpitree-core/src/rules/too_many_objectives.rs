@@ -96,7 +96,7 @@ impl Rule for TooManyObjectives {
             .collect();
         // Equal keys are contiguous after sorting, each run in document order. A run normally holds one
         // owner and period; a hash collision is split apart by exact comparison.
-        entries.sort_unstable_by_key(|e| (e.key, e.ix));
+        crate::sort::sort_by_key(&mut entries, |e| (e.key, e.ix));
         let mut groups: Vec<Vec<&Entry<'_>>> = Vec::new();
         for run in entries.chunk_by(|a, b| a.key == b.key) {
             let Some(first) = run.first() else { continue };
@@ -116,7 +116,7 @@ impl Rule for TooManyObjectives {
             groups.extend(split.into_iter().filter(|g| g.len() > limit));
         }
         // Report groups in the document order of their first objective.
-        groups.sort_unstable_by_key(|g| g.first().map_or(0, |e| e.ix));
+        crate::sort::sort_by_key(&mut groups, |g| g.first().map_or(0, |e| e.ix));
         let mut nodes: Vec<Ix> = Vec::new();
         for group in groups {
             let Some(first) = group.first() else { continue };

@@ -224,7 +224,7 @@ fn series(n: &Node) -> Cow<'_, [Measurement]> {
         NodeKind::KeyResult => {
             let mut v: Vec<Measurement> =
                 n.check_ins.iter().map(|c| Measurement { date: c.date, value: c.value }).collect();
-            v.sort_by_key(|m| m.date);
+            crate::sort::sort_by_key(&mut v, |m| m.date);
             Cow::Owned(v)
         }
         _ => stats::sorted(&n.measurements),

@@ -2,19 +2,19 @@
 //!
 //! Fixtures: `tests/layout/NAME.json` holds `{"tree": <document>, "collapsed": [ids], "node_size":
 //! [w, h]?}`; `NAME.expected.txt` beside it is the display tree, one item a line, indented by depth:
-//! id, flags, x, y. `KPITREE_BLESS=1 cargo test -p kpitree-core --test layout` rewrites the expected
+//! id, flags, x, y. `KPITREE_BLESS=1 cargo test -p kpitree-layout --test layout` rewrites the expected
 //! files; review them.
 //!
 //! Properties, on the benchmarks' generated trees with some nodes collapsed: preorder, depths and
 //! flags are consistent, each node is shown in full exactly once (when nothing hides it), items at
 //! one depth never overlap, and every parent is centred over its children.
 
-#[path = "../benches/generator/mod.rs"]
+#[path = "../../kpitree-core/benches/generator/mod.rs"]
 #[allow(dead_code, missing_docs)]
 mod generator;
 
-use kpitree_core::layout::{self, EXPANDED, HAS_CHILDREN, Layout, Options, REFERENCE, SHARED, Shape};
 use kpitree_core::tree::Tree;
+use kpitree_layout::{self as layout, EXPANDED, HAS_CHILDREN, Layout, Options, REFERENCE, SHARED, Shape};
 use std::fmt::Write;
 use std::fs;
 use std::path::PathBuf;

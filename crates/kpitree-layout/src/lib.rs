@@ -1,4 +1,4 @@
-//! A tidy layout of the tree for drawing: where each box goes, in linear time.
+//! kpitree-layout: a tidy layout of the tree for drawing: where each box goes, in linear time.
 //!
 //! The tree is a DAG; a drawing needs a tree. The *display tree* unfolds it: a node sits under its
 //! first parent (the first id in its `parents`) with its whole subtree, and appears under each other
@@ -15,8 +15,11 @@
 //! overflow the (small, in wasm) call stack.
 //!
 //! Only `+ − × ÷` on floats, so positions are bit-identical natively and in the browser.
+//!
+//! A crate of its own, over `kpitree-core`'s `Tree`, so the browser's wasm build (`web/scripts/build.sh`)
+//! can compile it at opt-level s, for speed, and the engine at z, for size.
 
-use crate::tree::{Ix, Tree};
+use kpitree_core::tree::{Ix, Tree};
 
 /// Flag: the node has children in the tree (whether or not they are shown here).
 pub const HAS_CHILDREN: u8 = 1;

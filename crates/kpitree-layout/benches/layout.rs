@@ -1,14 +1,15 @@
 //! Layout benchmark: `layout::layout` of the display tree of generated trees of 1k, 10k and 100k nodes
 //! (the engine benchmark's generator), nothing collapsed; the shape (`Shape::new`) is built once
 //! outside the timed region, as the browser keeps it with the tree. `KPITREE_BENCH_SIZES=1000,10000`
-//! picks sizes. Run with `cargo bench -p kpitree-core --bench layout`.
+//! picks sizes. Run with `cargo bench -p kpitree-layout --bench layout`.
 
+#[path = "../../kpitree-core/benches/generator/mod.rs"]
 #[allow(dead_code, missing_docs)]
 mod generator;
 
 use criterion::{Criterion, Throughput};
-use kpitree_core::layout::{self, Options, Shape};
 use kpitree_core::tree::Tree;
+use kpitree_layout::{self as layout, Options, Shape};
 use std::hint::black_box;
 use std::time::Duration;
 
