@@ -352,11 +352,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
             let run = configure(&mut loaded, set)?;
-            let doc = input::load_tree(&file, input.format(), &input.meta())?;
-            let name = file.display().to_string();
-            let tree = kpitree_core::tree::Tree::new(&name, &doc).map_err(CliError::Load)?;
             let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
-            let report = kpitree_run::check::check(&tree, &run.plugins, &loaded.config, &run.settings, &load_errors);
+            let (doc, report) = input::load_tree_with(&file, input.format(), &input.meta(), |tree| {
+                kpitree_run::check::check(tree, &run.plugins, &loaded.config, &run.settings, &load_errors)
+            })?;
             // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
             // SARIF carry them too.
             let mut err = anstream::stderr();
@@ -470,10 +469,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         }
         Command::Prune { file, dry_run: _, output, reasons, format, rules, input } => {
             let settings = settings(&rules)?;
-            let doc = input::load_tree(&file, input.format(), &input.meta())?;
-            let tree = kpitree_core::tree::Tree::new(&file.display().to_string(), &doc).map_err(CliError::Load)?;
             let reasons: Vec<Reason> = reasons.into_iter().map(Into::into).collect();
-            let (report, pruned) = kpitree_core::prune::prune(&tree, &settings, &reasons);
+            let (_, (report, pruned)) = input::load_tree_with(&file, input.format(), &input.meta(), |tree| {
+                kpitree_core::prune::prune(tree, &settings, &reasons)
+            })?;
             let mut out = anstream::stdout();
             match format {
                 ListFormat::Text => crate::render_text::prune(&mut out, &report, output.as_deref()),

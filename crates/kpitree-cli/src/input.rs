@@ -93,9 +93,19 @@ pub fn format_of(path: &Path, flag: Option<Format>) -> Format {
 
 /// Reads and validates a tree. CSV metadata flags fill what the file does not say.
 pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<TreeDoc, CliError> {
+    load_tree_with(path, format, meta, |_| ()).map(|(doc, ())| doc)
+}
+
+/// [`load_tree`], running `with` on the tree validation built (so it is not built twice).
+pub fn load_tree_with<R>(
+    path: &Path,
+    format: Option<Format>,
+    meta: &CsvMeta,
+    with: impl FnOnce(&kpitree_core::tree::Tree<'_>) -> R,
+) -> Result<(TreeDoc, R), CliError> {
     let text = read(path)?;
     let name = path.display().to_string();
-    kpitree_core::load(&name, &text, format_of(path, format), meta).map_err(CliError::Load)
+    kpitree_core::load_with(&name, &text, format_of(path, format), meta, with).map_err(CliError::Load)
 }
 
 /// A configuration: the engine's, plugin limits by name (from `[limits]`), and how to name its

@@ -21,26 +21,50 @@ pub enum Format {
 ///
 /// `csv_meta` supplies what a CSV file may lack (organisation, `as_of`); JSON ignores it.
 pub fn load(file: &str, text: &str, format: Format, csv_meta: &crate::csv::CsvMeta) -> Result<TreeDoc, LoadError> {
+    load_with(file, text, format, csv_meta, |_| ()).map(|(doc, ())| doc)
+}
+
+/// [`load`], also handing the validated tree to `with`: validating builds the graph, and a caller that
+/// needs it (the browser keeps the display shape) then need not build it again. (A `Tree` borrows its
+/// document, so it cannot be returned beside it.)
+pub fn load_with<R>(
+    file: &str,
+    text: &str,
+    format: Format,
+    csv_meta: &crate::csv::CsvMeta,
+    with: impl FnOnce(&Tree<'_>) -> R,
+) -> Result<(TreeDoc, R), LoadError> {
     let (doc, rows) = match format {
-        Format::Json => return load_json(file, text),
+        Format::Json => return load_json_with(file, text, with),
         Format::Csv => crate::csv::from_csv_with_lines(file, text, csv_meta)?,
     };
-    if let Err(mut e) = Tree::new(file, &doc) {
-        locate_rows(&mut e, &doc, &rows);
-        return Err(e);
-    }
-    Ok(doc)
+    let got = match Tree::new(file, &doc) {
+        Ok(tree) => with(&tree),
+        Err(mut e) => {
+            locate_rows(&mut e, &doc, &rows);
+            return Err(e);
+        }
+    };
+    Ok((doc, got))
 }
 
 /// [`load`] for JSON only. A caller that never reads CSV (the browser's lean engine) calls this, so
 /// the CSV reader is not linked in.
 pub fn load_json(file: &str, text: &str) -> Result<TreeDoc, LoadError> {
+    load_json_with(file, text, |_| ()).map(|(doc, ())| doc)
+}
+
+/// [`load_with`] for JSON only.
+pub fn load_json_with<R>(file: &str, text: &str, with: impl FnOnce(&Tree<'_>) -> R) -> Result<(TreeDoc, R), LoadError> {
     let doc = crate::json::parse_json(file, text)?;
-    if let Err(mut e) = Tree::new(file, &doc) {
-        crate::json::locate(&mut e, text);
-        return Err(e);
-    }
-    Ok(doc)
+    let got = match Tree::new(file, &doc) {
+        Ok(tree) => with(&tree),
+        Err(mut e) => {
+            crate::json::locate(&mut e, text);
+            return Err(e);
+        }
+    };
+    Ok((doc, got))
 }
 
 /// CSV: a node's problems point at its row; a link's at its driver's row (where `drives` is).

@@ -24,7 +24,7 @@ pub mod stats;
 pub mod tree;
 
 pub use date::Date;
-pub use engine::{Format, check, check_tree, check_tree_with, load, load_json, settings};
+pub use engine::{Format, check, check_tree, check_tree_with, load, load_json, load_json_with, load_with, settings};
 pub use error::{LoadError, Location, Problem, ProblemKind};
 pub use json::{parse_json, to_json};
 pub use model::{

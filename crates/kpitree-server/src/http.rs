@@ -428,9 +428,10 @@ fn request_config(
 fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
     let input = input(format, bytes)?;
     let (config, settings, switches) = request_config(l, input.config, q)?;
-    let doc = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
-    let tree = kpitree_core::tree::Tree::new(input.name, &doc).map_err(|e| load_error(e, input.offset))?;
-    let report = check::check_with(&tree, &l.plugins, &switches, &config, &settings, &[]);
+    let (_, report) = kpitree_core::load_with(input.name, input.text, format, &q.meta, |tree| {
+        check::check_with(tree, &l.plugins, &switches, &config, &settings, &[])
+    })
+    .map_err(|e| load_error(e, input.offset))?;
     for e in &report.plugin_errors {
         tracing::warn!(plugin = %e.plugin, code = %e.code, "{}", e.message);
     }
@@ -440,9 +441,10 @@ fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<
 fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
     let input = input(format, bytes)?;
     let (_, settings, _) = request_config(l, input.config, q)?;
-    let doc = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
-    let tree = kpitree_core::tree::Tree::new(input.name, &doc).map_err(|e| load_error(e, input.offset))?;
-    let (report, _) = kpitree_core::prune::prune(&tree, &settings, &q.reasons);
+    let (_, (report, _)) = kpitree_core::load_with(input.name, input.text, format, &q.meta, |tree| {
+        kpitree_core::prune::prune(tree, &settings, &q.reasons)
+    })
+    .map_err(|e| load_error(e, input.offset))?;
     Ok(check::pretty_json(&report))
 }
 

@@ -203,25 +203,28 @@ pub fn load_tree(
         }
         None => None,
     };
-    let doc = if format == "csv" {
+    // The shape is taken from the tree validation builds, not from a second one.
+    let (doc, shape) = if format == "csv" {
         load_csv(text, file, as_of, organisation)?
     } else {
-        kpitree_core::load_json(file, text).map_err(|e| load_error(&e))?
+        kpitree_core::load_json_with(file, text, Shape::new).map_err(|e| load_error(&e))?
     };
-    let tree = Tree::new(file, &doc).map_err(|e| load_error(&e))?;
-    let shape = Shape::new(&tree);
-    drop(tree);
     Ok(KpiTree { doc, file: file.to_owned(), shape })
 }
 
 #[cfg(feature = "full")]
-fn load_csv(text: &str, file: &str, as_of: Option<Date>, organisation: Option<String>) -> Result<TreeDoc, JsValue> {
+fn load_csv(
+    text: &str,
+    file: &str,
+    as_of: Option<Date>,
+    organisation: Option<String>,
+) -> Result<(TreeDoc, Shape), JsValue> {
     let meta = CsvMeta { organisation, as_of };
-    kpitree_core::load(file, text, Format::Csv, &meta).map_err(|e| load_error(&e))
+    kpitree_core::load_with(file, text, Format::Csv, &meta, Shape::new).map_err(|e| load_error(&e))
 }
 
 #[cfg(not(feature = "full"))]
-fn load_csv(_: &str, file: &str, _: Option<Date>, _: Option<String>) -> Result<TreeDoc, JsValue> {
+fn load_csv(_: &str, file: &str, _: Option<Date>, _: Option<String>) -> Result<(TreeDoc, Shape), JsValue> {
     Err(needs_full(file, "CSV"))
 }
 
