@@ -27,19 +27,7 @@ use kpitree_core::{check_tree, parse_json, settings};
 use std::hint::black_box;
 use std::time::Duration;
 
-const SEED: u64 = 0x006b_7069_7472_6565;
 const FILE: &str = "bench.json";
-
-fn sizes() -> Vec<usize> {
-    match std::env::var("KPITREE_BENCH_SIZES") {
-        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
-        Err(_) => vec![1_000, 10_000, 100_000],
-    }
-}
-
-fn label(n: usize) -> String {
-    if n % 1000 == 0 { format!("{}k", n / 1000) } else { n.to_string() }
-}
 
 /// Validates the generated document and prints what the rules find in it.
 fn sanity_check(n: usize, text: &str, settings: &Settings) {
@@ -87,13 +75,13 @@ fn timed<M: Measurement, O>(b: &mut Bencher<'_, M>, mut routine: impl FnMut() ->
 
 fn bench_engine<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
     let settings = settings(&Config::default()).expect("the default configuration resolves");
-    for n in sizes() {
-        let doc = generator::generate(n, SEED);
+    for n in generator::sizes(&[1_000, 10_000, 100_000]) {
+        let doc = generator::generate(n, generator::SEED);
         let text = kpitree_core::to_json(&doc);
         drop(doc);
         sanity_check(n, &text, &settings);
 
-        let mut group = c.benchmark_group(format!("{prefix}/{}", label(n)));
+        let mut group = c.benchmark_group(format!("{prefix}/{}", generator::label(n)));
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.sample_size(10);
         if n >= 10_000 {

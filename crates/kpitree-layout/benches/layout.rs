@@ -13,17 +13,11 @@ use kpitree_layout::{self as layout, Options, Shape};
 use std::hint::black_box;
 use std::time::Duration;
 
-fn sizes() -> Vec<usize> {
-    std::env::var("KPITREE_BENCH_SIZES")
-        .ok()
-        .map_or_else(|| vec![1_000, 10_000, 100_000], |s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-}
-
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("layout");
     group.measurement_time(Duration::from_secs(5)).sample_size(20);
-    for n in sizes() {
-        let doc = generator::generate(n, 0x006b_7069_7472_6565);
+    for n in generator::sizes(&[1_000, 10_000, 100_000]) {
+        let doc = generator::generate(n, generator::SEED);
         let tree = Tree::new("gen.json", &doc).expect("the generator makes valid trees");
         let shape = Shape::new(&tree);
         let options = Options { node_size: (160.0, 72.0), ..Options::default() };

@@ -30,15 +30,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use wasmtime::{Config as WasmConfig, Engine, Instance, Module, Store};
 
-const SEED: u64 = 0x006b_7069_7472_6565;
-
-fn sizes() -> Vec<usize> {
-    match std::env::var("KPITREE_BENCH_SIZES") {
-        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
-        Err(_) => vec![100_000],
-    }
-}
-
 /// Median of `runs` timings of `f` (after one warm-up call).
 fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     black_box(f());
@@ -186,8 +177,8 @@ fn main() {
     );
     println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut trees = Vec::new();
-    for n in sizes() {
-        let doc = generator::generate(n, SEED);
+    for n in generator::sizes(&[100_000]) {
+        let doc = generator::generate(n, generator::SEED);
         let tree = Tree::new("bench", &doc).expect("generated trees are valid");
         let rollup = Rollup::new(&tree);
         let runs = runs_for(n);
@@ -230,7 +221,7 @@ fn real_plugins(out: &Path, trees: &[(usize, TreeDoc)]) {
         ("owner-teams (SDK)", Plugin::load(&out.join("owner_teams.wasm"), &limits)),
         ("local-optimisation (SDK)", Plugin::load(&out.join("local_optimisation.wasm"), &limits)),
     ];
-    let small = generator::generate(100, SEED);
+    let small = generator::generate(100, generator::SEED);
     let mut docs: Vec<(usize, &TreeDoc)> = vec![(100, &small)];
     docs.extend(trees.iter().map(|(n, d)| (*n, d)));
     println!("\n### Example plugins through the real host (fresh instance per call, encode included)\n");

@@ -21,15 +21,6 @@ use kpitree_plugin_abi::{Reads, encode_request, encode_request_for, split_reques
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-const SEED: u64 = 0x006b_7069_7472_6565;
-
-fn sizes() -> Vec<usize> {
-    match std::env::var("KPITREE_BENCH_SIZES") {
-        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
-        Err(_) => vec![1_000, 10_000, 100_000],
-    }
-}
-
 /// Median wall time and median on-CPU time of `runs` calls of `f`, after one warm-up call. On a
 /// shared machine the CPU time (Linux only, from the scheduler's statistics) leaves out the time the
 /// thread waited for a core, the largest part of the noise. It is counted in scheduler ticks on some
@@ -73,8 +64,8 @@ fn main() {
     // What `plugins/owner-quota-wat` declares (ABI 1.1): the request `kpitree check` encodes for it.
     let quota = Reads::from_names(&["status", "owner"]).expect("known names");
     let mut last = None;
-    for n in sizes() {
-        let doc = generator::generate(n, SEED);
+    for n in generator::sizes(&[1_000, 10_000, 100_000]) {
+        let doc = generator::generate(n, generator::SEED);
         let tree = Tree::new("bench", &doc).expect("generated trees are valid");
         let rollup = Rollup::new(&tree);
         let request = encode_request(&tree, &rollup, b"{}");

@@ -35,7 +35,6 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-const SEED: u64 = 0x006b_7069_7472_6565;
 const FILE: &str = "bench.json";
 /// `owner-quota`'s default quota.
 const MAX: usize = 8;
@@ -57,17 +56,6 @@ const EMPTY: &str = r#"(module
         (then (return (i32.const 0))))))
     (local.get $p))
   (func (export "kpitree_evaluate") (param i32 i32) (result i64) (i64.const 0x000002000000000f)))"#;
-
-fn sizes() -> Vec<usize> {
-    match std::env::var("KPITREE_BENCH_SIZES") {
-        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
-        Err(_) => vec![1_000, 10_000, 100_000],
-    }
-}
-
-fn label(n: usize) -> String {
-    if n.is_multiple_of(1000) { format!("{}k", n / 1000) } else { n.to_string() }
-}
 
 fn owner_quota() -> Plugin {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins/owner-quota-wat/plugin.wat");
@@ -145,7 +133,7 @@ fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
 }
 
 fn bench_overhead(c: &mut Criterion) {
-    let doc = generator::generate(100, SEED);
+    let doc = generator::generate(100, generator::SEED);
     let tree = Tree::new(FILE, &doc).expect("valid");
     let rollup = Rollup::new(&tree);
     let empty = Plugin::from_bytes("empty", "bench", EMPTY.as_bytes(), &Limits::default()).expect("loads");
@@ -194,8 +182,8 @@ fn bench_sizes(c: &mut Criterion) {
     let quota = owner_quota();
     let empty = Plugin::from_bytes("empty", "bench", EMPTY.as_bytes(), &Limits::default()).expect("loads");
     let builtin = only("too-many-objectives");
-    for n in sizes() {
-        let doc = generator::generate(n, SEED);
+    for n in generator::sizes(&[1_000, 10_000, 100_000]) {
+        let doc = generator::generate(n, generator::SEED);
         let tree = Tree::new(FILE, &doc).expect("valid");
         let rollup = Rollup::new(&tree);
         let reads = quota.reads();
@@ -215,7 +203,7 @@ fn bench_sizes(c: &mut Criterion) {
             native.iter().map(|f| f.nodes.len()).sum::<usize>()
         );
 
-        let mut group = c.benchmark_group(format!("plugin/{}", label(n)));
+        let mut group = c.benchmark_group(format!("plugin/{}", generator::label(n)));
         configure(&mut group, n);
         group.bench_function("a_native_rule", |b| b.iter(|| native_owner_quota(black_box(&tree), MAX)));
         group.bench_function("b_encode", |b| b.iter(|| encode_request_for(reads, black_box(&tree), &rollup, b"{}")));

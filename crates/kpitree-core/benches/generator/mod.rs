@@ -17,6 +17,25 @@ use kpitree_core::model::{
 };
 use std::collections::{HashMap, HashSet};
 
+/// The seed every benchmark generates its trees with, so they all measure the same trees.
+pub const SEED: u64 = 0x006b_7069_7472_6565;
+
+/// The tree sizes a benchmark runs: `KPITREE_BENCH_SIZES` (comma-separated node counts) if set, else
+/// `default`.
+pub fn sizes(default: &[usize]) -> Vec<usize> {
+    match std::env::var("KPITREE_BENCH_SIZES") {
+        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) => default.to_vec(),
+    }
+}
+
+/// A size as benchmark names show it: `10k`, or the count when it is not whole thousands.
+// `%`, not `is_multiple_of`: this file is also compiled by crates whose MSRV (1.85) predates it.
+#[allow(clippy::manual_is_multiple_of)]
+pub fn label(n: usize) -> String {
+    if n % 1000 == 0 { format!("{}k", n / 1000) } else { n.to_string() }
+}
+
 /// The date every generated tree describes.
 pub fn as_of() -> Date {
     Date::from_ymd(2026, 11, 27).expect("a real date")
