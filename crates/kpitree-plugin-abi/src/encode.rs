@@ -26,6 +26,34 @@ pub fn encode_request_for(reads: Reads, tree: &Tree<'_>, rollup: &Rollup, config
     encode(reads, tree, rollup, Some(config_json))
 }
 
+/// The requests for one tree with no configuration (the host appends each plugin's), encoded once per
+/// distinct [`Reads`]: what a host running several plugins on one tree sends each of them. The native
+/// host (`PluginSet::run_with`) and the browser runner both use it.
+pub struct Requests<'a, 'd> {
+    tree: &'a Tree<'d>,
+    rollup: &'a Rollup,
+    encoded: Vec<(Reads, Vec<u8>)>,
+}
+
+impl<'a, 'd> Requests<'a, 'd> {
+    /// Nothing encoded yet.
+    pub fn new(tree: &'a Tree<'d>, rollup: &'a Rollup) -> Requests<'a, 'd> {
+        Requests { tree, rollup, encoded: Vec::new() }
+    }
+
+    /// The request with the sections in `reads`, encoded on first use.
+    pub fn get(&mut self, reads: Reads) -> &[u8] {
+        let k = match self.encoded.iter().position(|(r, _)| *r == reads) {
+            Some(k) => k,
+            None => {
+                self.encoded.push((reads, encode_request_for(reads, self.tree, self.rollup, b"")));
+                self.encoded.len() - 1
+            }
+        };
+        &self.encoded[k].1
+    }
+}
+
 /// Encodes only the `KTR1` tree bytes.
 pub fn encode_tree(tree: &Tree<'_>, rollup: &Rollup) -> Vec<u8> {
     encode(Reads::ALL, tree, rollup, None)

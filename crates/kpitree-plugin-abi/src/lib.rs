@@ -22,7 +22,7 @@ mod view;
 
 pub use date::Date;
 #[cfg(feature = "encode")]
-pub use encode::{encode_request, encode_request_for, encode_tree, encode_tree_for};
+pub use encode::{Requests, encode_request, encode_request_for, encode_tree, encode_tree_for};
 pub use layout::{MAGIC, NONE, SECTIONS};
 pub use reads::{READ_NAMES, ReadName, Reads};
 pub use view::{

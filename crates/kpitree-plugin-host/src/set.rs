@@ -8,7 +8,7 @@ use kpitree_core::config::{Config, ConfigError, RuleConfig};
 use kpitree_core::report::PluginResults;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
-use kpitree_plugin_abi::Reads;
+use kpitree_plugin_abi::Requests;
 use kpitree_plugin_abi::host::RuleSwitches;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -133,16 +133,9 @@ impl PluginSet {
             return results;
         }
         // Each plugin gets the parts of the tree it reads (ABI 1.1 `reads`), encoded once per set.
-        let mut encoded: Vec<(Reads, Vec<u8>)> = Vec::new();
+        let mut requests = Requests::new(tree, rollup);
         for (p, switches) in active {
-            let k = match encoded.iter().position(|(r, _)| *r == p.reads()) {
-                Some(k) => k,
-                None => {
-                    encoded.push((p.reads(), kpitree_plugin_abi::encode_request_for(p.reads(), tree, rollup, b"")));
-                    encoded.len() - 1
-                }
-            };
-            let base = &encoded[k].1;
+            let base = requests.get(p.reads());
             let config_json = config.plugins.get(p.name()).map_or_else(|| "{}".to_owned(), |v| v.to_string());
             let (head, tree_bytes) = request_parts(base, config_json.len());
             match p.evaluate_parts(&[&head, tree_bytes, config_json.as_bytes()], tree, switches) {

@@ -358,26 +358,16 @@ impl KpiTree {
     /// The plugin requests for this tree with an empty configuration (`plugins/ABI.md`), one for each
     /// index of `run` in `plugins`; the runner appends each plugin's configuration. As natively
     /// (`PluginSet::run_with`), a plugin gets only the parts of the tree its manifest `reads`, encoded
-    /// once per distinct set; plugins with the same set share one array.
+    /// once per distinct set ([`kpitree_plugin_abi::Requests`]).
     #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = pluginRequests)]
     pub fn plugin_requests(&self, run: &PluginRun, plugins: Vec<u32>) -> Result<js_sys::Array, JsValue> {
         let tree = tree(&self.doc, &self.file)?;
         let rollup = kpitree_core::rollup::Rollup::new(&tree);
-        let mut encoded: Vec<(kpitree_plugin_abi::Reads, js_sys::Uint8Array)> = Vec::new();
+        let mut requests = kpitree_plugin_abi::Requests::new(&tree, &rollup);
         let out = js_sys::Array::new();
         for index in plugins {
-            let reads = run.reads(index as usize);
-            let request = match encoded.iter().find(|(r, _)| *r == reads) {
-                Some((_, request)) => request.clone(),
-                None => {
-                    let bytes = kpitree_plugin_abi::encode_request_for(reads, &tree, &rollup, b"");
-                    let request = js_sys::Uint8Array::from(&bytes[..]);
-                    encoded.push((reads, request.clone()));
-                    request
-                }
-            };
-            out.push(&request);
+            out.push(&js_sys::Uint8Array::from(requests.get(run.reads(index as usize))));
         }
         Ok(out)
     }
