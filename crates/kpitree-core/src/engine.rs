@@ -56,7 +56,17 @@ pub fn load_json(file: &str, text: &str) -> Result<TreeDoc, LoadError> {
 
 /// [`load_with`] for JSON only.
 pub fn load_json_with<R>(file: &str, text: &str, with: impl FnOnce(&Tree<'_>) -> R) -> Result<(TreeDoc, R), LoadError> {
-    let doc = crate::json::parse_json(file, text)?;
+    validate_json_with(file, crate::json::parse_json(file, text)?, text, with)
+}
+
+/// The validation half of [`load_json_with`], for a document read from `text` by another reader (the
+/// browser's lean engine reads JSON with `kpitree-json-lite`); `text` places problems at their lines.
+pub fn validate_json_with<R>(
+    file: &str,
+    doc: TreeDoc,
+    text: &str,
+    with: impl FnOnce(&Tree<'_>) -> R,
+) -> Result<(TreeDoc, R), LoadError> {
     let got = match Tree::new(file, &doc) {
         Ok(tree) => with(&tree),
         Err(mut e) => {

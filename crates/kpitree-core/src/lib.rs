@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod json;
+mod lower;
 pub mod model;
 pub mod prune;
 pub mod report;
@@ -24,7 +25,10 @@ pub mod stats;
 pub mod tree;
 
 pub use date::Date;
-pub use engine::{Format, check, check_tree, check_tree_with, load, load_json, load_json_with, load_with, settings};
+pub use engine::{
+    Format, check, check_tree, check_tree_with, load, load_json, load_json_with, load_with, settings,
+    validate_json_with,
+};
 pub use error::{LoadError, Location, Problem, ProblemKind};
 pub use json::{parse_json, to_json};
 pub use model::{

@@ -35,6 +35,7 @@
 use super::{Context, Rule, RuleMeta, Sink, plural};
 use crate::config::ParamValue;
 use crate::finding::Severity;
+use crate::lower::lowercase;
 use crate::model::{Measurement, Node, NodeKind};
 use crate::rules::ParamSpec;
 use crate::tree::{Ix, Tree};
@@ -408,7 +409,7 @@ impl Normalizer {
         }
         let mut utf8 = [0u8; 4];
         for c in s.chars() {
-            for l in c.to_lowercase() {
+            for l in lowercase(c) {
                 self.text.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
             }
         }

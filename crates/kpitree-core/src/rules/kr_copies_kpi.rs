@@ -31,6 +31,7 @@ use super::text::{eq_folded, fold_hash};
 use super::{Context, ParamSpec, Rule, RuleMeta, Sink, num};
 use crate::config::ParamValue;
 use crate::finding::Severity;
+use crate::lower::lowercase_str;
 use crate::model::{Direction, Node, NodeKind};
 use crate::tree::Ix;
 
@@ -377,7 +378,10 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 fn shared_words(title: &str, other: &[u64]) -> String {
     let mut shared: Vec<String> = Vec::new();
     for_each_metric_word(title, |w| {
-        let w = w.to_lowercase();
+        // Like `str::to_lowercase` (which this replaces to keep std's case tables out of the wasm),
+        // including final sigma: "ΠΕΛΑΤΕΣ" becomes "πελατες", whose hash differs from that of the
+        // per-char "πελατεσ" in `other`, so such a word is not listed. `lowercase_str` keeps that.
+        let w = lowercase_str(w);
         if other.binary_search(&fold_hash(&w)).is_ok() && !shared.contains(&w) {
             shared.push(w);
         }
@@ -414,5 +418,28 @@ mod tests {
         assert_eq!(words("Größe – Warenkorb 2026").len(), 2);
         assert_eq!(shared_words("Grow Weekly active users to 12000", &words("weekly users")), "weekly users");
         assert!(eq_folded("Kunden", "KUNDEN") && eq_folded("Straße", "STRAßE") && !eq_folded("%", "pp"));
+    }
+
+    #[test]
+    fn shared_words_lowercase_final_sigma_like_std() {
+        // A word ending in a capital sigma lowercases with final 'ς' (as `str::to_lowercase` does), so it
+        // does not match the per-char hashes of the other title and is not listed; a lowercase final 'ς'
+        // in the other title does match it.
+        assert_eq!(shared_words("ΝΕΟΙ ΠΕΛΑΤΕΣ ανά μήνα", &words("νεοι πελατεσ")), "νεοι");
+        assert_eq!(shared_words("ΝΕΟΙ ΠΕΛΑΤΕΣ ανά μήνα", &words("νεοι πελατες")), "νεοι πελατες");
+        assert_eq!(shared_words("ΣΥΝΟΛΟ ΠΩΛΗΣΕΩΝ", &words("σύνολο ΠΩΛΗΣΕΩΝ")), "πωλησεων");
+        // The same as std's lowercasing word by word, which this rule used before.
+        for (title, other) in [("ΝΕΟΙ ΠΕΛΑΤΕΣ ανά μήνα", "νεοι πελατες"), ("ΟΔΟΣ'Σ ΑΣ ΣΑ ʰΣ", "οδοσ'ς ας σα ʰς")]
+        {
+            let other = words(other);
+            let mut expected: Vec<String> = Vec::new();
+            for_each_metric_word(title, |w| {
+                let w = w.to_lowercase();
+                if other.binary_search(&fold_hash(&w)).is_ok() && !expected.contains(&w) {
+                    expected.push(w);
+                }
+            });
+            assert_eq!(shared_words(title, &other), expected.join(" "), "{title}");
+        }
     }
 }

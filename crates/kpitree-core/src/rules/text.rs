@@ -1,12 +1,14 @@
 //! Text helpers shared by rules: case-insensitive comparison and hashing that are the same on every
 //! platform (std's hashers are seeded or differ between 32- and 64-bit targets).
 
+use crate::lower::lowercase;
+
 /// Case-insensitive equality without allocating.
 pub(crate) fn eq_folded(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         a.eq_ignore_ascii_case(b)
     } else {
-        a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+        a.chars().flat_map(lowercase).eq(b.chars().flat_map(lowercase))
     }
 }
 
@@ -20,7 +22,7 @@ pub(crate) fn fold_hash(s: &str) -> u64 {
     }
     let mut h = BASIS;
     let mut buf = [0u8; 4];
-    for c in s.chars().flat_map(char::to_lowercase) {
+    for c in s.chars().flat_map(lowercase) {
         for &b in c.encode_utf8(&mut buf).as_bytes() {
             h = (h ^ u64::from(b)).wrapping_mul(PRIME);
         }
