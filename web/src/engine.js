@@ -86,6 +86,22 @@ export function loadTree(input, { file = 'tree.json', format, asOf, organisation
   return new Tree(call(() => wasm.loadTree(text, file, format, asOf ?? undefined, organisation ?? undefined)));
 }
 
+/**
+ * `loadTree`, also for text the lean engine does not read. The lean engine reads JSON with a small
+ * reader that gives the same documents as the full engine's but declines anything else (a broken
+ * file, mostly) with the code `needs-full-engine`; then this loads the full engine and reads the text
+ * again, so the error carries the CLI's messages. With the full engine loaded, the same as `loadTree`.
+ */
+export async function readTree(input, options) {
+  try {
+    return loadTree(input, options);
+  } catch (e) {
+    if (!(e instanceof KpiTreeError) || e.problems[0]?.code !== 'needs-full-engine') throw e;
+    await initEngine();
+    return loadTree(input, options);
+  }
+}
+
 /** Rule settings (`[rules.<id>]`), plugin configurations (`[plugins.<name>]`) and plugin `[limits]`. */
 export class Config {
   #json;

@@ -216,12 +216,14 @@ export class KpiTreeElement extends HTMLElement {
         tree = value;
         own = false;
       } else if (value) {
-        tree = engine.loadTree(value, { file: 'tree', format: typeof value === 'string' && !value.trim().startsWith('{') ? 'csv' : 'json' });
+        tree = await engine.readTree(value, { file: 'tree', format: typeof value === 'string' && !value.trim().startsWith('{') ? 'csv' : 'json' });
       } else {
         const text = await fetchText(this.src, 'tree');
         if (stale()) return;
-        tree = engine.loadTree(text, { file: this.src, format: formatOf(this.src) });
+        tree = await engine.readTree(text, { file: this.src, format: formatOf(this.src) });
       }
+      // readTree may have waited for the full engine.
+      if (stale()) return freeIfOwn(tree, own);
       let config;
       if (this.config) {
         const text = await fetchText(this.config, 'configuration');

@@ -128,8 +128,20 @@ export interface LoadTreeOptions {
   organisation?: string;
 }
 
-/** Loads and validates a tree from JSON text, CSV text or a document object. Throws KpiTreeError. */
+/**
+ * Loads and validates a tree from JSON text, CSV text or a document object. Throws KpiTreeError. With
+ * only the lean engine loaded, a text its JSON reader declines throws one with the code
+ * `needs-full-engine` (`readTree` handles that).
+ */
 export declare function loadTree(input: string | TreeDocument, options?: LoadTreeOptions): Tree;
+
+/**
+ * `loadTree`, also for text the lean engine does not read: the lean engine declines what its small
+ * JSON reader cannot read exactly as the full one does (a broken file, mostly: code
+ * `needs-full-engine`); then this loads the full engine and reads again, so errors carry the CLI's
+ * messages.
+ */
+export declare function readTree(input: string | TreeDocument, options?: LoadTreeOptions): Promise<Tree>;
 
 /** A configuration: `[rules.<id>]`, `[plugins.<name>]`, plugin `[limits]`. */
 export declare class Config {

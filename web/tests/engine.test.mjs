@@ -48,6 +48,10 @@ function inPageOf(page, f, arg) {
   );
 }
 
+function validationFiles() {
+  return readdirSync(join(repo, 'tests/validation')).filter((f) => f.endsWith('.json')).sort();
+}
+
 /** JSON as both sides would print it after parsing: same keys, same order, same numbers. */
 const canonical = (v) => JSON.stringify(v, null, 1);
 
@@ -106,7 +110,8 @@ describe(`${engine} engine: check in the browser equals kpitree check --format j
 
 describe(`${engine} engine: errors carry the CLI messages`, () => {
   const dir = 'tests/validation';
-  const files = readdirSync(join(repo, dir)).filter((f) => f.endsWith('.json')).sort();
+  const files = validationFiles();
+  const declined = [];
 
   for (const name of files) {
     test(`invalid tree ${name}`, async () => {
@@ -117,6 +122,14 @@ describe(`${engine} engine: errors carry the CLI messages`, () => {
       assert.match(lines.at(-1), / invalid: \d+ problems?$/);
       const text = await import('node:fs').then((fs) => fs.readFileSync(join(repo, file), 'utf8'));
       const got = await inPage((k, [text, file]) => k.loadTree(text, { file }), [text, file]);
+      if (lean && got.error?.problems?.[0]?.code === 'needs-full-engine') {
+        // The lean engine's JSON reader declined the text (broken syntax or shape): readTree then
+        // asks the full engine, tested below on pages of their own (this page stays lean).
+        assert.equal(got.error.problems.length, 1);
+        assert.equal(got.error.message, `${file}: the lean engine does not read this JSON; the full engine (initEngine() without \`lean\`) says why`);
+        declined.push(name);
+        return;
+      }
       assert.equal(got.error?.name, 'KpiTreeError');
       assert.equal(got.error.isError, true);
       assert.equal(got.error.message, lines.slice(0, -1).join('\n'));
@@ -128,6 +141,17 @@ describe(`${engine} engine: errors carry the CLI messages`, () => {
       }
     });
   }
+
+  test('the lean engine declines only what does not parse into a document', { skip: !lean }, () => {
+    // Problems of meaning (ids, parents, cycles, ranges...) the lean engine finds itself.
+    assert.ok(declined.length > 0 && declined.length < files.length, declined.join(', '));
+    for (const name of ['cycles.json', 'unknown-parent.json', 'duplicate-and-empty-ids.json', 'illegal-parents.json']) {
+      assert.ok(!declined.includes(name), `${name} is read by the lean engine`);
+    }
+    for (const name of ['syntax-missing-comma.json', 'syntax-truncated.json', 'unknown-field.json', 'wrong-type.json']) {
+      assert.ok(declined.includes(name), `${name} is declined by the lean engine`);
+    }
+  });
 
   test('invalid configuration', { skip: lean && 'TOML needs the full engine' }, async () => {
     const fs = await import('node:fs');
@@ -228,6 +252,54 @@ describe('the lean engine', () => {
       const got = await inPage(call);
       assert.match(got.error?.message ?? '', /needs the full engine: call and await initEngine\(\) without \{ lean: true \}/);
     }
+  });
+
+  test('readTree: what its JSON reader declines, the full engine reads, with the CLI messages', async () => {
+    const fs = await import('node:fs');
+    let fellBack = 0;
+    for (const name of validationFiles()) {
+      const file = `tests/validation/${name}`;
+      const lines = cli(['check', file, '--format', 'json', '--no-config'], { status: 2 }).stderr.trimEnd().split('\n');
+      const text = fs.readFileSync(join(repo, file), 'utf8');
+      // A lean page of its own for each file: after a fallback the page has the full engine.
+      const page = await env.page();
+      try {
+        await page.goto(`${env.url}/dist/engine.js`);
+        await page.evaluate(async () => {
+          window.kpitree = await import('/dist/engine.js');
+          await window.kpitree.initEngine({ lean: true });
+        });
+        const got = await inPageOf(page, async (k, [text, file]) => {
+          let declined = false;
+          try {
+            k.loadTree(text, { file });
+          } catch (e) {
+            declined = e.problems?.[0]?.code === 'needs-full-engine';
+          }
+          try {
+            await k.readTree(text, { file });
+            return { declined, read: true };
+          } catch (e) {
+            // The full engine now reads CSV: it was loaded.
+            let full = true;
+            try {
+              k.loadTree('# as_of: 2026-01-01\nid,kind,title\ns,strategy,S\n', { file: 'x.csv', organisation: 'x' });
+            } catch {
+              full = false;
+            }
+            return { declined, full, message: e.message, codes: e.problems.map((p) => p.code) };
+          }
+        }, [text, file]);
+        assert.equal(got.error, undefined, got.error?.message);
+        assert.equal(got.value.message, lines.slice(0, -1).join('\n'), name);
+        assert.equal(got.value.full, got.value.declined, `${name}: the full engine is loaded exactly when the lean one declined`);
+        assert.ok(!got.value.codes.includes('needs-full-engine'));
+        if (got.value.declined) fellBack++;
+      } finally {
+        await page.close();
+      }
+    }
+    assert.ok(fellBack > 0, 'some files were read through the full engine');
   });
 
   test('a tree it loaded checks with plugins after the full engine is loaded, as the full engine checks it', async () => {

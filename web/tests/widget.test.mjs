@@ -179,6 +179,20 @@ describe('rendering', () => {
     assert.equal(st.items.length, 0);
     await page.close();
   });
+
+  test('broken JSON shows the full engine\'s message: the lean engine declines it, readTree asks the full one', async () => {
+    const page = await env.page();
+    await page.goto(`${env.url}/demo/test.html`);
+    await page.waitForFunction(() => window.__ready);
+    await page.evaluate(() => {
+      document.getElementById('tree').tree = '{"version": 1, "nodes": [';
+    });
+    await waitEvent(page, ['kpi-error']);
+    const [e] = await events(page, 'kpi-error');
+    assert.equal(e.detail.message, 'tree:1:25: error[syntax]: EOF while parsing a list');
+    assert.ok(!e.detail.problems.some((p) => p.code === 'needs-full-engine'), JSON.stringify(e.detail.problems));
+    await page.close();
+  });
 });
 
 describe('keyboard', () => {

@@ -152,13 +152,40 @@ fn needs_full(source: &str, what: &str) -> JsValue {
     syntax_error(source, &format!("{what} needs the full engine (initEngine() without `lean`)"))
 }
 
+/// JSON text into `T`. The full engine reads it with serde_json, whose messages are the CLI's.
+#[cfg(feature = "full")]
+fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Result<T, JsValue> {
+    serde_json::from_str(text).map_err(|e| syntax_error(source, &e.to_string()))
+}
+
+/// JSON text into `T`. The lean engine reads it with `kpitree-json-lite`, about a tenth of serde_json's
+/// reader in the wasm: the same values for every text it reads, and for any other (a broken file,
+/// mostly) the code `needs-full-engine`, on which `web/src/engine.js` (`readTree`) asks the full
+/// engine, so messages stay the CLI's.
+#[cfg(not(feature = "full"))]
+fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Result<T, JsValue> {
+    kpitree_json_lite::from_str(text).map_err(|_| {
+        let message = "the lean engine does not read this JSON; the full engine (initEngine() without `lean`) says why";
+        let problem = JsProblem {
+            code: "needs-full-engine",
+            message,
+            file: source,
+            node: None,
+            field: None,
+            line: None,
+            column: None,
+        };
+        to_js(&JsError { message: format!("{source}: {message}"), problems: vec![problem] })
+    })
+}
+
 /// Parses a configuration (`format`: `toml` or `json`) and checks it against the built-in rules.
 /// Rule ids the built-in rules do not know are left for the check, where the plugins' rules are
 /// known. Returns the configuration as a plain object (`{rules, plugins, limits}`).
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
     let parsed: ConfigFile = match format {
-        "json" => serde_json::from_str(text).map_err(|e| syntax_error(file, &e.to_string()))?,
+        "json" => from_json(text, file)?,
         #[cfg(feature = "full")]
         _ => toml::from_str(text).map_err(|e| syntax_error(file, &e.to_string()))?,
         #[cfg(not(feature = "full"))]
@@ -180,7 +207,7 @@ fn config_of(json: &str, source: &str) -> Result<ConfigFile, JsValue> {
     if json.is_empty() {
         return Ok(ConfigFile::default());
     }
-    serde_json::from_str(json).map_err(|e| syntax_error(source, &e.to_string()))
+    from_json(json, source)
 }
 
 fn resolve(config: &Config, source: &str) -> Result<Settings, JsValue> {
@@ -204,12 +231,21 @@ pub fn load_tree(
         None => None,
     };
     // The shape is taken from the tree validation builds, not from a second one.
-    let (doc, shape) = if format == "csv" {
-        load_csv(text, file, as_of, organisation)?
-    } else {
-        kpitree_core::load_json_with(file, text, Shape::new).map_err(|e| load_error(&e))?
-    };
+    let (doc, shape) =
+        if format == "csv" { load_csv(text, file, as_of, organisation)? } else { load_json(text, file)? };
     Ok(KpiTree { doc, file: file.to_owned(), shape })
+}
+
+/// A JSON tree: in the full engine as the CLI reads it; in the lean one through [`from_json`].
+#[cfg(feature = "full")]
+fn load_json(text: &str, file: &str) -> Result<(TreeDoc, Shape), JsValue> {
+    kpitree_core::load_json_with(file, text, Shape::new).map_err(|e| load_error(&e))
+}
+
+#[cfg(not(feature = "full"))]
+fn load_json(text: &str, file: &str) -> Result<(TreeDoc, Shape), JsValue> {
+    let doc = from_json(text, file)?;
+    kpitree_core::validate_json_with(file, doc, text, Shape::new).map_err(|e| load_error(&e))
 }
 
 #[cfg(feature = "full")]
