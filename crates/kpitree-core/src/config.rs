@@ -4,6 +4,7 @@
 //! browser takes a JS object). [`Config::resolve`] checks it against the rules' declared parameters and
 //! yields the [`Settings`] a run uses; every mistake is reported, naming the rule and the option.
 
+use crate::decimal::shortest;
 use crate::finding::Severity;
 use crate::rules::{ParamSpec, Rule};
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,7 @@ impl fmt::Display for ParamValue {
         match self {
             ParamValue::Bool(b) => write!(f, "{b}"),
             ParamValue::Int(i) => write!(f, "{i}"),
-            ParamValue::Float(x) => write!(f, "{x}"),
+            ParamValue::Float(x) => f.write_str(&shortest(*x)),
         }
     }
 }
@@ -236,7 +237,7 @@ fn coerce(spec: &ParamSpec, value: ParamValue) -> Result<ParamValue, String> {
         ParamValue::Bool(_) => 0.0,
     };
     if x < spec.min || x > spec.max {
-        return Err(format!("{v} is outside {}..={}", spec.min, spec.max));
+        return Err(format!("{v} is outside {}..={}", shortest(spec.min), shortest(spec.max)));
     }
     Ok(v)
 }

@@ -82,7 +82,7 @@ fn path_at(text: &str, line: usize, column: usize, with_key: bool) -> String {
             b'"' => {
                 let close = skip_string(bytes, i);
                 if let Some(Frame::Object { key, expect_key: true }) = stack.last_mut() {
-                    *key = serde_json::from_str::<String>(&text[i..close.min(text.len())]).ok();
+                    *key = kpitree_json_lite::from_str::<String>(&text[i..close.min(text.len())]).ok();
                 }
                 i = close;
                 continue;
@@ -205,7 +205,7 @@ fn members(text: &str, key: &[u8], want_string: bool) -> Vec<(String, (usize, us
                             out.push((String::new(), (line, column)));
                         } else if j < bytes.len() && bytes[j] == b'"' {
                             let vend = skip_string(bytes, j);
-                            if let Ok(id) = serde_json::from_str::<String>(&text[j..vend.min(text.len())]) {
+                            if let Ok(id) = kpitree_json_lite::from_str::<String>(&text[j..vend.min(text.len())]) {
                                 out.push((id, (line, column)));
                             }
                         }

@@ -10,6 +10,7 @@
 pub mod config;
 pub mod csv;
 pub mod date;
+pub mod decimal;
 pub mod engine;
 pub mod error;
 pub mod finding;

@@ -4,6 +4,7 @@
 //! **Invariant:** a [`Tree`] exists only for a document that passed validation: ids are unique, every
 //! parent and link end exists, parent kinds are legal and there are no cycles. Rules rely on it.
 
+use crate::decimal::shortest;
 use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::model::{FORMAT_VERSION, Link, Node, NodeKind, TreeDoc};
 use petgraph::algo::tarjan_scc;
@@ -244,24 +245,24 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
     let numbers = [("start", node.start), ("target", node.target), ("current", node.current)];
     for (field, v) in numbers {
         if let Some(v) = v.filter(|v| !v.is_finite()) {
-            range(field.into(), format!("{v} is not a finite number"));
+            range(field.into(), format!("{} is not a finite number", shortest(v)));
         }
     }
     let unit_interval = |v: f64| (0.0..=1.0).contains(&v);
     if let Some(c) = node.confidence.filter(|c| !unit_interval(*c)) {
-        range("confidence".into(), format!("confidence {c} is outside 0.0-1.0"));
+        range("confidence".into(), format!("confidence {} is outside 0.0-1.0", shortest(c)));
     }
     for (k, ci) in node.check_ins.iter().enumerate() {
         if let Some(c) = ci.confidence.filter(|c| !unit_interval(*c)) {
-            range(format!("check_ins[{k}].confidence"), format!("confidence {c} is outside 0.0-1.0"));
+            range(format!("check_ins[{k}].confidence"), format!("confidence {} is outside 0.0-1.0", shortest(c)));
         }
         if !ci.value.is_finite() {
-            range(format!("check_ins[{k}].value"), format!("{} is not a finite number", ci.value));
+            range(format!("check_ins[{k}].value"), format!("{} is not a finite number", shortest(ci.value)));
         }
     }
     for (k, m) in node.measurements.iter().enumerate() {
         if !m.value.is_finite() {
-            range(format!("measurements[{k}].value"), format!("{} is not a finite number", m.value));
+            range(format!("measurements[{k}].value"), format!("{} is not a finite number", shortest(m.value)));
         }
     }
     if node.cadence_days == Some(0) {
@@ -275,8 +276,8 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
                 "thresholds".into(),
                 format!(
                     "off_track ({}) must be at or beyond at_risk ({}) for a {} KPI",
-                    t.off_track,
-                    t.at_risk,
+                    shortest(t.off_track),
+                    shortest(t.at_risk),
                     dir.as_str().replace('_', " ")
                 ),
             );

@@ -153,27 +153,40 @@ impl<'a> Deserializer<'a> {
         if takes { Ok(token) } else { Err(Declined) }
     }
 
-    /// Hands a token to a visitor; a container's elements follow through [`Seq`] and [`Map`].
+    /// Hands any token to a visitor (`deserialize_any`); a container's elements follow through
+    /// [`Seq`] and [`Map`]. The typed `deserialize_*` methods call only the `visit_*` their token
+    /// can reach, so a type's unused `visit_*` (a struct's `visit_seq`, a number's `visit_str`) are
+    /// not compiled into the wasm.
     fn visit<V: Visitor<'a>>(&mut self, token: Token<'a>, visitor: V) -> Result<V::Value, Declined> {
         match token {
             Token::Null => visitor.visit_unit(),
             Token::Bool(b) => visitor.visit_bool(b),
-            Token::U64(n) => visitor.visit_u64(n),
-            Token::I64(n) => visitor.visit_i64(n),
-            Token::F64(x) => visitor.visit_f64(x),
-            Token::Borrowed(s) => visitor.visit_borrowed_str(s),
-            Token::Copied => visitor.visit_str(&self.scratch),
-            Token::Seq => {
-                let value = visitor.visit_seq(Seq { de: self, first: true })?;
-                self.close(b']')?;
-                Ok(value)
-            }
-            Token::Map => {
-                let value = visitor.visit_map(Map { de: self, first: true })?;
-                self.close(b'}')?;
-                Ok(value)
-            }
+            Token::U64(_) | Token::I64(_) | Token::F64(_) => visit_number(token, visitor),
+            Token::Borrowed(_) | Token::Copied => self.visit_str(token, visitor),
+            Token::Seq => self.visit_seq(visitor),
+            Token::Map => self.visit_map(visitor),
         }
+    }
+
+    fn visit_str<V: Visitor<'a>>(&self, token: Token<'a>, visitor: V) -> Result<V::Value, Declined> {
+        match token {
+            Token::Borrowed(s) => visitor.visit_borrowed_str(s),
+            _ => visitor.visit_str(&self.scratch),
+        }
+    }
+
+    /// After the opening bracket.
+    fn visit_seq<V: Visitor<'a>>(&mut self, visitor: V) -> Result<V::Value, Declined> {
+        let value = visitor.visit_seq(Seq { de: self, first: true })?;
+        self.close(b']')?;
+        Ok(value)
+    }
+
+    /// After the opening brace.
+    fn visit_map<V: Visitor<'a>>(&mut self, visitor: V) -> Result<V::Value, Declined> {
+        let value = visitor.visit_map(Map { de: self, first: true })?;
+        self.close(b'}')?;
+        Ok(value)
     }
 
     /// The end of a container whose visitor is done: its closing bracket, or a decline (elements
@@ -422,6 +435,15 @@ impl<'a> Deserializer<'a> {
     }
 }
 
+fn visit_number<'a, V: Visitor<'a>>(token: Token<'a>, visitor: V) -> Result<V::Value, Declined> {
+    match token {
+        Token::U64(n) => visitor.visit_u64(n),
+        Token::I64(n) => visitor.visit_i64(n),
+        Token::F64(x) => visitor.visit_f64(x),
+        _ => Err(Declined),
+    }
+}
+
 /// Whether `significand * 10 + digit` leaves u64.
 fn overflows(significand: u64, digit: u64) -> bool {
     significand >= u64::MAX / 10 && (significand > u64::MAX / 10 || digit > u64::MAX % 10)
@@ -501,8 +523,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
-        let token = self.token(Want::Bool)?;
-        self.visit(token, visitor)
+        match self.token(Want::Bool)? {
+            Token::Bool(b) => visitor.visit_bool(b),
+            _ => Err(Declined),
+        }
     }
 
     fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
@@ -544,7 +568,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     /// Every number type: the visitor gets the number as parsed (u64, i64 or f64), as from serde_json.
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
         let token = self.token(Want::Number)?;
-        self.visit(token, visitor)
+        visit_number(token, visitor)
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
@@ -553,7 +577,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
         let token = self.token(Want::Str)?;
-        self.visit(token, visitor)
+        self.visit_str(token, visitor)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
@@ -579,8 +603,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
-        let token = self.token(Want::Null)?;
-        self.visit(token, visitor)
+        self.token(Want::Null)?;
+        visitor.visit_unit()
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Declined> {
@@ -592,8 +616,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
-        let token = self.token(Want::Seq)?;
-        self.visit(token, visitor)
+        self.token(Want::Seq)?;
+        self.visit_seq(visitor)
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Declined> {
@@ -610,8 +634,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
-        let token = self.token(Want::Map)?;
-        self.visit(token, visitor)
+        self.token(Want::Map)?;
+        self.visit_map(visitor)
     }
 
     /// An object only: serde_json also reads a struct from an array of its fields, which this
@@ -706,7 +730,7 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
     type Error = Declined;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
-        self.de.visit(self.token, visitor)
+        self.de.visit_str(self.token, visitor)
     }
 
     forward_to_deserialize_any! {
