@@ -58,9 +58,9 @@ engine() {
     "$tmp/$name/kpitree_web_bg.wasm" -o "$tmp/$name/opt.wasm"
   mv "$tmp/$name/opt.wasm" "$tmp/$name/kpitree_web_bg.wasm"
 }
-# Two builds of one crate: the full engine (CSV, TOML, plugins) in pkg/, and the lean one (JSON trees
-# and configuration, check, prune, layout) in pkg/lean/, which the widget loads unless the page needs
-# more (web/src/engine.js).
+# Two builds of one crate: the full engine (CSV, configuration, plugins) in pkg/, and the lean one
+# (JSON trees checked, pruned and laid out with the default configuration) in pkg/lean/, which the
+# widget loads unless the page needs more (web/src/engine.js).
 engine full
 engine lean --no-default-features
 
@@ -73,8 +73,13 @@ cp "$tmp/full/kpitree_web.js" "$tmp/full/kpitree_web_bg.wasm" "$tmp/full/kpitree
 mkdir -p "$out/pkg/lean"
 cp "$tmp/lean/kpitree_web.js" "$tmp/lean/kpitree_web_bg.wasm" "$out/pkg/lean/"
 # The shipped JS and CSS minified in place (web/src stays as written): whitespace, local names,
-# syntax. File by file, not bundled: each module keeps its URL, so engine.js is one instance whether
-# the page imports it or kpi-tree.js does, and plugins.js still loads only when a page has plugins.
+# syntax. kpi-tree.js is bundled with the widget-*.js modules only it imports (one request instead of
+# four, 0.6 KiB gzipped less); engine.js and plugins.js stay modules of their own at their URLs, so
+# engine.js is one instance whether the page imports it or kpi-tree.js does, and plugins.js still
+# loads only when a page has plugins.
+"$esbuild" "$web/src/kpi-tree.js" --bundle --format=esm --external:./engine.js --external:./plugins.js \
+  --outfile="$out/kpi-tree.js" --allow-overwrite --log-level=warning
+rm "$out"/widget-*.js
 find "$out" \( -name '*.js' -o -name '*.css' \) -print0 |
   xargs -0 -n 1 sh -c '"$0" "$1" --minify --outfile="$1" --allow-overwrite --log-level=warning' "$esbuild"
 # For the demo page (web/index.html, also served by `kpitree serve` at /): the example trees, and the

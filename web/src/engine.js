@@ -2,8 +2,8 @@
 // run the same Rust engine as the CLI. Types: kpitree.d.ts. Nothing here decides anything about a
 // tree; it converts arguments and results and turns the engine's errors into KpiTreeError.
 // Two builds of the engine (web/scripts/build.sh): the full one (pkg/: CSV, TOML, plugins too) and the
-// lean one (pkg/lean/: JSON trees and configuration, check, prune, layout), half the size, which the
-// widget loads when the page needs no more. Their glue is imported when first needed.
+// lean one (pkg/lean/: JSON trees checked, pruned and laid out with the default configuration), 40% of
+// the size, which the widget loads when the page needs no more. Their glue is imported when first needed.
 const FULL = './pkg/kpitree_web.js';
 const LEAN = './pkg/lean/kpitree_web.js';
 
@@ -129,7 +129,7 @@ export function loadConfig(input, { file = 'kpitree.toml', format } = {}) {
     format = 'json';
   }
   format ??= /\.json$/i.test(file) ? 'json' : 'toml';
-  engineReady(format === 'json' ? undefined : 'TOML configuration');
+  engineReady('configuration');
   return new Config(call(() => wasm.parseConfig(text, file, format)), file);
 }
 

@@ -110,10 +110,11 @@ export interface Problem {
 
 /**
  * Loads the engine's wasm once; call and await before anything else. By default the full engine
- * (`./pkg/`); `{ lean: true }` loads the lean one (`./pkg/lean/`, half the size: JSON trees and
- * configuration, check, prune, layout) unless the full one is loaded already. With only the lean
- * engine, CSV trees, TOML configuration and `defaultLimits` throw; a later `initEngine()` adds the
- * full engine, and plugins.js loads it itself.
+ * (`./pkg/`); `{ lean: true }` loads the lean one (`./pkg/lean/`, 40% of the size: JSON trees
+ * checked, pruned and laid out with the default configuration) unless the full one is loaded
+ * already. With only the lean engine, CSV trees, any configuration (`loadConfig`, a `config` option)
+ * and `defaultLimits` throw; a later `initEngine()` adds the full engine, and plugins.js loads it
+ * itself.
  */
 export declare function initEngine(options?: { lean?: boolean }): Promise<void>;
 

@@ -87,7 +87,7 @@ describe(`${engine} engine: check in the browser equals kpitree check --format j
     }
   });
 
-  test(`a tree given as an object, a configuration as ${lean ? 'an object' : 'TOML'}`, async () => {
+  test('a tree given as an object, a configuration as TOML and as an object', { skip: lean && 'a configuration needs the full engine' }, async () => {
     const file = examples()[0];
     const toml = '[rules.missing-owner]\nenabled = false\n[rules.stale-kpi]\nmax_age_days = 30\n';
     const fs = await import('node:fs');
@@ -98,13 +98,15 @@ describe(`${engine} engine: check in the browser equals kpitree check --format j
       cli(['check', file, '--format', 'json', '--fail-on', 'never', '--config', join(dir, 'kpitree.toml')]).stdout,
     );
     const doc = JSON.parse(fs.readFileSync(join(repo, file), 'utf8'));
-    // The lean engine reads no TOML: the same configuration as an object (JSON).
+    // The same configuration as an object (JSON).
     const object = { rules: { 'missing-owner': { enabled: false }, 'stale-kpi': { max_age_days: 30 } } };
-    const got = await inPage((k, [doc, config]) => {
-      return k.loadTree(doc, { file: 'x.json' }).check({ config: k.loadConfig(config, { file: 'kpitree.toml' }) });
-    }, [doc, lean ? object : toml]);
-    assert.equal(canonical(got.value), canonical(expected));
-    assert.ok(!got.value.findings.some((f) => f.rule === 'missing-owner'), 'the rule was switched off');
+    for (const config of [toml, object]) {
+      const got = await inPage((k, [doc, config]) => {
+        return k.loadTree(doc, { file: 'x.json' }).check({ config: k.loadConfig(config, { file: 'kpitree.toml' }) });
+      }, [doc, config]);
+      assert.equal(canonical(got.value), canonical(expected));
+      assert.ok(!got.value.findings.some((f) => f.rule === 'missing-owner'), 'the rule was switched off');
+    }
   });
 });
 
@@ -153,7 +155,7 @@ describe(`${engine} engine: errors carry the CLI messages`, () => {
     }
   });
 
-  test('invalid configuration', { skip: lean && 'TOML needs the full engine' }, async () => {
+  test('invalid configuration', { skip: lean && 'a configuration needs the full engine' }, async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const tmp = fs.mkdtempSync(join(os.tmpdir(), 'kpitree-'));
@@ -243,10 +245,11 @@ describe(`${engine} engine: layout`, () => {
 describe('the lean engine', () => {
   const inPage = (f, arg) => inPageOf(pages.lean, f, arg);
 
-  test('says that CSV, TOML and plugins need the full engine', async () => {
+  test('says that CSV, a configuration and plugins need the full engine', async () => {
     for (const call of [
       (k) => k.loadTree('id,kind,title\ns,strategy,S\n', { file: 'tree.csv' }),
       (k) => k.loadConfig('[rules.missing-owner]\nenabled = false\n'),
+      (k) => k.loadConfig({ rules: { 'missing-owner': { enabled: false } } }),
       (k) => k.defaultLimits(),
     ]) {
       const got = await inPage(call);

@@ -5,10 +5,11 @@
 //! [`config_error`]).
 //!
 //! Two builds (`web/scripts/build.sh`): with the default feature `full`, everything; without it, the
-//! lean engine the widget loads by default: JSON trees and configuration, check, prune, layout. CSV
-//! (`kpitree_core::load` is not called, only [`kpitree_core::load_json`], so the CSV reader is not
-//! linked), TOML, the plugin runner and the plugin ABI are left out, which halves the wasm; asked for
-//! them, the lean build throws an error saying so.
+//! lean engine the widget loads by default: JSON trees checked, pruned and laid out with the default
+//! configuration. CSV (`kpitree_core::load` is not called, so the CSV reader is not linked), reading a
+//! configuration (TOML or JSON: the widget loads the full engine for a page with a `config` anyway),
+//! the plugin runner and the plugin ABI are left out, which takes the wasm from 303 to 121 KiB
+//! gzipped; asked for them, the lean build throws an error saying so.
 //!
 //! `web/src/engine.js` and `web/src/plugins.js` wrap these exports in the public JS API
 //! (`web/src/kpitree.d.ts`). Large results (reports, node lists) cross as JSON text, which the page
@@ -158,7 +159,7 @@ fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Resu
     serde_json::from_str(text).map_err(|e| syntax_error(source, &e.to_string()))
 }
 
-/// JSON text into `T`. The lean engine reads it with `kpitree-json-lite`, about a tenth of serde_json's
+/// JSON text into `T` (the lean engine reads only trees). The lean engine reads it with `kpitree-json-lite`, about a tenth of serde_json's
 /// reader in the wasm: the same values for every text it reads, and for any other (a broken file,
 /// mostly) the code `needs-full-engine`, on which `web/src/engine.js` (`readTree`) asks the full
 /// engine, so messages stay the CLI's.
@@ -184,13 +185,7 @@ fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Resu
 /// known. Returns the configuration as a plain object (`{rules, plugins, limits}`).
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
-    let parsed: ConfigFile = match format {
-        "json" => from_json(text, file)?,
-        #[cfg(feature = "full")]
-        _ => toml::from_str(text).map_err(|e| syntax_error(file, &e.to_string()))?,
-        #[cfg(not(feature = "full"))]
-        _ => return Err(needs_full(file, "TOML configuration")),
-    };
+    let parsed = read_config(text, file, format)?;
     if let Err(errors) = kpitree_core::settings(&parsed.engine_config()) {
         let errors: Vec<ConfigError> =
             errors.into_iter().filter(|e| !matches!(e, ConfigError::UnknownRule { .. })).collect();
@@ -202,12 +197,28 @@ pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsV
     serde_json::to_string(&parsed).map(JsValue::from).map_err(|e| syntax_error(file, &e.to_string()))
 }
 
+/// A configuration file's text (`format`: `toml` or `json`).
+#[cfg(feature = "full")]
+fn read_config(text: &str, file: &str, format: &str) -> Result<ConfigFile, JsValue> {
+    match format {
+        "json" => from_json(text, file),
+        _ => toml::from_str(text).map_err(|e| syntax_error(file, &e.to_string())),
+    }
+}
+
+/// The lean engine reads no configuration: that and its messages (rule options, did-you-mean) were
+/// 8 KiB of its 129 KiB gzipped, for pages that load the full engine anyway.
+#[cfg(not(feature = "full"))]
+fn read_config(_: &str, file: &str, _: &str) -> Result<ConfigFile, JsValue> {
+    Err(needs_full(file, "A configuration"))
+}
+
 /// The configuration a check runs with: JSON text from [`parse_config`], or empty for the defaults.
 fn config_of(json: &str, source: &str) -> Result<ConfigFile, JsValue> {
     if json.is_empty() {
         return Ok(ConfigFile::default());
     }
-    from_json(json, source)
+    read_config(json, source, "json")
 }
 
 fn resolve(config: &Config, source: &str) -> Result<Settings, JsValue> {
