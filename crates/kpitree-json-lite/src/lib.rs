@@ -7,16 +7,20 @@
 //! a few lines of dispatch.
 //!
 //! The contract, checked against serde_json by this crate's tests:
-//! - a text this reads, serde_json reads too, to the same value (numbers included: they are computed
-//!   the way serde_json computes them without its `float_roundtrip` feature, bit for bit);
+//! - a text this reads, serde_json reads too, to the same value (a number that is not an integer is
+//!   the f64 nearest to it, as serde_json computes it with its `float_roundtrip` feature, which the
+//!   workspace turns on, and as std's `str::parse` does);
 //! - anything else it declines, with [`Declined`] and no detail. The caller then asks serde_json (the
 //!   full engine) for the message, so there is one source of JSON error messages. It may decline a few
 //!   texts serde_json would read (a struct written as an array, numeric map keys, bytes, nesting
-//!   deeper than [`MAX_DEPTH`]); then the full engine reads them, to the same result.
+//!   deeper than [`MAX_DEPTH`], numbers of over 40 significant digits or with an exponent beyond
+//!   ±400); then the full engine reads them, to the same result.
 
 use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 use std::fmt;
+
+mod nearest;
 
 /// Reads a `T` from JSON text, or declines it.
 pub fn from_str<'a, T: de::Deserialize<'a>>(text: &'a str) -> Result<T, Declined> {
@@ -219,133 +223,86 @@ impl<'a> Deserializer<'a> {
         }
     }
 
-    // Numbers, computed as serde_json 1.x computes them (without `float_roundtrip`), so both give the
-    // same f64 for every text: an integer part kept as u64 while it fits, then decimal digits folded
-    // into the significand while they fit, and one multiplication or division by a power of ten.
+    // Numbers, as serde_json reads them (with `float_roundtrip`, which the workspace turns on): an
+    // integer that fits is a u64 (an i64 when negative), anything else the nearest f64
+    // ([`nearest::nearest`]). -0 is a float; infinity is declined (serde_json: out of range).
 
-    /// After the sign.
+    /// After the sign, which `positive` tells.
     fn number(&mut self, positive: bool) -> Result<Token<'a>, Declined> {
-        let significand = match self.next_byte() {
-            Some(b'0') => {
-                // One leading zero only.
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(Declined);
-                }
-                0
-            }
-            Some(c @ b'1'..=b'9') => {
-                let mut significand = u64::from(c - b'0');
-                while let Some(c @ b'0'..=b'9') = self.peek() {
-                    let digit = u64::from(c - b'0');
-                    if overflows(significand, digit) {
-                        return self.long_integer(positive, significand).map(Token::F64);
-                    }
-                    self.at += 1;
-                    significand = significand * 10 + digit;
-                }
-                significand
+        let start = self.at - usize::from(!positive);
+        let int_start = self.at;
+        match self.next_byte() {
+            // One leading zero only.
+            Some(b'0') if matches!(self.peek(), Some(b'0'..=b'9')) => return Err(Declined),
+            Some(b'0'..=b'9') => {
+                self.skip_digits();
             }
             _ => return Err(Declined),
-        };
-        Ok(match self.peek() {
-            Some(b'.') => Token::F64(self.decimal(positive, significand, 0)?),
-            Some(b'e' | b'E') => Token::F64(self.exponent(positive, significand, 0)?),
-            _ if positive => Token::U64(significand),
-            _ => {
-                // An i64 unless it is below i64::MIN, or -0: those become floats.
-                #[allow(clippy::cast_possible_wrap)]
-                let negated = (significand as i64).wrapping_neg();
-                #[allow(clippy::cast_precision_loss)]
-                if negated >= 0 { Token::F64(-(significand as f64)) } else { Token::I64(negated) }
-            }
-        })
-    }
-
-    /// An integer part too long for u64: the further digits only count in the exponent.
-    fn long_integer(&mut self, positive: bool, significand: u64) -> Result<f64, Declined> {
-        let mut exponent = 0i32;
-        loop {
-            match self.peek() {
-                Some(b'0'..=b'9') => {
-                    self.at += 1;
-                    exponent = exponent.wrapping_add(1);
-                }
-                Some(b'.') => return self.decimal(positive, significand, exponent),
-                Some(b'e' | b'E') => return self.exponent(positive, significand, exponent),
-                _ => return from_parts(positive, significand, exponent),
-            }
         }
-    }
-
-    /// At the decimal point.
-    fn decimal(&mut self, positive: bool, mut significand: u64, exponent_before: i32) -> Result<f64, Declined> {
-        self.at += 1;
-        let mut exponent_after = 0i32;
-        while let Some(c @ b'0'..=b'9') = self.peek() {
-            let digit = u64::from(c - b'0');
-            if overflows(significand, digit) {
-                // Further digits are dropped.
-                while let Some(b'0'..=b'9') = self.peek() {
-                    self.at += 1;
-                }
-                let exponent = exponent_before + exponent_after;
-                return match self.peek() {
-                    Some(b'e' | b'E') => self.exponent(positive, significand, exponent),
-                    _ => from_parts(positive, significand, exponent),
-                };
-            }
+        let int_end = self.at;
+        let mut fraction = int_end..int_end;
+        if self.peek() == Some(b'.') {
             self.at += 1;
-            significand = significand * 10 + digit;
-            exponent_after -= 1;
+            let from = self.at;
+            if self.skip_digits() == 0 {
+                return Err(Declined);
+            }
+            fraction = from..self.at;
         }
-        // At least one digit after the point.
-        if exponent_after == 0 {
-            return Err(Declined);
+        let mut exponent = 0i64;
+        let exponent_given = matches!(self.peek(), Some(b'e' | b'E'));
+        if exponent_given {
+            self.at += 1;
+            let negative = match self.peek() {
+                Some(b'-') => true,
+                Some(b'+') => false,
+                _ => {
+                    self.at -= 1;
+                    false
+                }
+            };
+            self.at += 1;
+            let from = self.at;
+            if self.skip_digits() == 0 {
+                return Err(Declined);
+            }
+            // Saturating: an exponent of a billion or more is as good as infinite.
+            for &d in &self.text.as_bytes()[from..self.at] {
+                exponent = (exponent * 10 + i64::from(d - b'0')).min(1_000_000_000);
+            }
+            if negative {
+                exponent = -exponent;
+            }
         }
-        let exponent = exponent_before + exponent_after;
-        match self.peek() {
-            Some(b'e' | b'E') => self.exponent(positive, significand, exponent),
-            _ => from_parts(positive, significand, exponent),
+        let bytes = self.text.as_bytes();
+        if fraction.is_empty() && !exponent_given {
+            let magnitude = self.text.get(int_start..int_end).ok_or(Declined)?;
+            if let Ok(n) = magnitude.parse::<u64>() {
+                if positive {
+                    return Ok(Token::U64(n));
+                }
+                if n != 0
+                    && let Ok(n) = self.text.get(start..int_end).ok_or(Declined)?.parse::<i64>()
+                {
+                    return Ok(Token::I64(n));
+                }
+            }
         }
+        let mut digits = Vec::with_capacity(int_end - int_start + fraction.len());
+        digits.extend_from_slice(&bytes[int_start..int_end]);
+        digits.extend_from_slice(&bytes[fraction.clone()]);
+        let exponent = exponent - i64::try_from(fraction.len()).map_err(|_| Declined)?;
+        let x = nearest::nearest(&digits, exponent).ok_or(Declined)?;
+        Ok(Token::F64(if positive { x } else { -x }))
     }
 
-    /// At the `e`.
-    fn exponent(&mut self, positive: bool, significand: u64, starting: i32) -> Result<f64, Declined> {
-        self.at += 1;
-        let positive_exponent = match self.peek() {
-            Some(b'+') => {
-                self.at += 1;
-                true
-            }
-            Some(b'-') => {
-                self.at += 1;
-                false
-            }
-            _ => true,
-        };
-        let mut exponent = match self.next_byte() {
-            Some(c @ b'0'..=b'9') => i32::from(c - b'0'),
-            _ => return Err(Declined),
-        };
-        while let Some(c @ b'0'..=b'9') = self.peek() {
+    /// Moves past ASCII digits; returns how many.
+    fn skip_digits(&mut self) -> usize {
+        let from = self.at;
+        while let Some(b'0'..=b'9') = self.peek() {
             self.at += 1;
-            let digit = i32::from(c - b'0');
-            if exponent >= i32::MAX / 10 && (exponent > i32::MAX / 10 || digit > i32::MAX % 10) {
-                // An exponent beyond i32: infinity is declined (serde_json: out of range), a zero or
-                // a negative exponent gives zero.
-                while let Some(b'0'..=b'9') = self.peek() {
-                    self.at += 1;
-                }
-                if significand != 0 && positive_exponent {
-                    return Err(Declined);
-                }
-                return Ok(if positive { 0.0 } else { -0.0 });
-            }
-            exponent = exponent * 10 + digit;
         }
-        let exponent =
-            if positive_exponent { starting.saturating_add(exponent) } else { starting.saturating_sub(exponent) };
-        from_parts(positive, significand, exponent)
+        self.at - from
     }
 
     /// After the opening quote. Text without escapes is borrowed; with escapes it is built in
@@ -443,76 +400,6 @@ fn visit_number<'a, V: Visitor<'a>>(token: Token<'a>, visitor: V) -> Result<V::V
         _ => Err(Declined),
     }
 }
-
-/// Whether `significand * 10 + digit` leaves u64.
-fn overflows(significand: u64, digit: u64) -> bool {
-    significand >= u64::MAX / 10 && (significand > u64::MAX / 10 || digit > u64::MAX % 10)
-}
-
-/// `significand` times ten to `exponent` as serde_json computes it: one rounding of the significand,
-/// one multiplication or division by a power of ten (repeated divisions below 1e-308). Infinity is
-/// declined (serde_json: number out of range).
-fn from_parts(positive: bool, significand: u64, mut exponent: i32) -> Result<f64, Declined> {
-    #[allow(clippy::cast_precision_loss)]
-    let mut f = significand as f64;
-    loop {
-        match POW10.get(exponent.unsigned_abs() as usize) {
-            Some(&pow) => {
-                if exponent >= 0 {
-                    f *= pow;
-                    if f.is_infinite() {
-                        return Err(Declined);
-                    }
-                } else {
-                    f /= pow;
-                }
-                break;
-            }
-            None => {
-                if f == 0.0 {
-                    break;
-                }
-                if exponent >= 0 {
-                    return Err(Declined);
-                }
-                f /= 1e308;
-                exponent += 308;
-            }
-        }
-    }
-    Ok(if positive { f } else { -f })
-}
-
-/// 1e0 to 1e308, each the nearest f64 (the compiler rounds the literals correctly).
-#[rustfmt::skip]
-static POW10: [f64; 309] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23,
-    1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32, 1e33, 1e34, 1e35,
-    1e36, 1e37, 1e38, 1e39, 1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47,
-    1e48, 1e49, 1e50, 1e51, 1e52, 1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59,
-    1e60, 1e61, 1e62, 1e63, 1e64, 1e65, 1e66, 1e67, 1e68, 1e69, 1e70, 1e71,
-    1e72, 1e73, 1e74, 1e75, 1e76, 1e77, 1e78, 1e79, 1e80, 1e81, 1e82, 1e83,
-    1e84, 1e85, 1e86, 1e87, 1e88, 1e89, 1e90, 1e91, 1e92, 1e93, 1e94, 1e95,
-    1e96, 1e97, 1e98, 1e99, 1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107,
-    1e108, 1e109, 1e110, 1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119,
-    1e120, 1e121, 1e122, 1e123, 1e124, 1e125, 1e126, 1e127, 1e128, 1e129, 1e130, 1e131,
-    1e132, 1e133, 1e134, 1e135, 1e136, 1e137, 1e138, 1e139, 1e140, 1e141, 1e142, 1e143,
-    1e144, 1e145, 1e146, 1e147, 1e148, 1e149, 1e150, 1e151, 1e152, 1e153, 1e154, 1e155,
-    1e156, 1e157, 1e158, 1e159, 1e160, 1e161, 1e162, 1e163, 1e164, 1e165, 1e166, 1e167,
-    1e168, 1e169, 1e170, 1e171, 1e172, 1e173, 1e174, 1e175, 1e176, 1e177, 1e178, 1e179,
-    1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188, 1e189, 1e190, 1e191,
-    1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199, 1e200, 1e201, 1e202, 1e203,
-    1e204, 1e205, 1e206, 1e207, 1e208, 1e209, 1e210, 1e211, 1e212, 1e213, 1e214, 1e215,
-    1e216, 1e217, 1e218, 1e219, 1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227,
-    1e228, 1e229, 1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239,
-    1e240, 1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249, 1e250, 1e251,
-    1e252, 1e253, 1e254, 1e255, 1e256, 1e257, 1e258, 1e259, 1e260, 1e261, 1e262, 1e263,
-    1e264, 1e265, 1e266, 1e267, 1e268, 1e269, 1e270, 1e271, 1e272, 1e273, 1e274, 1e275,
-    1e276, 1e277, 1e278, 1e279, 1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287,
-    1e288, 1e289, 1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
-    1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
-];
 
 impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     type Error = Declined;

@@ -154,6 +154,8 @@ fn numbers_are_the_same_bits() {
         "0.30000000000000004",
         "9007199254740993",
         "2.2250738585072011e-308",
+        // 55 digits: declined (over 40), serde_json reads it.
+        "1.00000000000000011102230246251565404236316680908203125",
         "1E+5",
         "1e-5",
         "01",
@@ -208,6 +210,42 @@ fn numbers_are_the_same_bits() {
         compare::<u32>(&s);
     }
     assert!(read > 150_000, "only {read} numbers read");
+}
+
+/// Numbers whose nearest f64 is hard to find (halfway cases, binade and subnormal edges, 17 digits
+/// as JavaScript writes them) are read, not declined, and exactly.
+#[test]
+fn hard_numbers_are_read_exactly() {
+    for text in [
+        "9007199254740993",
+        "9007199254740993.0",
+        "9007199254740995e0",
+        "2.2250738585072011e-308",
+        "2.2250738585072012e-308",
+        "2.2250738585072014e-308",
+        "4.9406564584124654e-324",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "0.30000000000000004",
+        "33.333333333333336",
+        "123456789012345678901234567890",
+        "1e23",
+        "8.98846567431158e307",
+        "4503599627370496.5",
+        "4503599627370497.5",
+        "-0.0000000000000000000000000001",
+    ] {
+        assert_eq!(compare_value(text), Some(true), "{text}");
+    }
+    let mut rng = Rng(0x17d1_6175_0000_0003);
+    for _ in 0..100_000 {
+        let digits: String = (0..17).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
+        let exponent = rng.below(600) as i64 - 300;
+        let text = format!("{}.{}e{exponent}", &digits[..1].replace('0', "1"), &digits[1..]);
+        assert_eq!(compare_value(&text), Some(true), "{text}");
+    }
 }
 
 #[test]
