@@ -4,9 +4,9 @@
 //! browser takes a JS object). [`Config::resolve`] checks it against the rules' declared parameters and
 //! yields the [`Settings`] a run uses; every mistake is reported, naming the rule and the option.
 
-use crate::decimal::shortest;
 use crate::finding::Severity;
 use crate::rules::{ParamSpec, Rule};
+use kpitree_decimal::shortest;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -10,7 +10,6 @@
 pub mod config;
 pub mod csv;
 pub mod date;
-pub mod decimal;
 pub mod engine;
 pub mod error;
 pub mod finding;

@@ -4,9 +4,9 @@
 //! **Invariant:** a [`Tree`] exists only for a document that passed validation: ids are unique, every
 //! parent and link end exists, parent kinds are legal and there are no cycles. Rules rely on it.
 
-use crate::decimal::shortest;
 use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::model::{FORMAT_VERSION, Link, Node, NodeKind, TreeDoc};
+use kpitree_decimal::shortest;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;

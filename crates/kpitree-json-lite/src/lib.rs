@@ -20,8 +20,6 @@ use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 use std::fmt;
 
-mod nearest;
-
 /// Reads a `T` from JSON text, or declines it.
 pub fn from_str<'a, T: de::Deserialize<'a>>(text: &'a str) -> Result<T, Declined> {
     let mut de = Deserializer { text, at: 0, depth: 0, scratch: String::new() };
@@ -225,7 +223,7 @@ impl<'a> Deserializer<'a> {
 
     // Numbers, as serde_json reads them (with `float_roundtrip`, which the workspace turns on): an
     // integer that fits is a u64 (an i64 when negative), anything else the nearest f64
-    // ([`nearest::nearest`]). -0 is a float; infinity is declined (serde_json: out of range).
+    // ([`kpitree_decimal::nearest`]). -0 is a float; infinity is declined (serde_json: out of range).
 
     /// After the sign, which `positive` tells.
     fn number(&mut self, positive: bool) -> Result<Token<'a>, Declined> {
@@ -292,7 +290,7 @@ impl<'a> Deserializer<'a> {
         digits.extend_from_slice(&bytes[int_start..int_end]);
         digits.extend_from_slice(&bytes[fraction.clone()]);
         let exponent = exponent - i64::try_from(fraction.len()).map_err(|_| Declined)?;
-        let x = nearest::nearest(&digits, exponent).ok_or(Declined)?;
+        let x = kpitree_decimal::nearest(&digits, exponent).ok_or(Declined)?;
         Ok(Token::F64(if positive { x } else { -x }))
     }
 

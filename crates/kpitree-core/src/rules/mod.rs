@@ -258,7 +258,7 @@ pub fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
-        let s = crate::decimal::fixed(x, 2);
+        let s = kpitree_decimal::fixed(x, 2);
         s.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
 }

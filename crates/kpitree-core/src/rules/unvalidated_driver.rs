@@ -177,7 +177,7 @@ impl Rule for UnvalidatedDriver {
                 let message = format!(
                     "{claim} the two barely move together: r = {} over {points} ({lag}; |r| of at least {} needed)",
                     fmt_r(r),
-                    crate::decimal::shortest(min_abs_r),
+                    kpitree_decimal::shortest(min_abs_r),
                 );
                 let fix = if link.lag_days.is_none() {
                     "The link sets no `lag_days`: if the outcome trails the driver, set the lag and check again. If \
@@ -265,7 +265,7 @@ fn round_r(r: f64) -> f64 {
 }
 
 fn fmt_r(r: f64) -> String {
-    crate::decimal::fixed(round_r(r), 3)
+    kpitree_decimal::fixed(round_r(r), 3)
 }
 
 fn evidence(r: Option<f64>, lag_days: u32, pairs: usize, driver: usize, outcome: usize) -> Map<String, Value> {

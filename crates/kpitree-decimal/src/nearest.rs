@@ -5,6 +5,8 @@
 //! would make slow is declined (more than 40 significant digits, an exponent beyond ±400) and left
 //! to serde_json.
 
+use crate::big::Big;
+
 /// Exactly representable powers of ten, 1e0 to 1e22.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
@@ -16,7 +18,7 @@ const MAX_EXPONENT: i64 = 400;
 
 /// The nearest f64 to the digits (ASCII, without sign or point) times ten to `exponent`; `None`
 /// when that is infinite or beyond what this reads (see the module's documentation).
-pub(crate) fn nearest(digits: &[u8], exponent: i64) -> Option<f64> {
+pub fn nearest(digits: &[u8], exponent: i64) -> Option<f64> {
     let Some(first) = digits.iter().position(|&d| d != b'0') else { return Some(0.0) };
     let last = digits.iter().rposition(|&d| d != b'0').map_or(digits.len(), |i| i + 1);
     // The value is DIGITS × 10^k once the zeros at both ends are dropped.
@@ -67,7 +69,7 @@ fn guess(digits: &[u8], k: i32) -> f64 {
 /// AlgorithmR: steps `z` one unit in the last place towards DIGITS × 10^k until it is the nearest
 /// (ties to the even significand). `None` past f64::MAX or when the guess was too far off.
 fn correct(digits: &[u8], k: i32, mut z: f64) -> Option<f64> {
-    let mut d = Big::zero();
+    let mut d = Big::from_u64(0);
     for &c in digits {
         d.mul_add(10, u32::from(c - b'0'));
     }
@@ -116,82 +118,4 @@ fn correct(digits: &[u8], k: i32, mut z: f64) -> Option<f64> {
         }
     }
     None
-}
-
-/// A non-negative integer in base 2^32, least significant limb first.
-#[derive(Clone)]
-struct Big(Vec<u32>);
-
-impl Big {
-    fn zero() -> Big {
-        Big(Vec::new())
-    }
-
-    fn from_u64(n: u64) -> Big {
-        let mut b = Big(vec![(n & 0xFFFF_FFFF) as u32, (n >> 32) as u32]);
-        b.trim();
-        b
-    }
-
-    fn trim(&mut self) {
-        while self.0.last() == Some(&0) {
-            self.0.pop();
-        }
-    }
-
-    /// self = self × m + a.
-    fn mul_add(&mut self, m: u32, a: u32) {
-        let mut carry = u64::from(a);
-        for limb in &mut self.0 {
-            let v = u64::from(*limb) * u64::from(m) + carry;
-            *limb = (v & 0xFFFF_FFFF) as u32;
-            carry = v >> 32;
-        }
-        if carry > 0 {
-            self.0.push(carry as u32);
-        }
-    }
-
-    fn mul_pow10(&mut self, n: u32) {
-        for _ in 0..n / 9 {
-            self.mul_add(1_000_000_000, 0);
-        }
-        for _ in 0..n % 9 {
-            self.mul_add(10, 0);
-        }
-    }
-
-    fn shl(&mut self, bits: u32) {
-        if self.0.is_empty() {
-            return;
-        }
-        let (limbs, bits) = ((bits / 32) as usize, bits % 32);
-        if bits > 0 {
-            let mut carry = 0u32;
-            for limb in &mut self.0 {
-                let v = (u64::from(*limb) << bits) | u64::from(carry);
-                *limb = (v & 0xFFFF_FFFF) as u32;
-                carry = (v >> 32) as u32;
-            }
-            if carry > 0 {
-                self.0.push(carry);
-            }
-        }
-        self.0.splice(0..0, std::iter::repeat_n(0, limbs));
-    }
-
-    /// self −= other, for other ≤ self.
-    fn sub(&mut self, other: &Big) {
-        let mut borrow = 0i64;
-        for (i, limb) in self.0.iter_mut().enumerate() {
-            let v = i64::from(*limb) - i64::from(other.0.get(i).copied().unwrap_or(0)) - borrow;
-            borrow = i64::from(v < 0);
-            *limb = (v + (borrow << 32)) as u32;
-        }
-        self.trim();
-    }
-
-    fn cmp(&self, other: &Big) -> std::cmp::Ordering {
-        self.0.len().cmp(&other.0.len()).then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
-    }
 }

@@ -1,8 +1,10 @@
-//! f64 to text for messages, exactly as std's `{}` and `{:.N}` write it, without std's float
+//! f64 to text, exactly as std's `{}` and `{:.N}` write it, without std's float
 //! formatting: its Grisu and Dragon4 code and tables were 18 KB of the browser's wasm, 7 KiB
 //! gzipped. The shortest digits come from zmij, which serde_json already uses to write JSON; the
 //! fixed-point form is computed exactly on the binary value with a small big integer (messages are
 //! few, so speed does not matter here).
+
+use crate::big::Big;
 
 /// `format!("{x}")`: the shortest digits that read back as `x`, never in exponent form.
 pub fn shortest(x: f64) -> String {
@@ -45,9 +47,9 @@ pub fn fixed(x: f64, decimals: u32) -> String {
         return out;
     }
     let (significand, exponent) = parts(x);
-    let mut n = Big::from(significand);
+    let mut n = Big::from_u64(significand);
     for _ in 0..decimals {
-        n.mul_small(10);
+        n.mul_add(10, 0);
     }
     if exponent >= 0 {
         n.shl(exponent.unsigned_abs());
@@ -82,7 +84,7 @@ fn parts(x: f64) -> (u64, i32) {
 fn halfway_above(significand: u64, exponent: i32, digits: &str, point: i64) -> bool {
     let Ok(d) = digits.parse::<u64>() else { return false };
     let Some(odd) = d.checked_mul(2).and_then(|d| d.checked_add(1)) else { return false };
-    let (mut left, mut right) = (Big::from(significand), Big::from(odd));
+    let (mut left, mut right) = (Big::from_u64(significand), Big::from_u64(odd));
     let twos = i64::from(exponent) + 1;
     let tens = i64::try_from(digits.len()).unwrap_or(0) - point;
     let shift = |b: &mut Big, n: i64| b.shl(u32::try_from(n).unwrap_or(0));
@@ -92,9 +94,9 @@ fn halfway_above(significand: u64, exponent: i32, digits: &str, point: i64) -> b
         shift(&mut right, -twos)
     }
     for _ in 0..tens.unsigned_abs() {
-        if tens >= 0 { left.mul_small(10) } else { right.mul_small(10) }
+        if tens >= 0 { left.mul_add(10, 0) } else { right.mul_add(10, 0) }
     }
-    left.trimmed() == right.trimmed()
+    left.cmp(&right).is_eq()
 }
 
 /// Adds one to a decimal digit string, dropping trailing zeros; returns how far the point moves
@@ -157,108 +159,6 @@ fn digits_of(text: &str) -> (String, i64) {
     let digits = trimmed.trim_end_matches('0').to_owned();
     let point = i64::try_from(int.len()).unwrap_or(0) - i64::try_from(leading).unwrap_or(0) + exponent;
     (digits, point)
-}
-
-/// A non-negative integer in base 2^32, least significant limb first.
-struct Big(Vec<u32>);
-
-impl Big {
-    fn from(n: u64) -> Big {
-        Big(vec![(n & 0xFFFF_FFFF) as u32, (n >> 32) as u32])
-    }
-
-    /// The limbs without high zero limbs, for comparing.
-    fn trimmed(&self) -> &[u32] {
-        let len = self.0.iter().rposition(|&l| l != 0).map_or(0, |i| i + 1);
-        &self.0[..len]
-    }
-
-    fn mul_small(&mut self, m: u32) {
-        let mut carry = 0u64;
-        for limb in &mut self.0 {
-            let v = u64::from(*limb) * u64::from(m) + carry;
-            *limb = (v & 0xFFFF_FFFF) as u32;
-            carry = v >> 32;
-        }
-        if carry > 0 {
-            self.0.push(carry as u32);
-        }
-    }
-
-    fn shl(&mut self, bits: u32) {
-        let (limbs, bits) = ((bits / 32) as usize, bits % 32);
-        if bits > 0 {
-            let mut carry = 0u32;
-            for limb in &mut self.0 {
-                let v = (u64::from(*limb) << bits) | u64::from(carry);
-                *limb = (v & 0xFFFF_FFFF) as u32;
-                carry = (v >> 32) as u32;
-            }
-            if carry > 0 {
-                self.0.push(carry);
-            }
-        }
-        self.0.splice(0..0, std::iter::repeat_n(0, limbs));
-    }
-
-    /// Divides by 2^bits, rounding half to even.
-    fn shr_round_even(&mut self, bits: u32) {
-        let bit = |v: &[u32], i: u64| -> bool {
-            usize::try_from(i / 32).ok().and_then(|l| v.get(l)).is_some_and(|limb| limb >> (i % 32) & 1 == 1)
-        };
-        let bits = u64::from(bits);
-        // The dropped part against one half: its top bit, then whether any bit below it is set.
-        let half = bits > 0 && bit(&self.0, bits - 1);
-        let below = bits > 1 && (0..bits - 1).any(|i| bit(&self.0, i));
-        let (limbs, shift) = (usize::try_from(bits / 32).unwrap_or(usize::MAX), (bits % 32) as u32);
-        let mut q: Vec<u32> = self.0.iter().skip(limbs).copied().collect();
-        if shift > 0 {
-            for i in 0..q.len() {
-                let high = q.get(i + 1).copied().unwrap_or(0);
-                q[i] = (q[i] >> shift) | (high << (32 - shift));
-            }
-        }
-        self.0 = q;
-        let odd = self.0.first().is_some_and(|l| l & 1 == 1);
-        if half && (below || odd) {
-            self.add_one();
-        }
-    }
-
-    fn add_one(&mut self) {
-        for limb in &mut self.0 {
-            let (v, overflow) = limb.overflowing_add(1);
-            *limb = v;
-            if !overflow {
-                return;
-            }
-        }
-        self.0.push(1);
-    }
-
-    /// Decimal digits, without leading zeros ("0" for zero).
-    fn to_decimal(&self) -> String {
-        let mut limbs = self.0.clone();
-        let mut chunks = Vec::new();
-        while limbs.iter().any(|&l| l != 0) {
-            // Divide by 10^9, keeping the remainder: nine decimal digits.
-            let mut rem = 0u64;
-            for limb in limbs.iter_mut().rev() {
-                let v = (rem << 32) | u64::from(*limb);
-                *limb = (v / 1_000_000_000) as u32;
-                rem = v % 1_000_000_000;
-            }
-            chunks.push(rem as u32);
-            while limbs.last() == Some(&0) {
-                limbs.pop();
-            }
-        }
-        let mut out = chunks.pop().map_or_else(|| "0".to_owned(), |c| c.to_string());
-        for c in chunks.iter().rev() {
-            out.push_str(&format!("{c:09}"));
-        }
-        out
-    }
 }
 
 #[cfg(test)]
