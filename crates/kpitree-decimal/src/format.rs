@@ -5,6 +5,7 @@
 //! few, so speed does not matter here).
 
 use crate::big::Big;
+use crate::parts;
 
 /// `format!("{x}")`: the shortest digits that read back as `x`, never in exponent form.
 pub fn shortest(x: f64) -> String {
@@ -48,9 +49,7 @@ pub fn fixed(x: f64, decimals: u32) -> String {
     }
     let (significand, exponent) = parts(x);
     let mut n = Big::from_u64(significand);
-    for _ in 0..decimals {
-        n.mul_add(10, 0);
-    }
+    n.mul_pow10(decimals);
     if exponent >= 0 {
         n.shl(exponent.unsigned_abs());
     } else {
@@ -70,14 +69,6 @@ pub fn fixed(x: f64, decimals: u32) -> String {
     out
 }
 
-/// |x| = significand × 2^exponent, for finite x.
-fn parts(x: f64) -> (u64, i32) {
-    let bits = x.abs().to_bits();
-    let biased = i32::try_from(bits >> 52).unwrap_or(0);
-    let fraction = bits & ((1 << 52) - 1);
-    if biased == 0 { (fraction, -1074) } else { (fraction | (1 << 52), biased - 1075) }
-}
-
 /// Whether significand × 2^exponent is exactly 0.DIGITS × 10^point plus half a unit of the last
 /// digit: m × 2^(e+1) × 10^k = 2D + 1, with D the digits as an integer and k the places after the
 /// point, compared as integers.
@@ -93,8 +84,11 @@ fn halfway_above(significand: u64, exponent: i32, digits: &str, point: i64) -> b
     } else {
         shift(&mut right, -twos)
     }
-    for _ in 0..tens.unsigned_abs() {
-        if tens >= 0 { left.mul_add(10, 0) } else { right.mul_add(10, 0) }
+    let tens_abs = u32::try_from(tens.unsigned_abs()).unwrap_or(u32::MAX);
+    if tens >= 0 {
+        left.mul_pow10(tens_abs)
+    } else {
+        right.mul_pow10(tens_abs)
     }
     left.cmp(&right).is_eq()
 }

@@ -14,3 +14,12 @@ mod nearest;
 
 pub use format::{fixed, shortest};
 pub use nearest::nearest;
+
+/// |x| = significand × 2^exponent, for finite x: the significand with its implicit bit (none for
+/// subnormals), the exponent of its last bit.
+fn parts(x: f64) -> (u64, i32) {
+    let bits = x.abs().to_bits();
+    let biased = i32::try_from(bits >> 52).unwrap_or(0);
+    let fraction = bits & ((1 << 52) - 1);
+    if biased == 0 { (fraction, -1074) } else { (fraction | (1 << 52), biased - 1075) }
+}

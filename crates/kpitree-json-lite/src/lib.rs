@@ -227,7 +227,6 @@ impl<'a> Deserializer<'a> {
 
     /// After the sign, which `positive` tells.
     fn number(&mut self, positive: bool) -> Result<Token<'a>, Declined> {
-        let start = self.at - usize::from(!positive);
         let int_start = self.at;
         match self.next_byte() {
             // One leading zero only.
@@ -251,15 +250,10 @@ impl<'a> Deserializer<'a> {
         let exponent_given = matches!(self.peek(), Some(b'e' | b'E'));
         if exponent_given {
             self.at += 1;
-            let negative = match self.peek() {
-                Some(b'-') => true,
-                Some(b'+') => false,
-                _ => {
-                    self.at -= 1;
-                    false
-                }
-            };
-            self.at += 1;
+            let negative = self.peek() == Some(b'-');
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
             let from = self.at;
             if self.skip_digits() == 0 {
                 return Err(Declined);
@@ -273,24 +267,20 @@ impl<'a> Deserializer<'a> {
             }
         }
         let bytes = self.text.as_bytes();
+        let integer = &bytes[int_start..int_end];
         if fraction.is_empty() && !exponent_given {
             let magnitude = self.text.get(int_start..int_end).ok_or(Declined)?;
             if let Ok(n) = magnitude.parse::<u64>() {
                 if positive {
                     return Ok(Token::U64(n));
                 }
-                if n != 0
-                    && let Ok(n) = self.text.get(start..int_end).ok_or(Declined)?.parse::<i64>()
-                {
+                // Down to i64::MIN; -0 is a float.
+                if let Some(n) = 0i64.checked_sub_unsigned(n).filter(|n| *n != 0) {
                     return Ok(Token::I64(n));
                 }
             }
         }
-        let mut digits = Vec::with_capacity(int_end - int_start + fraction.len());
-        digits.extend_from_slice(&bytes[int_start..int_end]);
-        digits.extend_from_slice(&bytes[fraction.clone()]);
-        let exponent = exponent - i64::try_from(fraction.len()).map_err(|_| Declined)?;
-        let x = kpitree_decimal::nearest(&digits, exponent).ok_or(Declined)?;
+        let x = kpitree_decimal::nearest(integer, &bytes[fraction], exponent).ok_or(Declined)?;
         Ok(Token::F64(if positive { x } else { -x }))
     }
 
