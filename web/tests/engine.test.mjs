@@ -15,18 +15,21 @@ let env;
 const pages = {};
 const ENGINES = ['full', 'lean'];
 
+/** A page with `window.kpitree` (engine.js) and the lean or the full engine loaded. */
+async function enginePage(lean) {
+  const page = await env.page();
+  // Any same-origin document will do; the tests import the built modules into it.
+  await page.goto(`${env.url}/dist/engine.js`);
+  await page.evaluate(async (lean) => {
+    window.kpitree = await import('/dist/engine.js');
+    await window.kpitree.initEngine({ lean });
+  }, lean);
+  return page;
+}
+
 before(async () => {
   env = await openBrowser();
-  for (const engine of ENGINES) {
-    const page = await env.page();
-    // Any same-origin document will do; the tests import the built modules into it.
-    await page.goto(`${env.url}/dist/engine.js`);
-    await page.evaluate(async (lean) => {
-      window.kpitree = await import('/dist/engine.js');
-      await window.kpitree.initEngine({ lean });
-    }, engine === 'lean');
-    pages[engine] = page;
-  }
+  for (const engine of ENGINES) pages[engine] = await enginePage(engine === 'lean');
 });
 
 after(async () => {
@@ -265,13 +268,8 @@ describe('the lean engine', () => {
       const lines = cli(['check', file, '--format', 'json', '--no-config'], { status: 2 }).stderr.trimEnd().split('\n');
       const text = fs.readFileSync(join(repo, file), 'utf8');
       // A lean page of its own for each file: after a fallback the page has the full engine.
-      const page = await env.page();
+      const page = await enginePage(true);
       try {
-        await page.goto(`${env.url}/dist/engine.js`);
-        await page.evaluate(async () => {
-          window.kpitree = await import('/dist/engine.js');
-          await window.kpitree.initEngine({ lean: true });
-        });
         const got = await inPageOf(page, async (k, [text, file]) => {
           let declined = false;
           try {

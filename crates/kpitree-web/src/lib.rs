@@ -115,16 +115,13 @@ fn config_error(source: &str, errors: &[ConfigError]) -> JsValue {
 
 /// A configuration file that does not parse: `SOURCE: detail`, as the CLI says it.
 fn syntax_error(source: &str, detail: &str) -> JsValue {
+    file_error("config-syntax", source, detail)
+}
+
+/// An error about a whole input: `SOURCE: detail`, one problem with `code`.
+fn file_error(code: &str, source: &str, detail: &str) -> JsValue {
     let detail = detail.trim_end();
-    let problem = JsProblem {
-        code: "config-syntax",
-        message: detail,
-        file: source,
-        node: None,
-        field: None,
-        line: None,
-        column: None,
-    };
+    let problem = JsProblem { code, message: detail, file: source, node: None, field: None, line: None, column: None };
     to_js(&JsError { message: format!("{source}: {detail}"), problems: vec![problem] })
 }
 
@@ -159,24 +156,18 @@ fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Resu
     serde_json::from_str(text).map_err(|e| syntax_error(source, &e.to_string()))
 }
 
-/// JSON text into `T` (the lean engine reads only trees). The lean engine reads it with `kpitree-json-lite`, about a tenth of serde_json's
-/// reader in the wasm: the same values for every text it reads, and for any other (a broken file,
-/// mostly) the code `needs-full-engine`, on which `web/src/engine.js` (`readTree`) asks the full
-/// engine, so messages stay the CLI's.
+/// JSON text into `T` (the lean engine reads only trees). The lean engine reads it with
+/// `kpitree-json-lite`, a fraction of serde_json's reader in the wasm: the same values for every text
+/// it reads, and for any other (a broken file, mostly) the code `needs-full-engine`, on which
+/// `web/src/engine.js` (`readTree`) asks the full engine, so messages stay the CLI's.
 #[cfg(not(feature = "full"))]
 fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Result<T, JsValue> {
     kpitree_json_lite::from_str(text).map_err(|_| {
-        let message = "the lean engine does not read this JSON; the full engine (initEngine() without `lean`) says why";
-        let problem = JsProblem {
-            code: "needs-full-engine",
-            message,
-            file: source,
-            node: None,
-            field: None,
-            line: None,
-            column: None,
-        };
-        to_js(&JsError { message: format!("{source}: {message}"), problems: vec![problem] })
+        file_error(
+            "needs-full-engine",
+            source,
+            "the lean engine does not read this JSON; the full engine (initEngine() without `lean`) says why",
+        )
     })
 }
 
