@@ -240,6 +240,10 @@ export interface PluginLimits {
   inputSize?: number;
   /** Manifest or response size in bytes. Default 8 MiB. */
   outputSize?: number;
+  /** Functions a module may define (checked before compiling). Default 10000. */
+  functions?: number;
+  /** Bytes of function code a module may hold (checked before compiling). Default 4 MiB. */
+  codeSize?: number;
 }
 
 /** A plugin: the URL of its `.wasm`, its bytes, or its bytes with a name for messages. */

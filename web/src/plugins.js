@@ -1,15 +1,18 @@
 // Rule plugins in the page: the same `.wasm` files as natively (plugins/ABI.md), run through the JS
 // WebAssembly API in a Web Worker (plugin-worker.js), one fresh instance per call sequence, under the
 // native host's limits: a wall-time limit per call (the worker is terminated), a memory maximum (the
-// engine lowers the module's declared maximum before it is compiled), and sizes of module, request
-// and answer. Every check of a module, manifest and response is the engine's (kpitree-plugin-abi, as
+// engine lowers the module's declared maximum before it is compiled), sizes of module, request and
+// answer, and what a module may declare (functions, code: checked before the page compiles it). Every check of a module, manifest and response is the engine's (kpitree-plugin-abi, as
 // natively), so findings and plugin errors read exactly as `kpitree check --plugin` prints them.
 import * as wasm from './pkg/kpitree_web.js';
 import { KpiTreeError, configOf, initEngine } from './engine.js';
 
 const WORKER = new URL('./plugin-worker.js', import.meta.url);
 
-/** Limits with the native defaults filled in (`{ timeMs, memory, moduleSize, inputSize, outputSize }`). */
+/**
+ * Limits with the native defaults filled in (`{ timeMs, memory, moduleSize, inputSize, outputSize,
+ * functions, codeSize }`).
+ */
 function limitsOf(limits = {}) {
   return { ...wasm.defaultLimits(), ...limits };
 }
@@ -84,7 +87,7 @@ async function loadAll(run, plugins, limits) {
     }
     let prepared;
     try {
-      prepared = run.prepare(got.bytes, got.stem, limits.moduleSize, limits.memory);
+      prepared = run.prepare(got.bytes, got.stem);
     } catch {
       continue; // Recorded in `run` by prepare().
     }
@@ -131,6 +134,7 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits } = 
   const lim = limitsOf(limits);
   const c = configOf(config);
   const run = new wasm.PluginRun();
+  run.setLimits(lim);
   const full = fullTree(tree);
   try {
     const modules = await loadAll(run, plugins, lim);
@@ -174,6 +178,7 @@ export async function loadPlugin(plugin, { limits } = {}) {
   await initEngine();
   const lim = limitsOf(limits);
   const run = new wasm.PluginRun();
+  run.setLimits(lim);
   try {
     await loadAll(run, [plugin], lim);
     const plan = run.configure('', 'command line');

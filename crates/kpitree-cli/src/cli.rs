@@ -1,5 +1,6 @@
 //! Subcommands and their flags (clap), and what each one does.
 
+use crate::human::{self, Esc};
 use crate::input::{self, CliError};
 use clap::{Parser, Subcommand, ValueEnum};
 use kpitree_core::csv::CsvMeta;
@@ -165,6 +166,17 @@ struct ServeFlags {
     /// How long an evaluation may take before the client gets 503, in milliseconds.
     #[arg(long, default_value_t = 30_000)]
     timeout_ms: u64,
+    /// How long a connection may take to send a request's head, in milliseconds: the bound on slow
+    /// clients and the idle timeout of kept-alive connections.
+    #[arg(long, default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// How long a write to a client may make no progress before its connection is closed, in ms.
+    #[arg(long, default_value_t = 30_000)]
+    write_timeout_ms: u64,
+    /// Connections open at once (lowered to stay under the open-file limit); at the cap the oldest
+    /// idle connection is closed.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
     /// Log JSON lines instead of text (stderr; RUST_LOG filters).
     #[arg(long)]
     log_json: bool,
@@ -181,7 +193,7 @@ struct PluginFlags {
     #[arg(long, value_name = "DIR")]
     plugins: Vec<PathBuf>,
     /// Set a plugin limit: KEY=VALUE (repeatable), overriding [limits] in kpitree.toml. Keys: fuel,
-    /// time_ms, memory_mib, module_mib, input_mib, output_mib, stack_kib.
+    /// time_ms, memory_mib, module_mib, input_mib, output_mib, functions, code_mib, stack_kib.
     #[arg(long, value_name = "KEY=VALUE")]
     limit: Vec<String>,
 }
@@ -358,24 +370,28 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             })?;
             // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
             // SARIF carry them too.
-            let mut err = anstream::stderr();
+            let mut err = human::stderr();
             for e in &report.plugin_errors {
-                input::print_plugin_error(&mut err, e).map_err(io)?;
+                human::print_plugin_error(&mut err, e).map_err(io)?;
             }
             let choice = match color {
                 ColorChoice::Auto => anstream::ColorChoice::Auto,
                 ColorChoice::Always => anstream::ColorChoice::Always,
                 ColorChoice::Never => anstream::ColorChoice::Never,
             };
-            let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+            // Buffered: stdout flushes at every newline, a system call per line of a long report.
+            let mut out = std::io::BufWriter::new(anstream::AutoStream::new(std::io::stdout().lock(), choice));
             match format {
-                OutputFormat::Text => crate::render_text::report(&mut out, &file.display().to_string(), &doc, &report),
+                OutputFormat::Text => {
+                    crate::render_text::report(&mut human::Guard(&mut out), &file.display().to_string(), &doc, &report)
+                }
                 OutputFormat::Json => out.write_all(&kpitree_run::check::report_json(&report)),
                 OutputFormat::Sarif => {
                     let text = input::read(&file)?;
                     crate::render_sarif::write(&mut out, &file, &text, &report, &run.catalog())
                 }
             }
+            .and_then(|()| out.flush())
             .map_err(io)?;
             let threshold = match fail_on {
                 FailOn::Error => Some(Severity::Error),
@@ -402,19 +418,27 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     });
                 }
             };
-            let mut out = anstream::stdout();
             match format {
-                ListFormat::Text => crate::render_text::plugin(&mut out, &plugin),
-                ListFormat::Json => serde_json::to_writer_pretty(&mut out, &plugin_json(&plugin))
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| writeln!(out)),
+                ListFormat::Text => {
+                    let mut out = human::stdout();
+                    crate::render_text::plugin(&mut out, &plugin).and_then(|()| out.flush())
+                }
+                ListFormat::Json => {
+                    let mut out = anstream::stdout();
+                    serde_json::to_writer_pretty(&mut out, &plugin_json(&plugin))
+                        .map_err(std::io::Error::from)
+                        .and_then(|()| writeln!(out))
+                }
             }
             .map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { file, input } => {
             let doc = input::load_tree(&file, input.format(), &input.meta())?;
-            println!("{}: valid ({} nodes, {} links)", file.display(), doc.nodes.len(), doc.links.len());
+            let mut out = human::stdout();
+            writeln!(out, "{}: valid ({} nodes, {} links)", Esc(file.display()), doc.nodes.len(), doc.links.len())
+                .and_then(|()| out.flush())
+                .map_err(io)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format, rules, plugins } => {
@@ -423,12 +447,13 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
             let catalog = configure(&mut loaded, set)?.catalog();
             print_load_errors(&load_errors)?;
-            let mut out = anstream::stdout();
             match format {
-                ListFormat::Text => crate::render_text::rules(&mut out, &catalog),
-                ListFormat::Json => {
-                    out.write_all(&kpitree_run::check::pretty_json(&kpitree_run::catalog::Listing { rules: &catalog }))
+                ListFormat::Text => {
+                    let mut out = human::stdout();
+                    crate::render_text::rules(&mut out, &catalog).and_then(|()| out.flush())
                 }
+                ListFormat::Json => anstream::stdout()
+                    .write_all(&kpitree_run::check::pretty_json(&kpitree_run::catalog::Listing { rules: &catalog })),
             }
             .map_err(io)?;
             Ok(if load_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -445,9 +470,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             print_load_errors(&load_errors)?;
             let Some(r) = catalog.iter().find(|r| r.id == rule) else {
                 let known: Vec<&str> = catalog.iter().map(|r| r.id.as_str()).collect();
-                return Err(CliError::Usage(format!("unknown rule `{rule}`; rules: {}", known.join(", "))));
+                return Err(CliError::Usage(format!("unknown rule `{}`; rules: {}", Esc(&rule), known.join(", "))));
             };
-            crate::render_text::explain(&mut anstream::stdout(), r).map_err(io)?;
+            let mut out = human::stdout();
+            crate::render_text::explain(&mut out, r).and_then(|()| out.flush()).map_err(io)?;
             Ok(if load_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Serve(flags) => serve(flags),
@@ -473,10 +499,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let (_, (report, pruned)) = input::load_tree_with(&file, input.format(), &input.meta(), |tree| {
                 kpitree_core::prune::prune(tree, &settings, &reasons)
             })?;
-            let mut out = anstream::stdout();
             match format {
-                ListFormat::Text => crate::render_text::prune(&mut out, &report, output.as_deref()),
-                ListFormat::Json => out.write_all(&kpitree_run::check::pretty_json(&report)),
+                ListFormat::Text => {
+                    let mut out = human::stdout();
+                    crate::render_text::prune(&mut out, &report, output.as_deref()).and_then(|()| out.flush())
+                }
+                ListFormat::Json => anstream::stdout().write_all(&kpitree_run::check::pretty_json(&report)),
             }
             .map_err(io)?;
             if let Some(path) = output {
@@ -545,9 +573,9 @@ fn configure(loaded: &mut input::LoadedConfig, mut plugins: PluginSet) -> Result
 
 /// Plugins that failed to load, on stderr (a listing goes on without them; the exit code says it).
 fn print_load_errors(errors: &[kpitree_plugin_host::PluginError]) -> Result<(), CliError> {
-    let mut err = anstream::stderr();
+    let mut err = human::stderr();
     for e in errors {
-        input::print_plugin_error(&mut err, &e.into()).map_err(io)?;
+        human::print_plugin_error(&mut err, &e.into()).map_err(io)?;
     }
     Ok(())
 }
@@ -561,7 +589,7 @@ fn serve(flags: ServeFlags) -> Result<ExitCode, CliError> {
         Some(path) => {
             let token = input::read(path)?.trim().to_owned();
             if token.is_empty() {
-                return Err(CliError::Usage(format!("{}: the token file is empty", path.display())));
+                return Err(CliError::Usage(format!("{}: the token file is empty", Esc(path.display()))));
             }
             Some(token)
         }
@@ -594,7 +622,13 @@ fn serve(flags: ServeFlags) -> Result<ExitCode, CliError> {
         request_timeout: std::time::Duration::from_millis(flags.timeout_ms),
     };
     kpitree_server::init_logging(flags.log_json);
-    let service = kpitree_server::Service::new(opts).map_err(|e| CliError::Usage(e.join("\nerror: ")))?;
+    let conn = kpitree_server::ConnLimits {
+        header_timeout: std::time::Duration::from_millis(flags.header_timeout_ms),
+        write_timeout: std::time::Duration::from_millis(flags.write_timeout_ms),
+        max_connections: flags.max_connections,
+    };
+    let service =
+        kpitree_server::Service::new(opts).map_err(|e| CliError::Usage(e.join("\nerror: ")))?.with_conn_limits(conn);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

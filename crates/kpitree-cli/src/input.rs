@@ -1,11 +1,9 @@
 //! Reading what the user points at: tree files (JSON or CSV by extension or flag), `kpitree.toml`
 //! and per-run overrides. Every failure becomes a [`CliError`], which exits with code 2.
 
-use anstyle::{AnsiColor, Style};
 use kpitree_core::config::{Config, ConfigError};
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::{Format, LoadError, TreeDoc};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why the command could not do its job (exit code 2).
@@ -23,54 +21,6 @@ pub enum CliError {
     Usage(String),
     /// A plugin could not be loaded where nothing else can run (`kpitree plugin inspect`).
     Plugin(kpitree_plugin_host::PluginError),
-}
-
-/// Prints an error the way compilers do: `error: ...` in red, one line per problem.
-pub fn print_error(out: &mut impl Write, e: &CliError) -> std::io::Result<()> {
-    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
-    let head = |out: &mut dyn Write| write!(out, "{red}error{red:#}: ");
-    match e {
-        CliError::Io { path, error } => {
-            head(out)?;
-            writeln!(out, "{}: {error}", path.display())
-        }
-        CliError::Load(err) => {
-            for line in err.to_string().lines() {
-                // `file:line:col: error[code]: message` -> colour the word error.
-                match line.split_once(": error[") {
-                    Some((at, rest)) => writeln!(out, "{at}: {red}error{red:#}[{rest}")?,
-                    None => writeln!(out, "{line}")?,
-                }
-            }
-            let n = err.problems.len();
-            writeln!(out, "{} invalid: {n} problem{}", err.file, if n == 1 { "" } else { "s" })
-        }
-        CliError::ConfigSyntax { path, detail } => {
-            head(out)?;
-            writeln!(out, "{}: {}", path.display(), detail.trim_end())
-        }
-        CliError::Config { source, errors } => {
-            for err in errors {
-                head(out)?;
-                writeln!(out, "{source}: {err}")?;
-            }
-            Ok(())
-        }
-        CliError::Usage(msg) => {
-            head(out)?;
-            writeln!(out, "{msg}")
-        }
-        CliError::Plugin(e) => {
-            head(out)?;
-            writeln!(out, "{e}")
-        }
-    }
-}
-
-/// Prints a plugin failure as `error: plugin `NAME` ...` (the run goes on; the exit code says it).
-pub fn print_plugin_error(out: &mut impl Write, e: &kpitree_core::report::PluginFailure) -> std::io::Result<()> {
-    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
-    writeln!(out, "{red}error{red:#}: {}", e.message)
 }
 
 /// Reads a file, naming it in the error.
@@ -103,9 +53,11 @@ pub fn load_tree_with<R>(
     meta: &CsvMeta,
     with: impl FnOnce(&kpitree_core::tree::Tree<'_>) -> R,
 ) -> Result<(TreeDoc, R), CliError> {
-    let text = read(path)?;
+    let bytes = std::fs::read(path).map_err(|error| CliError::Io { path: path.to_owned(), error })?;
     let name = path.display().to_string();
-    kpitree_core::load_with(&name, &text, format_of(path, format), meta, with).map_err(CliError::Load)
+    // Not UTF-8 is a syntax problem at its line and column; a byte-order mark is skipped.
+    let text = kpitree_core::decode_text(&name, &bytes).map_err(CliError::Load)?;
+    kpitree_core::load_with(&name, text, format_of(path, format), meta, with).map_err(CliError::Load)
 }
 
 /// A configuration: the engine's, plugin limits by name (from `[limits]`), and how to name its

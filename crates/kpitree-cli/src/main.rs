@@ -6,22 +6,41 @@
 //! bad flags).
 
 mod cli;
+mod human;
 mod input;
 mod render_sarif;
 mod render_text;
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
+    let args = match cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // clap quotes the arguments it rejects as they are: one with control or bidi characters
+            // is shown escaped (plain); any other message is clap's own, coloured on a terminal.
+            let text = e.render().to_string();
+            if !text.contains(human::is_unsafe_but_newline) {
+                e.exit();
+            }
+            let code = e.exit_code();
+            let escaped = human::EscLines(&text).to_string();
+            let _ = if e.use_stderr() {
+                std::io::stderr().write_all(escaped.as_bytes())
+            } else {
+                std::io::stdout().write_all(escaped.as_bytes())
+            };
+            return ExitCode::from(u8::try_from(code).unwrap_or(2));
+        }
+    };
     match cli::run(args) {
         Ok(code) => code,
         // A closed pipe (`kpitree check ... | head`) is not an error worth reporting.
         Err(input::CliError::Io { error, .. }) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            let mut err = anstream::stderr();
-            let _ = input::print_error(&mut err, &e);
+            let _ = human::print_error(&mut human::stderr(), &e);
             ExitCode::from(2)
         }
     }

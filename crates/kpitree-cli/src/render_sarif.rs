@@ -3,14 +3,16 @@
 //! Each finding's primary location is the tree file at the line of its first node's `"id"` (JSON
 //! input) and a logical location per node id; whole-tree findings point at the file's first line.
 
+use kpitree_core::finding::Finding;
 use kpitree_core::report::Report;
 use kpitree_run::catalog::RuleInfo;
+use serde::ser::SerializeSeq;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ResultLevel, Tool, ToolComponent,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Result, Write};
 use std::path::Path;
 
@@ -47,48 +49,13 @@ pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report, rul
             d
         })
         .collect();
-    let results: Vec<SarifResult> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let (line, column) = f.nodes.first().and_then(|id| positions.get(id)).copied().unwrap_or((1, 1));
-            let physical = PhysicalLocation::builder()
-                .artifact_location(ArtifactLocation::builder().uri(uri.clone()).build())
-                .region(Region::builder().start_line(line as i64).start_column(column as i64).build())
-                .build();
-            let logical: Vec<LogicalLocation> = f
-                .nodes
-                .iter()
-                .map(|id| {
-                    LogicalLocation::builder().name(id.clone()).fully_qualified_name(id.clone()).kind("member").build()
-                })
-                .collect();
-            let mut location = Location::builder().physical_location(physical).build();
-            if !logical.is_empty() {
-                location.logical_locations = Some(logical);
-            }
-            let mut props = BTreeMap::new();
-            props.insert("nodes".to_owned(), serde_json::json!(f.nodes));
-            props.insert("fix".to_owned(), serde_json::json!(f.fix));
-            if let Some(e) = &f.evidence {
-                props.insert("evidence".to_owned(), serde_json::Value::Object(e.clone()));
-            }
-            if let Some(p) = &f.plugin {
-                props.insert("plugin".to_owned(), serde_json::json!(p));
-            }
-            let mut result = SarifResult::builder()
-                .rule_id(f.rule.clone())
-                .level(level(f.severity))
-                .message(Message::builder().text(format!("{} Fix: {}", f.message, f.fix)).build())
-                .locations(vec![location])
-                .properties(PropertyBag::builder().additional_properties(props).build())
-                .build();
-            if let Some(k) = rules.iter().position(|r| r.id == f.rule) {
-                result.rule_index = Some(k as i64);
-            }
-            result
-        })
-        .collect();
+    // The first rule of each id, looked up once per finding.
+    let mut rule_index: HashMap<&str, i64> = HashMap::with_capacity(rules.len());
+    for (k, r) in rules.iter().enumerate() {
+        rule_index.entry(r.id.as_str()).or_insert(k as i64);
+    }
+    let position = |id: &str| positions.get(id).copied();
+    let results = Results { report, position: &position, uri: &uri, rule_index: &rule_index };
     let driver = ToolComponent::builder()
         .name("kpitree")
         .version(env!("CARGO_PKG_VERSION"))
@@ -110,17 +77,91 @@ pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report, rul
                 .build()
         })
         .collect();
-    let mut run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
-    if !notifications.is_empty() {
-        run.invocations = Some(vec![
-            Invocation::builder().execution_successful(false).tool_execution_notifications(notifications).build(),
-        ]);
-    }
-    let sarif = Sarif::builder()
-        .schema(serde_sarif::sarif::SCHEMA_URL)
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![run])
-        .build();
+    let invocations = (!notifications.is_empty()).then(|| {
+        vec![Invocation::builder().execution_successful(false).tool_execution_notifications(notifications).build()]
+    });
+    let sarif = Log {
+        schema: serde_sarif::sarif::SCHEMA_URL,
+        runs: [RunOut { invocations, results, tool: Tool::builder().driver(driver).build() }],
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
+}
+
+/// The SARIF log as serde-sarif's `Sarif` with one `Run` writes it (fields in its alphabetical order,
+/// absent ones skipped), but with the results made one at a time while they are written: a `Vec` of
+/// serde-sarif results holds kilobytes per finding.
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [RunOut<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct RunOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invocations: Option<Vec<Invocation>>,
+    results: Results<'a>,
+    tool: Tool,
+}
+
+/// The findings as SARIF results, made while serializing.
+struct Results<'a> {
+    report: &'a Report,
+    /// Line and column of a node's `"id"`.
+    position: &'a dyn Fn(&str) -> Option<(usize, usize)>,
+    uri: &'a str,
+    rule_index: &'a HashMap<&'a str, i64>,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.report.findings.len()))?;
+        for f in &self.report.findings {
+            seq.serialize_element(&self.result(f))?;
+        }
+        seq.end()
+    }
+}
+
+impl Results<'_> {
+    fn result(&self, f: &Finding) -> SarifResult {
+        let (line, column) = f.nodes.first().and_then(|id| (self.position)(id)).unwrap_or((1, 1));
+        let physical = PhysicalLocation::builder()
+            .artifact_location(ArtifactLocation::builder().uri(self.uri.to_owned()).build())
+            .region(Region::builder().start_line(line as i64).start_column(column as i64).build())
+            .build();
+        let logical: Vec<LogicalLocation> = f
+            .nodes
+            .iter()
+            .map(|id| {
+                LogicalLocation::builder().name(id.clone()).fully_qualified_name(id.clone()).kind("member").build()
+            })
+            .collect();
+        let mut location = Location::builder().physical_location(physical).build();
+        if !logical.is_empty() {
+            location.logical_locations = Some(logical);
+        }
+        let mut props = BTreeMap::new();
+        props.insert("nodes".to_owned(), serde_json::json!(f.nodes));
+        props.insert("fix".to_owned(), serde_json::json!(f.fix));
+        if let Some(e) = &f.evidence {
+            props.insert("evidence".to_owned(), serde_json::Value::Object(e.clone()));
+        }
+        if let Some(p) = &f.plugin {
+            props.insert("plugin".to_owned(), serde_json::json!(p));
+        }
+        let mut result = SarifResult::builder()
+            .rule_id(f.rule.clone())
+            .level(level(f.severity))
+            .message(Message::builder().text(format!("{} Fix: {}", f.message, f.fix)).build())
+            .locations(vec![location])
+            .properties(PropertyBag::builder().additional_properties(props).build())
+            .build();
+        result.rule_index = self.rule_index.get(f.rule.as_str()).copied();
+        result
+    }
 }

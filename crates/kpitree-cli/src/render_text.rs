@@ -1,13 +1,18 @@
 //! Text output for people: findings grouped by node, coloured on a terminal (anstream strips the
 //! colours when stdout is piped or NO_COLOR is set), with a summary line.
+//!
+//! Every piece of data (ids, titles, owners, messages, rule and plugin texts, paths) is written
+//! through [`Esc`] or [`EscLines`], so no tree, configuration or plugin can drive the terminal.
 
+use crate::human::{Esc, EscLines};
 use anstyle::{AnsiColor, Style};
-use kpitree_core::TreeDoc;
 use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::prune::PruneReport;
 use kpitree_core::report::Report;
 use kpitree_core::rollup::Health;
+use kpitree_core::{Node, TreeDoc};
 use kpitree_run::catalog::RuleInfo;
+use std::collections::HashMap;
 use std::io::{Result, Write};
 use std::path::Path;
 
@@ -36,7 +41,7 @@ fn health_style(h: Health) -> Style {
 /// The report of `kpitree check`.
 pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) -> Result<()> {
     let s = &report.summary;
-    writeln!(out, "{BOLD}{file}{BOLD:#}: {} as of {}", s.organisation, s.as_of)?;
+    writeln!(out, "{BOLD}{}{BOLD:#}: {} as of {}", Esc(file), Esc(&s.organisation), s.as_of)?;
     // Group by the first node a finding names; whole-tree findings first, then document order.
     let mut groups: Vec<(Option<&str>, Vec<&Finding>)> = Vec::new();
     for f in &report.findings {
@@ -46,20 +51,30 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
             _ => groups.push((key, vec![f])),
         }
     }
+    // The first node of each id, found once: searching the nodes for each group was quadratic.
+    let mut by_id: HashMap<&str, &Node> = HashMap::new();
+    if !groups.is_empty() {
+        by_id.reserve(doc.nodes.len());
+        for n in &doc.nodes {
+            by_id.entry(n.id.as_str()).or_insert(n);
+        }
+    }
     for (key, findings) in groups {
         writeln!(out)?;
-        match key.and_then(|id| doc.nodes.iter().find(|n| n.id == id)) {
-            Some(n) => writeln!(out, "{BOLD}{}{BOLD:#} {DIM}{} \"{}\"{DIM:#}", n.id, n.kind.label(), n.title)?,
+        match key.and_then(|id| by_id.get(id)) {
+            Some(n) => {
+                writeln!(out, "{BOLD}{}{BOLD:#} {DIM}{} \"{}\"{DIM:#}", Esc(&n.id), n.kind.label(), Esc(&n.title))?;
+            }
             None => writeln!(out, "{BOLD}whole tree{BOLD:#}")?,
         }
         for f in findings {
             let st = severity_style(f.severity);
-            let plugin = f.plugin.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
-            writeln!(out, "  {st}{}{st:#} {DIM}{}{plugin}{DIM:#}: {}", f.severity, f.rule, f.message)?;
+            let plugin = f.plugin.as_deref().map(|p| format!(" [{}]", Esc(p))).unwrap_or_default();
+            writeln!(out, "  {st}{}{st:#} {DIM}{}{plugin}{DIM:#}: {}", f.severity, Esc(&f.rule), Esc(&f.message))?;
             if f.nodes.len() > 1 {
-                writeln!(out, "    {DIM}nodes:{DIM:#} {}", f.nodes.join(", "))?;
+                writeln!(out, "    {DIM}nodes:{DIM:#} {}", Esc(f.nodes.join(", ")))?;
             }
-            writeln!(out, "    {DIM}fix:{DIM:#} {}", f.fix)?;
+            writeln!(out, "    {DIM}fix:{DIM:#} {}", Esc(&f.fix))?;
         }
     }
     if !report.scores.objectives.is_empty() {
@@ -73,8 +88,8 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
                 "  {score}  {hs}{:<9}{hs:#}  health {:>5.1}  {} {DIM}({}){DIM:#}",
                 o.status.label(),
                 o.health,
-                o.title,
-                o.id
+                Esc(&o.title),
+                Esc(&o.id)
             )?;
         }
     }
@@ -101,7 +116,7 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
             out,
             "{e}{n} plugin{} failed{e:#}: {} (see the errors above)",
             if n == 1 { "" } else { "s" },
-            names.join(", ")
+            Esc(names.join(", "))
         )?;
     }
     Ok(())
@@ -112,12 +127,12 @@ pub fn rules(out: &mut impl Write, rules: &[RuleInfo]) -> Result<()> {
     for r in rules {
         let st = severity_style(r.severity);
         let off = if r.enabled { String::new() } else { format!(" {DIM}(off){DIM:#}") };
-        let plugin = r.plugin.as_deref().map(|p| format!(" {DIM}[{p}]{DIM:#}")).unwrap_or_default();
-        writeln!(out, "{BOLD}{:<26}{BOLD:#} {st}{:<7}{st:#} {}{plugin}{off}", r.id, r.severity, r.summary)?;
+        let plugin = r.plugin.as_deref().map(|p| format!(" {DIM}[{}]{DIM:#}", Esc(p))).unwrap_or_default();
+        writeln!(out, "{BOLD}{:<26}{BOLD:#} {st}{:<7}{st:#} {}{plugin}{off}", Esc(&r.id), r.severity, Esc(&r.summary))?;
         for p in &r.params {
             let value = p.value.map(|v| v.to_string()).unwrap_or_default();
             let changed = if p.value == Some(p.default) { String::new() } else { format!(" (default {})", p.default) };
-            writeln!(out, "    {}{DIM} = {value}{changed}{DIM:#}  {}", p.name, p.help)?;
+            writeln!(out, "    {}{DIM} = {value}{changed}{DIM:#}  {}", Esc(&p.name), Esc(&p.help))?;
         }
     }
     Ok(())
@@ -125,25 +140,27 @@ pub fn rules(out: &mut impl Write, rules: &[RuleInfo]) -> Result<()> {
 
 /// `kpitree explain RULE`.
 pub fn explain(out: &mut impl Write, m: &RuleInfo) -> Result<()> {
-    writeln!(out, "{BOLD}{}{BOLD:#} ({}): {}", m.id, m.default_severity, m.summary)?;
+    writeln!(out, "{BOLD}{}{BOLD:#} ({}): {}", Esc(&m.id), m.default_severity, Esc(&m.summary))?;
     if let Some(p) = &m.plugin {
+        let p = Esc(p);
         writeln!(out, "{DIM}from plugin {p}; configure it under [plugins.{p}]{DIM:#}")?;
     }
     writeln!(out)?;
     writeln!(out, "{BOLD}Why it matters{BOLD:#}")?;
-    writeln!(out, "{}", m.why)?;
+    writeln!(out, "{}", EscLines(&m.why))?;
     writeln!(out)?;
     writeln!(out, "{BOLD}What to do{BOLD:#}")?;
-    writeln!(out, "{}", m.fix)?;
+    writeln!(out, "{}", EscLines(&m.fix))?;
     if !m.params.is_empty() {
         writeln!(out)?;
         writeln!(
             out,
             "{BOLD}Options{BOLD:#} (in kpitree.toml under [rules.{}], or --set {}.OPTION=VALUE)",
-            m.id, m.id
+            Esc(&m.id),
+            Esc(&m.id)
         )?;
         for p in &m.params {
-            writeln!(out, "  {} = {}  {}", p.name, p.default, p.help)?;
+            writeln!(out, "  {} = {}  {}", Esc(&p.name), p.default, Esc(&p.help))?;
         }
     }
     Ok(())
@@ -155,16 +172,16 @@ pub fn prune(out: &mut impl Write, r: &PruneReport, written: Option<&Path>) -> R
         writeln!(out, "No KPI to prune.")?;
     }
     for c in &r.candidates {
-        let owner = c.owner.as_deref().map(|o| format!(" {DIM}owner: {o}{DIM:#}")).unwrap_or_default();
-        writeln!(out, "{BOLD}{}{BOLD:#} \"{}\"{owner}", c.id, c.title)?;
+        let owner = c.owner.as_deref().map(|o| format!(" {DIM}owner: {}{DIM:#}", Esc(o))).unwrap_or_default();
+        writeln!(out, "{BOLD}{}{BOLD:#} \"{}\"{owner}", Esc(&c.id), Esc(&c.title))?;
         for (reason, message) in &c.reasons {
             let label =
                 serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            writeln!(out, "  {label}: {message}")?;
+            writeln!(out, "  {}: {}", Esc(label), Esc(message))?;
         }
     }
     for a in &r.reattached {
-        writeln!(out, "{DIM}re-attached {} to {}{DIM:#}", a.id, a.parents.join(", "))?;
+        writeln!(out, "{DIM}re-attached {} to {}{DIM:#}", Esc(&a.id), Esc(a.parents.join(", ")))?;
     }
     writeln!(out)?;
     writeln!(
@@ -183,7 +200,7 @@ pub fn prune(out: &mut impl Write, r: &PruneReport, written: Option<&Path>) -> R
         if r.links_removed > 0 { format!(", {} links dropped", r.links_removed) } else { String::new() },
     )?;
     match written {
-        Some(p) => writeln!(out, "pruned tree written to {}", p.display()),
+        Some(p) => writeln!(out, "pruned tree written to {}", Esc(p.display())),
         None => writeln!(out, "{DIM}dry run: nothing written (use --output FILE to write the pruned tree){DIM:#}"),
     }
 }
@@ -192,22 +209,29 @@ pub fn prune(out: &mut impl Write, r: &PruneReport, written: Option<&Path>) -> R
 pub fn plugin(out: &mut impl Write, p: &kpitree_plugin_host::Plugin) -> Result<()> {
     let m = p.manifest();
     let (major, minor) = p.abi_version();
-    writeln!(out, "{BOLD}{}{BOLD:#} {} {DIM}(ABI v{major}.{minor}){DIM:#}", m.name, m.version)?;
+    writeln!(out, "{BOLD}{}{BOLD:#} {} {DIM}(ABI v{major}.{minor}){DIM:#}", Esc(&m.name), Esc(&m.version))?;
     if !m.description.is_empty() {
-        writeln!(out, "{}", m.description)?;
+        writeln!(out, "{}", EscLines(&m.description))?;
     }
-    writeln!(out, "{DIM}file:{DIM:#} {} ({} bytes)", p.source(), p.module_size())?;
+    writeln!(out, "{DIM}file:{DIM:#} {} ({} bytes)", Esc(p.source()), p.module_size())?;
     writeln!(out)?;
     writeln!(out, "{BOLD}Rules{BOLD:#}")?;
     for r in &m.rules {
         let sev = kpitree_core::finding::Severity::parse(r.severity.as_str()).unwrap_or(Severity::Info);
         let st = severity_style(sev);
-        writeln!(out, "  {BOLD}{:<24}{BOLD:#} {st}{:<7}{st:#} {}", r.id, r.severity.as_str(), r.summary)?;
-        writeln!(out, "    {DIM}why:{DIM:#} {}", r.why)?;
-        writeln!(out, "    {DIM}fix:{DIM:#} {}", r.fix)?;
+        writeln!(
+            out,
+            "  {BOLD}{:<24}{BOLD:#} {st}{:<7}{st:#} {}",
+            Esc(&r.id),
+            Esc(r.severity.as_str()),
+            Esc(&r.summary)
+        )?;
+        writeln!(out, "    {DIM}why:{DIM:#} {}", EscLines(&r.why))?;
+        writeln!(out, "    {DIM}fix:{DIM:#} {}", EscLines(&r.fix))?;
     }
     writeln!(out)?;
-    writeln!(out, "{BOLD}Configuration{BOLD:#} (in kpitree.toml under [plugins.{}]), JSON Schema:", m.name)?;
+    writeln!(out, "{BOLD}Configuration{BOLD:#} (in kpitree.toml under [plugins.{}]), JSON Schema:", Esc(&m.name))?;
+    // serde_json escapes control characters in strings but not the bidi ones.
     let schema = serde_json::to_string_pretty(&m.config_schema).unwrap_or_else(|_| "{}".to_owned());
-    writeln!(out, "{schema}")
+    writeln!(out, "{}", EscLines(schema))
 }

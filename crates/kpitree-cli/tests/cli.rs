@@ -2,7 +2,84 @@
 //! repository root and compares exit code, stdout and stderr with the files beside the case.
 //! `TRYCMD=overwrite cargo test -p kpitree-cli` rewrites them; read the diff before committing.
 
+use std::path::Path;
+use std::process::Command;
+
 #[test]
 fn cli_cases() {
     trycmd::TestCases::new().env("NO_COLOR", "1").case("../../tests/cli/*.toml");
+}
+
+/// Characters that must never reach a terminal from data: C0 controls but newline, DEL, C1, bidi
+/// marks, embeddings, overrides and isolates, line and paragraph separators.
+fn is_forbidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\x1b')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Every `tests/cli/hostile-*.toml` case (trees, configurations, plugins and arguments full of
+/// escape sequences, BEL, NUL and bidi overrides), run plain and with colours forced: what is
+/// printed for a person holds none of them raw. Plain output has no ESC at all; coloured output has
+/// only the CLI's own SGR colour codes, never the data's screen clearing, blinking, OSC window
+/// titles or hyperlinks. `--format json` output keeps the data (JSON-escaped, bidi characters as
+/// they are), so only its stderr is checked.
+#[test]
+fn hostile_data_never_reaches_the_terminal_raw() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut cases: Vec<_> = std::fs::read_dir(root.join("tests/cli"))
+        .expect("tests/cli")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("hostile-")))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 8, "the hostile cases are missing: {cases:?}");
+    for case in &cases {
+        let toml = std::fs::read_to_string(case).expect("case");
+        // `args = [...]` is an array of TOML basic strings, which read as JSON strings.
+        let line = toml.lines().find_map(|l| l.strip_prefix("args = ")).expect("an args line");
+        let args: Vec<String> = serde_json::from_str(line).expect("args as JSON");
+        let machine = args.windows(2).any(|w| w[0] == "--format" && w[1] != "text");
+        let always = args.windows(2).any(|w| w[0] == "--color" && w[1] == "always");
+        for forced in [false, true] {
+            let colour = forced || always;
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpitree"));
+            cmd.args(&args).current_dir(&root).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+            if forced {
+                cmd.env("CLICOLOR_FORCE", "1");
+            } else {
+                cmd.env("NO_COLOR", "1");
+            }
+            let out = cmd.output().expect("run kpitree");
+            let streams = [("stdout", &out.stdout), ("stderr", &out.stderr)];
+            let mut escaped = false;
+            for (name, bytes) in streams {
+                if name == "stdout" && machine {
+                    continue;
+                }
+                let text = String::from_utf8_lossy(bytes);
+                let at = format!("{} ({name}, colour {colour}):\n{text}", case.display());
+                escaped |= text.contains("\\u{");
+                assert!(!text.contains(is_forbidden), "a raw control or bidi character in {at}");
+                if colour {
+                    for seq in ["\x1b]", "\x1b[2J", "\x1b[5m", "\x1bP", "\x1b_", "\x1b^", "\x1bX"] {
+                        assert!(!text.contains(seq), "{seq:?} from the data in {at}");
+                    }
+                    // Every ESC starts an SGR sequence: ESC [ digits and semicolons m.
+                    for (i, _) in text.match_indices('\x1b') {
+                        let sgr = text[i + 1..].strip_prefix('[').and_then(|r| {
+                            let end = r.find(|c: char| !c.is_ascii_digit() && c != ';')?;
+                            (r.as_bytes()[end] == b'm').then_some(())
+                        });
+                        assert!(sgr.is_some(), "an ESC that is not a colour code at byte {i} of {at}");
+                    }
+                } else {
+                    assert!(!text.contains('\x1b'), "a raw ESC in {at}");
+                }
+            }
+            assert!(escaped, "{}: no escaped data in the output; is the case still hostile?", case.display());
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! `kpitree serve` as a process: it answers exactly what `kpitree check --format json` (with and
 //! without plugins) and `kpitree prune --format json` print, reloads plugins on
-//! SIGHUP, and exits cleanly on SIGTERM.
+//! SIGHUP, exits cleanly on SIGTERM, and keeps answering with more idle sockets open than it has
+//! file descriptors.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -26,7 +27,18 @@ impl Server {
 
     /// Starts with `NO_COLOR` unset, as a service manager would, keeping the log up to `listening`.
     fn start_logging(args: &[&str], log: &mut Vec<String>) -> Server {
-        let mut child = Command::new(BIN)
+        Server::start_from(Command::new(BIN), args, log)
+    }
+
+    /// Starts `kpitree serve` with `ulimit -n files` (through `sh`, which `exec`s it: same pid).
+    fn start_with_open_file_limit(files: u32, args: &[&str]) -> Server {
+        let mut sh = Command::new("sh");
+        sh.args(["-c", &format!("ulimit -n {files} && exec \"$0\" \"$@\""), BIN]);
+        Server::start_from(sh, args, &mut Vec::new())
+    }
+
+    fn start_from(mut command: Command, args: &[&str], log: &mut Vec<String>) -> Server {
+        let mut child = command
             .current_dir(repo())
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
@@ -154,4 +166,24 @@ async fn with_plugins_too_and_reloads_on_sighup_then_stops_on_sigterm() {
     server.signal("TERM");
     let status = server.child.wait().expect("exits");
     assert!(status.success(), "{status}");
+}
+
+#[test]
+fn idle_sockets_do_not_use_up_the_open_file_limit() {
+    // 128 descriptors: without a connection cap under that limit, 300 idle sockets make accept fail
+    // (EMFILE) and keep failing, and /healthz, queued behind them, is never answered.
+    let server = Server::start_with_open_file_limit(128, &[]);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let idle: Vec<std::net::TcpStream> =
+        (0..300).map(|_| std::net::TcpStream::connect(&addr).expect("connects (the backlog holds the rest)")).collect();
+    let mut s = std::net::TcpStream::connect(&addr).expect("connects");
+    // A generous deadline: it turns a hang into a failure.
+    s.set_read_timeout(Some(Duration::from_secs(30))).expect("sets a timeout");
+    use std::io::{Read, Write};
+    write!(s, "GET /healthz HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n").expect("writes");
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 200"), "/healthz answers with 300 idle sockets open: {text:?}");
+    drop(idle);
 }

@@ -12,6 +12,13 @@
 //! Before timing, each size is checked once: the document validates, and the findings per rule are
 //! printed to stderr so one can see the generated trees exercise the rules.
 //!
+//! The `shapes/<shape>/<size>` groups time the adversarial shapes of `generator::shapes` (deep chain,
+//! long cycle, one-line documents, wide fan, a node with `n / 10` parents, the plain tree) at 10k, 100k
+//! and 1M nodes (`KPITREE_BENCH_SHAPE_SIZES` picks others): `load` is text to validated tree or to
+//! the located problems (what `kpitree validate` does), `check` adds the rules and the JSON report.
+//! Growth from one size to the next shows what is worse than n log n. `scripts/bench-shapes.sh`
+//! runs the CLI on the same documents for time and peak memory.
+//!
 //! Run with `cargo bench -p kpitree-core`; `KPITREE_BENCH_SIZES=1000,10000` picks sizes, and
 //! `KPITREE_BENCH_CLOCK=cpu` measures the thread's CPU time instead of wall time (Linux; for busy
 //! machines, where wall time mostly measures the other processes).
@@ -124,6 +131,48 @@ fn bench_engine<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
     }
 }
 
+/// The shapes at 10k, 100k and 1M nodes: few samples at the large sizes, so a run stays reasonable.
+fn bench_shapes<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
+    use generator::shapes::ALL;
+    let settings = settings(&Config::default()).expect("the default configuration resolves");
+    let sizes = match std::env::var("KPITREE_BENCH_SHAPE_SIZES") {
+        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) => vec![10_000, 100_000, 1_000_000],
+    };
+    for n in sizes {
+        for shape in ALL {
+            let text = shape.text(n);
+            let mut group = c.benchmark_group(format!("{prefix}/shapes/{}/{}", shape.name(), generator::label(n)));
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.sampling_mode(SamplingMode::Flat);
+            group.sample_size(10);
+            let (warm_up, measure) = if n >= 1_000_000 { (1, 20) } else { (1, 5) };
+            group.warm_up_time(Duration::from_secs(warm_up));
+            group.measurement_time(Duration::from_secs(measure));
+            group.bench_function("load", |b| {
+                timed(b, || {
+                    let loaded = kpitree_core::load_json(FILE, black_box(&text));
+                    assert_eq!(loaded.is_ok(), shape.is_valid(), "{}", shape.name());
+                    loaded
+                })
+            });
+            if shape.is_valid() {
+                group.bench_function("check", |b| {
+                    timed(b, || {
+                        let doc = parse_json(FILE, black_box(&text)).expect("parses");
+                        let tree = Tree::new(FILE, &doc).expect("valid");
+                        let report = check_tree(&tree, &settings);
+                        let json = serde_json::to_string(&report).expect("serialises");
+                        drop(tree);
+                        (doc, report, json)
+                    })
+                });
+            }
+            group.finish();
+        }
+    }
+}
+
 /// CPU time of the calling thread (Linux: `/proc/thread-self/schedstat`, in nanoseconds). It
 /// advances at context switches and scheduler ticks (a few milliseconds), so it suits the 10k and
 /// 100k groups; on a busy machine it is far steadier than wall time.
@@ -173,10 +222,12 @@ fn main() {
     if std::env::var("KPITREE_BENCH_CLOCK").is_ok_and(|v| v == "cpu") {
         let mut c = Criterion::default().with_measurement(CpuTime).configure_from_args();
         bench_engine(&mut c, "engine-cpu");
+        bench_shapes(&mut c, "engine-cpu");
         c.final_summary();
     } else {
         let mut c = Criterion::default().configure_from_args();
         bench_engine(&mut c, "engine");
+        bench_shapes(&mut c, "engine");
         c.final_summary();
     }
 }

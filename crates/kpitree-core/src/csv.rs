@@ -38,6 +38,30 @@
 //!   - `drives` (on the driver's row): `TARGET_ID` or `TARGET_ID@LAG_DAYS`, each becoming a
 //!     [`Link`] of kind `drives` from this row's node.
 //!
+//! # Formulas
+//!
+//! A spreadsheet that opens a CSV file evaluates a cell that starts with `=`, `+`, `-` or `@` (and,
+//! in some, tab or carriage return) as a formula: `=HYPERLINK(...)`, `=cmd|' /C calc'!A0`, or
+//! `-2+3+cmd` in an id or a title would run when someone opens an exported tree. As OWASP
+//! recommends for CSV injection, [`to_csv`] writes such a cell with a single quote `'` before it,
+//! which spreadsheets take as "this is text", and [`from_csv`] takes the quote off again, so a round
+//! trip gives back the same text:
+//!
+//! - The triggers are `=`, `+`, `-`, `@`, tab, carriage return and line feed (a line feed only
+//!   because a carriage return followed by one is read back as a line feed).
+//! - The writer puts a `'` before a text cell that starts with a trigger, or that starts with `'`
+//!   followed by a trigger or by another `'` (so a value that really starts with `'` keeps it).
+//!   Text cells are every cell but the numbers: `id`, `title`, the other free texts, and the
+//!   composite cells `parents` and `drives` (whose first id is at the start of the cell) as a whole;
+//!   the others start with a fixed word or a date. A number (`-5` in `target`) is written as it is:
+//!   a spreadsheet reads it as a number, which is harmless.
+//! - The reader takes one leading `'` off any cell (after trimming it) when a trigger or another `'`
+//!   follows it: `'=SUM(A1)` reads as `=SUM(A1)`, `''=x` as `'=x`, `'quoted'` stays as it is.
+//! - `# organisation:` and `# description:` lines are free text that a spreadsheet splits into
+//!   cells at each comma, so there the same rule applies to what follows each comma, with `"` (which
+//!   would open a quoted cell) as one more trigger: `# description: a,=b` is written
+//!   `# description: a,'=b`.
+//!
 //! # What CSV cannot say
 //!
 //! [`to_csv`] then [`from_csv`] gives back the same document, except for what this flat shape cannot
@@ -46,7 +70,8 @@
 //! - the order of `links`: they are read back grouped by driver, in node order;
 //! - whitespace at either end of a value (trimmed), so text that is empty or only whitespace comes
 //!   back absent; check-in notes are quoted and keep theirs;
-//! - CRLF inside text (read back as LF); line breaks in `organisation` (written as spaces);
+//! - CRLF inside text (read back as LF); line breaks in `organisation` (written as spaces); a lone
+//!   carriage return in `description` (read back as a line break);
 //! - ids containing `;` (or, in `drives`, `@`).
 //!
 //! # Validation
@@ -296,6 +321,8 @@ fn read_preamble(text: &str, problems: &mut Vec<Problem>) -> (Preamble, usize) {
         };
         let key = key.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         let value = value.trim();
+        let unguarded = unguard_line(value);
+        let value = unguarded.as_ref();
         let line_no = p.lines;
         let problem = |field: &str, detail: String| {
             Problem::new(
@@ -573,7 +600,7 @@ impl Row<'_> {
         let mut drives = Vec::new();
         let (mut at_risk, mut off_track) = (None, None);
         for (i, (slot, value)) in columns.iter().zip(record.iter()).enumerate() {
-            let value = value.trim();
+            let value = unguard(value.trim());
             let column = match *slot {
                 Slot::Known(column) => column,
                 Slot::Unknown => continue,
@@ -863,16 +890,18 @@ fn parse_note(rest: &str) -> Result<String, String> {
 /// module documentation for everything that does not round-trip).
 pub fn to_csv(doc: &TreeDoc) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# organisation: {}", doc.organisation.replace(['\r', '\n'], " "));
+    let _ = writeln!(out, "# organisation: {}", guard_line(&doc.organisation.replace(['\r', '\n'], " ")));
     let _ = writeln!(out, "# as_of: {}", doc.as_of);
     let _ = writeln!(out, "# version: {}", doc.version);
     if let Some(description) = &doc.description {
-        for line in description.split('\n') {
+        // A spreadsheet also ends a line at a lone carriage return, and would read what follows as a
+        // row of cells: it starts a new description line instead.
+        for line in description.replace("\r\n", "\n").split(['\r', '\n']) {
             let line = line.trim();
             if line.is_empty() {
                 out.push_str("# description:\n");
             } else {
-                let _ = writeln!(out, "# description: {line}");
+                let _ = writeln!(out, "# description: {}", guard_line(line));
             }
         }
     }
@@ -898,7 +927,7 @@ pub fn to_csv(doc: &TreeDoc) -> String {
         .nodes
         .iter()
         .zip(&drives)
-        .map(|(node, drives)| Column::ALL.iter().map(|c| cell(node, *c, drives)).collect())
+        .map(|(node, drives)| Column::ALL.iter().map(|c| guard(*c, cell(node, *c, drives))).collect())
         .collect();
     let used: Vec<usize> = (0..Column::ALL.len())
         .filter(|&i| Column::REQUIRED.contains(&Column::ALL[i]) || rows.iter().any(|r| !r[i].is_empty()))
@@ -947,6 +976,93 @@ fn cell(node: &Node, column: Column, drives: &[String]) -> String {
     }
 }
 
+/// The characters that make a spreadsheet take a cell for a formula (see "Formulas" in the module
+/// documentation).
+fn is_trigger(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r' | '\n')
+}
+
+/// Whether text written at the start of a cell needs a `'` before it: it starts with a character
+/// `trigger` accepts, or with a `'` that the reader would otherwise take off.
+fn needs_guard(text: &str, trigger: fn(char) -> bool) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('\'') => chars.next().is_some_and(|c| c == '\'' || trigger(c)),
+        Some(c) => trigger(c),
+        None => false,
+    }
+}
+
+/// What comes after the `'` that [`needs_guard`] asked for, if `text` starts with one.
+fn guarded(text: &str, trigger: fn(char) -> bool) -> Option<&str> {
+    text.strip_prefix('\'').filter(|rest| rest.starts_with(|c| c == '\'' || trigger(c)))
+}
+
+/// In a `#` line, what follows a comma also starts a cell, and a `"` there would open a quoted one.
+fn is_line_trigger(c: char) -> bool {
+    c == '"' || is_trigger(c)
+}
+
+/// A cell as written: text cells that a spreadsheet would evaluate get a `'` in front; numbers are
+/// left as they are.
+fn guard(column: Column, cell: String) -> String {
+    let number = matches!(
+        column,
+        Column::Start
+            | Column::Target
+            | Column::Current
+            | Column::Confidence
+            | Column::CadenceDays
+            | Column::ThresholdAtRisk
+            | Column::ThresholdOffTrack
+    );
+    if !number && needs_guard(&cell, is_trigger) { format!("'{cell}") } else { cell }
+}
+
+/// A trimmed cell as read: without the `'` that [`guard`] puts in front.
+fn unguard(cell: &str) -> &str {
+    guarded(cell, is_trigger).unwrap_or(cell)
+}
+
+/// A `#` line's value as written: a spreadsheet splits it into cells at each comma, so a `'` goes
+/// after every comma that a trigger, a `"` or a `'` the reader would take off follows.
+fn guard_line(value: &str) -> Cow<'_, str> {
+    let needs = |part: &str| needs_guard(part, is_line_trigger);
+    if !value.split(',').skip(1).any(needs) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 4);
+    for (i, part) in value.split(',').enumerate() {
+        if i > 0 {
+            out.push(',');
+            if needs(part) {
+                out.push('\'');
+            }
+        }
+        out.push_str(part);
+    }
+    Cow::Owned(out)
+}
+
+/// A `#` line's value as read: without the `'`s that [`guard_line`] puts after commas.
+fn unguard_line(value: &str) -> Cow<'_, str> {
+    let unguarded = |part: &str| guarded(part, is_line_trigger).is_some();
+    if !value.split(',').skip(1).any(unguarded) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    for (i, part) in value.split(',').enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match guarded(part, is_line_trigger) {
+            Some(rest) if i > 0 => out.push_str(rest),
+            _ => out.push_str(part),
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn check_in_entry(c: &CheckIn) -> String {
     let mut s = format!("{}={}", c.date, c.value);
     if let Some(confidence) = c.confidence {
@@ -993,6 +1109,25 @@ mod tests {
         assert_eq!(closest_column("Check-Ins"), Some("check_ins"));
         assert_eq!(closest_column("no"), None);
         assert_eq!(closest_column("colour"), None);
+    }
+
+    #[test]
+    fn formula_guards_round_trip() {
+        let values =
+            ["=1+1", "+x", "-2+3+cmd", "@SUM(A1)", "\tx", "\rx", "\nx", "'", "''", "'x", "'=x", "''=x", "x=1", ""];
+        for v in values {
+            let written = guard(Column::Title, v.to_owned());
+            assert_eq!(unguard(&written), v, "{written:?}");
+            assert!(!written.starts_with(is_trigger), "{written:?}");
+            let line = format!("a,{v},b{v}");
+            let written = guard_line(&line);
+            assert_eq!(unguard_line(&written), line, "{written:?}");
+            assert!(written.split(',').skip(1).all(|p| !p.starts_with(is_line_trigger)), "{written:?}");
+        }
+        // Numbers are written as they are; a quoted one reads as the number.
+        assert_eq!(guard(Column::Target, "-5".to_owned()), "-5");
+        assert_eq!(unguard("'-5"), "-5");
+        assert_eq!(unguard("'plain"), "'plain");
     }
 
     #[test]

@@ -79,12 +79,23 @@ pub fn validate_json_with<R>(
 
 /// CSV: a node's problems point at its row; a link's at its driver's row (where `drives` is).
 fn locate_rows(err: &mut LoadError, doc: &TreeDoc, rows: &[usize]) {
+    // Position of the first node with each id, built when a link problem needs it.
+    let mut first: Option<rustc_hash::FxHashMap<&str, usize>> = None;
     for p in &mut err.problems {
         let link =
             p.at.field.as_deref().and_then(|f| f.strip_prefix("links[")?.split(']').next()?.parse::<usize>().ok());
         let k = match (p.at.position, link) {
             (Some(k), _) => Some(k),
-            (None, Some(l)) => doc.links.get(l).and_then(|l| doc.nodes.iter().position(|n| n.id == l.from)),
+            (None, Some(l)) => doc.links.get(l).and_then(|l| {
+                let first = first.get_or_insert_with(|| {
+                    let mut m = rustc_hash::FxHashMap::default();
+                    for (i, n) in doc.nodes.iter().enumerate().rev() {
+                        m.insert(n.id.as_str(), i);
+                    }
+                    m
+                });
+                first.get(l.from.as_str()).copied()
+            }),
             _ => None,
         };
         if p.at.line.is_none() {

@@ -80,8 +80,12 @@ pub enum ProblemKind {
     },
     /// Following `parents` comes back to where it started.
     Cycle {
-        /// The ids on the cycle, first repeated at the end.
+        /// The ids on the cycle, first repeated at the end; for a long cycle only its first and last
+        /// ids, `omitted` ids left out between them.
         path: Vec<String>,
+        /// How many ids of the cycle `path` leaves out (0: it is whole).
+        #[serde(skip_serializing_if = "is_zero")]
+        omitted: usize,
     },
     /// A field that does not apply to this kind of node.
     FieldNotAllowed {
@@ -131,7 +135,18 @@ impl fmt::Display for ProblemKind {
                 )
             }
             ProblemKind::RepeatedParent { parent } => write!(f, "parent \"{parent}\" is listed more than once"),
-            ProblemKind::Cycle { path } => write!(f, "cycle in parents: {}", path.join(" -> ")),
+            ProblemKind::Cycle { path, omitted: 0 } => write!(f, "cycle in parents: {}", path.join(" -> ")),
+            ProblemKind::Cycle { path, omitted } => {
+                // Half the shown ids before the gap, as tree.rs cuts them.
+                let head = path.len() / 2;
+                write!(
+                    f,
+                    "cycle in parents through {} nodes: {} -> ... {omitted} more ... -> {}",
+                    path.len().saturating_sub(1) + omitted,
+                    path[..head].join(" -> "),
+                    path[head..].join(" -> ")
+                )
+            }
             ProblemKind::FieldNotAllowed { kind, allowed } => {
                 write!(f, "field does not apply to {} (only to: {allowed})", article(kind))
             }
@@ -140,6 +155,10 @@ impl fmt::Display for ProblemKind {
             ProblemKind::SelfLink => write!(f, "link from a node to itself"),
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn article(kind: &str) -> &'static str {

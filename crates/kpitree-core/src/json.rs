@@ -11,15 +11,49 @@ use rustc_hash::FxHashMap;
 /// Parses a tree document from JSON text. `file` names the source in error messages.
 ///
 /// This checks syntax and shape only; [`crate::tree::Tree::new`] checks the tree's meaning.
+/// A leading UTF-8 byte-order mark is skipped (lines and columns count from after it).
 pub fn parse_json(file: &str, text: &str) -> Result<TreeDoc, LoadError> {
+    let text = strip_bom(text);
     match serde_json::from_str::<TreeDoc>(text) {
         Ok(doc) => Ok(doc),
         Err(e) => Err(LoadError { file: file.to_owned(), problems: vec![explain(text, e)] }),
     }
 }
 
+/// `text` without a leading byte-order mark (U+FEFF), which some editors on Windows write.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// serde_json's position as a line and a column that always has both (or neither, for an error at no
+/// position). serde_json says column 0 when it stopped just after a line break (the end of the file
+/// after a final newline, a line break inside a string): that is the end of the line before, so the
+/// column is just past that line's last byte (columns are serde_json's, in bytes).
+fn position(text: &str, line: usize, column: usize) -> (Option<usize>, Option<usize>) {
+    if line == 0 {
+        return (None, None);
+    }
+    if column > 0 {
+        return (Some(line), Some(column));
+    }
+    if line == 1 {
+        return (Some(1), Some(1));
+    }
+    // The start of `line - 1`: one pass over the text up to it.
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    for _ in 1..line - 1 {
+        match bytes[start..].iter().position(|&b| b == b'\n') {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let len = bytes[start..].iter().position(|&b| b == b'\n').unwrap_or(bytes.len() - start);
+    (Some(line - 1), Some(len + 1))
+}
+
 fn explain(text: &str, e: serde_json::Error) -> Problem {
-    let (line, column) = (Some(e.line()).filter(|l| *l > 0), Some(e.column()).filter(|c| *c > 0));
+    let (line, column) = position(text, e.line(), e.column());
     if e.is_syntax() || e.is_eof() {
         let detail = strip_position(&e.to_string());
         return Problem::new(ProblemKind::Syntax { detail }, Location { line, column, ..Location::default() });
@@ -57,40 +91,7 @@ fn path_at(text: &str, line: usize, column: usize, with_key: bool) -> String {
         }
     }
     let end = (end + column).min(bytes.len());
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut i = 0usize;
-    while i < end {
-        match bytes[i] {
-            b'{' => stack.push(Frame::Object { key: None, expect_key: true }),
-            b'[' => stack.push(Frame::Array { index: 0 }),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b':' => {
-                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
-                    *expect_key = false;
-                }
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { key, expect_key }) => {
-                    *key = None;
-                    *expect_key = true;
-                }
-                Some(Frame::Array { index }) => *index += 1,
-                None => {}
-            },
-            b'"' => {
-                let close = skip_string(bytes, i);
-                if let Some(Frame::Object { key, expect_key: true }) = stack.last_mut() {
-                    *key = kpitree_json_lite::from_str::<String>(&text[i..close.min(text.len())]).ok();
-                }
-                i = close;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
+    let mut stack = walk(text, end, |_, _| false);
     if !with_key && let Some(Frame::Object { key, .. }) = stack.last_mut() {
         *key = None;
     }
@@ -117,6 +118,72 @@ fn path_at(text: &str, line: usize, column: usize, with_key: bool) -> String {
     path
 }
 
+/// Scans JSON text up to `end`, keeping the open containers (with each object's current key and each
+/// array's index), and returns them. `on_string` sees each string (a key or a value) with the stack
+/// as it is before the string is read; when it returns true the scan stops there.
+fn walk(text: &str, end: usize, mut on_string: impl FnMut(&[Frame], &str) -> bool) -> Vec<Frame> {
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0usize;
+    while i < end {
+        match bytes[i] {
+            b'{' => stack.push(Frame::Object { key: None, expect_key: true }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b':' => {
+                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
+                    *expect_key = false;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key, expect_key }) => {
+                    *key = None;
+                    *expect_key = true;
+                }
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                let close = skip_string(bytes, i).min(text.len());
+                let literal = text.get(i..close).unwrap_or_default();
+                if on_string(&stack, literal) {
+                    break;
+                }
+                if let Some(Frame::Object { key, expect_key: true }) = stack.last_mut() {
+                    *key = kpitree_json_lite::from_str::<String>(literal).ok();
+                }
+                i = close;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    stack
+}
+
+/// The id of `nodes[index]` (a string), by one scan of the text: a shape error leaves no document.
+fn node_id_at(text: &str, index: usize) -> Option<String> {
+    let mut id = None;
+    walk(text, text.len(), |stack, literal| match stack {
+        [
+            Frame::Object { key: Some(nodes), .. },
+            Frame::Array { index: at },
+            Frame::Object { key: Some(k), expect_key: false },
+        ] if nodes == "nodes" && *at == index && k == "id" => {
+            id = kpitree_json_lite::from_str::<String>(literal).ok();
+            true
+        }
+        [Frame::Object { key: Some(nodes), .. }, Frame::Array { index: at }, ..] if nodes == "nodes" && *at > index => {
+            true
+        }
+        _ => false,
+    });
+    id
+}
+
 /// serde_json appends " at line L column C" (reported separately here) and names Rust types; say
 /// what the format expects instead.
 fn strip_position(msg: &str) -> String {
@@ -139,10 +206,7 @@ fn split_node_path(text: &str, path: &str) -> (Option<String>, Option<String>) {
         return (None, field(path));
     };
     let tail = tail.strip_prefix('.').unwrap_or(tail);
-    let id = index.parse::<usize>().ok().and_then(|i| {
-        let v: serde_json::Value = serde_json::from_str(text).ok()?;
-        v.get("nodes")?.get(i)?.get("id")?.as_str().map(str::to_owned)
-    });
+    let id = index.parse::<usize>().ok().and_then(|i| node_id_at(text, i));
     match id {
         Some(id) => (Some(id), field(tail)),
         None => (None, field(path)),
@@ -159,38 +223,41 @@ pub fn to_json(doc: &TreeDoc) -> String {
 /// Line and column of each node's `"id"` member in JSON text (the first, for a duplicated id), for
 /// pointing at nodes in messages and SARIF.
 pub fn node_positions(text: &str) -> FxHashMap<String, (usize, usize)> {
-    let mut out = FxHashMap::default();
-    for (id, at) in id_members(text) {
+    by_id(members(strip_bom(text), &[b"\"id\""]).swap_remove(0))
+}
+
+fn by_id(ids: Vec<(String, (usize, usize))>) -> FxHashMap<String, (usize, usize)> {
+    let mut out = FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
+    for (id, at) in ids {
         out.entry(id).or_insert(at);
     }
     out
 }
 
-/// Every `"id"` member with a string value, in text order. Only nodes have an `id` field (the format
-/// denies unknown fields), so in a valid document the k-th member is the k-th node's.
-fn id_members(text: &str) -> Vec<(String, (usize, usize))> {
-    members(text, b"\"id\"", true)
-}
-
-/// Every member named `key` (quoted), in text order, with its string value (empty when
-/// `want_string` is false or the value is not a string). A light scan rather than a second parse.
-fn members(text: &str, key: &[u8], want_string: bool) -> Vec<(String, (usize, usize))> {
-    let mut out = Vec::new();
+/// For each key (quoted) of `keys`, every member of that name in text order, with its string value
+/// (empty when the value is not a string; only `"id"` values are kept) and its line and column (in
+/// characters). Only nodes have an `id` field (the format denies unknown fields), so in a valid
+/// document the k-th `"id"` member is the k-th node's. One light scan of the text rather than a
+/// second parse; columns are counted from the previous member on the same line, so a document on
+/// one line costs no more than one on many.
+fn members(text: &str, keys: &[&[u8]]) -> Vec<Vec<(String, (usize, usize))>> {
+    let mut out = vec![Vec::new(); keys.len()];
     let bytes = text.as_bytes();
     let mut line = 1usize;
-    let mut line_start = 0usize;
+    // The last place whose column is known on this line: (byte offset, 1-based column).
+    let mut known = (0usize, 1usize);
     let mut i = 0usize;
     while i < bytes.len() {
         match bytes[i] {
             b'\n' => {
                 line += 1;
-                line_start = i + 1;
+                known = (i + 1, 1);
                 i += 1;
             }
             b'"' => {
                 let start = i;
                 let end = skip_string(bytes, i);
-                if &bytes[start..end.min(bytes.len())] == key {
+                if let Some(k) = keys.iter().position(|key| bytes.get(start..end) == Some(*key)) {
                     let mut j = end;
                     while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
                         j += 1;
@@ -200,13 +267,14 @@ fn members(text: &str, key: &[u8], want_string: bool) -> Vec<(String, (usize, us
                         while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
                             j += 1;
                         }
-                        let column = text[line_start..start].chars().count() + 1;
-                        if !want_string {
-                            out.push((String::new(), (line, column)));
+                        let column = known.1 + text.get(known.0..start).map_or(0, |s| s.chars().count());
+                        known = (start, column);
+                        if keys[k] != b"\"id\"" {
+                            out[k].push((String::new(), (line, column)));
                         } else if j < bytes.len() && bytes[j] == b'"' {
                             let vend = skip_string(bytes, j);
                             if let Ok(id) = kpitree_json_lite::from_str::<String>(&text[j..vend.min(text.len())]) {
-                                out.push((id, (line, column)));
+                                out[k].push((id, (line, column)));
                             }
                         }
                     }
@@ -238,25 +306,28 @@ pub fn locate(err: &mut LoadError, text: &str) {
     if err.problems.iter().all(|p| p.at.line.is_some()) {
         return;
     }
-    let ids = id_members(text);
-    let by_id = node_positions(text);
+    let text = strip_bom(text);
     // Only links have `from`, only the document has `version`.
-    let links = members(text, b"\"from\"", false);
-    let version = members(text, b"\"version\"", false);
+    let mut found = members(text, &[b"\"id\"", b"\"from\"", b"\"version\""]);
+    let version = found.pop().unwrap_or_default();
+    let links = found.pop().unwrap_or_default();
+    let ids = found.pop().unwrap_or_default();
+    // Built when a problem names a node without its position.
+    let mut named: Option<FxHashMap<String, (usize, usize)>> = None;
     for p in &mut err.problems {
         let link =
             p.at.field.as_deref().and_then(|f| f.strip_prefix("links[")?.split(']').next()?.parse::<usize>().ok());
         let at = match (p.at.position, link, p.at.field.as_deref()) {
-            (Some(k), _, _) => ids.get(k).map(|(_, at)| at),
-            (None, Some(k), _) => links.get(k).map(|(_, at)| at),
-            (None, None, Some("version")) => version.first().map(|(_, at)| at),
-            _ => p.at.node.as_deref().and_then(|n| by_id.get(n)),
+            (Some(k), _, _) => ids.get(k).map(|(_, at)| *at),
+            (None, Some(k), _) => links.get(k).map(|(_, at)| *at),
+            (None, None, Some("version")) => version.first().map(|(_, at)| *at),
+            _ => p.at.node.as_deref().and_then(|n| named.get_or_insert_with(|| by_id(ids.clone())).get(n).copied()),
         };
         if p.at.line.is_none()
             && let Some((l, c)) = at
         {
-            p.at.line = Some(*l);
-            p.at.column = Some(*c);
+            p.at.line = Some(l);
+            p.at.column = Some(c);
         }
     }
 }
@@ -272,6 +343,20 @@ mod tests {
         assert_eq!(p.get("a"), Some(&(3, 6)));
         assert_eq!(p.get("b\"x"), Some(&(4, 7)));
         assert_eq!(p.len(), 2);
+    }
+
+    /// A byte-order mark is skipped by every reader of JSON text (the server and the browser get text,
+    /// not bytes), and positions count from after it.
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let doc = "\u{feff}{\"version\": 1, \"organisation\": \"O\", \"as_of\": \"2026-11-27\", \"nodes\": [\n {\"id\": \"s\", \"kind\": \"strategy\", \"title\": \"S\"}]}";
+        assert_eq!(crate::load_json("f", doc).map(|d| d.nodes.len()), Ok(1));
+        assert_eq!(node_positions(doc).get("s"), Some(&(2, 3)));
+        let broken = "\u{feff}{\"version\": 1,\n \"nodes\": [}";
+        assert_eq!(
+            parse_json("f", broken).map(|_| ()).unwrap_err().to_string(),
+            "f:2:12: error[syntax]: expected value"
+        );
     }
 
     /// The path of the value serde_json stopped at, for each kind of shape error.

@@ -10,6 +10,7 @@
 pub mod config;
 pub mod csv;
 pub mod date;
+mod decode;
 pub mod engine;
 pub mod error;
 pub mod finding;
@@ -25,6 +26,7 @@ pub mod stats;
 pub mod tree;
 
 pub use date::Date;
+pub use decode::decode_text;
 pub use engine::{
     Format, check, check_tree, check_tree_with, load, load_json, load_json_with, load_with, settings,
     validate_json_with,

@@ -13,6 +13,9 @@ use crate::rollup::Rollup;
 use crate::tree::{Ix, Tree};
 use serde::Serialize;
 
+/// Candidates of a duplicate group larger than this get a short reason instead of the group's message.
+const GROUP_SHOWN: usize = 10;
+
 /// Why a KPI could be retired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -116,9 +119,23 @@ pub fn prune(tree: &Tree<'_>, settings: &Settings, reasons: &[Reason]) -> (Prune
         let Some(reason) = reasons.iter().copied().find(|r| r.rule() == f.rule) else { continue };
         // A duplicate group names the KPI to keep first.
         let named = if reason == Reason::Duplicated { f.nodes.get(1..).unwrap_or_default() } else { &f.nodes[..] };
+        // Each candidate repeats its finding's message; a large group's lists every member, so each
+        // of its candidates gets a short one instead (output and memory linear in the group).
+        let short;
+        let message = if reason == Reason::Duplicated && f.nodes.len() > GROUP_SHOWN {
+            let keep = f.nodes.first().and_then(|id| tree.ix(id)).map(|k| tree.node(k).display());
+            short = format!(
+                "{} active KPIs measure the same thing in different places; keep {} (`kpitree check` lists them all)",
+                f.nodes.len(),
+                keep.unwrap_or_default()
+            );
+            &short
+        } else {
+            &f.message
+        };
         for id in named {
             if let Some(i) = tree.ix(id).filter(|&i| tree.node(i).kind == NodeKind::Kpi) {
-                why[i as usize].push((reason, f.message.clone()));
+                why[i as usize].push((reason, message.clone()));
             }
         }
     }
@@ -159,6 +176,10 @@ fn without(tree: &Tree<'_>, removed: &[bool]) -> (TreeDoc, Vec<Reattached>, usiz
     let mut out = doc.clone();
     out.nodes.clear();
     let mut reattached = Vec::new();
+    // Marks the nodes one re-attachment walk has seen (stamped with the node being re-attached): without
+    // it, layers of removed KPIs that each sit under several removed KPIs are walked once per path,
+    // exponentially many.
+    let mut seen = vec![u32::MAX; doc.nodes.len()];
     for (i, node) in doc.nodes.iter().enumerate() {
         if removed[i] {
             continue;
@@ -168,9 +189,12 @@ fn without(tree: &Tree<'_>, removed: &[bool]) -> (TreeDoc, Vec<Reattached>, usiz
             let mut parents: Vec<Ix> = Vec::new();
             let mut stack: Vec<Ix> = tree.parents(i as Ix).iter().rev().copied().collect();
             while let Some(p) = stack.pop() {
+                if std::mem::replace(&mut seen[p as usize], i as u32) == i as u32 {
+                    continue;
+                }
                 if removed[p as usize] {
                     stack.extend(tree.parents(p).iter().rev());
-                } else if !parents.contains(&p) {
+                } else {
                     parents.push(p);
                 }
             }

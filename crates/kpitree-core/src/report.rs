@@ -142,8 +142,9 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
     let penalty = penalties(tree, &findings);
     let tree_points: f64 =
         findings.iter().filter(|f| f.nodes.is_empty()).map(|f| weight(f.severity)).sum::<f64>() * TREE_FINDING_POINTS;
-    let all: Vec<Ix> = (0..tree.len() as Ix).collect();
-    let health = (scope_health(tree, &penalty, &all) - tree_points).max(0.0);
+    let all = (0..tree.len() as Ix).map(|i| own(tree, &penalty, i)).fold(Scope::default(), Scope::add);
+    let health = (all.health() - tree_points).max(0.0);
+    let scopes = scopes(tree, &penalty);
     let scored = |kind: NodeKind| -> Vec<ScoredNode> {
         tree.of_kind(kind)
             .map(|i| {
@@ -153,7 +154,7 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
                     title: tree.node(i).title.clone(),
                     score: r.score.map(round3),
                     status: r.status.unwrap_or(Health::Unknown),
-                    health: scope_health(tree, &penalty, &descendants(tree, i)),
+                    health: scopes[i as usize].health(),
                 }
             })
             .collect()
@@ -188,7 +189,7 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
                         value: r.value,
                         status: r.status.unwrap_or(Health::Unknown),
                         trend: r.trend.map(|t| crate::rollup::Trend { per_30_days: round3(t.per_30_days), ..t }),
-                        health: scope_health(tree, &penalty, &[i]),
+                        health: own(tree, &penalty, i).health(),
                     }
                 })
                 .collect(),
@@ -210,16 +211,95 @@ fn penalties(tree: &Tree<'_>, findings: &[Finding]) -> Vec<f64> {
     p
 }
 
-fn scope_health(tree: &Tree<'_>, penalty: &[f64], scope: &[Ix]) -> f64 {
-    let live: Vec<f64> = scope
-        .iter()
-        .filter(|&&i| tree.node(i).status != Status::Retired)
-        .map(|&i| penalty[i as usize].min(1.0))
-        .collect();
-    if live.is_empty() {
-        return 100.0;
+/// The penalties of a set of nodes: their sum, exact (see [`fixed`]), and how many there are.
+#[derive(Clone, Copy, Debug, Default)]
+struct Scope {
+    sum: u128,
+    count: u64,
+}
+
+impl Scope {
+    fn add(self, other: Scope) -> Scope {
+        Scope { sum: self.sum + other.sum, count: self.count + other.count }
     }
-    round1(100.0 * (1.0 - live.iter().sum::<f64>() / live.len() as f64))
+
+    /// 100 times one minus the mean penalty; 100 for a scope of retired nodes only.
+    fn health(self) -> f64 {
+        if self.count == 0 {
+            return 100.0;
+        }
+        let sum = self.sum as f64 / FIXED_ONE;
+        round1(100.0 * (1.0 - sum / self.count as f64))
+    }
+}
+
+/// 2^60: a penalty (0, or at least 0.1, at most 1.0) times this is a whole number, so sums of
+/// penalties are exact and the same in any order; that lets a scope's sum be put together from its
+/// parts.
+const FIXED_ONE: f64 = 1_152_921_504_606_846_976.0;
+
+fn fixed(penalty: f64) -> u128 {
+    (penalty.min(1.0) * FIXED_ONE) as u128
+}
+
+/// A node's own share of a scope: its capped penalty, or nothing when it is retired.
+fn own(tree: &Tree<'_>, penalty: &[f64], i: Ix) -> Scope {
+    if tree.node(i).status == Status::Retired {
+        Scope::default()
+    } else {
+        Scope { sum: fixed(penalty[i as usize]), count: 1 }
+    }
+}
+
+/// The scope of every node but strategies (no node lies under a strategy's scope): the node and
+/// everything under it, each once. Bottom-up, a node's scope is its own share plus its children's
+/// scopes whenever those cannot overlap, which is whenever at most one child's scope holds a node
+/// with two or more parents ("shared"): a node reached from two children has two parents, and the
+/// first node where their paths join is one. Only nodes with two children whose scopes hold shared
+/// nodes are walked, and the walk takes the scope of every part without shared nodes whole. So a
+/// tree costs linear time, and a DAG a walk per such node over its nodes that lie above a shared
+/// node.
+fn scopes(tree: &Tree<'_>, penalty: &[f64]) -> Vec<Scope> {
+    let n = tree.len();
+    let mut scope = vec![Scope::default(); n];
+    // The node's scope holds a node with several parents (itself included).
+    let mut shared = vec![false; n];
+    let mut seen = vec![0u32; n];
+    let mut epoch = 0u32;
+    let mut stack: Vec<Ix> = Vec::new();
+    for &i in tree.top_down().iter().rev() {
+        let children = tree.children(i);
+        let shared_children = children.iter().filter(|&&c| shared[c as usize]).count();
+        shared[i as usize] = tree.parents(i).len() > 1 || shared_children > 0;
+        if tree.node(i).kind == NodeKind::Strategy {
+            continue;
+        }
+        let mut total = own(tree, penalty, i);
+        if shared_children <= 1 {
+            for &c in children {
+                total = total.add(scope[c as usize]);
+            }
+        } else {
+            epoch += 1;
+            stack.clear();
+            stack.extend_from_slice(children);
+            while let Some(c) = stack.pop() {
+                if seen[c as usize] == epoch {
+                    continue;
+                }
+                seen[c as usize] = epoch;
+                if shared[c as usize] {
+                    total = total.add(own(tree, penalty, c));
+                    stack.extend_from_slice(tree.children(c));
+                } else {
+                    // No node under `c` has another parent: none is reached but through `c`.
+                    total = total.add(scope[c as usize]);
+                }
+            }
+        }
+        scope[i as usize] = total;
+    }
+    scope
 }
 
 /// `i` and every node under it, each once.
@@ -245,4 +325,84 @@ fn round1(x: f64) -> f64 {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Node, TreeDoc};
+
+    /// The bottom-up scopes equal a walk of every node's descendants, on DAGs full of shared nodes
+    /// (objectives under several objectives, KPIs under several key results and KPIs, diamonds).
+    #[test]
+    fn scopes_equal_a_walk_of_the_descendants() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..20 {
+            let mut nodes = vec![Node::new("s", NodeKind::Strategy, "S")];
+            let (objectives, krs, kpis) = (20 + round, 30, 60);
+            for k in 0..objectives {
+                let mut n = Node::new(format!("o{k}"), NodeKind::Objective, "O");
+                n.parents.push("s".into());
+                for _ in 0..next(3) {
+                    let p = format!("o{}", next(k.max(1)));
+                    if k > 0 && !n.parents.contains(&p) {
+                        n.parents.push(p);
+                    }
+                }
+                nodes.push(n);
+            }
+            for k in 0..krs {
+                let mut n = Node::new(format!("r{k}"), NodeKind::KeyResult, "R");
+                n.parents.push(format!("o{}", next(objectives)));
+                nodes.push(n);
+            }
+            for k in 0..kpis {
+                let mut n = Node::new(format!("k{k}"), NodeKind::Kpi, "K");
+                for _ in 0..1 + next(3) {
+                    let p = if k > 0 && next(3) == 0 { format!("k{}", next(k)) } else { format!("r{}", next(krs)) };
+                    if !n.parents.contains(&p) {
+                        n.parents.push(p);
+                    }
+                }
+                if next(7) == 0 {
+                    n.status = Status::Retired;
+                }
+                nodes.push(n);
+            }
+            let doc = TreeDoc {
+                schema: None,
+                version: 1,
+                organisation: "T".into(),
+                as_of: crate::Date::parse("2026-11-27").expect("a date"),
+                description: None,
+                nodes,
+                links: Vec::new(),
+            };
+            let tree = Tree::new("t", &doc).expect("valid");
+            let weights = [0.0, 0.1, 0.5, 1.0, 0.2, 0.6, 1.5, 0.30000000000000004];
+            let penalty: Vec<f64> = (0..tree.len()).map(|_| weights[next(weights.len())]).collect();
+            let scopes = scopes(&tree, &penalty);
+            let mut shared = 0;
+            for i in 0..tree.len() as Ix {
+                if tree.node(i).kind == NodeKind::Strategy {
+                    continue;
+                }
+                let walked =
+                    descendants(&tree, i).iter().map(|&d| own(&tree, &penalty, d)).fold(Scope::default(), Scope::add);
+                assert_eq!(
+                    (scopes[i as usize].sum, scopes[i as usize].count),
+                    (walked.sum, walked.count),
+                    "round {round}, node {i}"
+                );
+                shared += usize::from(tree.parents(i).len() > 1);
+            }
+            assert!(shared > 10, "the DAG has shared nodes");
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::model::{FORMAT_VERSION, Link, Node, NodeKind, TreeDoc};
 use kpitree_decimal::shortest;
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
 
@@ -61,18 +61,20 @@ impl<'d> Tree<'d> {
         let mut parents = Adjacency { offsets: Vec::with_capacity(n + 1), targets: Vec::with_capacity(n + n / 4) };
         parents.offsets.push(0);
         let mut child_counts = vec![0u32; n];
+        // `listed_by[p] == i + 1`: node `i` already lists `p` (finds repeats without a scan of the list).
+        let mut listed_by = vec![0u32; n];
         for (i, node) in doc.nodes.iter().enumerate() {
-            let start = parents.targets.len();
             for (k, pid) in node.parents.iter().enumerate() {
                 let field = || Some(format!("parents[{k}]"));
                 let Some(&p) = index.get(pid.as_str()) else {
                     problems.push(node_problem(i, node, field(), ProblemKind::UnknownParent { parent: pid.clone() }));
                     continue;
                 };
-                if parents.targets[start..].contains(&p) {
+                if listed_by[p as usize] == i as u32 + 1 {
                     problems.push(node_problem(i, node, field(), ProblemKind::RepeatedParent { parent: pid.clone() }));
                     continue;
                 }
+                listed_by[p as usize] = i as u32 + 1;
                 let pk = doc.nodes[p as usize].kind;
                 if !node.kind.legal_parents().contains(&pk) {
                     let allowed = node.kind.legal_parents().iter().map(|k| k.as_str()).collect::<Vec<_>>();
@@ -99,7 +101,14 @@ impl<'d> Tree<'d> {
         for (k, link) in doc.links.iter().enumerate() {
             check_link(k, link, &index, &mut problems);
         }
-        find_cycles(doc, &graph, &mut problems);
+        drop(listed_by);
+        let children = invert(&parents, &child_counts);
+        drop(child_counts);
+        let topo = top_down_order(&parents, &children);
+        // Every node has a place in the order unless some lie on or under a cycle.
+        if topo.len() < n {
+            find_cycles(doc, &graph, &mut problems);
+        }
         if !problems.is_empty() {
             // Document order: document-level problems, then by node, then links (stable within each).
             crate::sort::sort_by_key(&mut problems, |p: &Problem| match (p.at.position, p.at.field.as_deref()) {
@@ -109,8 +118,6 @@ impl<'d> Tree<'d> {
             });
             return Err(LoadError { file: file.to_owned(), problems });
         }
-        let children = invert(&parents, &child_counts);
-        let topo = top_down_order(&parents, &children);
         Ok(Tree { doc, index, graph, parents, children, topo })
     }
 
@@ -182,6 +189,8 @@ fn node_problem(position: usize, node: &Node, field: Option<String>, kind: Probl
 fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d str, Ix> {
     let mut index = FxHashMap::with_capacity_and_hasher(doc.nodes.len(), Default::default());
     let mut dups: Vec<(&str, Vec<usize>)> = Vec::new();
+    // Position in `dups` of each duplicated id.
+    let mut dup_of: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, node) in doc.nodes.iter().enumerate() {
         if node.id.trim().is_empty() {
             problems.push(Problem::new(
@@ -191,9 +200,12 @@ fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d
             continue;
         }
         if let Some(&first) = index.get(node.id.as_str()) {
-            match dups.iter_mut().find(|(id, _)| *id == node.id) {
-                Some((_, pos)) => pos.push(i),
-                None => dups.push((&node.id, vec![first as usize, i])),
+            match dup_of.get(node.id.as_str()) {
+                Some(&k) => dups[k].1.push(i),
+                None => {
+                    dup_of.insert(&node.id, dups.len());
+                    dups.push((&node.id, vec![first as usize, i]));
+                }
             }
         } else {
             index.insert(node.id.as_str(), i as Ix);
@@ -301,10 +313,14 @@ fn check_link(k: usize, link: &Link, index: &FxHashMap<&str, Ix>, problems: &mut
     }
 }
 
-/// Reports one cycle per strongly connected component, as a path of ids.
+/// Cycles with more nodes than this are shown by their first and last ids and their length.
+const CYCLE_SHOWN: usize = 10;
+
+/// Reports one cycle per strongly connected component, as a path of ids. Kosaraju's algorithm in
+/// petgraph is iterative (Tarjan's there recurses once per node on the path, as deep as the input).
 fn find_cycles(doc: &TreeDoc, graph: &DiGraph<(), ()>, problems: &mut Vec<Problem>) {
     let mut sccs: Vec<Vec<NodeIndex>> =
-        tarjan_scc(graph).into_iter().filter(|c| c.len() > 1 || graph.contains_edge(c[0], c[0])).collect();
+        kosaraju_scc(graph).into_iter().filter(|c| c.len() > 1 || graph.contains_edge(c[0], c[0])).collect();
     for c in &mut sccs {
         crate::sort::sort(c);
     }
@@ -312,16 +328,32 @@ fn find_cycles(doc: &TreeDoc, graph: &DiGraph<(), ()>, problems: &mut Vec<Proble
     for scc in sccs {
         let start = scc[0];
         let path = cycle_path(graph, &scc, start);
-        let ids: Vec<String> = path.iter().map(|i| doc.nodes[i.index()].id.clone()).collect();
+        let id = |i: &NodeIndex| doc.nodes[i.index()].id.clone();
+        // `path` ends where it starts: `len` distinct nodes.
+        let len = path.len() - 1;
+        let (ids, omitted) = if len <= CYCLE_SHOWN {
+            (path.iter().map(id).collect(), 0)
+        } else {
+            let head = CYCLE_SHOWN / 2;
+            let tail = CYCLE_SHOWN - head - 1;
+            let ids = path[..head].iter().chain(&path[len - tail..]).map(id).collect();
+            (ids, len - head - tail)
+        };
         let node = &doc.nodes[start.index()];
-        problems.push(node_problem(start.index(), node, Some("parents".into()), ProblemKind::Cycle { path: ids }));
+        problems.push(node_problem(
+            start.index(),
+            node,
+            Some("parents".into()),
+            ProblemKind::Cycle { path: ids, omitted },
+        ));
     }
 }
 
-/// A simple cycle through `start` inside its component, found by depth-first search.
+/// A simple cycle through `start` inside its component, found by an iterative depth-first search.
 fn cycle_path(graph: &DiGraph<(), ()>, scc: &[NodeIndex], start: NodeIndex) -> Vec<NodeIndex> {
     let mut path = vec![start];
-    let mut visited = vec![start];
+    let mut visited = rustc_hash::FxHashSet::default();
+    visited.insert(start);
     let mut stack = vec![graph.neighbors(start).collect::<Vec<_>>()];
     while let Some(next) = stack.last_mut() {
         match next.pop() {
@@ -329,8 +361,7 @@ fn cycle_path(graph: &DiGraph<(), ()>, scc: &[NodeIndex], start: NodeIndex) -> V
                 path.push(start);
                 return path;
             }
-            Some(n) if scc.binary_search(&n).is_ok() && !visited.contains(&n) => {
-                visited.push(n);
+            Some(n) if scc.binary_search(&n).is_ok() && visited.insert(n) => {
                 path.push(n);
                 stack.push(graph.neighbors(n).collect());
             }

@@ -3,6 +3,8 @@
 //! - `valid/NAME.csv` must load; `NAME.expected.json` beside it is the document (pretty JSON). Each
 //!   valid fixture must also survive `to_csv` then `from_csv` unchanged.
 //! - `invalid/NAME.csv` must fail; `NAME.expected.txt` beside it is the error as the user sees it.
+//! - `export/NAME.json` is a document; `NAME.expected.csv` beside it is what `to_csv` writes, and
+//!   `from_csv` must read that back to the same document (the formula guards of the module doc).
 //! - An optional `NAME.meta` beside a fixture holds what the caller supplies (`--organisation`,
 //!   `--as-of`), as `organisation: ...` and `as_of: YYYY-MM-DD` lines.
 //!
@@ -106,6 +108,103 @@ fn valid_fixtures() {
         let json = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
         Ok(json + "\n")
     });
+}
+
+/// JSON documents written as CSV: the exact text, and the way back.
+#[test]
+fn export_fixtures() {
+    let dir = fixture_dir("export");
+    let bless = std::env::var_os("KPITREE_BLESS").is_some_and(|v| v == "1");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()).unwrap_or_default())
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    let mut fixtures = 0;
+    for name in &names {
+        let Some(stem) = name.strip_suffix(".json") else {
+            if !name.strip_suffix(".expected.csv").is_some_and(|stem| names.contains(&format!("{stem}.json"))) {
+                failures.push(format!("export/{name}: not a NAME.json nor the NAME.expected.csv of one"));
+            }
+            continue;
+        };
+        fixtures += 1;
+        let text = fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let doc = kpitree_core::parse_json(name, &text).unwrap_or_else(|e| panic!("{e}"));
+        let csv = to_csv(&doc);
+        let expected_path = dir.join(format!("{stem}.expected.csv"));
+        if bless {
+            fs::write(&expected_path, &csv).unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+        }
+        match fs::read_to_string(&expected_path) {
+            Err(_) => failures.push(format!("export/{name}: no {stem}.expected.csv beside it; actual:\n{csv}")),
+            Ok(expected) if expected != csv => failures.push(format!(
+                "export/{name}: to_csv differs from {stem}.expected.csv\n--- expected\n{expected}\n--- actual\n{csv}"
+            )),
+            Ok(_) => {}
+        }
+        match from_csv("exported.csv", &csv, &CsvMeta::default()) {
+            Ok(back) if back == doc => {}
+            Ok(back) => failures.push(format!("export/{name}: read back differently:\n{back:#?}\n--- csv\n{csv}")),
+            Err(e) => failures.push(format!("export/{name}: the CSV does not load:\n{e}\n--- csv\n{csv}")),
+        }
+    }
+    assert!(fixtures > 0, "no fixtures in {}", dir.display());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// No cell of an exported tree starts with what makes a spreadsheet evaluate it, and no `#` line
+/// holds such a cell after a comma, whatever the text fields hold.
+#[test]
+fn export_neutralises_formulas() {
+    let triggers = ['=', '+', '-', '@', '\t', '\r'];
+    let hostile: Vec<String> = triggers
+        .iter()
+        .flat_map(|t| [format!("{t}cmd|' /C calc'!A0"), format!("'{t}x"), format!("''{t}x")])
+        .chain(["'".to_owned(), "''".to_owned(), "'x".to_owned(), "-2+3+cmd".to_owned(), "\"=1+1\"".to_owned()])
+        .collect();
+    for value in &hostile {
+        let mut doc = full_doc();
+        // `#` lines are trimmed, and a carriage return in them breaks the line.
+        let line_value = value.replace('\r', "x");
+        doc.organisation = format!("Acme,{line_value},x");
+        doc.description = Some(format!("d {line_value},{line_value}\nsecond,{line_value}"));
+        for node in &mut doc.nodes {
+            node.title = value.clone();
+            node.owner = Some(value.clone());
+            node.unit = Some(value.clone());
+        }
+        let id = doc.nodes[0].id.clone();
+        let new_id = value.replace(['\t', '\r'], "x");
+        for node in &mut doc.nodes {
+            if node.id == id {
+                node.id = new_id.clone();
+            }
+            for p in &mut node.parents {
+                if *p == id {
+                    p.clone_from(&new_id);
+                }
+            }
+        }
+        let text = to_csv(&doc);
+        let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        for record in reader.records() {
+            let record = record.unwrap_or_else(|e| panic!("{e}\n{text}"));
+            for cell in &record {
+                let number = cell.parse::<f64>().is_ok();
+                assert!(number || !cell.starts_with(triggers), "cell {cell:?} of value {value:?}:\n{text}");
+            }
+        }
+        // A spreadsheet splits a `#` line at its commas too, and a `"` there would open a quoted cell.
+        for line in text.lines().filter(|l| l.starts_with('#')) {
+            for part in line.split(',').skip(1) {
+                assert!(!part.starts_with(triggers) && !part.starts_with('"'), "{line:?} of value {value:?}");
+            }
+        }
+        let back = from_csv("hostile.csv", &text, &CsvMeta::default()).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(back, doc, "value {value:?}:\n{text}");
+    }
 }
 
 #[test]

@@ -64,6 +64,49 @@ impl fmt::Display for Call {
     }
 }
 
+/// What a module has too much of to be compiled ([`ErrorKind::ModuleTooComplex`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Excess {
+    /// Functions it defines ([`crate::limits::FUNCTIONS`]).
+    Functions,
+    /// Bytes of code, all function bodies together ([`crate::limits::CODE_SIZE`]).
+    CodeSize,
+    /// Bytes of code of one function ([`crate::limits::FUNCTION_SIZE`]).
+    FunctionSize,
+    /// Locals of one function ([`crate::limits::FUNCTION_LOCALS`]).
+    FunctionLocals,
+    /// Locals of all functions together ([`crate::limits::LOCALS`]).
+    Locals,
+    /// Types ([`crate::limits::TYPES`]).
+    Types,
+    /// Exports ([`crate::limits::EXPORTS`]).
+    Exports,
+    /// Globals ([`crate::limits::GLOBALS`]).
+    Globals,
+    /// Data segments ([`crate::limits::SEGMENTS`]).
+    DataSegments,
+    /// Element segments ([`crate::limits::SEGMENTS`]).
+    ElementSegments,
+}
+
+impl Excess {
+    /// What messages call it, after the count: `100000 functions`, `2 MiB of code in one function`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Excess::Functions => "functions",
+            Excess::CodeSize => "code",
+            Excess::FunctionSize => "code in one function",
+            Excess::FunctionLocals => "locals in one function",
+            Excess::Locals => "locals",
+            Excess::Types => "types",
+            Excess::Exports => "exports",
+            Excess::Globals => "globals",
+            Excess::DataSegments => "data segments",
+            Excess::ElementSegments => "element segments",
+        }
+    }
+}
+
 /// A value type of the ABI's function exports (wasm's `i32` and `i64`; no export uses another).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueType {
@@ -186,6 +229,17 @@ pub enum ErrorKind {
         /// Its size in bytes.
         size: u64,
         /// The limit in bytes.
+        limit: u64,
+    },
+    /// The module declares more of something than a host compiles ([`crate::module::check`]): the
+    /// cost of compiling grows with it, so it is refused before compiling.
+    ModuleTooComplex {
+        /// What it has too much of.
+        what: Excess,
+        /// How much it has (of [`Excess::FunctionSize`] and [`Excess::FunctionLocals`]: in the first
+        /// function past the limit).
+        count: u64,
+        /// The limit.
         limit: u64,
     },
     /// Not a valid WebAssembly module (or WAT text), or one using a feature the host does not allow.
@@ -327,6 +381,15 @@ pub enum ErrorKind {
         /// The limit.
         limit: u64,
     },
+    /// Findings that, each with its rule's `why` and `fix`, come to more than
+    /// [`crate::limits::EXPANSION`] times the output limit (`host::findings_from_response`). Its code
+    /// is the output limit's, `output-too-large`.
+    FindingsTooLarge {
+        /// How many findings the response has.
+        findings: u64,
+        /// The output limit (the findings may come to [`crate::limits::EXPANSION`] times it).
+        limit: u64,
+    },
     /// An answer that is not UTF-8.
     InvalidUtf8 {
         /// The call.
@@ -381,6 +444,7 @@ impl ErrorKind {
         match self {
             ErrorKind::Io { .. } => "io",
             ErrorKind::ModuleTooLarge { .. } => "module-too-large",
+            ErrorKind::ModuleTooComplex { .. } => "module-too-complex",
             ErrorKind::InvalidModule { .. } => "invalid-module",
             ErrorKind::Import { .. } => "import",
             ErrorKind::MissingExport { .. } => "missing-export",
@@ -399,7 +463,7 @@ impl ErrorKind {
             ErrorKind::InputTooLarge { .. } => "input-too-large",
             ErrorKind::AllocFailed { .. } => "alloc-failed",
             ErrorKind::OutOfBounds { .. } => "out-of-bounds",
-            ErrorKind::OutputTooLarge { .. } => "output-too-large",
+            ErrorKind::OutputTooLarge { .. } | ErrorKind::FindingsTooLarge { .. } => "output-too-large",
             ErrorKind::InvalidUtf8 { .. } => "invalid-utf8",
             ErrorKind::NotJson { .. } => "not-json",
             ErrorKind::BadResponse { .. } => "bad-response",
@@ -433,6 +497,9 @@ impl ErrorKind {
             ResponseError::Plugin(message) => ErrorKind::Reported { message },
             ResponseError::UndeclaredRule(rule) => ErrorKind::UndeclaredRule { rule },
             ResponseError::UnknownNode { rule, node } => ErrorKind::UnknownNode { rule, node },
+            ResponseError::TooLarge { findings, output_limit } => {
+                ErrorKind::FindingsTooLarge { findings: findings as u64, limit: output_limit }
+            }
         }
     }
 }
@@ -484,6 +551,15 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Io { path, detail } => write!(f, "cannot be read from {}: {detail}", path.display()),
             ErrorKind::ModuleTooLarge { size: s, limit } => {
                 write!(f, "is too large: {} (limit {})", size(*s), size(*limit))
+            }
+            ErrorKind::ModuleTooComplex { what, count, limit } => {
+                let name = what.as_str();
+                match what {
+                    Excess::CodeSize | Excess::FunctionSize => {
+                        write!(f, "is too complex to compile: {} of {name} (limit {})", size(*count), size(*limit))
+                    }
+                    _ => write!(f, "is too complex to compile: {count} {name} (limit {limit})"),
+                }
             }
             ErrorKind::InvalidModule { detail } => write!(f, "is not a valid WebAssembly module: {detail}"),
             ErrorKind::Import { module, name, count } => {
@@ -537,6 +613,15 @@ impl fmt::Display for ErrorKind {
             ErrorKind::OutputTooLarge { call, len, limit } => {
                 write!(f, "returned {} of {} from {call} (limit {})", size(*len), answer(*call), size(*limit))
             }
+            ErrorKind::FindingsTooLarge { findings, limit } => write!(
+                f,
+                "returned {findings} findings from {} that come to more than {} with their rules' why and fix \
+                 (limit {} × the output limit of {})",
+                Call::Evaluate,
+                size(limit.saturating_mul(crate::limits::EXPANSION)),
+                crate::limits::EXPANSION,
+                size(*limit)
+            ),
             ErrorKind::InvalidUtf8 { call, at } => write!(f, "returned invalid UTF-8 at byte {at} from {call}"),
             ErrorKind::NotJson { call, detail } => {
                 write!(f, "returned {} that is not JSON from {call}: {detail}", answer(*call))

@@ -2,9 +2,9 @@
 //! into engine [`Finding`]s with the manifest's defaults, exactly as `plugins/ABI.md` says. Shared by
 //! the wasmtime host and the SDK's native tester, so both accept and reject the same answers.
 
-use crate::{Manifest, ManifestError, Response, Severity, make_map_printable, make_printable};
+use crate::{Manifest, ManifestError, Response, Severity, limits, make_map_printable, make_printable};
 use kpitree_core::config::{ConfigError, RuleConfig};
-use kpitree_core::finding::{self, Finding};
+use kpitree_core::finding::{self, Finding, Text};
 use kpitree_core::tree::Tree;
 use std::fmt;
 
@@ -26,6 +26,14 @@ pub enum ResponseError {
         /// The id.
         node: String,
     },
+    /// The findings, each with its rule's `why` and `fix`, come to more than the limit on what a
+    /// response may expand to ([`expanded_limit`]).
+    TooLarge {
+        /// How many findings the response has.
+        findings: usize,
+        /// The output limit the expansion limit is a multiple of, in bytes.
+        output_limit: u64,
+    },
 }
 
 impl fmt::Display for ResponseError {
@@ -38,6 +46,11 @@ impl fmt::Display for ResponseError {
             ResponseError::UnknownNode { rule, node } => {
                 write!(f, "finding of rule `{rule}` names node `{node}`, which is not in the tree")
             }
+            ResponseError::TooLarge { findings, output_limit } => write!(
+                f,
+                "{findings} findings come to more than {} bytes with their rules' why and fix",
+                expanded_limit(*output_limit)
+            ),
         }
     }
 }
@@ -62,16 +75,31 @@ pub fn severity(s: Severity) -> finding::Severity {
     }
 }
 
+/// What the findings of one response may come to, in bytes, once each carries its rule's `why` and
+/// `fix` ([`limits::EXPANSION`] times the output limit `output_limit`): see
+/// [`findings_from_response`].
+pub fn expanded_limit(output_limit: u64) -> u64 {
+    output_limit.saturating_mul(limits::EXPANSION)
+}
+
 /// Parses a response and returns its findings as the engine's, in the plugin's order: each gets the
 /// declared rule's default severity and fix when it has none, the rule's `why`, and the plugin's name.
 ///
 /// The plugin's text (message, fix, the strings of `evidence`, and the message of a reported error)
 /// is cleaned with [`make_printable`] here, so every host shows the same bytes. The `why` comes from
 /// the manifest, which the host cleaned with [`Manifest::make_printable`] when it loaded it.
+///
+/// What a response makes the host hold and print is bounded by `output_limit` (the size the response
+/// itself was allowed, checked by the host before it read it): the findings of one rule share one
+/// copy of its `why` and `fix` ([`Text`]), and what the findings come to with them (for each: rule id,
+/// plugin name, message, why, fix, node ids and evidence as JSON) may be at most
+/// [`expanded_limit`]`(output_limit)`, so a long `why` and many tiny findings are refused
+/// ([`ResponseError::TooLarge`]) instead of printed a million times.
 pub fn findings_from_response(
     manifest: &Manifest,
     tree: &Tree<'_>,
     response: &[u8],
+    output_limit: usize,
 ) -> Result<Vec<Finding>, ResponseError> {
     let text = std::str::from_utf8(response).map_err(|_| ResponseError::NotUtf8)?;
     let parsed: Response = serde_json::from_str(text).map_err(|e| ResponseError::BadJson(e.to_string()))?;
@@ -82,30 +110,60 @@ pub fn findings_from_response(
         }
         Response::Findings(f) => f,
     };
-    let mut out = Vec::with_capacity(found.len());
+    let limit = expanded_limit(output_limit as u64);
+    let count = found.len();
+    let too_large = || ResponseError::TooLarge { findings: count, output_limit: output_limit as u64 };
+    // Each rule's texts, made shareable the first time one of its findings needs them.
+    let mut texts: Vec<Option<(Text, Text)>> = vec![None; manifest.rules.len()];
+    let plugin = &manifest.name;
+    let mut expanded: u64 = 0;
+    let mut out = Vec::with_capacity(count);
     for f in found {
-        let Some(decl) = manifest.rule(&f.rule) else { return Err(ResponseError::UndeclaredRule(f.rule)) };
+        let Some(k) = manifest.rules.iter().position(|r| r.id == f.rule) else {
+            return Err(ResponseError::UndeclaredRule(f.rule));
+        };
         if let Some(node) = f.nodes.iter().find(|id| tree.ix(id).is_none()) {
             return Err(ResponseError::UnknownNode { rule: f.rule, node: node.clone() });
         }
-        let (mut message, mut fix, mut evidence) = (f.message, f.fix.unwrap_or_else(|| decl.fix.clone()), f.evidence);
+        let decl = &manifest.rules[k];
+        let (why, default_fix) =
+            texts[k].get_or_insert_with(|| (Text::from(decl.why.clone()), Text::from(decl.fix.clone()))).clone();
+        let (mut message, mut evidence) = (f.message, f.evidence);
         make_printable(&mut message);
-        make_printable(&mut fix);
+        let fix = match f.fix {
+            Some(mut own) => {
+                make_printable(&mut own);
+                Text::from(own)
+            }
+            None => default_fix,
+        };
         if let Some(map) = &mut evidence {
             make_map_printable(map);
+        }
+        let size = [f.rule.len(), plugin.len(), message.len(), why.len(), fix.len()].iter().sum::<usize>()
+            + f.nodes.iter().map(String::len).sum::<usize>()
+            + evidence.as_ref().map_or(0, json_len);
+        expanded = expanded.saturating_add(size as u64);
+        if expanded > limit {
+            return Err(too_large());
         }
         out.push(Finding {
             severity: severity(f.severity.unwrap_or(decl.severity)),
             nodes: f.nodes,
             message,
-            why: decl.why.clone().into(),
+            why,
             fix,
             evidence,
-            plugin: Some(manifest.name.clone()),
+            plugin: Some(plugin.clone()),
             rule: f.rule,
         });
     }
     Ok(out)
+}
+
+/// The length of `map` written as JSON (as the host's report writes it).
+fn json_len(map: &serde_json::Map<String, serde_json::Value>) -> usize {
+    serde_json::to_string(map).map_or(0, |s| s.len())
 }
 
 /// How the configuration switches one plugin's rules (`[rules.<id>]`: `enabled`, `severity`), in the
@@ -202,4 +260,64 @@ pub fn take_rule_settings(
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TREE: &str = r#"{"version": 1, "organisation": "Acme", "as_of": "2026-11-27", "nodes": [
+        {"id": "s", "kind": "strategy", "title": "Grow", "owner": "ceo"}]}"#;
+
+    fn manifest(why: &str) -> Manifest {
+        serde_json::from_value(serde_json::json!({"name": "p", "version": "1", "rules": [
+            {"id": "a", "severity": "info", "summary": "s", "why": why, "fix": "f"},
+            {"id": "b", "severity": "info", "summary": "s", "why": "short", "fix": "g"}]}))
+        .expect("a manifest")
+    }
+
+    /// `n` findings of rule `a` with an empty message.
+    fn response(n: usize) -> Vec<u8> {
+        let one = r#"{"rule":"a","nodes":["s"],"message":""}"#;
+        format!(r#"{{"findings":[{}]}}"#, vec![one; n].join(",")).into_bytes()
+    }
+
+    #[test]
+    fn the_findings_of_a_rule_share_its_texts() {
+        let doc = kpitree_core::parse_json("t.json", TREE).expect("parses");
+        let tree = Tree::new("t.json", &doc).expect("valid");
+        let m = manifest("why");
+        let findings = findings_from_response(&m, &tree, &response(3), limits::OUTPUT_SIZE).expect("accepted");
+        assert_eq!((findings[0].why.as_str(), findings[0].fix.as_str()), ("why", "f"));
+        assert!(findings.iter().all(|f| std::ptr::eq(f.why.as_str(), findings[0].why.as_str())));
+        assert!(findings.iter().all(|f| std::ptr::eq(f.fix.as_str(), findings[0].fix.as_str())));
+    }
+
+    /// What a response comes to with its rules' texts is bounded by a multiple of the output limit
+    /// (not by the response's own size, which the host checked before).
+    #[test]
+    fn what_findings_come_to_with_their_texts_is_bounded() {
+        let doc = kpitree_core::parse_json("t.json", TREE).expect("parses");
+        let tree = Tree::new("t.json", &doc).expect("valid");
+        let m = manifest(&"w".repeat(1000));
+        // Each finding comes to 1 (rule) + 1 (plugin) + 1000 (why) + 1 (fix) + 1 (node) = 1004 bytes;
+        // the limit is 4 × 1004.
+        let limit = 1004;
+        let ok = findings_from_response(&m, &tree, &response(4), limit).expect("at the limit");
+        assert_eq!(ok.len(), 4);
+        let e = findings_from_response(&m, &tree, &response(5), limit).expect_err("past it");
+        assert_eq!(e, ResponseError::TooLarge { findings: 5, output_limit: 1004 });
+        assert_eq!(e.to_string(), "5 findings come to more than 4016 bytes with their rules' why and fix");
+        assert_eq!(
+            ErrorKind::from_response(e, b"").of("p").to_string(),
+            "plugin `p` returned 5 findings from kpitree_evaluate that come to more than 3.9 KiB with their \
+             rules' why and fix (limit 4 × the output limit of 1004 bytes)"
+        );
+        // A finding's own fix and evidence count too.
+        let own = br#"{"findings":[{"rule":"b","nodes":[],"message":"","fix":"xxxxxxxxxx","evidence":{"k":1}}]}"#;
+        assert!(findings_from_response(&m, &tree, own, 6).is_ok(), "1 + 1 + 5 + 10 + 7 = 24 bytes");
+        assert!(findings_from_response(&m, &tree, own, 5).is_err(), "more than 20 bytes");
+    }
+
+    use crate::error::ErrorKind;
 }

@@ -7,7 +7,8 @@
 //! - Always: the constants, [`Manifest`], [`Response`], and the decoder [`TreeView`] /
 //!   [`split_request`]: light enough for a plugin (serde only, no engine, compiles to wasm32).
 //! - Feature `encode` (the host): [`encode_request`], [`host`] to check manifests and turn
-//!   responses into engine findings, and [`error`], every host's plugin errors. It links `kpitree-core`.
+//!   responses into engine findings, [`module`] to check a module before compiling it, and [`error`],
+//!   every host's plugin errors. It links `kpitree-core` and wasmparser.
 
 mod date;
 #[cfg(feature = "encode")]
@@ -17,6 +18,8 @@ pub mod error;
 #[cfg(feature = "encode")]
 pub mod host;
 mod layout;
+#[cfg(feature = "encode")]
+pub mod module;
 mod reads;
 mod view;
 
@@ -58,6 +61,13 @@ pub mod limits {
     pub const INPUT_SIZE: usize = 64 << 20;
     /// Size of an answer (manifest or response), checked before reading it (8 MiB).
     pub const OUTPUT_SIZE: usize = 8 << 20;
+    /// What the findings of one response may come to once each carries its rule's `why` and `fix`,
+    /// as a multiple of the output limit (`host::findings_from_response`): a long `why` and many
+    /// tiny findings would otherwise make a host print the `why` millions of times.
+    pub const EXPANSION: u64 = 4;
+    /// Bytes of one text of a manifest (`version`, `description`, and each rule's `summary`, `why` and
+    /// `fix`): a page of prose is a few KiB.
+    pub const TEXT: usize = 64 << 10;
     /// Native stack the plugin's code may use (1 MiB); an overflow is a trap. Browsers fix their own.
     pub const STACK: usize = 1 << 20;
     /// Rules one manifest may declare. The checks compare rule ids pairwise and look them up per
@@ -69,6 +79,31 @@ pub mod limits {
     /// Elements a table may grow to (each is a pointer): enough for any real plugin's function table,
     /// small enough that a hostile table costs little.
     pub const TABLE_ELEMENTS: usize = 1 << 20;
+
+    // What a module may declare, checked before it is compiled (`module::check`): compiling costs
+    // time and memory in proportion to these, whatever the module later runs. An SDK plugin has a
+    // few thousand functions and well under 1 MiB of code.
+
+    /// Functions a module may define: compiling each costs about 0.15 ms and 6 KiB however small it
+    /// is (100,000 empty functions: 13 s and 630 MB).
+    pub const FUNCTIONS: usize = 10_000;
+    /// Bytes of code (the code section) a module may have: wasmtime compiles about 1 MB a second.
+    pub const CODE_SIZE: usize = 4 << 20;
+    /// Bytes of code of one function: the compiler holds one function at a time, at about 100 bytes
+    /// of memory per byte of code.
+    pub const FUNCTION_SIZE: usize = 512 << 10;
+    /// Locals one function may declare (each is zeroed on entry: work for the compiler).
+    pub const FUNCTION_LOCALS: usize = 10_000;
+    /// Locals all functions together may declare.
+    pub const LOCALS: usize = 1_000_000;
+    /// Types a module may declare.
+    pub const TYPES: usize = 10_000;
+    /// Exports a module may declare.
+    pub const EXPORTS: usize = 10_000;
+    /// Globals a module may declare.
+    pub const GLOBALS: usize = 10_000;
+    /// Data segments, and element segments, a module may declare.
+    pub const SEGMENTS: usize = 10_000;
 }
 
 /// Replaces control characters other than newline and tab, and the bidirectional embedding, override
@@ -274,6 +309,15 @@ pub enum ManifestError {
     ClashesWithBuiltin(String),
     /// A name in `reads` that is not one of [`READ_NAMES`].
     UnknownRead(String),
+    /// A text longer than [`limits::TEXT`].
+    TextTooLong {
+        /// The rule whose text it is, `None` for the manifest's own `version` or `description`.
+        rule: Option<String>,
+        /// `version`, `description`, `summary`, `why` or `fix`.
+        field: &'static str,
+        /// Its length in bytes.
+        len: usize,
+    },
 }
 
 impl std::fmt::Display for ManifestError {
@@ -295,6 +339,13 @@ impl std::fmt::Display for ManifestError {
             ManifestError::UnknownRead(r) => {
                 let known: Vec<&str> = READ_NAMES.iter().map(|n| n.name).collect();
                 write!(f, "`reads` names `{r}`, which is not a part of the tree; use {}", known.join(", "))
+            }
+            ManifestError::TextTooLong { rule, field, len } => {
+                match rule {
+                    Some(r) => write!(f, "rule `{r}` has a `{field}` of {len} bytes")?,
+                    None => write!(f, "`{field}` has {len} bytes")?,
+                }
+                write!(f, "; at most {} are allowed", limits::TEXT)
             }
         }
     }
@@ -318,6 +369,11 @@ impl Manifest {
         if self.rules.len() > limits::RULES {
             return Err(ManifestError::TooManyRules(self.rules.len()));
         }
+        for (field, text) in [("version", &self.version), ("description", &self.description)] {
+            if text.len() > limits::TEXT {
+                return Err(ManifestError::TextTooLong { rule: None, field, len: text.len() });
+            }
+        }
         for (k, r) in self.rules.iter().enumerate() {
             if !is_valid_name(&r.id) {
                 return Err(ManifestError::BadRuleId(r.id.clone()));
@@ -327,6 +383,11 @@ impl Manifest {
             }
             if [&r.summary, &r.why, &r.fix].iter().any(|s| s.trim().is_empty()) {
                 return Err(ManifestError::Undocumented(r.id.clone()));
+            }
+            for (field, text) in [("summary", &r.summary), ("why", &r.why), ("fix", &r.fix)] {
+                if text.len() > limits::TEXT {
+                    return Err(ManifestError::TextTooLong { rule: Some(r.id.clone()), field, len: text.len() });
+                }
             }
         }
         if !self.config_schema.is_object() {
@@ -376,5 +437,25 @@ mod tests {
         let mut v = serde_json::json!({ "k\u{202D}": ["\u{2068}x"] });
         make_json_printable(&mut v);
         assert_eq!(v, serde_json::json!({ "k\u{FFFD}": ["\u{FFFD}x"] }));
+    }
+
+    /// A manifest's texts are bounded (a host holds them and shows them), each to [`limits::TEXT`].
+    #[test]
+    fn manifest_texts_are_bounded() {
+        let manifest = |why: &str, description: &str| -> Manifest {
+            serde_json::from_value(serde_json::json!({"name": "p", "version": "1", "description": description,
+                "rules": [{"id": "a", "severity": "info", "summary": "s", "why": why, "fix": "f"}]}))
+            .expect("a manifest")
+        };
+        let long = "w".repeat(limits::TEXT + 1);
+        assert_eq!(manifest(&long[1..], "").check(), Ok(()));
+        assert_eq!(
+            manifest(&long, "").check().expect_err("too long").to_string(),
+            "rule `a` has a `why` of 65537 bytes; at most 65536 are allowed"
+        );
+        assert_eq!(
+            manifest("w", &long).check().expect_err("too long").to_string(),
+            "`description` has 65537 bytes; at most 65536 are allowed"
+        );
     }
 }

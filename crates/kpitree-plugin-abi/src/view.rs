@@ -917,7 +917,9 @@ impl<'a> TreeView<'a> {
 
     /// Every link, in document order.
     pub fn links(&self) -> impl Iterator<Item = LinkRef<'a>> + '_ {
-        (0..self.m).filter_map(|k| self.link(k))
+        // Without the link sections nothing ties the count to the buffer's size: no links to walk.
+        let m = if self.col(l::LINK_FROM).0.is_empty() { 0 } else { self.m };
+        (0..m).filter_map(|k| self.link(k))
     }
 }
 

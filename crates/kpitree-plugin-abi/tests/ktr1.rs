@@ -398,3 +398,17 @@ fn specific_malformations_are_named() {
     patch_u32(&mut r, 4, u32::MAX);
     assert!(matches!(split_request(&r), Err(DecodeError::RequestLength { .. })));
 }
+
+/// Found by the `ktr_view` fuzzer: without the link sections (a plugin that does not read `links`),
+/// a header claiming four billion links made `links()` call `link` four billion times.
+#[test]
+fn absent_links_are_not_walked_whatever_the_count() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/links-absent-huge-count.ktr");
+    let bytes = std::fs::read(&path).expect("fixture");
+    let view = match split_request(&bytes) {
+        Ok((view, _)) => view,
+        Err(_) => TreeView::new(&bytes).expect("decodes"),
+    };
+    assert!(view.link_count() > 1 << 31, "the fixture claims a huge link count");
+    assert_eq!(view.links().count(), 0);
+}

@@ -9,6 +9,7 @@ use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::Manifest;
 use kpitree_plugin_abi::host::{check_manifest, findings_from_response};
+use kpitree_plugin_abi::limits::OUTPUT_SIZE;
 use std::path::PathBuf;
 
 fn dir() -> PathBuf {
@@ -29,8 +30,9 @@ fn plugin_text_is_cleaned_as_expected() {
     let tree = Tree::new("tree.json", &doc).expect("tree is valid");
     // The request is not needed to check a response, but encoding it proves the tree is a plugin's.
     let _ = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), b"{}");
-    let findings = findings_from_response(&manifest, &tree, read("response.json").as_bytes()).expect("accepted");
-    let error = findings_from_response(&manifest, &tree, read("response-error.json").as_bytes())
+    let findings =
+        findings_from_response(&manifest, &tree, read("response.json").as_bytes(), OUTPUT_SIZE).expect("accepted");
+    let error = findings_from_response(&manifest, &tree, read("response-error.json").as_bytes(), OUTPUT_SIZE)
         .expect_err("a reported error")
         .to_string();
     let got = serde_json::to_string_pretty(&serde_json::json!({

@@ -93,7 +93,7 @@ fn native_owner_quota(tree: &Tree<'_>, max: usize) -> Vec<Finding> {
                 nodes: kpis.iter().map(|&i| tree.node(i).id.clone()).collect(),
                 message: format!("\"{owner}\" owns {} active KPIs, more than the quota of {max}", kpis.len()),
                 why: String::new().into(),
-                fix: String::new(),
+                fix: String::new().into(),
                 evidence: Some(evidence),
                 plugin: None,
             };
@@ -225,7 +225,7 @@ fn bench_sizes(c: &mut Criterion) {
         // in, an empty answer), and checking an answer of the plugin's size on the host.
         group.bench_function("h_empty_plugin_call", |b| b.iter(|| empty.evaluate(black_box(&request), &tree)));
         group.bench_function("i_check_response", |b| {
-            b.iter(|| findings_from_response(quota.manifest(), black_box(&tree), &response))
+            b.iter(|| findings_from_response(quota.manifest(), black_box(&tree), &response, quota.limits().output_size))
         });
         group.bench_function("e_builtin_too_many_objectives", |b| {
             b.iter(|| kpitree_core::rules::run(black_box(&tree), &rollup, &builtin))

@@ -30,6 +30,11 @@ pub struct Limits {
     pub input_size: usize,
     /// Size of an answer (manifest or response) in bytes, checked before reading it.
     pub output_size: usize,
+    /// Functions a module may define, checked before compiling (compiling costs time and memory
+    /// for each, however small).
+    pub functions: usize,
+    /// Bytes of code (all function bodies) a module may have, checked before compiling.
+    pub code_size: usize,
     /// Native stack the plugin's wasm code may use, in bytes (wasmtime `max_wasm_stack`), at most 2 MiB.
     /// The call runs on the caller's thread when it has this much stack left (plus 256 KiB for the
     /// host), otherwise on a fresh stack segment, so any thread may call.
@@ -48,6 +53,8 @@ impl Default for Limits {
             module_size: d::MODULE_SIZE,
             input_size: d::INPUT_SIZE,
             output_size: d::OUTPUT_SIZE,
+            functions: d::FUNCTIONS,
+            code_size: d::CODE_SIZE,
             stack: d::STACK,
         }
     }
@@ -79,6 +86,8 @@ impl Limits {
         ("module_mib", 1, 1024, "size of a plugin file, in MiB"),
         ("input_mib", 1, 4095, "size of a request, in MiB"),
         ("output_mib", 1, 4095, "size of a manifest or response, in MiB"),
+        ("functions", 1, 1_000_000, "functions a plugin module may define, checked before compiling"),
+        ("code_mib", 1, 1024, "code in a plugin module, in MiB, checked before compiling"),
         ("stack_kib", STACK_KIB.0, STACK_KIB.1, "native stack for the plugin's code, in KiB"),
     ];
 
@@ -118,6 +127,24 @@ impl Limits {
         self
     }
 
+    /// Sets how many functions a module may define.
+    pub fn functions(mut self, count: usize) -> Limits {
+        self.functions = count;
+        self
+    }
+
+    /// Sets the bytes of code a module may have.
+    pub fn code_size(mut self, bytes: usize) -> Limits {
+        self.code_size = bytes;
+        self
+    }
+
+    /// The limits a module is checked against before it is compiled (those that are configurable; the
+    /// others are `kpitree_plugin_abi::limits`').
+    pub fn module(&self) -> kpitree_plugin_abi::module::ModuleLimits {
+        kpitree_plugin_abi::module::ModuleLimits { functions: self.functions as u64, code_size: self.code_size as u64 }
+    }
+
     /// Sets the wasm stack in bytes, kept within 64 KiB..=2 MiB (the range of `stack_kib`): a
     /// larger stack would make every plugin fail to load.
     pub fn stack(mut self, bytes: usize) -> Limits {
@@ -143,6 +170,8 @@ impl Limits {
             "module_mib" => self.module_size = v * MIB,
             "input_mib" => self.input_size = v * MIB,
             "output_mib" => self.output_size = v * MIB,
+            "functions" => self.functions = v,
+            "code_mib" => self.code_size = v * MIB,
             _ => self.stack = v * KIB,
         }
         Ok(())

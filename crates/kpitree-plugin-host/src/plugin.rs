@@ -12,6 +12,7 @@ use std::fmt;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::time::{Duration, Instant};
 use wasmtime::{
     Engine, ExternType, InstancePre, Linker, Memory, Module, ModuleExport, ResourceLimiter, Store, Trap, TypedFunc,
     ValType, WasmParams, WasmResults,
@@ -82,14 +83,14 @@ impl Plugin {
         }
         let host = |call, e: wasmtime::Error| fail(ErrorKind::Host { call, detail: format!("{e:#}") });
         let engine = runtime::engine(limits.stack).map_err(|e| host(Call::Instantiate, e))?;
-        let module = catch_unwind(AssertUnwindSafe(|| Module::new(&engine, bytes)))
+        // WAT text becomes a binary first, so the module is checked as the browser checks it.
+        let wasm = wat::parse_bytes(bytes).map_err(|e| fail(ErrorKind::InvalidModule { detail: e.to_string() }))?;
+        // Counts (functions, code, locals, ...) and imports before compiling: compiling is the one
+        // step no limit interrupts, so what it may cost is bounded by what the module declares.
+        kpitree_plugin_abi::module::check(&wasm, limits.module()).map_err(fail)?;
+        let module = catch_unwind(AssertUnwindSafe(|| Module::from_binary(&engine, &wasm)))
             .map_err(|p| fail(ErrorKind::InvalidModule { detail: panic_text(&p) }))?
             .map_err(|e| fail(ErrorKind::InvalidModule { detail: format!("{e:#}") }))?;
-        let mut imports = module.imports();
-        let count = imports.len();
-        if let Some(i) = imports.next() {
-            return Err(fail(ErrorKind::Import { module: i.module().to_owned(), name: i.name().to_owned(), count }));
-        }
         // Refused here rather than by the resource limiter at instantiation, whose error would read
         // like the host's fault.
         let tables = module.resources_required().num_tables as usize;
@@ -118,7 +119,7 @@ impl Plugin {
             reads: Reads::ALL,
         };
         let (abi, manifest) = {
-            let mut s = plugin.open()?;
+            let mut s = plugin.open(None)?;
             let version = s.func::<(), i32>(&plugin.exports.abi_version, Call::AbiVersion)?;
             let v = s.call(Call::AbiVersion, |store| version.call(store, ()))? as u32;
             let abi = ((v >> 16) as u16, v as u16);
@@ -195,7 +196,7 @@ impl Plugin {
     /// response JSON, declared rule ids and node ids of `tree`. Findings of rules switched off are
     /// dropped; a configured severity replaces the plugin's.
     pub fn evaluate(&self, request: &[u8], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
-        self.evaluate_parts(&[request], tree, &self.switches)
+        self.evaluate_parts(&[request], tree, &self.switches, None)
     }
 
     /// Its rules' switches as configured ([`Plugin::configure_rule`]).
@@ -206,14 +207,16 @@ impl Plugin {
     /// [`Plugin::evaluate`] with the request given in pieces written one after the other, so one
     /// encoded tree can serve plugins with different configurations without copying it.
     /// `switches` (this plugin's, possibly changed for one request) say which findings to keep and
-    /// at which severity.
+    /// at which severity. Past `deadline` no call starts, and each call's wall time is the smaller
+    /// of the time limit and what is left until it.
     pub(crate) fn evaluate_parts(
         &self,
         parts: &[&[u8]],
         tree: &Tree<'_>,
         switches: &RuleSwitches,
+        deadline: Option<Instant>,
     ) -> Result<Vec<Finding>, PluginError> {
-        catch_unwind(AssertUnwindSafe(|| self.evaluate_inner(parts, tree, switches))).unwrap_or_else(|p| {
+        catch_unwind(AssertUnwindSafe(|| self.evaluate_inner(parts, tree, switches, deadline))).unwrap_or_else(|p| {
             Err(self.error(ErrorKind::Host {
                 call: Call::Evaluate,
                 detail: format!("the host panicked: {}", panic_text(&p)),
@@ -226,6 +229,7 @@ impl Plugin {
         parts: &[&[u8]],
         tree: &Tree<'_>,
         switches: &RuleSwitches,
+        deadline: Option<Instant>,
     ) -> Result<Vec<Finding>, PluginError> {
         let total: usize = parts.iter().map(|p| p.len()).sum();
         let len = match u32::try_from(total) {
@@ -236,7 +240,7 @@ impl Plugin {
                 );
             }
         };
-        let mut s = self.open()?;
+        let mut s = self.open(deadline)?;
         let alloc = s.func::<i32, i32>(&self.exports.alloc, Call::Alloc)?;
         let ptr = s.call(Call::Alloc, |store| alloc.call(store, len as i32))? as u32;
         if ptr == 0 && len > 0 {
@@ -262,7 +266,7 @@ impl Plugin {
         let evaluate = s.func::<(i32, i32), i64>(&self.exports.evaluate, Call::Evaluate)?;
         let packed = s.call(Call::Evaluate, |store| evaluate.call(store, (ptr as i32, len as i32)))?;
         let bytes = s.read(Call::Evaluate, packed)?;
-        let mut findings = findings_from_response(&self.manifest, tree, bytes)
+        let mut findings = findings_from_response(&self.manifest, tree, bytes, self.limits.output_size)
             .map_err(|e| self.error(ErrorKind::from_response(e, bytes)))?;
         switches.apply(&self.manifest, &mut findings);
         Ok(findings)
@@ -272,13 +276,19 @@ impl Plugin {
         PluginError { plugin: self.manifest.name.clone(), kind }
     }
 
-    /// A fresh store and instance, instantiated under the limits.
-    fn open(&self) -> Result<Session<'_>, PluginError> {
+    /// A fresh store and instance, instantiated under the limits (and before `deadline`).
+    fn open(&self, deadline: Option<Instant>) -> Result<Session<'_>, PluginError> {
         let running = Running::start();
-        let mut store =
-            Store::new(&self.engine, State { memory_limit: self.limits.memory, denied: None, denied_table: None });
+        let state = State {
+            memory_limit: self.limits.memory,
+            denied: None,
+            denied_table: None,
+            time: self.limits.time,
+            deadline,
+        };
+        let mut store = Store::new(&self.engine, state);
         store.limiter(|s| s);
-        budget(&mut store, self)?;
+        budget(&mut store, self, Call::Instantiate)?;
         let instance = on_enough_stack(self.limits.stack, || self.pre.instantiate(&mut store))
             .map_err(|e| classify(self, &store, Call::Instantiate, e))?;
         let memory = instance
@@ -319,7 +329,7 @@ impl Session<'_> {
         call: Call,
         f: impl FnOnce(&mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
-        budget(&mut self.store, self.plugin)?;
+        budget(&mut self.store, self.plugin, call)?;
         let store = &mut self.store;
         on_enough_stack(self.plugin.limits.stack, || f(store)).map_err(|e| classify(self.plugin, &self.store, call, e))
     }
@@ -353,11 +363,19 @@ fn on_enough_stack<R>(stack: usize, f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(need, need.saturating_add(HOST_STACK), f)
 }
 
-fn budget(store: &mut Store<State>, plugin: &Plugin) -> Result<(), PluginError> {
-    store
-        .set_fuel(plugin.limits.fuel)
-        .map_err(|e| plugin.error(ErrorKind::Host { call: Call::Instantiate, detail: format!("{e:#}") }))?;
-    store.set_epoch_deadline(runtime::deadline_ticks(plugin.limits.time));
+/// A full budget for `call`: fuel, and the time limit or, when less is left until the run's deadline,
+/// that (a call that would start after the deadline is not started: it times out at once).
+fn budget(store: &mut Store<State>, plugin: &Plugin, call: Call) -> Result<(), PluginError> {
+    store.set_fuel(plugin.limits.fuel).map_err(|e| plugin.error(ErrorKind::Host { call, detail: format!("{e:#}") }))?;
+    let mut time = plugin.limits.time;
+    if let Some(deadline) = store.data().deadline {
+        time = time.min(deadline.saturating_duration_since(Instant::now()));
+        if time.is_zero() {
+            return Err(plugin.error(ErrorKind::Timeout { call, limit: time }));
+        }
+    }
+    store.data_mut().time = time;
+    store.set_epoch_deadline(runtime::deadline_ticks(time));
     Ok(())
 }
 
@@ -372,7 +390,7 @@ fn classify(plugin: &Plugin, store: &Store<State>, call: Call, e: wasmtime::Erro
     } else {
         match e.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => ErrorKind::OutOfFuel { call, fuel: limits.fuel },
-            Some(Trap::Interrupt) => ErrorKind::Timeout { call, limit: limits.time },
+            Some(Trap::Interrupt) => ErrorKind::Timeout { call, limit: store.data().time },
             Some(Trap::StackOverflow) => ErrorKind::StackOverflow { call, limit: limits.stack as u64 },
             Some(t) => ErrorKind::Trap { call, trap: trap_text(*t) },
             None => ErrorKind::Host { call, detail: format!("{e:#}") },
@@ -412,6 +430,10 @@ struct State {
     denied: Option<usize>,
     /// A table growth (or initial table) past [`MAX_TABLE_ELEMENTS`] that was refused.
     denied_table: Option<usize>,
+    /// The wall time of the call running: the time limit, or less when the run's deadline is nearer.
+    time: Duration,
+    /// When the run must end (`PluginSet::run_until`), if it must.
+    deadline: Option<Instant>,
 }
 
 impl ResourceLimiter for State {

@@ -1,7 +1,7 @@
 //! [`PluginSet`]: the plugins of a run, loaded from files and directories, configured from the same
 //! configuration as the built-in rules, and evaluated on one tree.
 
-use crate::error::{ErrorKind, PluginError};
+use crate::error::{Call, ErrorKind, PluginError};
 use crate::limits::Limits;
 use crate::plugin::Plugin;
 use kpitree_core::config::{Config, ConfigError, RuleConfig};
@@ -12,6 +12,7 @@ use kpitree_plugin_abi::Requests;
 use kpitree_plugin_abi::host::RuleSwitches;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// Plugins whose names and rule ids are unique among themselves and distinct from the built-in rules.
 #[derive(Debug, Default)]
@@ -126,6 +127,23 @@ impl PluginSet {
         config: &Config,
         switches: &[RuleSwitches],
     ) -> PluginResults {
+        self.run_until(tree, rollup, config, switches, None)
+    }
+
+    /// [`PluginSet::run_with`] that ends by `deadline` (when given), for a caller that must give its
+    /// time back (a server request that timed out): each call into a plugin may take the smaller of
+    /// its time limit and the time left, and a plugin whose turn (or next call) comes after the
+    /// deadline is not run; each of those gets a [`ErrorKind::Timeout`] error giving the time it had
+    /// (0 ms when none was left). The run then ends within about one epoch tick (10 ms) of the
+    /// deadline, plus the time to encode the tree and check an answer, which the limits bound.
+    pub fn run_until(
+        &self,
+        tree: &Tree<'_>,
+        rollup: &Rollup,
+        config: &Config,
+        switches: &[RuleSwitches],
+        deadline: Option<Instant>,
+    ) -> PluginResults {
         let mut results = PluginResults::default();
         let active: Vec<(&Plugin, &RuleSwitches)> =
             self.plugins.iter().zip(switches).filter(|(_, s)| s.enabled() > 0).collect();
@@ -135,10 +153,16 @@ impl PluginSet {
         // Each plugin gets the parts of the tree it reads (ABI 1.1 `reads`), encoded once per set.
         let mut requests = Requests::new(tree, rollup);
         for (p, switches) in active {
+            // Past the deadline the tree is not even encoded for it.
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                let kind = ErrorKind::Timeout { call: Call::Instantiate, limit: Duration::ZERO };
+                results.errors.push((&PluginError { plugin: p.name().to_owned(), kind }).into());
+                continue;
+            }
             let base = requests.get(p.reads());
             let config_json = config.plugins.get(p.name()).map_or_else(|| "{}".to_owned(), |v| v.to_string());
             let (head, tree_bytes) = request_parts(base, config_json.len());
-            match p.evaluate_parts(&[&head, tree_bytes, config_json.as_bytes()], tree, switches) {
+            match p.evaluate_parts(&[&head, tree_bytes, config_json.as_bytes()], tree, switches, deadline) {
                 Ok(findings) => {
                     results.findings.extend(findings);
                     results.rules_run += switches.enabled();

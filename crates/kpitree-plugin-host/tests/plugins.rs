@@ -217,6 +217,12 @@ fn hostile_plugins_fail_their_evaluation() {
         "plugin `huge-output` returned 4096 MiB of a response from kpitree_evaluate (limit 8 MiB)",
     );
     check_evaluate(
+        "hostile/amplify.wat",
+        &l,
+        "output-too-large",
+        "plugin `amplify` returned 131073 findings from kpitree_evaluate that come to more than 32 MiB with their rules' why and fix (limit 4 × the output limit of 8 MiB)",
+    );
+    check_evaluate(
         "hostile/reports-error.wat",
         &l,
         "reported",
@@ -278,6 +284,99 @@ fn input_and_module_sizes_are_limited() {
     let err = Plugin::load(&path("no-such-plugin.wasm"), &limits()).expect_err("no file");
     assert!(err.kind.is_io());
     assert!(err.to_string().starts_with("plugin `no-such-plugin` cannot be read from "), "{err}");
+}
+
+/// A module of `n` functions of a few instructions each (`(i32.const 0) drop` six times), as the
+/// module that took wasmtime 93 s and 3 GB to compile (500,000 of them, 10.8 MB), and nothing else.
+fn tiny_functions(n: u32) -> Vec<u8> {
+    fn leb(out: &mut Vec<u8>, mut v: u32) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    let body: Vec<u8> = [&[0u8][..], &[0x41, 0, 0x1a].repeat(6), &[0x0b]].concat();
+    let mut funcs = Vec::new();
+    leb(&mut funcs, n);
+    funcs.resize(funcs.len() + n as usize, 0);
+    let mut code = Vec::new();
+    leb(&mut code, n);
+    for _ in 0..n {
+        leb(&mut code, body.len() as u32);
+        code.extend_from_slice(&body);
+    }
+    let mut module = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0".to_vec();
+    for (id, section) in [(3u8, funcs), (10, code)] {
+        module.push(id);
+        leb(&mut module, section.len() as u32);
+        module.extend_from_slice(&section);
+    }
+    module
+}
+
+/// Compiling is the one step no limit interrupts: a module declaring more than a host compiles is
+/// refused before it is compiled, by what it declares (`module-too-complex`), whatever its size.
+#[test]
+fn modules_too_complex_to_compile_are_refused_before_compiling() {
+    for n in [100_000, 500_000] {
+        let err = Plugin::from_bytes("bomb", "memory", &tiny_functions(n), &limits()).expect_err("refused");
+        assert_eq!(
+            (err.kind.code(), err.to_string()),
+            ("module-too-complex", format!("plugin `bomb` is too complex to compile: {n} functions (limit 10000)"))
+        );
+    }
+    // The limit is the host's to set: raised, the module is compiled (and then lacks the exports).
+    let err =
+        Plugin::from_bytes("bomb", "memory", &tiny_functions(200), &limits().functions(200)).expect_err("no exports");
+    assert_eq!(err.kind.code(), "missing-export");
+    let err =
+        Plugin::from_bytes("bomb", "memory", &tiny_functions(200), &limits().functions(199)).expect_err("refused");
+    assert_eq!(err.to_string(), "plugin `bomb` is too complex to compile: 200 functions (limit 199)");
+    let err =
+        Plugin::from_bytes("bomb", "memory", &tiny_functions(200), &limits().code_size(1024)).expect_err("refused");
+    assert_eq!(err.to_string(), "plugin `bomb` is too complex to compile: 4.1 KiB of code (limit 1 KiB)");
+    // WAT text is checked once it is a binary, as the browser checks the binary.
+    let wat = format!("(module {})", "(func)".repeat(10_001));
+    let err = Plugin::from_bytes("text", "memory", wat.as_bytes(), &limits()).expect_err("refused");
+    assert_eq!(err.to_string(), "plugin `text` is too complex to compile: 10001 functions (limit 10000)");
+}
+
+/// `PluginSet::run_until`: a run that must end by a deadline gives each call the time left at most,
+/// and the plugins whose turn comes after it are not run.
+#[test]
+fn a_run_ends_by_its_deadline() {
+    let doc = doc();
+    let tree = Tree::new("tree.json", &doc).expect("valid");
+    let rollup = Rollup::new(&tree);
+    let mut set = PluginSet::new();
+    // Fuel to spare: only the wall time stops `spin`.
+    let l = limits().fuel(u64::MAX / 2);
+    set.load(&path("hostile/spin.wat"), &l).expect("loads");
+    set.load(&path("node-count.wat"), &l).expect("loads");
+    let deadline = Instant::now() + Duration::from_millis(300);
+    let results = set.run_until(&tree, &rollup, &Config::default(), &set.switches(), Some(deadline));
+    assert!(Instant::now() >= deadline, "spin ran until the deadline");
+    let got: Vec<(&str, &str)> = results.errors.iter().map(|e| (e.plugin.as_str(), e.code.as_str())).collect();
+    assert_eq!(got, [("spin", "timeout"), ("node-count", "timeout")]);
+    // spin had what was left of 300 ms, not its 5 s; node-count had nothing left and was not run.
+    let spin = &results.errors[0].message;
+    let ms: u64 = spin
+        .strip_prefix("plugin `spin` exceeded its time limit (")
+        .and_then(|rest| rest.strip_suffix(" ms) in kpitree_evaluate"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{spin}"));
+    assert!(ms <= 300, "{spin}");
+    assert_eq!(results.errors[1].message, "plugin `node-count` exceeded its time limit (0 ms) during instantiation");
+    assert!(results.findings.is_empty());
+    // Without a deadline, the same set runs as before.
+    let results = set.run_until(&tree, &rollup, &Config::default(), &set.switches(), None);
+    assert_eq!(results.errors.len(), 1, "{:?}", results.errors);
+    assert_eq!(results.findings.len(), 1);
 }
 
 fn limits_size(n: u64) -> String {

@@ -13,6 +13,7 @@ use kpitree_core::finding::Finding;
 use kpitree_core::model::TreeDoc;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
+use kpitree_plugin_abi::error::{Call, ErrorKind};
 use kpitree_plugin_abi::host;
 use std::path::Path;
 
@@ -29,7 +30,13 @@ pub fn run(plugin: &Plugin, doc: &TreeDoc, config: &Config) -> Result<Vec<Findin
     // As the host encodes it: only the parts the manifest's `reads` declares.
     let request = kpitree_plugin_abi::encode_request_for(manifest.reads(), &tree, &rollup, &config_json);
     let response = plugin.handle(&request);
-    host::findings_from_response(&manifest, &tree, &response).map_err(|e| format!("plugin {}: {e}", plugin.name))
+    // The host's default limits: what passes here is not refused there for its size.
+    let limit = kpitree_plugin_abi::limits::OUTPUT_SIZE;
+    if response.len() > limit {
+        let kind = ErrorKind::OutputTooLarge { call: Call::Evaluate, len: response.len() as u64, limit: limit as u64 };
+        return Err(kind.of(plugin.name).to_string());
+    }
+    host::findings_from_response(&manifest, &tree, &response, limit).map_err(|e| format!("plugin {}: {e}", plugin.name))
 }
 
 /// The failures of `rule_id`'s fixtures in `dir` (empty when all pass). See [`check_fixtures`].

@@ -14,8 +14,10 @@ use kpitree_core::Format;
 use kpitree_core::config::Config;
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::prune::Reason;
+use kpitree_run::check::{Cancel, Cancelled};
 use kpitree_run::{catalog, check, setup};
 use serde_json::json;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -35,7 +37,11 @@ pub fn router(shared: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let mut app = Router::new().merge(api).route("/healthz", get(healthz)).route("/openapi.json", get(openapi));
     if let Some(dir) = &shared.opts.web {
-        app = app.fallback_service(tower_http::services::ServeDir::new(dir));
+        let web = Arc::new(WebRoot::new(dir));
+        app = app.fallback(move |req: Request| {
+            let web = Arc::clone(&web);
+            async move { web.serve(req).await }
+        });
     }
     let request_timeout = shared.opts.request_timeout;
     // Layers wrap what is above them: the JSON mapping sees the limit and timeout layers' answers.
@@ -50,8 +56,10 @@ pub fn router(shared: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
+                    // The id is the client's text: Debug escapes what a terminal would act on. Method
+                    // and path are tokens and URI characters only (checked by the http crate).
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                    tracing::info_span!("request", id = ?id, method = %req.method(), path = %req.uri().path())
                 })
                 // One line per answer (status, latency) at info; the rest of tower-http's at debug.
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
@@ -231,8 +239,13 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiErr
 
 /// Runs `work` on the blocking pool once an evaluation slot is free: waits at most the queue timeout
 /// (503 after), and answers 503 at once when too many already wait. The slot is held by the work
-/// itself, so a request that timed out still counts until its evaluation really ends.
-async fn evaluate<T: Send + 'static>(s: &Shared, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+/// itself, so a request that timed out still counts until its evaluation really ends; but `work` gets
+/// a [`Cancel`] that is set as soon as nobody waits for its answer (the request timed out, or its
+/// connection closed and dropped this future), and stops at its next stage.
+async fn evaluate<T: Send + 'static>(
+    s: &Shared,
+    work: impl FnOnce(&Cancel) -> T + Send + 'static,
+) -> Result<T, ApiError> {
     let busy = |m: &str| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", m);
     let permit = match Arc::clone(&s.permits).try_acquire_owned() {
         Ok(p) => Some(p),
@@ -256,24 +269,39 @@ async fn evaluate<T: Send + 'static>(s: &Shared, work: impl FnOnce() -> T + Send
     };
     // The request's span (with its id) follows the work onto the blocking thread.
     let span = tracing::Span::current();
+    // The deadline is the request timeout's: plugins are cut off at it, and the flag covers the
+    // client going away earlier.
+    let cancel = Cancel::with_deadline(std::time::Instant::now() + s.opts.request_timeout);
+    let _stop = CancelOnDrop(cancel.clone());
     let task = tokio::task::spawn_blocking(move || {
         let _slot = permit;
-        span.in_scope(work)
+        span.in_scope(|| work(&cancel))
     });
     match tokio::time::timeout(s.opts.request_timeout, task).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
-            tracing::error!(error = %e, "evaluation panicked");
+            // A panic's message may quote the input: Debug escapes control characters.
+            tracing::error!(error = ?e, "evaluation panicked");
             Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the evaluation failed unexpectedly"))
         }
         Err(_) => {
-            tracing::warn!("evaluation timed out");
+            tracing::warn!("evaluation timed out; it stops at its next stage");
             Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",
                 format!("the evaluation took longer than {} ms", s.opts.request_timeout.as_millis()),
             ))
         }
+    }
+}
+
+/// Sets its flag when dropped: whatever ends the wait for an evaluation (its answer, the timeout, the
+/// client going away) tells the evaluation nobody needs it any more.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
     }
 }
 
@@ -286,7 +314,7 @@ async fn prune_handler(State(s): State<AppState>, RawQuery(q): RawQuery, headers
 }
 
 /// An evaluation of a request body: the loaded generation, the body's format, the query, the body.
-type Run = fn(&Loaded, Format, &Query, &[u8]) -> Result<Vec<u8>, ApiError>;
+type Run = fn(&Loaded, Format, &Query, &[u8], &Cancel) -> Result<Vec<u8>, ApiError>;
 
 /// What `POST /v1/check` and `POST /v1/prune` share: content type, query (`prune` allows `reason`),
 /// body within its limit, then `run` off the async workers under the evaluation limits.
@@ -303,7 +331,7 @@ async fn evaluate_request(
         let query = parse_query(q.as_deref(), prune)?;
         let bytes = read_body(body, s.opts.max_body).await?;
         let loaded = s.current();
-        evaluate(&s, move || run(&loaded, format, &query, &bytes)).await?
+        evaluate(&s, move |cancel| run(&loaded, format, &query, &bytes, cancel)).await?
     };
     match answer.await {
         Ok(body) => json_response(StatusCode::OK, body),
@@ -340,10 +368,8 @@ struct Probe<'a> {
 
 fn input<'a>(format: Format, bytes: &'a [u8]) -> Result<Input<'a>, ApiError> {
     let name = if format == Format::Csv { "request.csv" } else { "request.json" };
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "syntax", format!("the body is not UTF-8: {e}"))
-            .with("file", json!(name))
-    })?;
+    // As the CLI reads files: a byte-order mark is skipped, bad UTF-8 is located (400 `syntax`).
+    let text = kpitree_core::decode_text(name, bytes).map_err(|e| load_error(e, (0, 0)))?;
     let whole = Input { name, text, offset: (0, 0), config: Config::default() };
     if format == Format::Csv || !matches!(serde_json::from_str::<Probe<'_>>(text), Ok(Probe { tree: Some(_) })) {
         // Not an envelope (or not JSON at all: the tree parser says where).
@@ -425,27 +451,107 @@ fn request_config(
     Ok((config, settings, switches))
 }
 
-fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
+/// What a cancelled evaluation answers: nobody reads it (its client got `timeout` or left).
+fn cancelled(_: Cancelled) -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the evaluation was stopped")
+}
+
+fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
+    cancel.check().map_err(cancelled)?;
     let input = input(format, bytes)?;
     let (config, settings, switches) = request_config(l, input.config, q)?;
     let (_, report) = kpitree_core::load_with(input.name, input.text, format, &q.meta, |tree| {
-        check::check_with(tree, &l.plugins, &switches, &config, &settings, &[])
+        check::check_until(tree, &l.plugins, &switches, &config, &settings, cancel)
     })
     .map_err(|e| load_error(e, input.offset))?;
+    let report = report.map_err(cancelled)?;
     for e in &report.plugin_errors {
-        tracing::warn!(plugin = %e.plugin, code = %e.code, "{}", e.message);
+        // The plugin's name and message are its own text: Debug escapes control characters.
+        tracing::warn!(plugin = ?e.plugin, code = %e.code, message = ?e.message, "plugin failed");
     }
+    cancel.check().map_err(cancelled)?;
     Ok(check::report_json(&report))
 }
 
-fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8]) -> Result<Vec<u8>, ApiError> {
+fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
+    cancel.check().map_err(cancelled)?;
     let input = input(format, bytes)?;
     let (_, settings, _) = request_config(l, input.config, q)?;
-    let (_, (report, _)) = kpitree_core::load_with(input.name, input.text, format, &q.meta, |tree| {
-        kpitree_core::prune::prune(tree, &settings, &q.reasons)
+    let (_, report) = kpitree_core::load_with(input.name, input.text, format, &q.meta, |tree| {
+        cancel.check()?;
+        Ok(kpitree_core::prune::prune(tree, &settings, &q.reasons))
     })
     .map_err(|e| load_error(e, input.offset))?;
+    let (report, _) = report.map_err(cancelled)?;
+    cancel.check().map_err(cancelled)?;
     Ok(check::pretty_json(&report))
+}
+
+/// The `--web` directory: its files, but none that a symlink places outside it.
+struct WebRoot {
+    /// The directory with every symlink resolved, what a file's resolved path must start with.
+    root: PathBuf,
+    files: hyper_util::service::TowerToHyperService<tower_http::services::ServeDir>,
+}
+
+impl WebRoot {
+    fn new(dir: &Path) -> WebRoot {
+        let root = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+        WebRoot {
+            files: hyper_util::service::TowerToHyperService::new(tower_http::services::ServeDir::new(&root)),
+            root,
+        }
+    }
+
+    async fn serve(&self, req: Request) -> Response {
+        use hyper::service::Service as _;
+        let root = self.root.clone();
+        let path = req.uri().path().to_owned();
+        // Resolving symlinks touches the file system: off the async workers.
+        let outside = tokio::task::spawn_blocking(move || leaves_root(&root, &path)).await.unwrap_or(true);
+        if outside {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        match self.files.call(req).await {
+            Ok(res) => res.map(Body::new),
+            Err(never) => match never {},
+        }
+    }
+}
+
+/// True when the file `uri_path` names under `root` (a canonical path), or the `index.html` served
+/// for a directory, resolves through a symlink to somewhere outside `root`. Paths the file service
+/// refuses anyway (`..`, bad percent-encoding) are left to it.
+fn leaves_root(root: &Path, uri_path: &str) -> bool {
+    let Some(decoded) = percent_decode(uri_path.trim_start_matches('/')) else { return false };
+    let mut path = root.to_path_buf();
+    for c in Path::new(&decoded).components() {
+        match c {
+            Component::Normal(part) => path.push(part),
+            Component::CurDir => {}
+            _ => return false,
+        }
+    }
+    let outside = |p: &Path| p.canonicalize().is_ok_and(|real| !real.starts_with(root));
+    outside(&path) || (path.is_dir() && outside(&path.join("index.html")))
+}
+
+/// `%XX` escapes decoded, as UTF-8; `None` for a malformed escape or text.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

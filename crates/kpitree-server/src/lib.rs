@@ -2,14 +2,18 @@
 //! other systems. What it shares with the CLI (configuration, the check pipeline and its JSON, the
 //! rule catalog) is in `kpitree-run`, so both answer the same.
 //!
-//! - [`Service`]: axum on tokio. Evaluations run on the blocking pool under a semaphore; plugins
-//!   reload on [`Service::reload`] (SIGHUP in [`run`]) and a failed reload keeps the old set.
+//! - [`Service`]: axum on tokio, served by our own accept loop over hyper (header, idle and write
+//!   timeouts, a connection cap). Evaluations run on the blocking pool under a semaphore and stop
+//!   at their next stage once their client stopped waiting; plugins reload on [`Service::reload`]
+//!   (SIGHUP in [`run`]) and a failed reload keeps the old set.
 //!
 //! The API is documented in `docs/serve.md` and by the OpenAPI document at `/openapi.json`.
 
+mod conn;
 mod http;
 mod state;
 
+pub use conn::ConnLimits;
 pub use http::OPENAPI;
 pub use state::Options;
 
@@ -21,6 +25,7 @@ use std::sync::{Arc, RwLock};
 #[derive(Clone)]
 pub struct Service {
     shared: Arc<Shared>,
+    conn: ConnLimits,
 }
 
 impl Service {
@@ -36,7 +41,14 @@ impl Service {
                 waiting: std::sync::atomic::AtomicUsize::new(0),
                 reloading: std::sync::Mutex::new(()),
             }),
+            conn: ConnLimits::default(),
         })
+    }
+
+    /// The same service with other connection limits (timeouts, cap) than [`ConnLimits::default`].
+    pub fn with_conn_limits(mut self, limits: ConnLimits) -> Service {
+        self.conn = limits;
+        self
     }
 
     /// Reloads configuration and plugins (blocking: compiles modules). On success the new set serves
@@ -51,7 +63,8 @@ impl Service {
             }
             Err(errors) => {
                 for e in &errors {
-                    tracing::error!(error = %e, "reload failed; the previous plugins stay loaded");
+                    // Messages may quote a plugin's text or a WAT source line: Debug escapes control characters.
+                    tracing::error!(error = ?e, "reload failed; the previous plugins stay loaded");
                 }
                 Err(errors)
             }
@@ -74,7 +87,7 @@ impl Service {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await
+        conn::serve(listener, self.router(), self.conn, shutdown).await
     }
 }
 

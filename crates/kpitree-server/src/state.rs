@@ -30,7 +30,8 @@ pub struct Options {
     pub max_queue: usize,
     /// How long a request waits for an evaluation slot before 503.
     pub queue_timeout: Duration,
-    /// How long an evaluation (or a whole request) may take before the client gets an error.
+    /// How long an evaluation (or a whole request) may take before the client gets an error; a
+    /// timed-out evaluation stops at its next stage and frees its slot.
     pub request_timeout: Duration,
 }
 

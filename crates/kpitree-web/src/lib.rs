@@ -246,6 +246,8 @@ fn load_json(text: &str, file: &str) -> Result<(TreeDoc, Shape), JsValue> {
 
 #[cfg(not(feature = "full"))]
 fn load_json(text: &str, file: &str) -> Result<(TreeDoc, Shape), JsValue> {
+    // A byte-order mark is accepted, as by the full engine (`parse_json` skips it).
+    let text = kpitree_core::json::strip_bom(text);
     let doc = from_json(text, file)?;
     kpitree_core::validate_json_with(file, doc, text, Shape::new).map_err(|e| load_error(&e))
 }

@@ -12,34 +12,55 @@ use kpitree_core::report::{PluginFailure, PluginResults};
 use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::error::{Call, ErrorKind, FUNCTION_EXPORTS, Found, MEMORY_EXPECTED, ValueType, parse_manifest};
 use kpitree_plugin_abi::host::{RuleSwitches, findings_from_response, take_rule_settings};
+use kpitree_plugin_abi::module::ModuleLimits;
 use kpitree_plugin_abi::{ABI_MAJOR, Manifest, exports, limits};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
-use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValType};
+use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, ValType};
 
 const PAGE: u64 = 65536;
 
+/// The page's limits, as `defaultLimits` gives them and `PluginRun.setLimits` takes them (sizes in
+/// bytes; JS numbers, so `f64`).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageLimits {
+    time_ms: f64,
+    memory: f64,
+    module_size: f64,
+    input_size: f64,
+    output_size: f64,
+    functions: f64,
+    code_size: f64,
+}
+
+impl Default for PageLimits {
+    fn default() -> PageLimits {
+        PageLimits {
+            time_ms: limits::TIME_MS as f64,
+            memory: limits::MEMORY as f64,
+            module_size: limits::MODULE_SIZE as f64,
+            input_size: limits::INPUT_SIZE as f64,
+            output_size: limits::OUTPUT_SIZE as f64,
+            functions: limits::FUNCTIONS as f64,
+            code_size: limits::CODE_SIZE as f64,
+        }
+    }
+}
+
+impl PageLimits {
+    /// What a module is checked against before the page compiles it.
+    fn module(&self) -> ModuleLimits {
+        ModuleLimits { functions: self.functions as u64, code_size: self.code_size as u64 }
+    }
+}
+
 /// The default limits of `plugins/ABI.md`, the native host's, for the page: `{ timeMs, memory,
-/// moduleSize, inputSize, outputSize }` (sizes in bytes).
+/// moduleSize, inputSize, outputSize, functions, codeSize }` (sizes in bytes).
 #[wasm_bindgen(js_name = defaultLimits)]
 pub fn default_limits() -> JsValue {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Defaults {
-        time_ms: u64,
-        memory: usize,
-        module_size: usize,
-        input_size: usize,
-        output_size: usize,
-    }
-    to_js(&Defaults {
-        time_ms: limits::TIME_MS,
-        memory: limits::MEMORY,
-        module_size: limits::MODULE_SIZE,
-        input_size: limits::INPUT_SIZE,
-        output_size: limits::OUTPUT_SIZE,
-    })
+    to_js(&PageLimits::default())
 }
 
 /// A failure as the page describes it (`{ kind: "trap", call, trap }` and so on, from
@@ -159,22 +180,24 @@ fn failure_js(f: &PluginFailure) -> JsValue {
 #[wasm_bindgen(js_name = prepareModule)]
 pub fn prepare_module(bytes: &[u8], name: &str, module_limit: f64, memory_limit: f64) -> Result<Vec<u8>, JsValue> {
     let (module_limit, memory_limit) = (module_limit as u64, memory_limit as u64);
-    inspect(bytes, module_limit, memory_limit).map_err(|kind| failure_js(&failure(kind, name)))
+    inspect(bytes, module_limit, memory_limit, ModuleLimits::default()).map_err(|kind| failure_js(&failure(kind, name)))
 }
 
 /// A function type's parameters and results.
 type Sig = (Vec<ValType>, Vec<ValType>);
 
-fn inspect(bytes: &[u8], module_limit: u64, memory_limit: u64) -> Result<Vec<u8>, ErrorKind> {
+fn inspect(bytes: &[u8], module_limit: u64, memory_limit: u64, counts: ModuleLimits) -> Result<Vec<u8>, ErrorKind> {
     if bytes.len() as u64 > module_limit {
         return Err(ErrorKind::ModuleTooLarge { size: bytes.len() as u64, limit: module_limit });
     }
+    // What the native host checks before compiling, with the same function: imports, and counts that
+    // bound what compiling costs.
+    kpitree_plugin_abi::module::check(bytes, counts)?;
     let invalid = |e: wasmparser::BinaryReaderError| ErrorKind::InvalidModule { detail: e.to_string() };
     let mut types: Vec<Option<Sig>> = Vec::new();
     let mut functions: Vec<u32> = Vec::new();
     let mut memories: Vec<wasmparser::MemoryType> = Vec::new();
     let mut exported: Vec<(String, ExternalKind, u32)> = Vec::new();
-    let mut imports: Vec<(String, String, bool)> = Vec::new();
     let mut tables: Vec<u64> = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(invalid)? {
@@ -186,12 +209,6 @@ fn inspect(bytes: &[u8], module_limit: u64, memory_limit: u64) -> Result<Vec<u8>
                             _ => None,
                         });
                     }
-                }
-            }
-            Payload::ImportSection(r) => {
-                for imp in r.into_imports() {
-                    let imp = imp.map_err(invalid)?;
-                    imports.push((imp.module.to_owned(), imp.name.to_owned(), matches!(imp.ty, TypeRef::Func(_))));
                 }
             }
             Payload::FunctionSection(r) => {
@@ -218,10 +235,8 @@ fn inspect(bytes: &[u8], module_limit: u64, memory_limit: u64) -> Result<Vec<u8>
             _ => {}
         }
     }
-    if let Some((module, name, _)) = imports.first() {
-        return Err(ErrorKind::Import { module: module.clone(), name: name.clone(), count: imports.len() });
-    }
-    // As natively: after imports, before exports (an instance may hold only so many tables).
+    // As natively: after imports (refused by `module::check`), before exports (an instance may hold
+    // only so many tables).
     if tables.len() > limits::TABLES {
         return Err(ErrorKind::TooManyTables { count: tables.len() as u64, limit: limits::TABLES as u64 });
     }
@@ -392,6 +407,7 @@ pub struct PluginRun {
     config: Option<ConfigFile>,
     source: String,
     answers: Vec<Option<Result<Vec<u8>, PluginFailure>>>,
+    limits: PageLimits,
 }
 
 #[derive(Serialize)]
@@ -434,15 +450,20 @@ impl PluginRun {
         }
     }
 
-    /// [`prepare_module`], recording a refused module as a loading failure.
-    pub fn prepare(
-        &mut self,
-        bytes: &[u8],
-        stem: &str,
-        module_limit: f64,
-        memory_limit: f64,
-    ) -> Result<Vec<u8>, JsValue> {
-        inspect(bytes, module_limit as u64, memory_limit as u64).map_err(|kind| {
+    /// Sets the limits (`{ timeMs, memory, moduleSize, inputSize, outputSize, functions, codeSize }`,
+    /// as `defaultLimits` gives them) that [`PluginRun::prepare`] checks modules against and the
+    /// answers are checked against. Without it, the defaults.
+    #[wasm_bindgen(js_name = setLimits)]
+    pub fn set_limits(&mut self, limits: JsValue) -> Result<(), JsValue> {
+        self.limits = serde_wasm_bindgen::from_value(limits).map_err(|e| JsValue::from_str(&format!("limits: {e}")))?;
+        Ok(())
+    }
+
+    /// [`prepare_module`] under the run's limits ([`PluginRun::set_limits`]), recording a refused
+    /// module as a loading failure.
+    pub fn prepare(&mut self, bytes: &[u8], stem: &str) -> Result<Vec<u8>, JsValue> {
+        let l = self.limits;
+        inspect(bytes, l.module_size as u64, l.memory as u64, l.module()).map_err(|kind| {
             let f = failure(kind, stem);
             let js = failure_js(&f);
             self.load_errors.push(f);
@@ -565,14 +586,16 @@ impl PluginRun {
             match answer {
                 None => {}
                 Some(Err(f)) => results.errors.push(f.clone()),
-                Some(Ok(bytes)) => match findings_from_response(&p.manifest, tree, bytes) {
-                    Ok(mut findings) => {
-                        p.switches.apply(&p.manifest, &mut findings);
-                        results.findings.extend(findings);
-                        results.rules_run += p.enabled_rules();
+                Some(Ok(bytes)) => {
+                    match findings_from_response(&p.manifest, tree, bytes, self.limits.output_size as usize) {
+                        Ok(mut findings) => {
+                            p.switches.apply(&p.manifest, &mut findings);
+                            results.findings.extend(findings);
+                            results.rules_run += p.enabled_rules();
+                        }
+                        Err(e) => results.errors.push(failure(ErrorKind::from_response(e, bytes), &p.manifest.name)),
                     }
-                    Err(e) => results.errors.push(failure(ErrorKind::from_response(e, bytes), &p.manifest.name)),
-                },
+                }
             }
         }
         Ok((settings, results))
@@ -596,7 +619,7 @@ mod tests {
 
     #[test]
     fn the_memory_maximum_is_lowered_to_the_limit() {
-        let patched = inspect(&module(GOOD), 1 << 20, 64 * PAGE).expect("accepted");
+        let patched = inspect(&module(GOOD), 1 << 20, 64 * PAGE, ModuleLimits::default()).expect("accepted");
         let mut memories = Vec::new();
         for p in Parser::new(0).parse_all(&patched) {
             if let Payload::MemorySection(r) = p.expect("parses") {
@@ -606,30 +629,42 @@ mod tests {
         assert_eq!((memories[0].initial, memories[0].maximum), (2, Some(64)));
         // A smaller maximum stays.
         let small = GOOD.replace(r#"(memory (export "memory") 2)"#, r#"(memory (export "memory") 2 5)"#);
-        let patched = inspect(&module(&small), 1 << 20, 64 * PAGE).expect("accepted");
+        let patched = inspect(&module(&small), 1 << 20, 64 * PAGE, ModuleLimits::default()).expect("accepted");
         assert!(patched.windows(3).any(|w| w == [0x01, 2, 5]), "limits 2..5 kept");
     }
 
     #[test]
     fn modules_are_refused_as_the_native_host_refuses_them() {
         let big = GOOD.replace(r#"(memory (export "memory") 2)"#, r#"(memory (export "memory") 96)"#);
-        let e = inspect(&module(&big), 1 << 20, 64 * PAGE).expect_err("too much memory");
+        let e = inspect(&module(&big), 1 << 20, 64 * PAGE, ModuleLimits::default()).expect_err("too much memory");
         assert_eq!(
             failure(e, "p").message,
             "plugin `p` ran out of memory (limit 4 MiB, asked for 6 MiB) during instantiation"
         );
         let sig = GOOD.replace("(param i32) (result i32) i32.const 8", "(param i64) (result i32) i32.const 8");
-        let e = inspect(&module(&sig), 1 << 20, 64 * PAGE).expect_err("wrong type");
+        let e = inspect(&module(&sig), 1 << 20, 64 * PAGE, ModuleLimits::default()).expect_err("wrong type");
         assert_eq!(
             failure(e, "p").message,
             "plugin `p` exports `kpitree_alloc` as a function (i64) -> i32; the ABI needs a function (i32) -> i32"
         );
         let import = GOOD.replace("(module", r#"(module (import "env" "f" (func)) (import "env" "g" (func))"#);
-        let e = inspect(&module(&import), 1 << 20, 64 * PAGE).expect_err("imports");
+        let e = inspect(&module(&import), 1 << 20, 64 * PAGE, ModuleLimits::default()).expect_err("imports");
         assert_eq!(failure(e, "p").message, "plugin `p` imports `env.f` (and 1 more): plugins may import nothing");
-        let e = inspect(&module(GOOD), 10, 64 * PAGE).expect_err("too large");
+        let e = inspect(&module(GOOD), 10, 64 * PAGE, ModuleLimits::default()).expect_err("too large");
         assert_eq!(e.code(), "module-too-large");
-        let e = inspect(b"\0asm\x01\0\0\0\x05", 1 << 20, 64 * PAGE).expect_err("truncated");
+        let e = inspect(b"\0asm\x01\0\0\0\x05", 1 << 20, 64 * PAGE, ModuleLimits::default()).expect_err("truncated");
         assert_eq!(e.code(), "invalid-module");
+    }
+
+    /// The native host's check before compiling (`kpitree_plugin_abi::module`), before the page
+    /// compiles: the same limits, the same words.
+    #[test]
+    fn modules_too_complex_to_compile_are_refused_before_the_page_compiles_them() {
+        let bomb = module(&format!("(module {})", "(func)".repeat(10_001)));
+        let e = inspect(&bomb, 16 << 20, 64 * PAGE, ModuleLimits::default()).expect_err("too many functions");
+        assert_eq!(failure(e, "p").message, "plugin `p` is too complex to compile: 10001 functions (limit 10000)");
+        let limits = PageLimits { functions: 10_001.0, ..PageLimits::default() };
+        let e = inspect(&bomb, 16 << 20, 64 * PAGE, limits.module()).expect_err("no exports");
+        assert_eq!(e.code(), "missing-export");
     }
 }

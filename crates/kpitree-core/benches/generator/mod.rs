@@ -9,13 +9,18 @@
 //! parents, missing owners, stale reviews and check-ins, activity key results, key results copying a
 //! KPI, duplicated metrics, check-ins without learning, appraisal coupling.
 //!
-//! No `rand` crate: a seeded xorshift keeps the output identical on every machine.
+//! No `rand` crate: a seeded xorshift keeps the output identical on every machine. [`shapes`] adds the
+//! adversarial shapes (deep chain, long cycle, one line, wide fan, many parents) of the scaling runs.
 
 use kpitree_core::Date;
 use kpitree_core::model::{
     CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
 };
 use std::collections::{HashMap, HashSet};
+
+// Not every crate that includes this generator uses the shapes.
+#[allow(dead_code)]
+pub mod shapes;
 
 /// The seed every benchmark generates its trees with, so they all measure the same trees.
 pub const SEED: u64 = 0x006b_7069_7472_6565;

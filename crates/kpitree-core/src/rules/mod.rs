@@ -230,8 +230,8 @@ impl<'a> Sink<'a> {
             severity: severity.unwrap_or(self.severity),
             nodes: nodes.iter().map(|&i| self.tree.node(i).id.clone()).collect(),
             message,
-            why: std::borrow::Cow::Borrowed(self.meta.why),
-            fix: fix.unwrap_or_else(|| self.meta.fix.to_owned()),
+            why: self.meta.why.into(),
+            fix: fix.map_or(self.meta.fix.into(), Into::into),
             evidence,
             plugin: None,
         });

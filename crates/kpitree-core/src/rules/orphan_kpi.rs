@@ -16,6 +16,9 @@ use crate::model::NodeKind;
 /// See the module documentation.
 pub struct OrphanKpi;
 
+/// A message names at most this many of the objectives above a KPI.
+const OBJECTIVES_SHOWN: usize = 10;
+
 static META: RuleMeta = RuleMeta {
     id: "orphan-kpi",
     severity: Severity::Warning,
@@ -34,25 +37,47 @@ impl Rule for OrphanKpi {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
+        let serves = &cx.analysis.serves_active_objective;
+        // The objectives above each KPI that serves none, top-down: a KPI whose one parent is such a
+        // KPI shares its list, so a chain of orphans costs one walk, not one per KPI.
+        let mut list_of = vec![u32::MAX; tree.len()];
+        let mut lists: Vec<Vec<crate::tree::Ix>> = Vec::new();
+        for &i in tree.top_down() {
+            if cx.node(i).kind != NodeKind::Kpi || serves[i as usize] {
+                continue;
+            }
+            list_of[i as usize] = match tree.parents(i) {
+                &[p] if list_of[p as usize] != u32::MAX => list_of[p as usize],
+                _ => {
+                    lists.push(objectives_above(cx, i));
+                    (lists.len() - 1) as u32
+                }
+            };
+        }
         for i in tree.of_kind(NodeKind::Kpi) {
             let node = cx.node(i);
-            if !node.is_active() || cx.analysis.serves_active_objective[i as usize] {
+            if !node.is_active() || serves[i as usize] {
                 continue;
             }
             let message = if node.parents.is_empty() {
                 format!("{} has no parents: it supports no objective", node.display())
             } else {
-                let objectives = objectives_above(cx, i);
+                let objectives = lists.get(list_of[i as usize] as usize).map_or(&[][..], |l| &l[..]);
                 if objectives.is_empty() {
                     format!("{} has no objective above it", node.display())
                 } else {
-                    let listed: Vec<String> = objectives
+                    // Bounded: many orphans under many objectives would otherwise make output quadratic.
+                    let mut listed: Vec<String> = objectives
                         .iter()
+                        .take(OBJECTIVES_SHOWN)
                         .map(|&o| {
                             let n = cx.node(o);
                             format!("{} ({})", n.display(), n.status.as_str())
                         })
                         .collect();
+                    if objectives.len() > OBJECTIVES_SHOWN {
+                        listed.push(format!("and {} more", objectives.len() - OBJECTIVES_SHOWN));
+                    }
                     format!(
                         "{} reaches no active objective through active nodes (objectives above it: {})",
                         node.display(),

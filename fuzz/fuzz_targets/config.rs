@@ -1,0 +1,68 @@
+//! The configuration: `kpitree.toml` parsed as the CLI and the server parse it, resolved against the
+//! built-in rules, and every configuration that resolves used to check and prune the example trees
+//! (extreme thresholds reach the rules' arithmetic).
+
+#![no_main]
+
+use kpitree_core::config::{Config, ParamValue, RuleConfig};
+use libfuzzer_sys::fuzz_target;
+use std::collections::BTreeMap;
+
+/// `kpitree_run::setup::ConfigFile`, field for field (that crate links wasmtime, whose instrumented
+/// build would take most of the fuzzing time; keep the two in step).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // `limits` is only read.
+struct ConfigFile {
+    #[serde(default)]
+    rules: BTreeMap<String, RuleConfig>,
+    #[serde(default)]
+    plugins: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    limits: BTreeMap<String, u64>,
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let file: ConfigFile = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            // The CLI prints the parser's message, which quotes the line.
+            let _ = e.to_string();
+            return;
+        }
+    };
+    // Each plugin's section is handed to the plugin as JSON.
+    for value in file.plugins.values() {
+        let bytes = serde_json::to_vec(value).expect("a plugin's configuration serializes");
+        let back: serde_json::Value = serde_json::from_slice(&bytes).expect("and reads back");
+        assert!(back == *value, "a plugin's configuration changed through JSON");
+    }
+    let config = Config { rules: file.rules, plugins: file.plugins };
+    match kpitree_core::settings(&config) {
+        Err(errors) => {
+            assert!(!errors.is_empty(), "refused without a reason");
+            errors.iter().for_each(|e| drop(e.to_string()));
+        }
+        Ok(settings) => {
+            // `Config::resolve` checks types and ranges: what it lets through is in range.
+            for (rule, s) in kpitree_core::rules::builtin().iter().zip(&settings.rules) {
+                for (spec, (name, value)) in rule.meta().params.iter().zip(&s.params) {
+                    let x = match *value {
+                        ParamValue::Int(i) => i as f64,
+                        ParamValue::Float(x) => x,
+                        ParamValue::Bool(_) => continue,
+                    };
+                    assert!(
+                        (spec.min..=spec.max).contains(&x),
+                        "{}.{name} = {value} was accepted outside {}..={}",
+                        rule.meta().id,
+                        spec.min,
+                        spec.max
+                    );
+                }
+            }
+            kpitree_fuzz::with_example_trees(|_, tree| drop(kpitree_fuzz::check_valid(tree, &settings)));
+        }
+    }
+});
