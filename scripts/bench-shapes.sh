@@ -23,7 +23,7 @@ sizes=("$@")
 timeout_s=${TIMEOUT:-120}
 mem_limit_mb=${MEM_LIMIT_MB:-8192}
 dir=${SHAPES_DIR:-target/shapes}
-shapes=(${SHAPES:-plain deep-chain long-cycle one-line one-line-invalid wide-fan many-parents})
+shapes=(${SHAPES:-plain deep-chain long-cycle one-line one-line-invalid wide-fan many-parents shared-chain})
 bin=${KPITREE:-target/release/kpitree}
 if [ -z "${KPITREE:-}" ] && [ ! -x "$bin" ]; then
     cargo build --release -q -p kpitree-cli >&2

@@ -19,10 +19,13 @@ fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
-            // clap quotes the arguments it rejects as they are: one with control or bidi characters
-            // is shown escaped (plain); any other message is clap's own, coloured on a terminal.
+            // clap quotes the arguments it rejects as they are, and prints them raw when coloured: when
+            // any argument holds control or bidi characters the message is shown plain and escaped
+            // (`to_string` has already dropped escape sequences); any other message is clap's own,
+            // coloured on a terminal.
             let text = e.render().to_string();
-            if !text.contains(human::is_unsafe_but_newline) {
+            let unsafe_args = std::env::args_os().any(|a| a.to_string_lossy().contains(human::is_unsafe_but_newline));
+            if !unsafe_args && !text.contains(human::is_unsafe_but_newline) {
                 e.exit();
             }
             let code = e.exit_code();

@@ -3,7 +3,9 @@
 //! Health is 0-100. Each finding weighs on the nodes it names (error 1.0, warning 0.5, info 0.1;
 //! a node's penalty is capped at 1.0); a scope's health is 100 times one minus the mean penalty of its
 //! non-retired nodes. Findings about the whole tree (no nodes) take [`TREE_FINDING_POINTS`] points off
-//! the tree's health per unit of weight. An objective's health covers it and everything under it.
+//! the tree's health per unit of weight. An objective's health covers it and everything under it,
+//! each node once; in a DAG built so that counting each once would cost more than a budget linear in
+//! its size, the rest of the scopes count each shared node's share among its parents instead.
 
 use crate::finding::{Finding, Severity};
 use crate::model::{NodeKind, Status};
@@ -144,7 +146,7 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
         findings.iter().filter(|f| f.nodes.is_empty()).map(|f| weight(f.severity)).sum::<f64>() * TREE_FINDING_POINTS;
     let all = (0..tree.len() as Ix).map(|i| own(tree, &penalty, i)).fold(Scope::default(), Scope::add);
     let health = (all.health() - tree_points).max(0.0);
-    let scopes = scopes(tree, &penalty);
+    let scopes = scopes(tree, &penalty, walk_budget(tree));
     let scored = |kind: NodeKind| -> Vec<ScoredNode> {
         tree.of_kind(kind)
             .map(|i| {
@@ -154,7 +156,7 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
                     title: tree.node(i).title.clone(),
                     score: r.score.map(round3),
                     status: r.status.unwrap_or(Health::Unknown),
-                    health: scopes[i as usize].health(),
+                    health: scopes.health(i),
                 }
             })
             .collect()
@@ -251,6 +253,48 @@ fn own(tree: &Tree<'_>, penalty: &[f64], i: Ix) -> Scope {
     }
 }
 
+/// Steps the walks of [`scopes`] may take for one tree, in all: far more than any real tree needs
+/// (a walk is only needed where shared nodes make children's scopes overlap), and linear in its size.
+fn walk_budget(tree: &Tree<'_>) -> u64 {
+    let edges: usize = tree.nodes().iter().map(|n| n.parents.len()).sum();
+    4_000_000 + 16 * (tree.len() + edges) as u64
+}
+
+/// A scope shared out: each node's capped penalty and its count of one divided equally among its
+/// parents, so every node weighs one in all and every scope takes one pass. What a scope is when
+/// its exact sum would cost more than the walk budget (see [`Scopes::health`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct Share {
+    sum: f64,
+    count: f64,
+}
+
+impl Share {
+    fn health(self) -> f64 {
+        if self.count <= 0.0 {
+            return 100.0;
+        }
+        round1(100.0 * (1.0 - self.sum / self.count))
+    }
+}
+
+/// Every node's scope: exact where the walk budget allowed, shared out elsewhere.
+struct Scopes {
+    exact: Vec<Scope>,
+    is_exact: Vec<bool>,
+    share: Vec<Share>,
+}
+
+impl Scopes {
+    /// The health of `i`'s scope: from the exact sum when there is one, else from the shares. Only a
+    /// DAG built so that exact sums cost more than [`walk_budget`] (long chains of objectives whose
+    /// children share nodes) has nodes without an exact scope.
+    fn health(&self, i: Ix) -> f64 {
+        let i = i as usize;
+        if self.is_exact[i] { self.exact[i].health() } else { self.share[i].health() }
+    }
+}
+
 /// The scope of every node but strategies (no node lies under a strategy's scope): the node and
 /// everything under it, each once. Bottom-up, a node's scope is its own share plus its children's
 /// scopes whenever those cannot overlap, which is whenever at most one child's scope holds a node
@@ -258,14 +302,18 @@ fn own(tree: &Tree<'_>, penalty: &[f64], i: Ix) -> Scope {
 /// first node where their paths join is one. Only nodes with two children whose scopes hold shared
 /// nodes are walked, and the walk takes the scope of every part without shared nodes whole. So a
 /// tree costs linear time, and a DAG a walk per such node over its nodes that lie above a shared
-/// node.
-fn scopes(tree: &Tree<'_>, penalty: &[f64]) -> Vec<Scope> {
+/// node; the walks stop once they have taken `budget` steps in all (the last one finishes), and the
+/// nodes left, and those above them, keep their shared-out scope only.
+fn scopes(tree: &Tree<'_>, penalty: &[f64], budget: u64) -> Scopes {
     let n = tree.len();
-    let mut scope = vec![Scope::default(); n];
+    let mut exact = vec![Scope::default(); n];
+    let mut is_exact = vec![true; n];
+    let mut share = vec![Share::default(); n];
     // The node's scope holds a node with several parents (itself included).
     let mut shared = vec![false; n];
     let mut seen = vec![0u32; n];
     let mut epoch = 0u32;
+    let mut steps = 0u64;
     let mut stack: Vec<Ix> = Vec::new();
     for &i in tree.top_down().iter().rev() {
         let children = tree.children(i);
@@ -274,16 +322,28 @@ fn scopes(tree: &Tree<'_>, penalty: &[f64]) -> Vec<Scope> {
         if tree.node(i).kind == NodeKind::Strategy {
             continue;
         }
-        let mut total = own(tree, penalty, i);
+        let mine = own(tree, penalty, i);
+        let mut parts = Share { sum: mine.sum as f64 / FIXED_ONE, count: mine.count as f64 };
+        for &c in children {
+            let k = tree.parents(c).len() as f64;
+            parts.sum += share[c as usize].sum / k;
+            parts.count += share[c as usize].count / k;
+        }
+        share[i as usize] = parts;
+        let mut total = mine;
         if shared_children <= 1 {
             for &c in children {
-                total = total.add(scope[c as usize]);
+                total = total.add(exact[c as usize]);
+                is_exact[i as usize] &= is_exact[c as usize];
             }
+        } else if steps >= budget {
+            is_exact[i as usize] = false;
         } else {
             epoch += 1;
             stack.clear();
             stack.extend_from_slice(children);
             while let Some(c) = stack.pop() {
+                steps += 1;
                 if seen[c as usize] == epoch {
                     continue;
                 }
@@ -292,14 +352,15 @@ fn scopes(tree: &Tree<'_>, penalty: &[f64]) -> Vec<Scope> {
                     total = total.add(own(tree, penalty, c));
                     stack.extend_from_slice(tree.children(c));
                 } else {
-                    // No node under `c` has another parent: none is reached but through `c`.
-                    total = total.add(scope[c as usize]);
+                    // No node under `c` has another parent: none is reached but through `c`, and
+                    // its scope needed no walk, so it is exact.
+                    total = total.add(exact[c as usize]);
                 }
             }
         }
-        scope[i as usize] = total;
+        exact[i as usize] = total;
     }
-    scope
+    Scopes { exact, is_exact, share }
 }
 
 /// `i` and every node under it, each once.
@@ -387,7 +448,9 @@ mod tests {
             let tree = Tree::new("t", &doc).expect("valid");
             let weights = [0.0, 0.1, 0.5, 1.0, 0.2, 0.6, 1.5, 0.30000000000000004];
             let penalty: Vec<f64> = (0..tree.len()).map(|_| weights[next(weights.len())]).collect();
-            let scopes = scopes(&tree, &penalty);
+            let scopes = scopes(&tree, &penalty, u64::MAX);
+            assert!(scopes.is_exact.iter().all(|&e| e), "no budget: every scope exact");
+            let scopes = scopes.exact;
             let mut shared = 0;
             for i in 0..tree.len() as Ix {
                 if tree.node(i).kind == NodeKind::Strategy {
@@ -404,5 +467,56 @@ mod tests {
             }
             assert!(shared > 10, "the DAG has shared nodes");
         }
+    }
+
+    /// Past the walk budget a scope is shared out instead of walked, so a chain of objectives whose
+    /// children share KPIs costs the budget, not a walk per objective (quadratic: 42 s for 30k).
+    #[test]
+    fn past_the_budget_scopes_are_shared_out() {
+        let node = |id: &str, kind: NodeKind, parents: &[&str]| {
+            let mut n = Node::new(id, kind, id);
+            n.parents = parents.iter().map(|p| (*p).to_owned()).collect();
+            n
+        };
+        let mut nodes = vec![node("s", NodeKind::Strategy, &[])];
+        let n = 300;
+        for i in 0..n {
+            let up = if i == 0 { "s".to_owned() } else { format!("o{}", i - 1) };
+            nodes.push(node(&format!("o{i}"), NodeKind::Objective, &[&up]));
+            nodes.push(node(&format!("kr{i}"), NodeKind::KeyResult, &[&format!("o{i}")]));
+        }
+        for i in 0..n - 1 {
+            nodes.push(node(&format!("k{i}"), NodeKind::Kpi, &[&format!("kr{i}"), &format!("o{}", i + 1)]));
+        }
+        let doc = TreeDoc {
+            schema: None,
+            version: 1,
+            organisation: "T".into(),
+            as_of: crate::Date::parse("2026-11-27").expect("a date"),
+            description: None,
+            nodes,
+            links: Vec::new(),
+        };
+        let tree = Tree::new("t", &doc).expect("valid");
+        let penalty: Vec<f64> = (0..tree.len()).map(|i| if i % 3 == 0 { 0.5 } else { 0.0 }).collect();
+        let all = scopes(&tree, &penalty, u64::MAX);
+        assert!(all.is_exact.iter().all(|&e| e));
+        let cut = scopes(&tree, &penalty, 2_000);
+        let inexact = cut.is_exact.iter().filter(|&&e| !e).count();
+        assert!(inexact > 100 && inexact < n, "the deepest objectives are walked, the rest shared out: {inexact}");
+        for i in 0..tree.len() as Ix {
+            if cut.is_exact[i as usize] {
+                assert_eq!(cut.health(i), all.health(i), "node {i}");
+            } else {
+                assert_eq!(cut.health(i), cut.share[i as usize].health());
+                assert!((0.0..=100.0).contains(&cut.health(i)));
+            }
+        }
+        // Without a budget nothing is walked: every objective but the last has two children whose
+        // scopes share a KPI, so only the last one (and the key results and KPIs) stays exact.
+        let none = scopes(&tree, &penalty, 0);
+        let objectives: Vec<Ix> = tree.of_kind(NodeKind::Objective).collect();
+        let exact = objectives.iter().filter(|&&o| none.is_exact[o as usize]).count();
+        assert_eq!(exact, 1);
     }
 }

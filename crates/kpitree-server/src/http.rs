@@ -520,10 +520,11 @@ impl WebRoot {
 }
 
 /// True when the file `uri_path` names under `root` (a canonical path), or the `index.html` served
-/// for a directory, resolves through a symlink to somewhere outside `root`. Paths the file service
-/// refuses anyway (`..`, bad percent-encoding) are left to it.
+/// for a directory, resolves through a symlink to somewhere outside `root`, or cannot be decoded
+/// strictly (malformed percent-encoding). Paths the file service refuses anyway (`..`) are left to it.
 fn leaves_root(root: &Path, uri_path: &str) -> bool {
-    let Some(decoded) = percent_decode(uri_path.trim_start_matches('/')) else { return false };
+    // A path we cannot decode as ServeDir would is not served (ServeDir decodes leniently).
+    let Some(decoded) = percent_decode(uri_path.trim_start_matches('/')) else { return true };
     let mut path = root.to_path_buf();
     for c in Path::new(&decoded).components() {
         match c {

@@ -11,7 +11,10 @@
 //!   every problem is located in one long line;
 //! - `wide-fan`: one key result with `n - 3` KPIs under it;
 //! - `many-parents`: one KPI under `n / 10` key results (100k parents at 1M nodes), the rest KPIs
-//!   spread over those key results.
+//!   spread over those key results;
+//! - `shared-chain`: a chain of `n / 3` objectives, each with a key result, and under each key result
+//!   a KPI that the next objective shares: every objective's children overlap, so exact health scopes
+//!   would need a walk per objective (the walk budget of `report.rs`).
 
 use super::{SEED, as_of, generate};
 use kpitree_core::model::{Node, NodeKind, TreeDoc};
@@ -33,10 +36,12 @@ pub enum Shape {
     WideFan,
     /// One node with `n / 10` parents.
     ManyParents,
+    /// A chain of objectives whose children share KPIs.
+    SharedChain,
 }
 
 /// Every shape, in the order tables show them.
-pub const ALL: [Shape; 7] = [
+pub const ALL: [Shape; 8] = [
     Shape::Plain,
     Shape::DeepChain,
     Shape::LongCycle,
@@ -44,6 +49,7 @@ pub const ALL: [Shape; 7] = [
     Shape::OneLineInvalid,
     Shape::WideFan,
     Shape::ManyParents,
+    Shape::SharedChain,
 ];
 
 impl Shape {
@@ -57,6 +63,7 @@ impl Shape {
             Shape::OneLineInvalid => "one-line-invalid",
             Shape::WideFan => "wide-fan",
             Shape::ManyParents => "many-parents",
+            Shape::SharedChain => "shared-chain",
         }
     }
 
@@ -85,6 +92,7 @@ impl Shape {
             Shape::LongCycle => long_cycle(n),
             Shape::WideFan => wide_fan(n),
             Shape::ManyParents => many_parents(n),
+            Shape::SharedChain => shared_chain(n),
         }
     }
 
@@ -192,6 +200,23 @@ fn many_parents(n: usize) -> TreeDoc {
     while nodes.len() < n {
         nodes.push(node(format!("k{k}"), NodeKind::Kpi, format!("Metric {k}"), Some(format!("r{}", k % krs))));
         k += 1;
+    }
+    doc(nodes)
+}
+
+fn shared_chain(n: usize) -> TreeDoc {
+    let objectives = n.saturating_sub(1) / 3;
+    let mut nodes = Vec::with_capacity(n);
+    nodes.push(node("s".into(), NodeKind::Strategy, "Root".into(), None));
+    for k in 0..objectives {
+        let parent = if k == 0 { "s".to_owned() } else { format!("o{}", k - 1) };
+        nodes.push(node(format!("o{k}"), NodeKind::Objective, format!("Objective {k}"), Some(parent)));
+        nodes.push(node(format!("r{k}"), NodeKind::KeyResult, format!("Result {k}"), Some(format!("o{k}"))));
+    }
+    for k in 0..objectives.saturating_sub(1) {
+        let mut kpi = node(format!("k{k}"), NodeKind::Kpi, format!("Metric {k}"), Some(format!("r{k}")));
+        kpi.parents.push(format!("o{}", k + 1));
+        nodes.push(kpi);
     }
     doc(nodes)
 }
