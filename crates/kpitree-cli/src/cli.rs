@@ -379,19 +379,22 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 ColorChoice::Always => anstream::ColorChoice::Always,
                 ColorChoice::Never => anstream::ColorChoice::Never,
             };
-            // Buffered: stdout flushes at every newline, a system call per line of a long report.
-            let mut out = std::io::BufWriter::new(anstream::AutoStream::new(std::io::stdout().lock(), choice));
+            // Buffered: stdout flushes at every newline, a system call per line of a long report. JSON
+            // and SARIF keep the data, so they bypass anstream (which drops DEL and escapes when piped).
+            let mut raw = std::io::BufWriter::new(std::io::stdout().lock());
             match format {
                 OutputFormat::Text => {
+                    let mut out = std::io::BufWriter::new(anstream::AutoStream::new(std::io::stdout().lock(), choice));
                     crate::render_text::report(&mut human::Guard(&mut out), &file.display().to_string(), &doc, &report)
+                        .and_then(|()| out.flush())
                 }
-                OutputFormat::Json => out.write_all(&kpitree_run::check::report_json(&report)),
+                OutputFormat::Json => raw.write_all(&kpitree_run::check::report_json(&report)),
                 OutputFormat::Sarif => {
                     let text = input::read(&file)?;
-                    crate::render_sarif::write(&mut out, &file, &text, &report, &run.catalog())
+                    crate::render_sarif::write(&mut raw, &file, &text, &report, &run.catalog())
                 }
             }
-            .and_then(|()| out.flush())
+            .and_then(|()| raw.flush())
             .map_err(io)?;
             let threshold = match fail_on {
                 FailOn::Error => Some(Severity::Error),
@@ -424,7 +427,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     crate::render_text::plugin(&mut out, &plugin).and_then(|()| out.flush())
                 }
                 ListFormat::Json => {
-                    let mut out = anstream::stdout();
+                    let mut out = std::io::stdout();
                     serde_json::to_writer_pretty(&mut out, &plugin_json(&plugin))
                         .map_err(std::io::Error::from)
                         .and_then(|()| writeln!(out))
@@ -452,7 +455,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     let mut out = human::stdout();
                     crate::render_text::rules(&mut out, &catalog).and_then(|()| out.flush())
                 }
-                ListFormat::Json => anstream::stdout()
+                ListFormat::Json => std::io::stdout()
                     .write_all(&kpitree_run::check::pretty_json(&kpitree_run::catalog::Listing { rules: &catalog })),
             }
             .map_err(io)?;
@@ -504,7 +507,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                     let mut out = human::stdout();
                     crate::render_text::prune(&mut out, &report, output.as_deref()).and_then(|()| out.flush())
                 }
-                ListFormat::Json => anstream::stdout().write_all(&kpitree_run::check::pretty_json(&report)),
+                ListFormat::Json => std::io::stdout().write_all(&kpitree_run::check::pretty_json(&report)),
             }
             .map_err(io)?;
             if let Some(path) = output {

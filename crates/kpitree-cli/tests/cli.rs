@@ -83,3 +83,23 @@ fn hostile_data_never_reaches_the_terminal_raw() {
         }
     }
 }
+
+/// JSON and SARIF keep the data: a title's DEL (and every other character) reaches a pipe as the tree
+/// has it, JSON-escaped where JSON requires, never stripped as text for a terminal would be.
+#[test]
+fn machine_output_keeps_the_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for format in ["json", "sarif"] {
+        for colour in ["never", "always"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_kpitree"))
+                .args(["check", "tests/cli/hostile/tree.json", "--no-config", "--fail-on", "never"])
+                .args(["--format", format, "--color", colour])
+                .current_dir(&root)
+                .output()
+                .expect("run kpitree");
+            assert!(out.stdout.contains(&0x7f), "{format}, colour {colour}: DEL kept");
+            let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+            assert!(value.is_object());
+        }
+    }
+}
