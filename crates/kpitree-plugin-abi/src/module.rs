@@ -96,23 +96,27 @@ pub fn check(bytes: &[u8], limits: ModuleLimits) -> Result<(), ErrorKind> {
     }
 }
 
+/// Appends `v` as unsigned LEB128, the integer encoding of wasm binaries: for hosts that rewrite a
+/// module (the browser lowers the memory maximum) and for tests that build one.
+pub fn write_leb128(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A module of `n` functions `() -> ()` with `body` (locals and code) each.
     fn functions(n: u32, body: &[u8]) -> Vec<u8> {
-        fn leb(out: &mut Vec<u8>, mut v: u64) {
-            loop {
-                let byte = (v & 0x7f) as u8;
-                v >>= 7;
-                if v == 0 {
-                    out.push(byte);
-                    return;
-                }
-                out.push(byte | 0x80);
-            }
-        }
+        let leb = write_leb128;
         let section = |out: &mut Vec<u8>, id: u8, content: &[u8]| {
             out.push(id);
             leb(out, content.len() as u64);

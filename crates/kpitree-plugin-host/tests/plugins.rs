@@ -289,17 +289,7 @@ fn input_and_module_sizes_are_limited() {
 /// A module of `n` functions of a few instructions each (`(i32.const 0) drop` six times), as the
 /// module that took wasmtime 93 s and 3 GB to compile (500,000 of them, 10.8 MB), and nothing else.
 fn tiny_functions(n: u32) -> Vec<u8> {
-    fn leb(out: &mut Vec<u8>, mut v: u32) {
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
-    }
+    let leb = |out: &mut Vec<u8>, v: u32| kpitree_plugin_abi::module::write_leb128(out, u64::from(v));
     let body: Vec<u8> = [&[0u8][..], &[0x41, 0, 0x1a].repeat(6), &[0x0b]].concat();
     let mut funcs = Vec::new();
     leb(&mut funcs, n);

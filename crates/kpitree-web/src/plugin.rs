@@ -304,18 +304,6 @@ fn inspect(bytes: &[u8], module_limit: u64, memory_limit: u64, counts: ModuleLim
     Ok(with_memory_maximum(bytes, &memories, limit_pages))
 }
 
-fn leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 /// Reads an unsigned LEB128 at `*at` (the module was parsed already, so it is well formed).
 fn read_leb(bytes: &[u8], at: &mut usize) -> Option<u64> {
     let (mut v, mut shift) = (0u64, 0);
@@ -350,7 +338,7 @@ fn with_memory_maximum(bytes: &[u8], memories: &[wasmparser::MemoryType], limit_
         // Custom page sizes (flag 0x08) keep their limits: the page count would mean something else.
         if id == 5 && memories.iter().all(|m| m.page_size_log2.is_none()) {
             let mut body = Vec::new();
-            leb(&mut body, memories.len() as u64);
+            kpitree_plugin_abi::module::write_leb128(&mut body, memories.len() as u64);
             for m in memories {
                 let patch = !m.memory64 && !m.shared;
                 let maximum =
@@ -366,13 +354,13 @@ fn with_memory_maximum(bytes: &[u8], memories: &[wasmparser::MemoryType], limit_
                     flags |= 0x04;
                 }
                 body.push(flags);
-                leb(&mut body, m.initial);
+                kpitree_plugin_abi::module::write_leb128(&mut body, m.initial);
                 if let Some(x) = maximum {
-                    leb(&mut body, x);
+                    kpitree_plugin_abi::module::write_leb128(&mut body, x);
                 }
             }
             out.push(5);
-            leb(&mut out, body.len() as u64);
+            kpitree_plugin_abi::module::write_leb128(&mut out, body.len() as u64);
             out.extend_from_slice(&body);
         } else {
             out.extend_from_slice(&bytes[at..end]);
