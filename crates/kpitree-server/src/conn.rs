@@ -12,7 +12,7 @@ use hyper_util::service::TowerToHyperService;
 use std::collections::BTreeMap;
 use std::io;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -90,13 +90,16 @@ pub async fn serve(
             }
         };
         let conn = open.add();
+        let listed = Listed { open: Arc::clone(&open), id: conn.id };
         let service = Tracked { inner: TowerToHyperService::new(router.clone()), conn: Arc::clone(&conn) };
         let io = TokioIo::new(WriteTimeout::new(stream, limits.write_timeout));
         let mut stopped = stopped.clone();
         let builder = builder.clone();
-        let open = Arc::clone(&open);
         tokio::spawn(async move {
+            // Dropped however the task ends (a panic included): the permit frees its place and the
+            // connection leaves the list of open ones.
             let _permit = permit;
+            let _listed = listed;
             let mut http = pin!(builder.serve_connection(io, service));
             let mut stopping = false;
             loop {
@@ -111,21 +114,29 @@ pub async fn serve(
                         stopping = true;
                         http.as_mut().graceful_shutdown();
                     }
-                    () = conn.evict.notified() => {
+                    () = conn.evict.notified(), if !stopping => {
                         if conn.busy.load(Ordering::SeqCst) == 0 {
-                            tracing::debug!("closed an idle connection to make room for a new one");
-                            break;
+                            // Graceful: an answer whose body is gone but whose last bytes are still
+                            // being written is finished first, then the connection closes.
+                            tracing::debug!("closing an idle connection to make room for a new one");
+                            stopping = true;
+                            conn.closing.store(true, Ordering::SeqCst);
+                            http.as_mut().graceful_shutdown();
                         }
                     }
                 }
             }
-            open.remove(conn.id);
         });
     }
     drop(listener);
     let _ = stop.send(true);
     let all = u32::try_from(cap).unwrap_or(u32::MAX);
-    let _ = permits.acquire_many(all).await;
+    // Requests in flight are bounded by the request timeout and writes by the write timeout; this
+    // bound only guarantees that a shutdown ends whatever a connection does.
+    let grace = limits.write_timeout.saturating_add(Duration::from_secs(30));
+    if tokio::time::timeout(grace, permits.acquire_many(all)).await.is_err() {
+        tracing::warn!("connections still open after the shutdown grace period; stopping anyway");
+    }
     Ok(())
 }
 
@@ -181,13 +192,16 @@ struct Open {
 struct Conn {
     id: u64,
     busy: AtomicUsize,
+    /// Set once it was asked to close: the next eviction picks another connection.
+    closing: AtomicBool,
     evict: Notify,
 }
 
 impl Open {
     fn add(&self) -> Arc<Conn> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let conn = Arc::new(Conn { id, busy: AtomicUsize::new(0), evict: Notify::new() });
+        let conn =
+            Arc::new(Conn { id, busy: AtomicUsize::new(0), closing: AtomicBool::new(false), evict: Notify::new() });
         self.lock().insert(id, Arc::clone(&conn));
         conn
     }
@@ -199,7 +213,9 @@ impl Open {
     /// Asks the oldest connection that is not answering a request to close (it checks again before
     /// it does, so one that just got a request stays).
     fn evict_oldest_idle(&self) {
-        if let Some(c) = self.lock().values().find(|c| c.busy.load(Ordering::SeqCst) == 0) {
+        if let Some(c) =
+            self.lock().values().find(|c| c.busy.load(Ordering::SeqCst) == 0 && !c.closing.load(Ordering::SeqCst))
+        {
             c.evict.notify_one();
         }
     }
@@ -207,6 +223,18 @@ impl Open {
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<Conn>>> {
         // The map stays consistent whatever panicked while holding it.
         self.conns.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Takes a connection off the list of open ones when its task ends.
+struct Listed {
+    open: Arc<Open>,
+    id: u64,
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        self.open.remove(self.id);
     }
 }
 

@@ -223,3 +223,46 @@ async fn symlinks_out_of_the_web_root_are_not_followed() {
     }
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_at_the_cap_gets_its_whole_answer() {
+    // A report of some megabytes is handed to hyper in one piece, so its body is gone long before
+    // the client has read it. Connections past the cap then ask for room: the slow reader's
+    // connection may close, but only after its answer is written.
+    let limits = ConnLimits { max_connections: 2, header_timeout: Duration::from_secs(120), ..ConnLimits::default() };
+    let server = Running::start_with(Options::default(), limits).await;
+    let mut nodes = vec![r#"{"id":"s","kind":"strategy","title":"Grow","owner":"CEO"}"#.to_string()];
+    nodes.extend((0..20_000).map(|i| format!(r#"{{"id":"k{i}","kind":"kpi","title":"Orphan {i}","owner":"Ops"}}"#)));
+    let tree = format!(r#"{{"version":1,"organisation":"Slow","as_of":"2026-11-27","nodes":[{}]}}"#, nodes.join(","));
+    let mut slow = TcpStream::connect(&server.addr).await.expect("connects");
+    let head = format!(
+        "POST /v1/check HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        server.addr,
+        tree.len()
+    );
+    slow.write_all(head.as_bytes()).await.expect("writes the head");
+    slow.write_all(tree.as_bytes()).await.expect("writes the tree");
+    // Read only the status line, then stop reading while the answer is large.
+    let mut first = [0u8; 12];
+    timeout(Duration::from_secs(60), slow.read_exact(&mut first)).await.expect("answers").expect("reads");
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let mut others = Vec::new();
+    for _ in 0..4 {
+        others.push(TcpStream::connect(&server.addr).await.expect("connects"));
+    }
+    assert_eq!(health(&server).await, 200, "health answers past the cap");
+    let rest = read_until_closed(&mut slow, Duration::from_secs(60)).await.expect("ends before the deadline");
+    let text = String::from_utf8_lossy(&rest);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+        .expect("a content length")
+        .trim()
+        .parse()
+        .expect("a number");
+    assert!(length > 1_000_000, "the answer is large enough to stay in the write buffer: {length}");
+    assert_eq!(body.len(), length, "the whole answer arrived");
+    drop(others);
+    server.shutdown().await;
+}
