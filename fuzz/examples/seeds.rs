@@ -7,7 +7,6 @@
 //! it again rewrites the same files.
 
 use kpitree_core::rollup::Rollup;
-use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::Reads;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,12 +39,12 @@ fn main() {
         seeds.add("json_lite_diff", &name, text.as_bytes());
         // Valid trees: their KTR1 encoding and their CSV; for the examples also a request and the
         // encoding for one `reads`.
-        let Ok(doc) = kpitree_core::load_json(&name, &text) else { continue };
-        let Ok(tree) = Tree::new(&name, &doc) else { continue };
+        let Ok(tree) = kpitree_core::load_json(&name, &text) else { continue };
+        let doc = tree.doc();
         let rollup = Rollup::new(&tree);
         let stem = name.trim_end_matches(".json");
         seeds.add("ktr_view", &format!("{stem}.ktr"), &kpitree_plugin_abi::encode_tree(&tree, &rollup));
-        let csv = kpitree_core::csv::to_csv(&doc);
+        let csv = kpitree_core::csv::to_csv(doc);
         seeds.add("csv_tree", &format!("{stem}.csv"), &[&[0u8][..], csv.as_bytes()].concat());
         if name.starts_with("examples") {
             let request = kpitree_plugin_abi::encode_request(&tree, &rollup, br#"{"max": 4}"#);

@@ -16,10 +16,8 @@ fuzz_target!(|data: &[u8]| {
     // The lean engine may decline any text (the page then loads the full engine); what it reads, it
     // must judge as the full engine does.
     if let Ok(doc) = kpitree_json_lite::from_str::<TreeDoc>(text) {
-        let lean = match kpitree_core::validate_json_with(FILE, doc, text, |tree| {
-            kpitree_fuzz::check_valid(tree, kpitree_fuzz::default_settings())
-        }) {
-            Ok((_, out)) => Ok(out),
+        let lean = match kpitree_core::validate_json(FILE, doc, text) {
+            Ok(tree) => Ok(kpitree_fuzz::check_valid(&tree, kpitree_fuzz::default_settings())),
             Err(e) => Err(e.to_string()),
         };
         match (&full, &lean) {

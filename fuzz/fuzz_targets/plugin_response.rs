@@ -70,7 +70,7 @@ fuzz_target!(|data: &[u8]| {
             );
             let rollup = Rollup::new(tree);
             let results = PluginResults { findings, rules_run: manifest.rules.len(), errors: Vec::new() };
-            let report = kpitree_core::check_tree_with(tree, &rollup, kpitree_fuzz::default_settings(), results);
+            let report = kpitree_core::check_with(tree, &rollup, kpitree_fuzz::default_settings(), results);
             kpitree_fuzz::assert_report(tree, &report);
             drop(kpitree_fuzz::report_json(&report));
         }

@@ -27,23 +27,17 @@ pub fn default_settings() -> &'static Settings {
     SETTINGS.get_or_init(|| kpitree_core::settings(&Config::default()).expect("the defaults resolve"))
 }
 
-/// The examples, read once per process; [`with_example_trees`] validates them once per thread
-/// (libFuzzer runs one input at a time on one thread).
-fn example_docs() -> &'static [(&'static str, TreeDoc)] {
-    static DOCS: OnceLock<Vec<(&'static str, TreeDoc)>> = OnceLock::new();
-    DOCS.get_or_init(|| {
+/// The examples, read and validated once per process.
+fn example_trees() -> &'static [(&'static str, Tree)] {
+    static TREES: OnceLock<Vec<(&'static str, Tree)>> = OnceLock::new();
+    TREES.get_or_init(|| {
         EXAMPLES.iter().map(|(file, text)| (*file, kpitree_core::load_json(file, text).expect("an example"))).collect()
     })
 }
 
-thread_local! {
-    static TREES: Vec<(&'static str, Tree<'static>)> =
-        example_docs().iter().map(|(file, doc)| (*file, Tree::new(file, doc).expect("a valid example"))).collect();
-}
-
 /// Calls `f` with each example tree and its file name.
-pub fn with_example_trees(mut f: impl FnMut(&str, &Tree<'_>)) {
-    TREES.with(|trees| trees.iter().for_each(|(file, tree)| f(file, tree)));
+pub fn with_example_trees(mut f: impl FnMut(&str, &Tree)) {
+    example_trees().iter().for_each(|(file, tree)| f(file, tree));
 }
 
 /// The report as `kpitree check --format json` prints it (`kpitree_run::check::report_json`: pretty,
@@ -58,9 +52,9 @@ pub fn report_json(report: &Report) -> Vec<u8> {
 /// The check and the pruning of a valid tree, with the engine's promises asserted; returns what a
 /// user would see (report JSON, pruning report and pruned document), so two ways of reading one text
 /// can be compared byte for byte.
-pub fn check_valid(tree: &Tree<'_>, settings: &Settings) -> Vec<u8> {
+pub fn check_valid(tree: &Tree, settings: &Settings) -> Vec<u8> {
     let rollup = Rollup::new(tree);
-    let report = kpitree_core::check_tree_with(tree, &rollup, settings, PluginResults::default());
+    let report = kpitree_core::check_with(tree, &rollup, settings, PluginResults::default());
     assert_report(tree, &report);
     let mut out = report_json(&report);
 
@@ -68,7 +62,7 @@ pub fn check_valid(tree: &Tree<'_>, settings: &Settings) -> Vec<u8> {
     let (pruned_report, pruned) = kpitree_core::prune::prune(tree, settings, &reasons);
     out.extend(serde_json::to_vec_pretty(&pruned_report).expect("a prune report serializes"));
     // prune.rs: removing KPIs and re-attaching their children to surviving parents keeps a valid tree.
-    if let Err(e) = Tree::new("pruned", &pruned) {
+    if let Err(e) = Tree::new("pruned", pruned.clone()) {
         panic!("the pruned document is invalid: {e}");
     }
     out.extend(kpitree_core::to_json(&pruned).as_bytes());
@@ -80,7 +74,7 @@ pub fn check_valid(tree: &Tree<'_>, settings: &Settings) -> Vec<u8> {
 pub fn round_trips(file: &str, doc: &TreeDoc) {
     let json = kpitree_core::to_json(doc);
     match kpitree_core::load_json(file, &json) {
-        Ok(back) => assert!(back == *doc, "to_json then load_json changed the document:\n{json}"),
+        Ok(back) => assert!(back.doc() == doc, "to_json then load_json changed the document:\n{json}"),
         Err(e) => panic!("to_json wrote a document load_json refuses: {e}\n{json}"),
     }
     csv_round_trip(file, doc);
@@ -106,7 +100,7 @@ pub fn csv_round_trip(file: &str, doc: &TreeDoc) {
 
 /// Promises of a report on a valid tree: every node a finding names is in the tree, scores are
 /// numbers in range.
-pub fn assert_report(tree: &Tree<'_>, report: &Report) {
+pub fn assert_report(tree: &Tree, report: &Report) {
     for f in &report.findings {
         for id in &f.nodes {
             assert!(tree.ix(id).is_some(), "finding of `{}` names `{id}`, which is not in the tree", f.rule);
@@ -119,12 +113,7 @@ pub fn assert_report(tree: &Tree<'_>, report: &Report) {
 /// Loads `text` in `format` as the CLI does; a valid tree is checked with [`check_valid`] and
 /// written back ([`round_trips`]), an invalid one gives its messages. Returns what a user would see.
 pub fn load_and_check(file: &str, text: &str, format: Format, meta: &CsvMeta) -> Result<Vec<u8>, String> {
-    let check = |tree: &Tree<'_>| {
-        round_trips(file, tree.doc());
-        check_valid(tree, default_settings())
-    };
-    match kpitree_core::load_with(file, text, format, meta, check) {
-        Ok((_, out)) => Ok(out),
-        Err(e) => Err(e.to_string()),
-    }
+    let tree = kpitree_core::load(file, text, format, meta).map_err(|e| e.to_string())?;
+    round_trips(file, tree.doc());
+    Ok(check_valid(&tree, default_settings()))
 }

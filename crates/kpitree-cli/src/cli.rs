@@ -365,9 +365,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
             let run = configure(&mut loaded, set)?;
             let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
-            let (doc, report) = input::load_tree_with(&file, input.format(), &input.meta(), |tree| {
-                kpitree_run::check::check(tree, &run.plugins, &loaded.config, &run.settings, &load_errors)
-            })?;
+            let tree = input::load_tree(&file, input.format(), &input.meta())?;
+            let report = kpitree_run::check::check(&tree, &run.plugins, &loaded.config, &run.settings, &load_errors);
             // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
             // SARIF carry them too.
             let mut err = human::stderr();
@@ -385,14 +384,16 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             match format {
                 OutputFormat::Text => {
                     let mut out = std::io::BufWriter::new(anstream::AutoStream::new(std::io::stdout().lock(), choice));
-                    crate::render_text::report(&mut human::Guard(&mut out), &file.display().to_string(), &doc, &report)
-                        .and_then(|()| out.flush())
+                    crate::render_text::report(
+                        &mut human::Guard(&mut out),
+                        &file.display().to_string(),
+                        tree.doc(),
+                        &report,
+                    )
+                    .and_then(|()| out.flush())
                 }
                 OutputFormat::Json => raw.write_all(&kpitree_run::check::report_json(&report)),
-                OutputFormat::Sarif => {
-                    let text = input::read(&file)?;
-                    crate::render_sarif::write(&mut raw, &file, &text, &report, &run.catalog())
-                }
+                OutputFormat::Sarif => crate::render_sarif::write(&mut raw, &file, &tree, &report, &run.catalog()),
             }
             .and_then(|()| raw.flush())
             .map_err(io)?;
@@ -437,9 +438,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { file, input } => {
-            let doc = input::load_tree(&file, input.format(), &input.meta())?;
+            let tree = input::load_tree(&file, input.format(), &input.meta())?;
             let mut out = human::stdout();
-            writeln!(out, "{}: valid ({} nodes, {} links)", Esc(file.display()), doc.nodes.len(), doc.links.len())
+            writeln!(out, "{}: valid ({} nodes, {} links)", Esc(file.display()), tree.len(), tree.doc().links.len())
                 .and_then(|()| out.flush())
                 .map_err(io)?;
             Ok(ExitCode::SUCCESS)
@@ -482,7 +483,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Command::Serve(flags) => serve(flags),
         Command::Convert { file, output, to, input } => {
             let from = input::format_of(&file, input.format());
-            let doc = input::load_tree(&file, input.format(), &input.meta())?;
+            let doc = input::load_tree(&file, input.format(), &input.meta())?.into_doc();
             let to: Format = match (to, &output) {
                 (Some(t), _) => t.into(),
                 (None, Some(o)) => input::format_of(o, None),
@@ -499,9 +500,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Command::Prune { file, dry_run: _, output, reasons, format, rules, input } => {
             let settings = settings(&rules)?;
             let reasons: Vec<Reason> = reasons.into_iter().map(Into::into).collect();
-            let (_, (report, pruned)) = input::load_tree_with(&file, input.format(), &input.meta(), |tree| {
-                kpitree_core::prune::prune(tree, &settings, &reasons)
-            })?;
+            let tree = input::load_tree(&file, input.format(), &input.meta())?;
+            let (report, pruned) = kpitree_core::prune::prune(&tree, &settings, &reasons);
             match format {
                 ListFormat::Text => {
                     let mut out = human::stdout();

@@ -3,7 +3,7 @@
 
 use kpitree_core::config::{Config, ConfigError};
 use kpitree_core::csv::CsvMeta;
-use kpitree_core::{Format, LoadError, TreeDoc};
+use kpitree_core::{Format, LoadError, Tree};
 use std::path::{Path, PathBuf};
 
 /// Why the command could not do its job (exit code 2).
@@ -42,22 +42,12 @@ pub fn format_of(path: &Path, flag: Option<Format>) -> Format {
 }
 
 /// Reads and validates a tree. CSV metadata flags fill what the file does not say.
-pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<TreeDoc, CliError> {
-    load_tree_with(path, format, meta, |_| ()).map(|(doc, ())| doc)
-}
-
-/// [`load_tree`], running `with` on the tree validation built (so it is not built twice).
-pub fn load_tree_with<R>(
-    path: &Path,
-    format: Option<Format>,
-    meta: &CsvMeta,
-    with: impl FnOnce(&kpitree_core::tree::Tree<'_>) -> R,
-) -> Result<(TreeDoc, R), CliError> {
+pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<Tree, CliError> {
     let bytes = std::fs::read(path).map_err(|error| CliError::Io { path: path.to_owned(), error })?;
     let name = path.display().to_string();
     // Not UTF-8 is a syntax problem at its line and column; a byte-order mark is skipped.
     let text = kpitree_core::decode_text(&name, &bytes).map_err(CliError::Load)?;
-    kpitree_core::load_with(&name, text, format_of(path, format), meta, with).map_err(CliError::Load)
+    kpitree_core::load(&name, text, format_of(path, format), meta).map_err(CliError::Load)
 }
 
 /// A configuration: the engine's, plugin limits by name (from `[limits]`), and how to name its

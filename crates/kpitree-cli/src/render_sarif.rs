@@ -1,10 +1,12 @@
 //! SARIF 2.1.0 output (serde-sarif types), so CI systems show findings next to the tree file.
 //!
-//! Each finding's primary location is the tree file at the line of its first node's `"id"` (JSON
-//! input) and a logical location per node id; whole-tree findings point at the file's first line.
+//! Each finding's primary location is the tree file where its first node stands (the line and column
+//! of its `"id"` in JSON, its row in CSV: the tree's source map) and a logical location per node id;
+//! whole-tree findings point at the file's first line.
 
 use kpitree_core::finding::Finding;
 use kpitree_core::report::Report;
+use kpitree_core::{Pos, Tree};
 use kpitree_run::catalog::RuleInfo;
 use serde::ser::SerializeSeq;
 use serde_sarif::sarif::{
@@ -26,8 +28,7 @@ fn level(s: kpitree_core::finding::Severity) -> ResultLevel {
 
 /// Writes the report as one SARIF run.
 /// `rules` are the run's rules (built-in and plugin), the tool's rule descriptors.
-pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report, rules: &[RuleInfo]) -> Result<()> {
-    let positions = kpitree_core::json::node_positions(text);
+pub fn write(out: &mut impl Write, file: &Path, tree: &Tree, report: &Report, rules: &[RuleInfo]) -> Result<()> {
     let uri = file.to_string_lossy().replace('\\', "/");
     let descriptors: Vec<ReportingDescriptor> = rules
         .iter()
@@ -54,7 +55,7 @@ pub fn write(out: &mut impl Write, file: &Path, text: &str, report: &Report, rul
     for (k, r) in rules.iter().enumerate() {
         rule_index.entry(r.id.as_str()).or_insert(k as i64);
     }
-    let position = |id: &str| positions.get(id).copied();
+    let position = |id: &str| tree.source().node(tree.ix(id)? as usize);
     let results = Results { report, position: &position, uri: &uri, rule_index: &rule_index };
     let driver = ToolComponent::builder()
         .name("kpitree")
@@ -111,8 +112,8 @@ struct RunOut<'a> {
 /// The findings as SARIF results, made while serializing.
 struct Results<'a> {
     report: &'a Report,
-    /// Line and column of a node's `"id"`.
-    position: &'a dyn Fn(&str) -> Option<(usize, usize)>,
+    /// Where a node stands in the tree's text.
+    position: &'a dyn Fn(&str) -> Option<Pos>,
     uri: &'a str,
     rule_index: &'a HashMap<&'a str, i64>,
 }
@@ -129,10 +130,13 @@ impl serde::Serialize for Results<'_> {
 
 impl Results<'_> {
     fn result(&self, f: &Finding) -> SarifResult {
-        let (line, column) = f.nodes.first().and_then(|id| (self.position)(id)).unwrap_or((1, 1));
+        let at = f.nodes.first().and_then(|id| (self.position)(id)).unwrap_or(Pos::at(1, 1));
+        let mut region = Region::builder().start_line(i64::from(at.line)).build();
+        // A CSV row has a line only.
+        region.start_column = at.column().map(|c| c as i64);
         let physical = PhysicalLocation::builder()
             .artifact_location(ArtifactLocation::builder().uri(self.uri.to_owned()).build())
-            .region(Region::builder().start_line(line as i64).start_column(column as i64).build())
+            .region(region)
             .build();
         let logical: Vec<LogicalLocation> = f
             .nodes

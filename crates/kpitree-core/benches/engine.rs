@@ -3,7 +3,7 @@
 //! Per size, four measurements over the same document text (throughput in bytes of that text):
 //! - `a_json_value`: `serde_json::from_str::<Value>`, the baseline any JSON tool pays;
 //! - `b_parse_validate`: `parse_json` + `Tree::new`;
-//! - `c_rules`: `check_tree` (rollups, every built-in rule, report) on a tree built beforehand;
+//! - `c_rules`: `check` (rollups, every built-in rule, report) on a tree built beforehand;
 //! - `d_end_to_end`: text to JSON report, what `kpitree check --format json` does minus file I/O.
 //!
 //! Each routine's output is dropped outside the timed region (deallocation is not measured, for any
@@ -30,7 +30,7 @@ use criterion::{BatchSize, Bencher, Criterion, SamplingMode, Throughput};
 use kpitree_core::config::{Config, Settings};
 use kpitree_core::model::NodeKind;
 use kpitree_core::tree::Tree;
-use kpitree_core::{check_tree, parse_json, settings};
+use kpitree_core::{check, parse_json, settings};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -39,9 +39,10 @@ const FILE: &str = "bench.json";
 /// Validates the generated document and prints what the rules find in it.
 fn sanity_check(n: usize, text: &str, settings: &Settings) {
     let doc = parse_json(FILE, text).unwrap_or_else(|e| panic!("generated tree of {n} nodes does not parse: {e}"));
-    let tree = Tree::new(FILE, &doc).unwrap_or_else(|e| panic!("generated tree of {n} nodes is invalid: {e}"));
+    let tree = Tree::new(FILE, doc).unwrap_or_else(|e| panic!("generated tree of {n} nodes is invalid: {e}"));
     assert_eq!(tree.len(), n);
-    let report = check_tree(&tree, settings);
+    let report = check(&tree, settings);
+    let doc = tree.doc();
     let kinds = [NodeKind::Strategy, NodeKind::Objective, NodeKind::KeyResult, NodeKind::Kpi]
         .map(|k| (k.as_str(), doc.nodes.iter().filter(|x| x.kind == k).count()));
     let mut lines = format!(
@@ -108,23 +109,20 @@ fn bench_engine<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
         group.bench_function("b_parse_validate", |b| {
             timed(b, || {
                 let doc = parse_json(FILE, black_box(&text)).expect("parses");
-                let tree = Tree::new(FILE, &doc).expect("valid");
+                let tree = Tree::new(FILE, doc).expect("valid");
                 black_box(tree.len());
-                drop(tree);
-                doc
+                tree
             })
         });
-        let doc = parse_json(FILE, &text).expect("parses");
-        let tree = Tree::new(FILE, &doc).expect("valid");
-        group.bench_function("c_rules", |b| timed(b, || check_tree(black_box(&tree), &settings)));
+        let tree = Tree::new(FILE, parse_json(FILE, &text).expect("parses")).expect("valid");
+        group.bench_function("c_rules", |b| timed(b, || check(black_box(&tree), &settings)));
         group.bench_function("d_end_to_end", |b| {
             timed(b, || {
                 let doc = parse_json(FILE, black_box(&text)).expect("parses");
-                let tree = Tree::new(FILE, &doc).expect("valid");
-                let report = check_tree(&tree, &settings);
+                let tree = Tree::new(FILE, doc).expect("valid");
+                let report = check(&tree, &settings);
                 let json = serde_json::to_string(&report).expect("serialises");
-                drop(tree);
-                (doc, report, json)
+                (tree, report, json)
             })
         });
         group.finish();
@@ -160,11 +158,10 @@ fn bench_shapes<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
                 group.bench_function("check", |b| {
                     timed(b, || {
                         let doc = parse_json(FILE, black_box(&text)).expect("parses");
-                        let tree = Tree::new(FILE, &doc).expect("valid");
-                        let report = check_tree(&tree, &settings);
+                        let tree = Tree::new(FILE, doc).expect("valid");
+                        let report = check(&tree, &settings);
                         let json = serde_json::to_string(&report).expect("serialises");
-                        drop(tree);
-                        (doc, report, json)
+                        (tree, report, json)
                     })
                 });
             }

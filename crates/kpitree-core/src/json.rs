@@ -6,7 +6,7 @@
 
 use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::model::TreeDoc;
-use rustc_hash::FxHashMap;
+use crate::source::{Pos, SourceMap};
 
 /// Parses a tree document from JSON text. `file` names the source in error messages.
 ///
@@ -220,27 +220,23 @@ pub fn to_json(doc: &TreeDoc) -> String {
     s
 }
 
-/// Line and column of each node's `"id"` member in JSON text (the first, for a duplicated id), for
-/// pointing at nodes in messages and SARIF.
-pub fn node_positions(text: &str) -> FxHashMap<String, (usize, usize)> {
-    by_id(members(strip_bom(text), &[b"\"id\""]).swap_remove(0))
+/// The [`SourceMap`] of a JSON document: each node at its `"id"` member, each link at its `"from"`
+/// member, the document's `version` member. One light scan of the text, not a second parse.
+pub fn source_map(text: &str) -> SourceMap {
+    let mut found = members(strip_bom(text), &[b"\"id\"", b"\"from\"", b"\"version\""]);
+    let pos = |(line, column): (usize, usize)| Pos::at(line, column);
+    let version = found.pop().unwrap_or_default().into_iter().map(pos).next();
+    let links = found.pop().unwrap_or_default().into_iter().map(pos).collect();
+    let nodes = found.pop().unwrap_or_default().into_iter().map(pos).collect();
+    SourceMap::new(nodes, links, version)
 }
 
-fn by_id(ids: Vec<(String, (usize, usize))>) -> FxHashMap<String, (usize, usize)> {
-    let mut out = FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
-    for (id, at) in ids {
-        out.entry(id).or_insert(at);
-    }
-    out
-}
-
-/// For each key (quoted) of `keys`, every member of that name in text order, with its string value
-/// (empty when the value is not a string; only `"id"` values are kept) and its line and column (in
-/// characters). Only nodes have an `id` field (the format denies unknown fields), so in a valid
-/// document the k-th `"id"` member is the k-th node's. One light scan of the text rather than a
-/// second parse; columns are counted from the previous member on the same line, so a document on
-/// one line costs no more than one on many.
-fn members(text: &str, keys: &[&[u8]]) -> Vec<Vec<(String, (usize, usize))>> {
+/// For each key (quoted) of `keys`, the line and column (in characters) of every member of that
+/// name, in text order. Only nodes have an `id` field and only links a `from` (the format denies
+/// unknown fields), so in a document that parsed the k-th `"id"` member is the k-th node's. Columns
+/// are counted from the previous member on the same line, so a document on one line costs no more
+/// than one on many.
+fn members(text: &str, keys: &[&[u8]]) -> Vec<Vec<(usize, usize)>> {
     let mut out = vec![Vec::new(); keys.len()];
     let bytes = text.as_bytes();
     let mut line = 1usize;
@@ -263,20 +259,9 @@ fn members(text: &str, keys: &[&[u8]]) -> Vec<Vec<(String, (usize, usize))>> {
                         j += 1;
                     }
                     if j < bytes.len() && bytes[j] == b':' {
-                        j += 1;
-                        while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
-                            j += 1;
-                        }
                         let column = known.1 + text.get(known.0..start).map_or(0, |s| s.chars().count());
                         known = (start, column);
-                        if keys[k] != b"\"id\"" {
-                            out[k].push((String::new(), (line, column)));
-                        } else if j < bytes.len() && bytes[j] == b'"' {
-                            let vend = skip_string(bytes, j);
-                            if let Ok(id) = kpitree_json_lite::from_str::<String>(&text[j..vend.min(text.len())]) {
-                                out[k].push((id, (line, column)));
-                            }
-                        }
+                        out[k].push((line, column));
                     }
                 }
                 i = end;
@@ -301,37 +286,6 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-/// Fills in line and column for problems that name a node but have no position yet.
-pub fn locate(err: &mut LoadError, text: &str) {
-    if err.problems.iter().all(|p| p.at.line.is_some()) {
-        return;
-    }
-    let text = strip_bom(text);
-    // Only links have `from`, only the document has `version`.
-    let mut found = members(text, &[b"\"id\"", b"\"from\"", b"\"version\""]);
-    let version = found.pop().unwrap_or_default();
-    let links = found.pop().unwrap_or_default();
-    let ids = found.pop().unwrap_or_default();
-    // Built when a problem names a node without its position.
-    let mut named: Option<FxHashMap<String, (usize, usize)>> = None;
-    for p in &mut err.problems {
-        let link =
-            p.at.field.as_deref().and_then(|f| f.strip_prefix("links[")?.split(']').next()?.parse::<usize>().ok());
-        let at = match (p.at.position, link, p.at.field.as_deref()) {
-            (Some(k), _, _) => ids.get(k).map(|(_, at)| *at),
-            (None, Some(k), _) => links.get(k).map(|(_, at)| *at),
-            (None, None, Some("version")) => version.first().map(|(_, at)| *at),
-            _ => p.at.node.as_deref().and_then(|n| named.get_or_insert_with(|| by_id(ids.clone())).get(n).copied()),
-        };
-        if p.at.line.is_none()
-            && let Some((l, c)) = at
-        {
-            p.at.line = Some(l);
-            p.at.column = Some(c);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,10 +293,10 @@ mod tests {
     #[test]
     fn positions_of_ids() {
         let t = "{\n  \"nodes\": [\n    {\"id\": \"a\", \"title\": \"id\"},\n    { \"id\" : \"b\\\"x\" }\n  ]\n}";
-        let p = node_positions(t);
-        assert_eq!(p.get("a"), Some(&(3, 6)));
-        assert_eq!(p.get("b\"x"), Some(&(4, 7)));
-        assert_eq!(p.len(), 2);
+        let map = source_map(t);
+        assert_eq!(map.node(0), Some(Pos { line: 3, column: 6 }));
+        assert_eq!(map.node(1), Some(Pos { line: 4, column: 7 }));
+        assert_eq!(map.node(2), None);
     }
 
     /// A byte-order mark is skipped by every reader of JSON text (the server and the browser get text,
@@ -350,8 +304,8 @@ mod tests {
     #[test]
     fn a_byte_order_mark_is_skipped() {
         let doc = "\u{feff}{\"version\": 1, \"organisation\": \"O\", \"as_of\": \"2026-11-27\", \"nodes\": [\n {\"id\": \"s\", \"kind\": \"strategy\", \"title\": \"S\"}]}";
-        assert_eq!(crate::load_json("f", doc).map(|d| d.nodes.len()), Ok(1));
-        assert_eq!(node_positions(doc).get("s"), Some(&(2, 3)));
+        assert_eq!(crate::load_json("f", doc).map(|t| t.len()), Ok(1));
+        assert_eq!(source_map(doc).node(0), Some(Pos { line: 2, column: 3 }));
         let broken = "\u{feff}{\"version\": 1,\n \"nodes\": [}";
         assert_eq!(
             parse_json("f", broken).map(|_| ()).unwrap_err().to_string(),

@@ -22,20 +22,20 @@ pub mod report;
 pub mod rollup;
 pub mod rules;
 pub mod sort;
+pub mod source;
 pub mod stats;
 pub mod tree;
 
 pub use date::Date;
 pub use decode::decode_text;
-pub use engine::{
-    Format, check, check_tree, check_tree_with, load, load_json, load_json_with, load_with, settings,
-    validate_json_with,
-};
+pub use engine::{Format, check, check_with, load, load_json, settings, validate_json};
 pub use error::{LoadError, Location, Problem, ProblemKind};
 pub use json::{parse_json, to_json};
 pub use model::{
     CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
 };
+pub use source::{Pos, SourceMap};
+pub use tree::Tree;
 
 /// The JSON Schema of the tree format (`schema/tree.schema.json`).
 pub const SCHEMA: &str = include_str!("../../../schema/tree.schema.json");

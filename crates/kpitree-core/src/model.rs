@@ -1,6 +1,6 @@
 //! The tree document: plain Rust types for the canonical JSON format (see `schema/tree.schema.json`).
 //!
-//! Field names follow `shared/domain.md`. The struct is flat: which fields apply to which node kind is
+//! Field names are the JSON names of the format (`docs/format.md`). The struct is flat: which fields apply to which node kind is
 //! checked by validation (`crate::validate`), so a misplaced field is an error with a location rather
 //! than silently ignored.
 
@@ -90,7 +90,7 @@ impl NodeKind {
         }
     }
 
-    /// The kinds a node of this kind may name as parents (`shared/domain.md`).
+    /// The kinds a node of this kind may name as parents (`docs/format.md`).
     pub fn legal_parents(self) -> &'static [NodeKind] {
         match self {
             NodeKind::Strategy => &[],

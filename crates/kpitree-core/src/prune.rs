@@ -7,9 +7,10 @@
 //! re-attaches those to the removed KPI's own parents, so pruning never orphans a survivor.
 
 use crate::config::Settings;
-use crate::engine::check_tree;
+use crate::engine::check;
 use crate::model::{NodeKind, TreeDoc};
 use crate::rollup::Rollup;
+use crate::source::SourceMap;
 use crate::tree::{Ix, Tree};
 use serde::Serialize;
 
@@ -107,7 +108,7 @@ pub struct PruneReport {
 ///
 /// `settings` are those of the check (they decide `before`/`after` findings and the pruning rules'
 /// thresholds).
-pub fn prune(tree: &Tree<'_>, settings: &Settings, reasons: &[Reason]) -> (PruneReport, TreeDoc) {
+pub fn prune(tree: &Tree, settings: &Settings, reasons: &[Reason]) -> (PruneReport, TreeDoc) {
     let mut forced = settings.clone();
     for (rule, s) in crate::rules::builtin().iter().zip(forced.rules.iter_mut()) {
         s.enabled = reasons.iter().any(|r| r.rule() == rule.meta().id);
@@ -152,16 +153,16 @@ pub fn prune(tree: &Tree<'_>, settings: &Settings, reasons: &[Reason]) -> (Prune
         })
         .collect();
     let (pruned, reattached, links_removed) = without(tree, &removed);
-    let before = shape(tree, &check_tree(tree, settings));
-    let after = match Tree::new("pruned", &pruned) {
-        Ok(t) => shape(&t, &check_tree(&t, settings)),
+    let before = shape(tree, &check(tree, settings));
+    let (after, pruned) = match Tree::validate("pruned", pruned, SourceMap::default()) {
+        Ok(t) => (shape(&t, &check(&t, settings)), t.into_doc()),
         // Removing KPIs and re-attaching their children to existing parents keeps a valid tree.
-        Err(_) => Shape { nodes: pruned.nodes.len(), kpis: 0, findings: 0, health: 0.0 },
+        Err(failed) => (Shape { nodes: failed.1.nodes.len(), kpis: 0, findings: 0, health: 0.0 }, failed.1),
     };
     (PruneReport { candidates, reattached, links_removed, before, after }, pruned)
 }
 
-fn shape(tree: &Tree<'_>, report: &crate::report::Report) -> Shape {
+fn shape(tree: &Tree, report: &crate::report::Report) -> Shape {
     Shape {
         nodes: tree.len(),
         kpis: tree.of_kind(NodeKind::Kpi).count(),
@@ -171,7 +172,7 @@ fn shape(tree: &Tree<'_>, report: &crate::report::Report) -> Shape {
 }
 
 /// The document without the removed nodes and their links; survivors keep a path upwards.
-fn without(tree: &Tree<'_>, removed: &[bool]) -> (TreeDoc, Vec<Reattached>, usize) {
+fn without(tree: &Tree, removed: &[bool]) -> (TreeDoc, Vec<Reattached>, usize) {
     let doc = tree.doc();
     let mut out = doc.clone();
     out.nodes.clear();

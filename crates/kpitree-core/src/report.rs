@@ -53,7 +53,7 @@ pub struct PluginFailure {
 }
 
 /// What rule plugins contributed to a check, merged into the report by
-/// [`crate::engine::check_tree_with`].
+/// [`crate::engine::check_with`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PluginResults {
     /// Their findings (each with `plugin` set), in plugin order.
@@ -136,7 +136,7 @@ pub struct ScoredNode {
 }
 
 /// Sorts findings into the report order and builds the summary and scores.
-pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules_run: usize) -> Report {
+pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run: usize) -> Report {
     // Stable sort: findings from one rule keep the order the rule emitted them in.
     crate::sort::sort_by_cached_key(&mut findings, |f| {
         f.nodes.first().and_then(|id| tree.ix(id)).map_or(-1, i64::from)
@@ -201,7 +201,7 @@ pub fn build(tree: &Tree<'_>, rollup: &Rollup, mut findings: Vec<Finding>, rules
     }
 }
 
-fn penalties(tree: &Tree<'_>, findings: &[Finding]) -> Vec<f64> {
+fn penalties(tree: &Tree, findings: &[Finding]) -> Vec<f64> {
     let mut p = vec![0.0; tree.len()];
     for f in findings {
         for id in &f.nodes {
@@ -245,7 +245,7 @@ fn fixed(penalty: f64) -> u128 {
 }
 
 /// A node's own share of a scope: its capped penalty, or nothing when it is retired.
-fn own(tree: &Tree<'_>, penalty: &[f64], i: Ix) -> Scope {
+fn own(tree: &Tree, penalty: &[f64], i: Ix) -> Scope {
     if tree.node(i).status == Status::Retired {
         Scope::default()
     } else {
@@ -255,7 +255,7 @@ fn own(tree: &Tree<'_>, penalty: &[f64], i: Ix) -> Scope {
 
 /// Steps the walks of [`scopes`] may take for one tree, in all: far more than any real tree needs
 /// (a walk is only needed where shared nodes make children's scopes overlap), and linear in its size.
-fn walk_budget(tree: &Tree<'_>) -> u64 {
+fn walk_budget(tree: &Tree) -> u64 {
     let edges: usize = tree.nodes().iter().map(|n| n.parents.len()).sum();
     4_000_000 + 16 * (tree.len() + edges) as u64
 }
@@ -304,7 +304,7 @@ impl Scopes {
 /// tree costs linear time, and a DAG a walk per such node over its nodes that lie above a shared
 /// node; the walks stop once they have taken `budget` steps in all (the last one finishes), and the
 /// nodes left, and those above them, keep their shared-out scope only.
-fn scopes(tree: &Tree<'_>, penalty: &[f64], budget: u64) -> Scopes {
+fn scopes(tree: &Tree, penalty: &[f64], budget: u64) -> Scopes {
     let n = tree.len();
     let mut exact = vec![Scope::default(); n];
     let mut is_exact = vec![true; n];
@@ -364,7 +364,7 @@ fn scopes(tree: &Tree<'_>, penalty: &[f64], budget: u64) -> Scopes {
 }
 
 /// `i` and every node under it, each once.
-pub fn descendants(tree: &Tree<'_>, i: Ix) -> Vec<Ix> {
+pub fn descendants(tree: &Tree, i: Ix) -> Vec<Ix> {
     let mut seen = rustc_hash::FxHashSet::default();
     let mut out = vec![i];
     seen.insert(i);
@@ -445,7 +445,7 @@ mod tests {
                 nodes,
                 links: Vec::new(),
             };
-            let tree = Tree::new("t", &doc).expect("valid");
+            let tree = Tree::new("t", doc.clone()).expect("valid");
             let weights = [0.0, 0.1, 0.5, 1.0, 0.2, 0.6, 1.5, 0.30000000000000004];
             let penalty: Vec<f64> = (0..tree.len()).map(|_| weights[next(weights.len())]).collect();
             let scopes = scopes(&tree, &penalty, u64::MAX);
@@ -497,7 +497,7 @@ mod tests {
             nodes,
             links: Vec::new(),
         };
-        let tree = Tree::new("t", &doc).expect("valid");
+        let tree = Tree::new("t", doc.clone()).expect("valid");
         let penalty: Vec<f64> = (0..tree.len()).map(|i| if i % 3 == 0 { 0.5 } else { 0.0 }).collect();
         let all = scopes(&tree, &penalty, u64::MAX);
         assert!(all.is_exact.iter().all(|&e| e));

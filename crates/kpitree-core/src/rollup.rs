@@ -1,7 +1,7 @@
 //! Rollups: key-result and objective scores, on-track status, KPI status against target and
 //! thresholds, and the trend of each KPI's series.
 //!
-//! Scoring follows common OKR practice (`shared/domain.md`): a key result scores
+//! Scoring follows common OKR practice: a key result scores
 //! `(current - start) / (target - start)` clamped to 0.0-1.0; an objective scores the mean of its
 //! key results. Status compares the score with the pace expected at `as_of` within the objective's
 //! period, where 0.7 by the end of the period counts as success, and is capped by the team's latest
@@ -92,7 +92,7 @@ pub struct Rollup {
 
 impl Rollup {
     /// Computes rollups for the whole tree, bottom-up.
-    pub fn new(tree: &Tree<'_>) -> Rollup {
+    pub fn new(tree: &Tree) -> Rollup {
         let as_of = tree.doc().as_of;
         let mut nodes = vec![Rolled::default(); tree.len()];
         for (i, node) in tree.nodes().iter().enumerate() {
@@ -127,7 +127,7 @@ impl Rollup {
 }
 
 /// The period of the objective a key result belongs to (its first objective parent with one).
-fn node_period(tree: &Tree<'_>, kr: Ix) -> Option<Period> {
+fn node_period(tree: &Tree, kr: Ix) -> Option<Period> {
     tree.parents(kr).iter().find_map(|&p| tree.node(p).period.as_deref().and_then(Period::parse))
 }
 

@@ -6,10 +6,13 @@
 
 use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::model::{FORMAT_VERSION, Link, Node, NodeKind, TreeDoc};
+use crate::source::SourceMap;
+use hashbrown::HashTable;
 use kpitree_decimal::shortest;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 
 /// Position of a node in `TreeDoc::nodes`.
 pub type Ix = u32;
@@ -28,20 +31,149 @@ impl Adjacency {
     }
 }
 
-/// A validated tree borrowing its document.
+/// Node positions by id. The table holds positions only and compares ids through the document, so
+/// the tree can own its document without a second copy of every id.
+#[derive(Debug, Default)]
+struct IdIndex {
+    table: HashTable<Ix>,
+}
+
+impl IdIndex {
+    fn hash(id: &str) -> u64 {
+        FxBuildHasher.hash_one(id)
+    }
+
+    fn with_capacity(n: usize) -> IdIndex {
+        IdIndex { table: HashTable::with_capacity(n) }
+    }
+
+    fn get(&self, nodes: &[Node], id: &str) -> Option<Ix> {
+        self.table.find(Self::hash(id), |&i| nodes[i as usize].id == id).copied()
+    }
+
+    /// Adds node `i`, whose id must not be in the index yet.
+    fn insert_new(&mut self, nodes: &[Node], i: Ix) {
+        self.table.insert_unique(Self::hash(&nodes[i as usize].id), i, |&j| Self::hash(&nodes[j as usize].id));
+    }
+}
+
+/// What validation builds beside the document: the id index, the graph and the orders.
 #[derive(Debug)]
-pub struct Tree<'d> {
-    doc: &'d TreeDoc,
-    index: FxHashMap<&'d str, Ix>,
+struct Graph {
+    index: IdIndex,
     graph: DiGraph<(), ()>,
     parents: Adjacency,
     children: Adjacency,
     topo: Vec<Ix>,
 }
 
-impl<'d> Tree<'d> {
+/// A validated tree. It owns its document and, when it was read from text, the [`SourceMap`] that
+/// places its nodes in that text.
+#[derive(Debug)]
+pub struct Tree {
+    doc: TreeDoc,
+    source: SourceMap,
+    g: Graph,
+}
+
+impl Tree {
     /// Validates `doc` and builds the graph, or returns every problem found. `file` names the source.
-    pub fn new(file: &str, doc: &'d TreeDoc) -> Result<Tree<'d>, LoadError> {
+    /// Problems carry no line numbers: [`Tree::with_source`] places them in the text.
+    pub fn new(file: &str, doc: TreeDoc) -> Result<Tree, LoadError> {
+        Tree::with_source(file, doc, SourceMap::default())
+    }
+
+    /// [`Tree::new`] for a document read from text: `source` places the problems at their lines and
+    /// stays with the tree for whoever points at its nodes (SARIF, the server).
+    pub fn with_source(file: &str, doc: TreeDoc, source: SourceMap) -> Result<Tree, LoadError> {
+        Tree::validate(file, doc, source).map_err(|failed| failed.0)
+    }
+
+    /// [`Tree::with_source`], giving the document back with the problems.
+    pub(crate) fn validate(file: &str, doc: TreeDoc, source: SourceMap) -> Result<Tree, Box<(LoadError, TreeDoc)>> {
+        match Graph::build(file, &doc) {
+            Ok(g) => Ok(Tree { doc, source, g }),
+            Err(mut e) => {
+                source.locate(&mut e, Some(&doc));
+                Err(Box::new((e, doc)))
+            }
+        }
+    }
+
+    /// The document.
+    pub fn doc(&self) -> &TreeDoc {
+        &self.doc
+    }
+
+    /// The document, given back.
+    pub fn into_doc(self) -> TreeDoc {
+        self.doc
+    }
+
+    /// Where the nodes stand in the text the tree was read from (empty for a tree made from data).
+    pub fn source(&self) -> &SourceMap {
+        &self.source
+    }
+
+    /// All nodes, in document order (an [`Ix`] is a position here).
+    pub fn nodes(&self) -> &[Node] {
+        &self.doc.nodes
+    }
+
+    /// The node at `i`.
+    pub fn node(&self, i: Ix) -> &Node {
+        &self.doc.nodes[i as usize]
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.doc.nodes.len()
+    }
+
+    /// True for a tree without nodes.
+    pub fn is_empty(&self) -> bool {
+        self.doc.nodes.is_empty()
+    }
+
+    /// Position of the node with `id`.
+    pub fn ix(&self, id: &str) -> Option<Ix> {
+        self.g.index.get(&self.doc.nodes, id)
+    }
+
+    /// The nodes `i` contributes to, in the order its `parents` lists them.
+    pub fn parents(&self, i: Ix) -> &[Ix] {
+        self.g.parents.of(i)
+    }
+
+    /// The nodes that contribute to `i`, in document order.
+    pub fn children(&self, i: Ix) -> &[Ix] {
+        self.g.children.of(i)
+    }
+
+    /// Every node, parents before children (ties in document order).
+    pub fn top_down(&self) -> &[Ix] {
+        &self.g.topo
+    }
+
+    /// The petgraph view: node `i` is `NodeIndex::new(i)`; edges run child -> parent.
+    pub fn graph(&self) -> &DiGraph<(), ()> {
+        &self.g.graph
+    }
+
+    /// Positions of nodes of one kind, in document order.
+    pub fn of_kind(&self, kind: NodeKind) -> impl Iterator<Item = Ix> + '_ {
+        self.doc.nodes.iter().enumerate().filter(move |(_, n)| n.kind == kind).map(|(i, _)| i as Ix)
+    }
+
+    /// The drives links whose ends are `(from, to)` positions.
+    pub fn links(&self) -> impl Iterator<Item = (&Link, Ix, Ix)> + '_ {
+        self.doc.links.iter().filter_map(|l| Some((l, self.ix(&l.from)?, self.ix(&l.to)?)))
+    }
+}
+
+impl Graph {
+    /// Validates `doc` and builds the graph, or returns every problem found.
+    fn build(file: &str, doc: &TreeDoc) -> Result<Graph, LoadError> {
         let mut problems = Vec::new();
         if doc.version != FORMAT_VERSION {
             problems.push(Problem::new(
@@ -66,7 +198,7 @@ impl<'d> Tree<'d> {
         for (i, node) in doc.nodes.iter().enumerate() {
             for (k, pid) in node.parents.iter().enumerate() {
                 let field = || Some(format!("parents[{k}]"));
-                let Some(&p) = index.get(pid.as_str()) else {
+                let Some(p) = index.get(&doc.nodes, pid) else {
                     problems.push(node_problem(i, node, field(), ProblemKind::UnknownParent { parent: pid.clone() }));
                     continue;
                 };
@@ -99,7 +231,7 @@ impl<'d> Tree<'d> {
             parents.offsets.push(parents.targets.len() as u32);
         }
         for (k, link) in doc.links.iter().enumerate() {
-            check_link(k, link, &index, &mut problems);
+            check_link(k, link, &doc.nodes, &index, &mut problems);
         }
         drop(listed_by);
         let children = invert(&parents, &child_counts);
@@ -118,67 +250,7 @@ impl<'d> Tree<'d> {
             });
             return Err(LoadError { file: file.to_owned(), problems });
         }
-        Ok(Tree { doc, index, graph, parents, children, topo })
-    }
-
-    /// The document.
-    pub fn doc(&self) -> &'d TreeDoc {
-        self.doc
-    }
-
-    /// All nodes, in document order (an [`Ix`] is a position here).
-    pub fn nodes(&self) -> &'d [Node] {
-        &self.doc.nodes
-    }
-
-    /// The node at `i`.
-    pub fn node(&self, i: Ix) -> &'d Node {
-        &self.doc.nodes[i as usize]
-    }
-
-    /// Number of nodes.
-    pub fn len(&self) -> usize {
-        self.doc.nodes.len()
-    }
-
-    /// True for a tree without nodes.
-    pub fn is_empty(&self) -> bool {
-        self.doc.nodes.is_empty()
-    }
-
-    /// Position of the node with `id`.
-    pub fn ix(&self, id: &str) -> Option<Ix> {
-        self.index.get(id).copied()
-    }
-
-    /// The nodes `i` contributes to, in the order its `parents` lists them.
-    pub fn parents(&self, i: Ix) -> &[Ix] {
-        self.parents.of(i)
-    }
-
-    /// The nodes that contribute to `i`, in document order.
-    pub fn children(&self, i: Ix) -> &[Ix] {
-        self.children.of(i)
-    }
-
-    /// Every node, parents before children (ties in document order).
-    pub fn top_down(&self) -> &[Ix] {
-        &self.topo
-    }
-
-    /// The petgraph view: node `i` is `NodeIndex::new(i)`; edges run child -> parent.
-    pub fn graph(&self) -> &DiGraph<(), ()> {
-        &self.graph
-    }
-
-    /// Positions of nodes of one kind, in document order.
-    pub fn of_kind(&self, kind: NodeKind) -> impl Iterator<Item = Ix> + '_ {
-        self.doc.nodes.iter().enumerate().filter(move |(_, n)| n.kind == kind).map(|(i, _)| i as Ix)
-    }
-
-    /// The drives links whose ends are `(from, to)` positions.
-    pub fn links(&self) -> impl Iterator<Item = (&'d Link, Ix, Ix)> + '_ {
-        self.doc.links.iter().filter_map(|l| Some((l, self.ix(&l.from)?, self.ix(&l.to)?)))
+        Ok(Graph { index, graph, parents, children, topo })
     }
 }
 
@@ -186,8 +258,8 @@ fn node_problem(position: usize, node: &Node, field: Option<String>, kind: Probl
     Problem::new(kind, Location { node: Some(node.id.clone()), field, position: Some(position), ..Location::default() })
 }
 
-fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d str, Ix> {
-    let mut index = FxHashMap::with_capacity_and_hasher(doc.nodes.len(), Default::default());
+fn index_ids(doc: &TreeDoc, problems: &mut Vec<Problem>) -> IdIndex {
+    let mut index = IdIndex::with_capacity(doc.nodes.len());
     let mut dups: Vec<(&str, Vec<usize>)> = Vec::new();
     // Position in `dups` of each duplicated id.
     let mut dup_of: FxHashMap<&str, usize> = FxHashMap::default();
@@ -199,7 +271,7 @@ fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d
             ));
             continue;
         }
-        if let Some(&first) = index.get(node.id.as_str()) {
+        if let Some(first) = index.get(&doc.nodes, &node.id) {
             match dup_of.get(node.id.as_str()) {
                 Some(&k) => dups[k].1.push(i),
                 None => {
@@ -208,7 +280,7 @@ fn index_ids<'d>(doc: &'d TreeDoc, problems: &mut Vec<Problem>) -> FxHashMap<&'d
                 }
             }
         } else {
-            index.insert(node.id.as_str(), i as Ix);
+            index.insert_new(&doc.nodes, i as Ix);
         }
     }
     for (id, positions) in dups {
@@ -297,14 +369,14 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
     }
 }
 
-fn check_link(k: usize, link: &Link, index: &FxHashMap<&str, Ix>, problems: &mut Vec<Problem>) {
+fn check_link(k: usize, link: &Link, nodes: &[Node], index: &IdIndex, problems: &mut Vec<Problem>) {
     let at = |field: &str| Location {
         node: Some(format!("{}->{}", link.from, link.to)),
         field: Some(format!("links[{k}].{field}")),
         ..Location::default()
     };
     for (end, id) in [("from", &link.from), ("to", &link.to)] {
-        if !index.contains_key(id.as_str()) {
+        if index.get(nodes, id).is_none() {
             problems.push(Problem::new(ProblemKind::UnknownLinkEnd { end, id: id.clone() }, at(end)));
         }
     }

@@ -1,7 +1,7 @@
 //! Every built-in rule against its pass/fail fixtures in `tests/rules/<id>/`.
 
 use kpitree_core::config::Config;
-use kpitree_core::model::TreeDoc;
+use kpitree_core::tree::Tree;
 use kpitree_core::{check, rules, settings};
 use std::path::PathBuf;
 
@@ -9,9 +9,9 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/rules")
 }
 
-fn run(doc: &TreeDoc, config: &Config) -> Result<Vec<kpitree_core::finding::Finding>, String> {
+fn run(tree: &Tree, config: &Config) -> Result<Vec<kpitree_core::finding::Finding>, String> {
     let s = settings(config).map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))?;
-    Ok(check("fixture", doc, &s).map_err(|e| e.to_string())?.findings)
+    Ok(check(tree, &s).findings)
 }
 
 #[test]

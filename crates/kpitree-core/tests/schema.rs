@@ -87,8 +87,8 @@ fn written_json_reads_back_identically() {
         assert_eq!(to_csv(&from_csv(&csv)), csv, "{}: CSV conversion is not stable", path.display());
         let settings = kpitree_core::settings(&Default::default()).expect("defaults");
         let findings = |d: &kpitree_core::TreeDoc| {
-            let mut f: Vec<String> = kpitree_core::check("doc", d, &settings)
-                .expect("valid")
+            let tree = kpitree_core::Tree::new("doc", d.clone()).expect("valid");
+            let mut f: Vec<String> = kpitree_core::check(&tree, &settings)
                 .findings
                 .into_iter()
                 .map(|f| format!("{} {:?} {}", f.rule, f.nodes, f.message))

@@ -87,8 +87,8 @@ fn chain(n: usize, close: bool) -> String {
 #[test]
 fn a_chain_a_million_deep_validates() {
     let n = 1_000_000;
-    let doc = kpitree_core::load_json("chain.json", &chain(n, false)).unwrap_or_else(|e| panic!("refused: {e}"));
-    assert_eq!(doc.nodes.len(), n + 1);
+    let tree = kpitree_core::load_json("chain.json", &chain(n, false)).unwrap_or_else(|e| panic!("refused: {e}"));
+    assert_eq!(tree.len(), n + 1);
 }
 
 /// Checking (rollups, every rule, scores) and pruning do not recurse either, nor walk the nodes
@@ -97,11 +97,10 @@ fn a_chain_a_million_deep_validates() {
 #[test]
 fn a_deep_chain_is_checked_and_pruned() {
     let n = 200_000;
-    let doc = kpitree_core::load_json("chain.json", &chain(n, false)).unwrap_or_else(|e| panic!("refused: {e}"));
+    let tree = kpitree_core::load_json("chain.json", &chain(n, false)).unwrap_or_else(|e| panic!("refused: {e}"));
     let settings = kpitree_core::settings(&Default::default()).expect("defaults");
-    let report = kpitree_core::check("chain.json", &doc, &settings).expect("valid");
+    let report = kpitree_core::check(&tree, &settings);
     assert_eq!(report.summary.objectives, n);
-    let tree = kpitree_core::tree::Tree::new("chain.json", &doc).expect("valid");
     let (pruned, _) = kpitree_core::prune::prune(&tree, &settings, &kpitree_core::prune::Reason::ALL);
     assert_eq!(pruned.before.nodes, n + 1);
 }
@@ -125,8 +124,7 @@ fn a_cycle_through_a_million_nodes_is_reported_briefly() {
 fn prune_reattaches_through_layers_once() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/prune-reattach-layers.json");
     let text = std::fs::read_to_string(&path).expect("fixture");
-    let doc = kpitree_core::parse_json("layers.json", &text).expect("parses");
-    let tree = kpitree_core::tree::Tree::new("layers.json", &doc).expect("valid");
+    let tree = kpitree_core::load_json("layers.json", &text).expect("valid");
     let settings = kpitree_core::settings(&kpitree_core::config::Config::default()).expect("defaults");
     let (report, pruned) = kpitree_core::prune::prune(&tree, &settings, &[kpitree_core::prune::Reason::Stale]);
     assert_eq!(report.candidates.len(), 60, "the 60 stale KPIs");

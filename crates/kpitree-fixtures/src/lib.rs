@@ -7,19 +7,19 @@
 
 use kpitree_core::config::Config;
 use kpitree_core::finding::Finding;
-use kpitree_core::model::TreeDoc;
+use kpitree_core::tree::Tree;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Runs a rule on a document with a configuration and returns all findings (of any rule).
+/// Runs a rule on a validated tree with a configuration and returns all findings (of any rule).
 pub trait Runner {
-    /// Evaluates `doc`; an `Err` is reported as a fixture failure.
-    fn run(&self, doc: &TreeDoc, config: &Config) -> Result<Vec<Finding>, String>;
+    /// Evaluates `tree`; an `Err` is reported as a fixture failure.
+    fn run(&self, tree: &Tree, config: &Config) -> Result<Vec<Finding>, String>;
 }
 
-impl<F: Fn(&TreeDoc, &Config) -> Result<Vec<Finding>, String>> Runner for F {
-    fn run(&self, doc: &TreeDoc, config: &Config) -> Result<Vec<Finding>, String> {
-        self(doc, config)
+impl<F: Fn(&Tree, &Config) -> Result<Vec<Finding>, String>> Runner for F {
+    fn run(&self, tree: &Tree, config: &Config) -> Result<Vec<Finding>, String> {
+        self(tree, config)
     }
 }
 
@@ -68,12 +68,11 @@ pub fn check_dir(dir: &Path, rule_id: &str, runner: &dyn Runner) -> Vec<String> 
 fn check_one(input: &Path, rule_id: &str, runner: &dyn Runner, bless: bool) -> Result<(), String> {
     let shown = input.display();
     let text = std::fs::read_to_string(input).map_err(|e| format!("{shown}: {e}"))?;
-    let doc = kpitree_core::load(&shown.to_string(), &text, kpitree_core::Format::Json, &Default::default())
-        .map_err(|e| e.to_string())?;
+    let tree = kpitree_core::load_json(&shown.to_string(), &text).map_err(|e| e.to_string())?;
     let config_path = input.with_extension("toml");
     let config = if config_path.exists() { read_config(&config_path)? } else { Config::default() };
     let findings: Vec<Finding> = runner
-        .run(&doc, &config)
+        .run(&tree, &config)
         .map_err(|e| format!("{shown}: {e}"))?
         .into_iter()
         .filter(|f| f.rule == rule_id)

@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(5)).sample_size(20);
     for n in generator::sizes(&[1_000, 10_000, 100_000]) {
         let doc = generator::generate(n, generator::SEED);
-        let tree = Tree::new("gen.json", &doc).expect("the generator makes valid trees");
+        let tree = Tree::new("gen.json", doc.clone()).expect("the generator makes valid trees");
         let shape = Shape::new(&tree);
         let options = Options { node_size: (160.0, 72.0), ..Options::default() };
         let items = layout::layout(&shape, &[], &options).len();

@@ -45,7 +45,7 @@ pub struct Shape {
 
 impl Shape {
     /// The shape of a validated tree.
-    pub fn new(tree: &Tree<'_>) -> Shape {
+    pub fn new(tree: &Tree) -> Shape {
         let n = tree.len();
         let mut shape = Shape {
             child_offsets: Vec::with_capacity(n + 1),

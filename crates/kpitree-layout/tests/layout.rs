@@ -32,7 +32,7 @@ struct Fixture {
     node_size: Option<(f64, f64)>,
 }
 
-fn render(tree: &Tree<'_>, l: &Layout) -> String {
+fn render(tree: &Tree, l: &Layout) -> String {
     let mut s = format!("width {} height {}\n", l.width, l.height);
     for k in 0..l.len() {
         let f = l.flags[k];
@@ -72,7 +72,7 @@ fn fixtures() {
         let fixture: Fixture = serde_json::from_str(&fs::read_to_string(dir.join(name)).expect("read"))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let doc = kpitree_core::parse_json(name, &fixture.tree.to_string()).unwrap_or_else(|e| panic!("{e}"));
-        let tree = Tree::new(name, &doc).unwrap_or_else(|e| panic!("{e}"));
+        let tree = Tree::new(name, doc.clone()).unwrap_or_else(|e| panic!("{e}"));
         let mut collapsed = vec![false; tree.len()];
         for id in &fixture.collapsed {
             collapsed[tree.ix(id).unwrap_or_else(|| panic!("{name}: no node {id}")) as usize] = true;
@@ -95,7 +95,7 @@ fn fixtures() {
 }
 
 /// Checks every property on one layout; `collapsed` as given to `layout`.
-fn check_properties(tree: &Tree<'_>, l: &Layout, collapsed: &[bool], options: &Options) {
+fn check_properties(tree: &Tree, l: &Layout, collapsed: &[bool], options: &Options) {
     let (w, h) = options.node_size;
     let n = l.len();
     let mut full = vec![0u32; tree.len()];
@@ -156,7 +156,7 @@ fn check_properties(tree: &Tree<'_>, l: &Layout, collapsed: &[bool], options: &O
 fn generated_trees_keep_the_properties() {
     for (n, seed) in [(300, 1), (2_000, 2), (10_000, 3)] {
         let doc = generator::generate(n, seed);
-        let tree = Tree::new("gen.json", &doc).expect("valid");
+        let tree = Tree::new("gen.json", doc.clone()).expect("valid");
         let shape = Shape::new(&tree);
         let options = Options { node_size: (120.0, 60.0), ..Options::default() };
         let none = vec![false; tree.len()];
@@ -181,7 +181,7 @@ fn a_long_chain_does_not_overflow_the_stack() {
     }
     text.push_str("]}");
     let doc = kpitree_core::parse_json("chain.json", &text).expect("parses");
-    let tree = Tree::new("chain.json", &doc).expect("valid");
+    let tree = Tree::new("chain.json", doc.clone()).expect("valid");
     let l = layout::layout(&Shape::new(&tree), &[], &Options::default());
     assert_eq!(l.len(), 50_000);
     assert!(l.x.iter().all(|&x| x == 0.5), "a chain is one column");
@@ -195,7 +195,7 @@ fn an_empty_tree_has_an_empty_layout() {
         r#"{"version": 1, "organisation": "E", "as_of": "2026-11-27", "nodes": []}"#,
     )
     .expect("parses");
-    let tree = Tree::new("e.json", &doc).expect("valid");
+    let tree = Tree::new("e.json", doc.clone()).expect("valid");
     let l = layout::layout(&Shape::new(&tree), &[], &Options::default());
     assert!(l.is_empty());
     assert_eq!((l.width, l.height), (0.0, 0.0));

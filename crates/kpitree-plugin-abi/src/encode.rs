@@ -16,28 +16,28 @@ use std::hash::Hasher;
 
 /// Encodes a request: `u32 tree_len, u32 config_len`, the whole `KTR1` tree, then `config_json`.
 /// What a plugin without `reads` (ABI 1.0) gets.
-pub fn encode_request(tree: &Tree<'_>, rollup: &Rollup, config_json: &[u8]) -> Vec<u8> {
+pub fn encode_request(tree: &Tree, rollup: &Rollup, config_json: &[u8]) -> Vec<u8> {
     encode(Reads::ALL, tree, rollup, Some(config_json))
 }
 
 /// [`encode_request`] with only the sections in `reads` (`Manifest::reads`); the others are marked
 /// absent in the directory. With [`Reads::ALL`], the same bytes as [`encode_request`].
-pub fn encode_request_for(reads: Reads, tree: &Tree<'_>, rollup: &Rollup, config_json: &[u8]) -> Vec<u8> {
+pub fn encode_request_for(reads: Reads, tree: &Tree, rollup: &Rollup, config_json: &[u8]) -> Vec<u8> {
     encode(reads, tree, rollup, Some(config_json))
 }
 
 /// The requests for one tree with no configuration (the host appends each plugin's), encoded once per
 /// distinct [`Reads`]: what a host running several plugins on one tree sends each of them. The native
 /// host (`PluginSet::run_with`) and the browser runner both use it.
-pub struct Requests<'a, 'd> {
-    tree: &'a Tree<'d>,
+pub struct Requests<'a> {
+    tree: &'a Tree,
     rollup: &'a Rollup,
     encoded: Vec<(Reads, Vec<u8>)>,
 }
 
-impl<'a, 'd> Requests<'a, 'd> {
+impl<'a> Requests<'a> {
     /// Nothing encoded yet.
-    pub fn new(tree: &'a Tree<'d>, rollup: &'a Rollup) -> Requests<'a, 'd> {
+    pub fn new(tree: &'a Tree, rollup: &'a Rollup) -> Requests<'a> {
         Requests { tree, rollup, encoded: Vec::new() }
     }
 
@@ -55,12 +55,12 @@ impl<'a, 'd> Requests<'a, 'd> {
 }
 
 /// Encodes only the `KTR1` tree bytes.
-pub fn encode_tree(tree: &Tree<'_>, rollup: &Rollup) -> Vec<u8> {
+pub fn encode_tree(tree: &Tree, rollup: &Rollup) -> Vec<u8> {
     encode(Reads::ALL, tree, rollup, None)
 }
 
 /// [`encode_tree`] with only the sections in `reads`.
-pub fn encode_tree_for(reads: Reads, tree: &Tree<'_>, rollup: &Rollup) -> Vec<u8> {
+pub fn encode_tree_for(reads: Reads, tree: &Tree, rollup: &Rollup) -> Vec<u8> {
     encode(reads, tree, rollup, None)
 }
 
@@ -296,7 +296,7 @@ impl Out<'_> {
     }
 }
 
-fn encode(reads: Reads, tree: &Tree<'_>, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
+fn encode(reads: Reads, tree: &Tree, rollup: &Rollup, config: Option<&[u8]>) -> Vec<u8> {
     let has = |k: usize| reads.has_section(k);
     let doc = tree.doc();
     let nodes = tree.nodes();

@@ -97,7 +97,7 @@ pub fn expanded_limit(output_limit: u64) -> u64 {
 /// ([`ResponseError::TooLarge`]) instead of printed a million times.
 pub fn findings_from_response(
     manifest: &Manifest,
-    tree: &Tree<'_>,
+    tree: &Tree,
     response: &[u8],
     output_limit: usize,
 ) -> Result<Vec<Finding>, ResponseError> {
@@ -285,7 +285,7 @@ mod tests {
     #[test]
     fn the_findings_of_a_rule_share_its_texts() {
         let doc = kpitree_core::parse_json("t.json", TREE).expect("parses");
-        let tree = Tree::new("t.json", &doc).expect("valid");
+        let tree = Tree::new("t.json", doc.clone()).expect("valid");
         let m = manifest("why");
         let findings = findings_from_response(&m, &tree, &response(3), limits::OUTPUT_SIZE).expect("accepted");
         assert_eq!((findings[0].why.as_str(), findings[0].fix.as_str()), ("why", "f"));
@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn what_findings_come_to_with_their_texts_is_bounded() {
         let doc = kpitree_core::parse_json("t.json", TREE).expect("parses");
-        let tree = Tree::new("t.json", &doc).expect("valid");
+        let tree = Tree::new("t.json", doc.clone()).expect("valid");
         let m = manifest(&"w".repeat(1000));
         // Each finding comes to 1 (rule) + 1 (plugin) + 1000 (why) + 1 (fix) + 1 (node) = 1004 bytes;
         // the limit is 4 × 1004.

@@ -16,7 +16,7 @@ fn examples() -> Vec<(String, TreeDoc)> {
     let mut out = Vec::new();
     for name in ["software-company.json", "hospital.json", "municipality.json"] {
         let text = std::fs::read_to_string(dir.join(name)).expect("example exists");
-        let doc = kpitree_core::load(name, &text, kpitree_core::Format::Json, &Default::default()).expect("valid");
+        let doc = kpitree_core::load_json(name, &text).expect("valid").into_doc();
         out.push((name.to_owned(), doc));
     }
     out.push(("fixture.json".to_owned(), small_doc()));
@@ -74,7 +74,7 @@ fn health(h: Option<CoreHealth>) -> Option<Health> {
 #[test]
 fn round_trip_every_field_on_the_examples() {
     for (name, doc) in examples() {
-        let tree = Tree::new(&name, &doc).expect("valid");
+        let tree = Tree::new(&name, doc.clone()).expect("valid");
         let rollup = Rollup::new(&tree);
         let config = br#"{"teams":["Sales"]}"#;
         let request = encode_request(&tree, &rollup, config);
@@ -182,7 +182,7 @@ fn round_trip_every_field_on_the_examples() {
 #[test]
 fn the_small_fixture_reads_as_written() {
     let doc = small_doc();
-    let tree = Tree::new("f", &doc).expect("valid");
+    let tree = Tree::new("f", doc.clone()).expect("valid");
     let bytes = encode_tree(&tree, &Rollup::new(&tree));
     let v = TreeView::new(&bytes).expect("decodes");
     assert_eq!(v.owner(0), Some("CEO"), "owners are trimmed, as the engine reads them");
@@ -205,7 +205,7 @@ fn the_small_fixture_reads_as_written() {
 
 fn encoded_small() -> Vec<u8> {
     let doc = small_doc();
-    let tree = Tree::new("f", &doc).expect("valid");
+    let tree = Tree::new("f", doc.clone()).expect("valid");
     encode_request(&tree, &Rollup::new(&tree), b"{}")
 }
 
@@ -244,7 +244,7 @@ fn touch_everything(v: &TreeView<'_>) -> usize {
 #[test]
 fn truncation_at_every_offset_is_an_error() {
     for (name, doc) in examples() {
-        let tree = Tree::new(&name, &doc).expect("valid");
+        let tree = Tree::new(&name, doc.clone()).expect("valid");
         let request = encode_request(&tree, &Rollup::new(&tree), b"{}");
         for cut in 0..request.len() {
             assert!(split_request(&request[..cut]).is_err(), "{name}: request cut at {cut} decoded");

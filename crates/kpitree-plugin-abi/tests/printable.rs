@@ -27,7 +27,7 @@ fn plugin_text_is_cleaned_as_expected() {
     manifest.make_printable();
     let text = read("tree.json");
     let doc = kpitree_core::parse_json("tree.json", &text).expect("tree parses");
-    let tree = Tree::new("tree.json", &doc).expect("tree is valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("tree is valid");
     // The request is not needed to check a response, but encoding it proves the tree is a plugin's.
     let _ = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), b"{}");
     let findings =

@@ -19,7 +19,7 @@ fn examples() -> Vec<(String, TreeDoc)> {
         .into_iter()
         .map(|name| {
             let text = std::fs::read_to_string(dir.join(name)).expect("example exists");
-            let doc = kpitree_core::load(name, &text, kpitree_core::Format::Json, &Default::default()).expect("valid");
+            let doc = kpitree_core::load_json(name, &text).expect("valid").into_doc();
             (name.to_owned(), doc)
         })
         .collect()
@@ -37,7 +37,7 @@ fn fnv(bytes: &[u8]) -> u64 {
 fn the_whole_tree_encodes_to_the_same_bytes_as_before() {
     let mut got = String::new();
     for (name, doc) in examples() {
-        let tree = Tree::new(&name, &doc).expect("valid");
+        let tree = Tree::new(&name, doc.clone()).expect("valid");
         let rollup = Rollup::new(&tree);
         let request = encode_request(&tree, &rollup, b"{}");
         assert_eq!(encode_request_for(Reads::ALL, &tree, &rollup, b"{}"), request, "{name}");
@@ -60,7 +60,7 @@ fn directory(tree: &[u8], k: usize) -> u32 {
 fn a_tree_for_some_parts_has_exactly_those_and_reads_like_the_whole() {
     let reads = Reads::from_names(&["owner", "parents", "check_ins"]).expect("known names");
     for (name, doc) in examples() {
-        let tree = Tree::new(&name, &doc).expect("valid");
+        let tree = Tree::new(&name, doc.clone()).expect("valid");
         let rollup = Rollup::new(&tree);
         let whole_bytes = encode_tree(&tree, &rollup);
         let part_bytes = encode_tree_for(reads, &tree, &rollup);
@@ -98,7 +98,7 @@ fn a_tree_for_some_parts_has_exactly_those_and_reads_like_the_whole() {
 #[test]
 fn a_restricted_view_reads_like_a_tree_of_those_parts() {
     let (name, doc) = examples().remove(1);
-    let tree = Tree::new(&name, &doc).expect("valid");
+    let tree = Tree::new(&name, doc.clone()).expect("valid");
     let bytes = encode_tree(&tree, &Rollup::new(&tree));
     let whole = TreeView::new(&bytes).expect("decodes");
     let reads = Reads::from_names(&["status", "links"]).expect("known names");
@@ -116,7 +116,7 @@ fn a_restricted_view_reads_like_a_tree_of_those_parts() {
 #[test]
 fn absent_sections_a_tree_needs_are_rejected() {
     let (name, doc) = examples().remove(0);
-    let tree = Tree::new(&name, &doc).expect("valid");
+    let tree = Tree::new(&name, doc.clone()).expect("valid");
     let request = encode_request_for(Reads::MINIMUM, &tree, &Rollup::new(&tree), b"{}");
     assert!(split_request(&request).is_ok());
     let tree_bytes = &request[8..request.len() - 2];

@@ -64,7 +64,7 @@ fn owner_quota() -> Plugin {
 
 /// `owner-kpi-quota` as a built-in rule would write it: active KPIs grouped by owner in document
 /// order; one finding per owner over the quota, at the owner's first KPI, naming all of them.
-fn native_owner_quota(tree: &Tree<'_>, max: usize) -> Vec<Finding> {
+fn native_owner_quota(tree: &Tree, max: usize) -> Vec<Finding> {
     let mut groups: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let mut owners: Vec<(&str, Vec<u32>)> = Vec::new();
     for i in tree.of_kind(NodeKind::Kpi) {
@@ -134,7 +134,7 @@ fn configure(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::W
 
 fn bench_overhead(c: &mut Criterion) {
     let doc = generator::generate(100, generator::SEED);
-    let tree = Tree::new(FILE, &doc).expect("valid");
+    let tree = Tree::new(FILE, doc.clone()).expect("valid");
     let rollup = Rollup::new(&tree);
     let empty = Plugin::from_bytes("empty", "bench", EMPTY.as_bytes(), &Limits::default()).expect("loads");
     let quota = owner_quota();
@@ -184,7 +184,7 @@ fn bench_sizes(c: &mut Criterion) {
     let builtin = only("too-many-objectives");
     for n in generator::sizes(&[1_000, 10_000, 100_000]) {
         let doc = generator::generate(n, generator::SEED);
-        let tree = Tree::new(FILE, &doc).expect("valid");
+        let tree = Tree::new(FILE, doc.clone()).expect("valid");
         let rollup = Rollup::new(&tree);
         let reads = quota.reads();
         let request = encode_request_for(reads, &tree, &rollup, b"{}");

@@ -10,7 +10,7 @@
 //!   answer (UTF-8, response JSON, declared rules, known nodes) and returns engine findings carrying
 //!   the plugin's name.
 //! - [`PluginSet`] holds the plugins of a run, applies `[rules.<id>]` settings to their rules, and
-//!   evaluates them all on one tree ([`PluginSet::run`]), for `kpitree_core::check_tree_with`.
+//!   evaluates them all on one tree ([`PluginSet::run`]), for `kpitree_core::check_with`.
 //!
 //! Whatever a module does (loops, allocates without end, traps, overflows its stack, returns
 //! garbage), the result is a [`PluginError`] naming the plugin and what it did; nothing panics and

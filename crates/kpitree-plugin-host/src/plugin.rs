@@ -195,7 +195,7 @@ impl Plugin {
     /// instance and returns its findings as the engine's, after checking the response: UTF-8, the
     /// response JSON, declared rule ids and node ids of `tree`. Findings of rules switched off are
     /// dropped; a configured severity replaces the plugin's.
-    pub fn evaluate(&self, request: &[u8], tree: &Tree<'_>) -> Result<Vec<Finding>, PluginError> {
+    pub fn evaluate(&self, request: &[u8], tree: &Tree) -> Result<Vec<Finding>, PluginError> {
         self.evaluate_parts(&[request], tree, &self.switches, None)
     }
 
@@ -212,7 +212,7 @@ impl Plugin {
     pub(crate) fn evaluate_parts(
         &self,
         parts: &[&[u8]],
-        tree: &Tree<'_>,
+        tree: &Tree,
         switches: &RuleSwitches,
         deadline: Option<Instant>,
     ) -> Result<Vec<Finding>, PluginError> {
@@ -227,7 +227,7 @@ impl Plugin {
     fn evaluate_inner(
         &self,
         parts: &[&[u8]],
-        tree: &Tree<'_>,
+        tree: &Tree,
         switches: &RuleSwitches,
         deadline: Option<Instant>,
     ) -> Result<Vec<Finding>, PluginError> {

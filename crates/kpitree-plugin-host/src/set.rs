@@ -114,19 +114,13 @@ impl PluginSet {
     /// is encoded once per distinct set of parts the plugins read (their manifests' `reads`; the whole
     /// tree for ABI 1.0 plugins), each plugin getting only its set; each gets its own `[plugins.<name>]` section of `config` (`{}` when
     /// absent). A plugin that fails adds an error and no findings; the others still run.
-    pub fn run(&self, tree: &Tree<'_>, rollup: &Rollup, config: &Config) -> PluginResults {
+    pub fn run(&self, tree: &Tree, rollup: &Rollup, config: &Config) -> PluginResults {
         self.run_with(tree, rollup, config, &self.switches())
     }
 
     /// [`PluginSet::run`] with `switches` (one per plugin, in load order) in place of the plugins'
     /// configured ones.
-    pub fn run_with(
-        &self,
-        tree: &Tree<'_>,
-        rollup: &Rollup,
-        config: &Config,
-        switches: &[RuleSwitches],
-    ) -> PluginResults {
+    pub fn run_with(&self, tree: &Tree, rollup: &Rollup, config: &Config, switches: &[RuleSwitches]) -> PluginResults {
         self.run_until(tree, rollup, config, switches, None)
     }
 
@@ -138,7 +132,7 @@ impl PluginSet {
     /// deadline, plus the time to encode the tree and check an answer, which the limits bound.
     pub fn run_until(
         &self,
-        tree: &Tree<'_>,
+        tree: &Tree,
         rollup: &Rollup,
         config: &Config,
         switches: &[RuleSwitches],
@@ -194,7 +188,7 @@ mod tests {
             {"id":"s","kind":"strategy","title":"Grow","owner":"ceo"},
             {"id":"o","kind":"objective","title":"Win","owner":"sales","parents":["s"],"period":"2026-Q4"}]}"#;
         let doc = kpitree_core::parse_json("t.json", text).expect("parses");
-        let tree = Tree::new("t.json", &doc).expect("valid");
+        let tree = Tree::new("t.json", doc.clone()).expect("valid");
         let rollup = Rollup::new(&tree);
         let config = br#"{"teams":["sales"]}"#;
         let whole = kpitree_plugin_abi::encode_request(&tree, &rollup, config);

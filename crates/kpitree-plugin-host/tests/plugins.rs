@@ -6,7 +6,7 @@ use kpitree_core::config::{Config, RuleConfig};
 use kpitree_core::finding::Severity;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
-use kpitree_core::{TreeDoc, check_tree_with, parse_json, settings};
+use kpitree_core::{TreeDoc, check_with, parse_json, settings};
 use kpitree_plugin_host::{ErrorKind, Limits, Plugin, PluginError, PluginSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -48,7 +48,7 @@ fn load(name: &str) -> Plugin {
 }
 
 fn evaluate(plugin: &Plugin, doc: &TreeDoc, config: &str) -> Result<Vec<kpitree_core::finding::Finding>, PluginError> {
-    let tree = Tree::new("tree.json", doc).expect("valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("valid");
     let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), config.as_bytes());
     plugin.evaluate(&request, &tree)
 }
@@ -242,7 +242,7 @@ fn hostile_plugins_fail_their_evaluation() {
 /// The size of the test tree's request with `{}`, as messages print it.
 fn request_size() -> String {
     let doc = doc();
-    let tree = Tree::new("tree.json", &doc).expect("valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("valid");
     let n = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), b"{}").len();
     if n < 1024 { format!("{n} bytes") } else { format!("{:.1} KiB", n as f64 / 1024.0).replace(".0 ", " ") }
 }
@@ -341,7 +341,7 @@ fn modules_too_complex_to_compile_are_refused_before_compiling() {
 #[test]
 fn a_run_ends_by_its_deadline() {
     let doc = doc();
-    let tree = Tree::new("tree.json", &doc).expect("valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("valid");
     let rollup = Rollup::new(&tree);
     let mut set = PluginSet::new();
     // Fuel to spare: only the wall time stops `spin`.
@@ -443,7 +443,7 @@ fn plugin_text_is_cleaned_as_the_abi_says() {
 #[test]
 fn the_other_rules_and_plugins_still_report_when_plugins_fail() {
     let doc = doc();
-    let tree = Tree::new("tree.json", &doc).expect("valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("valid");
     let rollup = Rollup::new(&tree);
     let mut set = PluginSet::new();
     let mut load_errors: Vec<PluginError> = Vec::new();
@@ -461,7 +461,7 @@ fn the_other_rules_and_plugins_still_report_when_plugins_fail() {
     let mut results = set.run(&tree, &rollup, &config);
     results.errors.splice(0..0, load_errors.iter().map(Into::into));
     let settings = settings(&Config::default()).expect("defaults");
-    let report = check_tree_with(&tree, &rollup, &settings, results);
+    let report = check_with(&tree, &rollup, &settings, results);
 
     let codes: Vec<(&str, &str)> = report.plugin_errors.iter().map(|e| (e.plugin.as_str(), e.code.as_str())).collect();
     assert_eq!(codes, [("abi-v2", "abi-version"), ("trap", "trap"), ("spin", "out-of-fuel")]);
@@ -511,7 +511,7 @@ fn rules_settings_switch_plugin_rules_and_change_their_severity() {
             {"rule": "echo-b", "nodes": [], "message": "b"}]}),
     );
     let doc = doc();
-    let tree = Tree::new("tree.json", &doc).expect("valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("valid");
     let results = set.run(&tree, &Rollup::new(&tree), &config);
     assert!(results.errors.is_empty(), "{:?}", results.errors);
     let got: Vec<(&str, Severity)> = results.findings.iter().map(|f| (f.message.as_str(), f.severity)).collect();
@@ -548,7 +548,7 @@ fn configured_severity_beats_the_findings_own_which_beats_the_default() {
         set.configure(&mut config).expect("valid");
         config.plugins.insert("echo".into(), response.clone());
         let doc = doc();
-        let tree = Tree::new("tree.json", &doc).expect("valid");
+        let tree = Tree::new("tree.json", doc.clone()).expect("valid");
         let results = set.run(&tree, &Rollup::new(&tree), &config);
         assert!(results.errors.is_empty(), "{:?}", results.errors);
         results.findings.iter().map(|f| f.severity).collect::<Vec<_>>()

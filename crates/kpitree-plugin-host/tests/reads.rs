@@ -44,7 +44,7 @@ fn expected(reads: Reads) -> String {
 /// Each plugin's one message, in load order, from a [`PluginSet`] run: the host's real path.
 fn run(plugins: Vec<Plugin>) -> Vec<String> {
     let doc = kpitree_core::parse_json("tree.json", TREE).expect("parses");
-    let tree = Tree::new("tree.json", &doc).expect("valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("valid");
     let mut set = PluginSet::new();
     for p in plugins {
         set.add(p).expect("added");

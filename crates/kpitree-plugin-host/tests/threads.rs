@@ -28,7 +28,7 @@ fn load(name: &str, limits: &Limits) -> Plugin {
 }
 
 fn evaluate(plugin: &Plugin, doc: &TreeDoc) -> Result<Vec<String>, PluginError> {
-    let tree = Tree::new("tree.json", doc).expect("valid");
+    let tree = Tree::new("tree.json", doc.clone()).expect("valid");
     let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), b"{}");
     plugin.evaluate(&request, &tree).map(|f| f.into_iter().map(|f| f.message).collect())
 }
@@ -79,7 +79,7 @@ fn hostile_and_good_plugins_run_side_by_side() {
             // A whole set, shared by reference, while the others run.
             let mut set = PluginSet::new();
             set.load(&path("node-count.wat"), &test).expect("loads");
-            let tree = Tree::new("tree.json", &doc).expect("valid");
+            let tree = Tree::new("tree.json", doc.clone()).expect("valid");
             for _ in 0..20 {
                 let results = set.run(&tree, &Rollup::new(&tree), &Default::default());
                 assert!(results.errors.is_empty(), "{:?}", results.errors);

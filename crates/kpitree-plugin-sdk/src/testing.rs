@@ -10,25 +10,23 @@
 use crate::Plugin;
 use kpitree_core::config::Config;
 use kpitree_core::finding::Finding;
-use kpitree_core::model::TreeDoc;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::error::{Call, ErrorKind};
 use kpitree_plugin_abi::host;
 use std::path::Path;
 
-/// Runs `plugin` on a document with a configuration, as the host would, and returns its findings.
-pub fn run(plugin: &Plugin, doc: &TreeDoc, config: &Config) -> Result<Vec<Finding>, String> {
+/// Runs `plugin` on a validated tree with a configuration, as the host would, and returns its findings.
+pub fn run(plugin: &Plugin, tree: &Tree, config: &Config) -> Result<Vec<Finding>, String> {
     let manifest = plugin.manifest();
     host::check_manifest(&manifest).map_err(|e| format!("manifest: {e}"))?;
-    let tree = Tree::new("fixture", doc).map_err(|e| e.to_string())?;
-    let rollup = Rollup::new(&tree);
+    let rollup = Rollup::new(tree);
     let config_json = match config.plugins.get(plugin.name) {
         Some(section) => serde_json::to_vec(section).map_err(|e| e.to_string())?,
         None => b"{}".to_vec(),
     };
     // As the host encodes it: only the parts the manifest's `reads` declares.
-    let request = kpitree_plugin_abi::encode_request_for(manifest.reads(), &tree, &rollup, &config_json);
+    let request = kpitree_plugin_abi::encode_request_for(manifest.reads(), tree, &rollup, &config_json);
     let response = plugin.handle(&request);
     // The host's default limits: what passes here is not refused there for its size.
     let limit = kpitree_plugin_abi::limits::OUTPUT_SIZE;
@@ -36,7 +34,7 @@ pub fn run(plugin: &Plugin, doc: &TreeDoc, config: &Config) -> Result<Vec<Findin
         let kind = ErrorKind::OutputTooLarge { call: Call::Evaluate, len: response.len() as u64, limit: limit as u64 };
         return Err(kind.of(plugin.name).to_string());
     }
-    host::findings_from_response(&manifest, &tree, &response, limit).map_err(|e| format!("plugin {}: {e}", plugin.name))
+    host::findings_from_response(&manifest, tree, &response, limit).map_err(|e| format!("plugin {}: {e}", plugin.name))
 }
 
 /// The failures of `rule_id`'s fixtures in `dir` (empty when all pass). See [`check_fixtures`].
@@ -45,7 +43,7 @@ pub fn fixture_failures(dir: impl AsRef<Path>, rule_id: &str, plugin: &Plugin) -
     if !plugin.rules.iter().any(|r| r.id == rule_id) {
         failures.push(format!("plugin {} declares no rule `{rule_id}`", plugin.name));
     }
-    let runner = |doc: &TreeDoc, config: &Config| run(plugin, doc, config);
+    let runner = |tree: &Tree, config: &Config| run(plugin, tree, config);
     failures.extend(kpitree_fixtures::check_dir(dir.as_ref(), rule_id, &runner));
     failures
 }

@@ -74,7 +74,7 @@ fn example() -> kpitree_core::model::TreeDoc {
 /// The plugin's response to the example tree encoded with `reads`.
 fn respond(plugin: &kpitree_plugin_sdk::Plugin, reads: Option<Reads>) -> Response {
     let doc = example();
-    let tree = CoreTree::new("h", &doc).expect("valid");
+    let tree = CoreTree::new("h", doc.clone()).expect("valid");
     let rollup = Rollup::new(&tree);
     let request = match reads {
         Some(reads) => encode_request_for(reads, &tree, &rollup, b"{}"),
@@ -137,7 +137,7 @@ fn a_plugin_without_reads_reads_everything() {
 /// The tester encodes as the host does, so it catches an undeclared read (and a misspelt name).
 #[test]
 fn the_tester_encodes_only_what_is_declared() {
-    let doc = example();
+    let doc = CoreTree::new("h", example()).expect("valid");
     let config = Config::default();
     let ok = kpitree_plugin_sdk::testing::run(&declared::PLUGIN, &doc, &config).expect("runs");
     assert!(!ok.is_empty());

@@ -56,7 +56,7 @@ fn example(name: &str) -> kpitree_core::model::TreeDoc {
 
 fn respond(config: &str) -> Response {
     let doc = example("hospital.json");
-    let tree = CoreTree::new("h", &doc).expect("valid");
+    let tree = CoreTree::new("h", doc.clone()).expect("valid");
     let request = encode_request(&tree, &Rollup::new(&tree), config.as_bytes());
     serde_json::from_slice(&PLUGIN.handle(&request)).expect("a response")
 }
@@ -96,7 +96,7 @@ fn requests_good_and_bad() {
 fn the_tree_api_agrees_with_the_engine() {
     for name in ["software-company.json", "hospital.json", "municipality.json"] {
         let doc = example(name);
-        let core = CoreTree::new(name, &doc).expect("valid");
+        let core = CoreTree::new(name, doc.clone()).expect("valid");
         let rollup = Rollup::new(&core);
         let request = encode_request(&core, &rollup, b"{}");
         let (view, _) = split_request(&request).expect("decodes");

@@ -15,7 +15,7 @@ use std::time::Instant;
 /// `[plugins.<name>]` section of `config`. `load_errors` (plugins that failed to load) are reported
 /// first among the plugin errors.
 pub fn check(
-    tree: &Tree<'_>,
+    tree: &Tree,
     plugins: &PluginSet,
     config: &Config,
     settings: &Settings,
@@ -27,7 +27,7 @@ pub fn check(
 /// [`check`] with the plugin rules switched by `switches` (one per plugin, from
 /// [`PluginSet::switches`], changed for one request) instead of as the plugins were configured.
 pub fn check_with(
-    tree: &Tree<'_>,
+    tree: &Tree,
     plugins: &PluginSet,
     switches: &[RuleSwitches],
     config: &Config,
@@ -45,7 +45,7 @@ pub fn check_with(
 /// it when its client stops waiting (a timeout, a closed connection), so a timed-out evaluation
 /// frees its slot at its next check instead of running to the end; each stage is itself bounded.
 pub fn check_until(
-    tree: &Tree<'_>,
+    tree: &Tree,
     plugins: &PluginSet,
     switches: &[RuleSwitches],
     config: &Config,
@@ -58,7 +58,7 @@ pub fn check_until(
 /// The one pipeline of [`check_with`] and [`check_until`]: `stop` is asked between stages.
 #[allow(clippy::too_many_arguments)] // the pipeline's inputs, private to this module
 fn stages<E>(
-    tree: &Tree<'_>,
+    tree: &Tree,
     plugins: &PluginSet,
     switches: &[RuleSwitches],
     config: &Config,
@@ -73,7 +73,7 @@ fn stages<E>(
     let mut results = plugins.run_until(tree, &rollup, config, switches, deadline);
     results.errors.splice(0..0, load_errors.iter().cloned());
     stop()?;
-    Ok(kpitree_core::check_tree_with(tree, &rollup, settings, results))
+    Ok(kpitree_core::check_with(tree, &rollup, settings, results))
 }
 
 /// A flag shared by an evaluation and whoever waits for it (set once, read between stages), and the
@@ -137,7 +137,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hospital.json"))
             .expect("the example");
         let doc = kpitree_core::parse_json("hospital.json", &text).expect("parses");
-        let tree = Tree::new("hospital.json", &doc).expect("valid");
+        let tree = Tree::new("hospital.json", doc.clone()).expect("valid");
         let (config, plugins) = (Config::default(), PluginSet::new());
         let settings = kpitree_core::settings(&config).expect("defaults");
         check_until(&tree, &plugins, &plugins.switches(), &config, &settings, cancel).map(|r| report_json(&r))
@@ -148,7 +148,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hospital.json"))
             .expect("the example");
         let doc = kpitree_core::parse_json("hospital.json", &text).expect("parses");
-        let tree = Tree::new("hospital.json", &doc).expect("valid");
+        let tree = Tree::new("hospital.json", doc.clone()).expect("valid");
         let settings = kpitree_core::settings(&Config::default()).expect("defaults");
         let plain = report_json(&check(&tree, &PluginSet::new(), &Config::default(), &settings, &[]));
         assert_eq!(tree_check(&Cancel::new()), Ok(plain.clone()));

@@ -391,14 +391,7 @@ fn input<'a>(format: Format, bytes: &'a [u8]) -> Result<Input<'a>, ApiError> {
 
 fn load_error(e: kpitree_core::LoadError, offset: (usize, usize)) -> ApiError {
     let mut e = e;
-    for p in &mut e.problems {
-        if let Some(line) = p.at.line {
-            if line == 1 {
-                p.at.column = p.at.column.map(|c| c + offset.1);
-            }
-            p.at.line = Some(line + offset.0);
-        }
-    }
+    e.offset_by(offset.0, offset.1);
     let syntax = e.problems.iter().any(|p| matches!(p.kind, kpitree_core::ProblemKind::Syntax { .. }));
     let (status, code) =
         if syntax { (StatusCode::BAD_REQUEST, "syntax") } else { (StatusCode::UNPROCESSABLE_ENTITY, "invalid-tree") };
@@ -460,11 +453,8 @@ fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cance
     cancel.check().map_err(cancelled)?;
     let input = input(format, bytes)?;
     let (config, settings, switches) = request_config(l, input.config, q)?;
-    let (_, report) = kpitree_core::load_with(input.name, input.text, format, &q.meta, |tree| {
-        check::check_until(tree, &l.plugins, &switches, &config, &settings, cancel)
-    })
-    .map_err(|e| load_error(e, input.offset))?;
-    let report = report.map_err(cancelled)?;
+    let tree = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
+    let report = check::check_until(&tree, &l.plugins, &switches, &config, &settings, cancel).map_err(cancelled)?;
     for e in &report.plugin_errors {
         // The plugin's name and message are its own text: Debug escapes control characters.
         tracing::warn!(plugin = ?e.plugin, code = %e.code, message = ?e.message, "plugin failed");
@@ -477,12 +467,9 @@ fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cance
     cancel.check().map_err(cancelled)?;
     let input = input(format, bytes)?;
     let (_, settings, _) = request_config(l, input.config, q)?;
-    let (_, report) = kpitree_core::load_with(input.name, input.text, format, &q.meta, |tree| {
-        cancel.check()?;
-        Ok(kpitree_core::prune::prune(tree, &settings, &q.reasons))
-    })
-    .map_err(|e| load_error(e, input.offset))?;
-    let (report, _) = report.map_err(cancelled)?;
+    let tree = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
+    cancel.check().map_err(cancelled)?;
+    let (report, _) = kpitree_core::prune::prune(&tree, &settings, &q.reasons);
     cancel.check().map_err(cancelled)?;
     Ok(check::pretty_json(&report))
 }

@@ -28,11 +28,12 @@ use kpitree_core::config::{Config, ConfigError, RuleConfig, Settings};
 #[cfg(feature = "full")]
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::prune::Reason;
+use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
-use kpitree_core::{Date, LoadError, TreeDoc};
+use kpitree_core::{Date, LoadError};
 use kpitree_layout::{self as layout, Options, Shape};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
@@ -232,58 +233,53 @@ pub fn load_tree(
         }
         None => None,
     };
-    // The shape is taken from the tree validation builds, not from a second one.
-    let (doc, shape) =
-        if format == "csv" { load_csv(text, file, as_of, organisation)? } else { load_json(text, file)? };
-    Ok(KpiTree { doc, file: file.to_owned(), shape })
+    let tree = if format == "csv" { load_csv(text, file, as_of, organisation)? } else { load_json(text, file)? };
+    let shape = Shape::new(&tree);
+    Ok(KpiTree { tree, file: file.to_owned(), shape, rollup: OnceCell::new() })
 }
 
 /// A JSON tree: in the full engine as the CLI reads it; in the lean one through [`from_json`].
 #[cfg(feature = "full")]
-fn load_json(text: &str, file: &str) -> Result<(TreeDoc, Shape), JsValue> {
-    kpitree_core::load_json_with(file, text, Shape::new).map_err(|e| load_error(&e))
+fn load_json(text: &str, file: &str) -> Result<Tree, JsValue> {
+    kpitree_core::load_json(file, text).map_err(|e| load_error(&e))
 }
 
 #[cfg(not(feature = "full"))]
-fn load_json(text: &str, file: &str) -> Result<(TreeDoc, Shape), JsValue> {
+fn load_json(text: &str, file: &str) -> Result<Tree, JsValue> {
     // A byte-order mark is accepted, as by the full engine (`parse_json` skips it).
     let text = kpitree_core::json::strip_bom(text);
     let doc = from_json(text, file)?;
-    kpitree_core::validate_json_with(file, doc, text, Shape::new).map_err(|e| load_error(&e))
+    kpitree_core::validate_json(file, doc, text).map_err(|e| load_error(&e))
 }
 
 #[cfg(feature = "full")]
-fn load_csv(
-    text: &str,
-    file: &str,
-    as_of: Option<Date>,
-    organisation: Option<String>,
-) -> Result<(TreeDoc, Shape), JsValue> {
+fn load_csv(text: &str, file: &str, as_of: Option<Date>, organisation: Option<String>) -> Result<Tree, JsValue> {
     let meta = CsvMeta { organisation, as_of };
-    kpitree_core::load_with(file, text, Format::Csv, &meta, Shape::new).map_err(|e| load_error(&e))
+    kpitree_core::load(file, text, Format::Csv, &meta).map_err(|e| load_error(&e))
 }
 
 #[cfg(not(feature = "full"))]
-fn load_csv(_: &str, file: &str, _: Option<Date>, _: Option<String>) -> Result<(TreeDoc, Shape), JsValue> {
+fn load_csv(_: &str, file: &str, _: Option<Date>, _: Option<String>) -> Result<Tree, JsValue> {
     Err(needs_full(file, "CSV"))
 }
 
-/// A validated tree. It keeps the document (checks build the graph again from it: a `Tree` borrows
-/// its document, and this crate does no unsafe tricks to keep both) and the shape layout needs.
+/// A validated tree, validated once: checks, layouts and plugin requests all use it, and the rollup
+/// is built on first use and shared by the plugin requests and the check that merges their answers.
 #[wasm_bindgen]
 pub struct KpiTree {
-    doc: TreeDoc,
+    tree: Tree,
     file: String,
     shape: Shape,
+    rollup: OnceCell<Rollup>,
 }
 
-/// What goes wrong when a loaded document is checked again: it was valid when loaded, so this
-/// cannot happen; it is reported, not panicked on.
-fn tree<'d>(doc: &'d TreeDoc, file: &str) -> Result<Tree<'d>, JsValue> {
-    Tree::new(file, doc).map_err(|e| load_error(&e))
+impl KpiTree {
+    fn rollup(&self) -> &Rollup {
+        self.rollup.get_or_init(|| Rollup::new(&self.tree))
+    }
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, JsValue> {
     serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))
 }
 
@@ -292,7 +288,7 @@ impl KpiTree {
     /// Number of nodes.
     #[wasm_bindgen(getter)]
     pub fn count(&self) -> usize {
-        self.doc.nodes.len()
+        self.tree.len()
     }
 
     /// The file name errors and reports use.
@@ -304,25 +300,25 @@ impl KpiTree {
     /// The whole document as JSON text (the canonical format).
     #[wasm_bindgen(js_name = documentJson)]
     pub fn document_json(&self) -> Result<String, JsValue> {
-        json(&self.doc)
+        json(self.tree.doc())
     }
 
     /// Every node as JSON text (an array, document order, the format's fields).
     #[wasm_bindgen(js_name = nodesJson)]
     pub fn nodes_json(&self) -> Result<String, JsValue> {
-        json(&self.doc.nodes)
+        json(self.tree.nodes())
     }
 
     /// One node as JSON text, or `undefined` when there is none with this id.
     #[wasm_bindgen(js_name = nodeJson)]
     pub fn node_json(&self, id: &str) -> Result<Option<String>, JsValue> {
-        self.doc.nodes.iter().find(|n| n.id == id).map(json).transpose()
+        self.tree.ix(id).map(|i| json(self.tree.node(i))).transpose()
     }
 
     /// Position of the node with `id` in document order, or `undefined`.
     #[wasm_bindgen(js_name = indexOf)]
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.doc.nodes.iter().position(|n| n.id == id)
+        self.tree.ix(id).map(|i| i as usize)
     }
 
     /// `kpitree check --format json`, as JSON text. `config` is [`parse_config`]'s text ("" for the
@@ -331,8 +327,7 @@ impl KpiTree {
     pub fn check_json(&self, config: &str, source: &str) -> Result<String, JsValue> {
         let config = config_of(config, source)?;
         let settings = resolve(&config.engine_config(), source)?;
-        let tree = tree(&self.doc, &self.file)?;
-        json(&kpitree_core::check_tree(&tree, &settings))
+        json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, Default::default()))
     }
 
     /// `kpitree prune --format json`, as JSON text. `reasons`: `orphaned`, `stale`, `duplicated`
@@ -351,8 +346,7 @@ impl KpiTree {
         if parsed.is_empty() {
             parsed = vec![Reason::Orphaned, Reason::Stale, Reason::Duplicated];
         }
-        let tree = tree(&self.doc, &self.file)?;
-        let (report, _) = kpitree_core::prune::prune(&tree, &settings, &parsed);
+        let (report, _) = kpitree_core::prune::prune(&self.tree, &settings, &parsed);
         json(&report)
     }
 
@@ -369,13 +363,10 @@ impl KpiTree {
     ) -> Result<js_sys::Object, JsValue> {
         let mut hidden = Vec::new();
         if !collapsed.is_empty() {
-            // The map type the core's CSV reader uses, so the wasm holds its code once.
-            let index: FxHashMap<&str, usize> =
-                self.doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-            hidden = vec![false; self.doc.nodes.len()];
+            hidden = vec![false; self.tree.len()];
             for id in &collapsed {
-                if let Some(&i) = index.get(id.as_str()) {
-                    hidden[i] = true;
+                if let Some(i) = self.tree.ix(id) {
+                    hidden[i as usize] = true;
                 }
             }
         }
@@ -402,9 +393,7 @@ impl KpiTree {
     #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = pluginRequests)]
     pub fn plugin_requests(&self, run: &PluginRun, plugins: Vec<u32>) -> Result<js_sys::Array, JsValue> {
-        let tree = tree(&self.doc, &self.file)?;
-        let rollup = kpitree_core::rollup::Rollup::new(&tree);
-        let mut requests = kpitree_plugin_abi::Requests::new(&tree, &rollup);
+        let mut requests = kpitree_plugin_abi::Requests::new(&self.tree, self.rollup());
         let out = js_sys::Array::new();
         for index in plugins {
             out.push(&js_sys::Uint8Array::from(requests.get(run.reads(index as usize))));
@@ -416,9 +405,7 @@ impl KpiTree {
     #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = checkWithPluginsJson)]
     pub fn check_with_plugins_json(&self, run: &PluginRun) -> Result<String, JsValue> {
-        let tree = tree(&self.doc, &self.file)?;
-        let rollup = kpitree_core::rollup::Rollup::new(&tree);
-        let (settings, results) = run.finish(&tree)?;
-        json(&kpitree_core::check_tree_with(&tree, &rollup, &settings, results))
+        let (settings, results) = run.finish(&self.tree)?;
+        json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, results))
     }
 }

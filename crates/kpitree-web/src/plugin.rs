@@ -566,7 +566,7 @@ impl PluginRun {
     }
 
     /// The settings and what the plugins contributed, their answers checked against `tree`.
-    pub(crate) fn finish(&self, tree: &Tree<'_>) -> Result<(Settings, PluginResults), JsValue> {
+    pub(crate) fn finish(&self, tree: &Tree) -> Result<(Settings, PluginResults), JsValue> {
         let config = self.config.as_ref().ok_or_else(|| JsValue::from_str("PluginRun.configure was not called"))?;
         let settings = resolve(&config.engine_config(), &self.source)?;
         let mut results = PluginResults { errors: self.load_errors.clone(), ..PluginResults::default() };

@@ -3,7 +3,6 @@
 
 use kpitree_core::config::Config;
 use kpitree_core::finding::Finding;
-use kpitree_core::model::TreeDoc;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use kpitree_plugin_host::{Limits, Plugin};
@@ -13,22 +12,21 @@ fn plugin() -> Plugin {
         .unwrap_or_else(|e| panic!("the module loads: {e}"))
 }
 
-fn run(plugin: &Plugin, doc: &TreeDoc, config: &Config) -> Result<Vec<Finding>, String> {
-    let tree = Tree::new("fixture", doc).map_err(|e| e.to_string())?;
+fn run(plugin: &Plugin, tree: &Tree, config: &Config) -> Result<Vec<Finding>, String> {
     let config = match config.plugins.get("owner-quota") {
         Some(section) => serde_json::to_vec(section).map_err(|e| e.to_string())?,
         None => b"{}".to_vec(),
     };
     // As the host encodes it: only the parts the manifest's `reads` declares.
-    let request = kpitree_plugin_abi::encode_request_for(plugin.reads(), &tree, &Rollup::new(&tree), &config);
-    plugin.evaluate(&request, &tree).map_err(|e| e.to_string())
+    let request = kpitree_plugin_abi::encode_request_for(plugin.reads(), tree, &Rollup::new(tree), &config);
+    plugin.evaluate(&request, tree).map_err(|e| e.to_string())
 }
 
 #[test]
 fn owner_kpi_quota() {
     let plugin = plugin();
     assert_eq!(plugin.manifest().name, "owner-quota");
-    let runner = |doc: &TreeDoc, config: &Config| run(&plugin, doc, config);
+    let runner = |tree: &Tree, config: &Config| run(&plugin, tree, config);
     let failures = kpitree_fixtures::check_dir("tests/owner-kpi-quota".as_ref(), "owner-kpi-quota", &runner);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -37,8 +35,7 @@ fn owner_kpi_quota() {
 fn bad_configuration_is_a_plugin_error() {
     let plugin = plugin();
     let text = std::fs::read_to_string("tests/owner-kpi-quota/pass.json").expect("fixture exists");
-    let doc = kpitree_core::parse_json("pass.json", &text).expect("parses");
-    let tree = Tree::new("pass.json", &doc).expect("valid");
+    let tree = kpitree_core::load_json("pass.json", &text).expect("valid");
     for config in [r#"{"max": 0}"#, r#"{"max": "8"}"#, r#"{"max": 2.5}"#, r#"{"max": -1}"#, r#"{"max": 99999999}"#] {
         let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), config.as_bytes());
         let err = plugin.evaluate(&request, &tree).expect_err(config).to_string();

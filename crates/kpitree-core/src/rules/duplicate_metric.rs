@@ -267,7 +267,7 @@ fn keep_reason(cx: &Context<'_>, keep: Ix, members: &[Ix]) -> String {
 }
 
 /// "under key result "A" (a) and objective "B" (b)", or "with no parent".
-fn place(tree: &Tree<'_>, i: Ix) -> String {
+fn place(tree: &Tree, i: Ix) -> String {
     let parents: Vec<String> = tree.parents(i).iter().map(|&p| tree.node(p).display()).collect();
     if parents.is_empty() { "with no parent".to_owned() } else { format!("under {}", join_and(&parents)) }
 }
@@ -281,7 +281,7 @@ fn join_and(items: &[String]) -> String {
 }
 
 /// True when every KPI of the group has the same set of parents.
-fn same_parents(tree: &Tree<'_>, members: &[Ix]) -> bool {
+fn same_parents(tree: &Tree, members: &[Ix]) -> bool {
     let set = |i: Ix| {
         let mut v = tree.parents(i).to_vec();
         crate::sort::sort(&mut v);
@@ -292,14 +292,14 @@ fn same_parents(tree: &Tree<'_>, members: &[Ix]) -> bool {
 }
 
 /// A KPI directly above or below another.
-fn related(tree: &Tree<'_>, a: Ix, b: Ix) -> bool {
+fn related(tree: &Tree, a: Ix, b: Ix) -> bool {
     tree.parents(a).contains(&b) || tree.parents(b).contains(&a)
 }
 
 /// Joins the members of one class, skipping parent/child pairs, in linear time: each member joins
 /// the first member, or when it is that one's parent or child, the first member unrelated to it.
 /// Returns the members actually joined.
-fn link_class(tree: &Tree<'_>, uf: &mut UnionFind, members: &[Ix]) -> Vec<Ix> {
+fn link_class(tree: &Tree, uf: &mut UnionFind, members: &[Ix]) -> Vec<Ix> {
     let Some(&first) = members.first() else { return Vec::new() };
     let second = members.iter().copied().find(|&m| m != first && !related(tree, first, m));
     let mut joined = Vec::with_capacity(members.len());

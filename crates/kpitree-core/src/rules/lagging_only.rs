@@ -190,7 +190,7 @@ struct Counter {
 
 impl Counter {
     /// Fills `out` with the active KPIs supporting `root`, in document order; `None` when the budget ran out.
-    fn supporting(&mut self, tree: &Tree<'_>, root: Ix, out: &mut Vec<Ix>) -> Option<()> {
+    fn supporting(&mut self, tree: &Tree, root: Ix, out: &mut Vec<Ix>) -> Option<()> {
         out.clear();
         self.epoch = self.epoch.checked_add(1)?;
         self.stack.clear();

@@ -68,7 +68,7 @@ pub trait Rule: Send + Sync {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>);
 }
 
-/// Every built-in rule, in the order of `shared/domain.md`. Ids are stable.
+/// Every built-in rule, in a fixed order (the order `kpitree rules` lists). Ids are stable.
 pub fn builtin() -> &'static [&'static dyn Rule] {
     &[
         &orphan_kpi::OrphanKpi,
@@ -103,7 +103,7 @@ pub struct Analysis {
 
 impl Analysis {
     /// Computes the shared facts, top-down.
-    pub fn new(tree: &Tree<'_>) -> Analysis {
+    pub fn new(tree: &Tree) -> Analysis {
         let mut serves = vec![false; tree.len()];
         for &i in tree.top_down() {
             let n = tree.node(i);
@@ -117,7 +117,7 @@ impl Analysis {
 /// What a rule reads: the tree, its rollups, shared facts and the rule's own settings.
 pub struct Context<'a> {
     /// The validated tree.
-    pub tree: &'a Tree<'a>,
+    pub tree: &'a Tree,
     /// Scores, statuses, values and trends.
     pub rollup: &'a Rollup,
     /// Shared facts.
@@ -129,7 +129,7 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// A context for one rule.
-    pub fn new(tree: &'a Tree<'a>, rollup: &'a Rollup, analysis: &'a Analysis, settings: &'a RuleSettings) -> Self {
+    pub fn new(tree: &'a Tree, rollup: &'a Rollup, analysis: &'a Analysis, settings: &'a RuleSettings) -> Self {
         Context { tree, rollup, analysis, as_of: tree.doc().as_of, settings }
     }
 
@@ -175,18 +175,13 @@ fn unreachable_param(name: &str, got: Option<ParamValue>) -> f64 {
 pub struct Sink<'a> {
     meta: &'static RuleMeta,
     severity: Severity,
-    tree: &'a Tree<'a>,
+    tree: &'a Tree,
     findings: &'a mut Vec<Finding>,
 }
 
 impl<'a> Sink<'a> {
     /// A sink that appends to `findings` with the rule's configured severity.
-    pub fn new(
-        meta: &'static RuleMeta,
-        severity: Severity,
-        tree: &'a Tree<'a>,
-        findings: &'a mut Vec<Finding>,
-    ) -> Self {
+    pub fn new(meta: &'static RuleMeta, severity: Severity, tree: &'a Tree, findings: &'a mut Vec<Finding>) -> Self {
         Sink { meta, severity, tree, findings }
     }
 
@@ -239,7 +234,7 @@ impl<'a> Sink<'a> {
 }
 
 /// Runs every enabled built-in rule and returns their findings in rule order.
-pub fn run(tree: &Tree<'_>, rollup: &Rollup, settings: &Settings) -> Vec<Finding> {
+pub fn run(tree: &Tree, rollup: &Rollup, settings: &Settings) -> Vec<Finding> {
     let analysis = Analysis::new(tree);
     let mut findings = Vec::new();
     for (rule, s) in builtin().iter().zip(&settings.rules) {
