@@ -1,4 +1,4 @@
-// Generates large, valid tree documents (shared/domain.md, schema/tree.schema.json) for the demo's
+// Generates large, valid tree documents (docs/format.md, schema/tree.schema.json) for the demo's
 // "generated" entries, the widget's large-tree tests and the render benchmark. Deterministic: the same
 // size and seed always give the same document, so runs can be compared. Runs in the browser and in Node.
 

@@ -1,11 +1,11 @@
 // Plugins in Chromium: the example plugins give the findings they give natively, and every hostile
-// test plugin (tests/plugins/hostile/*.wat, assembled by kpitree-wat2wasm) gives a plugin error in the
-// page while the page stays responsive (a timer keeps ticking, a click is handled).
+// test plugin (tests/plugins/hostile/*.wat, assembled by `cargo xtask wat2wasm`) gives a plugin
+// error in the page while the page stays responsive (a timer keeps ticking, a click is handled).
 //
 // Needs web/dist (npm run build) and the plugins built for wasm32, as tests/run does:
 //   cargo build -p owner-teams -p local-optimisation --target wasm32-unknown-unknown --release
 //   cargo run -p owner-quota-wat -- $TARGET/owner-quota.wasm
-// The hostile modules are assembled here (cargo run -p kpitree-wat2wasm).
+// The hostile modules are assembled here (cargo xtask wat2wasm).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -50,7 +50,7 @@ before(async () => {
   const quota = join(targetDir, 'owner-quota.wasm');
   if (!existsSync(quota)) run('cargo', ['run', '-q', '-p', 'owner-quota-wat', '--', quota]);
   copyFileSync(quota, join(dir, 'owner-quota.wasm'));
-  run('cargo', ['run', '-q', '-p', 'kpitree-wat2wasm', '--', join(dir, 'hostile'), ...hostile.map((f) => join(hostileDir, f))]);
+  run('cargo', ['-q', 'xtask', 'wat2wasm', join(dir, 'hostile'), ...hostile.map((f) => join(hostileDir, f))]);
 
   env = await openBrowser({
     server: { mounts: [['/plugins/', dir], ['/examples/', join(repo, 'examples')], ['/', web]] },
@@ -140,7 +140,7 @@ describe('example plugins give the native findings', () => {
     const probes = join(dir, 'probes');
     writeFileSync(join(dir, 'sections.wat'), wat);
     writeFileSync(join(dir, 'sectionz.wat'), v1_0);
-    run('cargo', ['run', '-q', '-p', 'kpitree-wat2wasm', '--', probes, join(dir, 'sections.wat'), join(dir, 'sectionz.wat')]);
+    run('cargo', ['-q', 'xtask', 'wat2wasm', probes, join(dir, 'sections.wat'), join(dir, 'sectionz.wat')]);
     const file = examples()[0];
     const native = ['sections', 'sectionz'].flatMap((p) => ['--plugin', join(probes, `${p}.wasm`)]);
     const expected = JSON.parse(cli(['check', file, ...native, '--format', 'json', '--fail-on', 'never', '--no-config']).stdout);

@@ -1,19 +1,14 @@
-//! How long the host takes to encode a request (`encode_request`: the `KTR1` tree plus a config), on
-//! generated trees, next to the cost of merely allocating and touching a buffer that size, and for
-//! the parts `owner-quota` declares in `reads` (ABI 1.1, `encode_request_for`); and what
-//! the encoding holds: string references against distinct strings, overall and per field. Half of
-//! "a plugin within 3x of the built-in rule" (`cargo bench -p kpitree-plugin-host` measures the
-//! whole); this one is quick to run while working on the encoder.
+//! `cargo xtask bench-encode`: how long the host takes to encode a request (`encode_request`: the
+//! `KTR1` tree plus a config), on generated trees, next to the cost of merely allocating and touching
+//! a buffer that size, and for the parts `owner-quota` declares in `reads` (ABI 1.1,
+//! `encode_request_for`); and what the encoding holds: string references against distinct strings,
+//! overall and per field. Half of "a plugin within 3x of the built-in rule" (`cargo bench -p
+//! kpitree-plugin-host` measures the whole); this one is quick to run while working on the encoder.
 //!
-//! Run: `cargo bench -p kpitree-plugin-bench --bench encode` (`KPITREE_BENCH_SIZES=1000,100000` picks
-//! sizes; `KPITREE_ENCODE_DUMP=dir` also writes each request to `dir/N.ktr1`, to compare two encoders
-//! byte for byte).
+//! `KPITREE_BENCH_SIZES=1000,100000` picks sizes; `KPITREE_ENCODE_DUMP=dir` also writes each request
+//! to `dir/N.ktr1`, to compare two encoders byte for byte.
 
-// The generator's helpers the engine benchmark uses and this one does not.
-#[allow(dead_code)]
-#[path = "../../kpitree-core/benches/generator/mod.rs"]
-mod generator;
-
+use crate::generator;
 use kpitree_core::model::{Node, TreeDoc};
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
@@ -27,6 +22,7 @@ use std::time::{Duration, Instant};
 /// kernels (4 ms here), so it means something only for the largest trees.
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Option<Duration>) {
     black_box(f());
+    let runs = runs.max(1);
     let (mut wall, mut cpu): (Vec<Duration>, Vec<Option<Duration>>) = (0..runs)
         .map(|_| {
             let (start, on_cpu) = (Instant::now(), cpu_time());
@@ -49,11 +45,8 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` runs nothing here.
-    if !std::env::args().any(|a| a == "--bench") {
-        return;
-    }
+/// Measures and prints the two tables.
+pub fn run() -> Result<(), String> {
     let dump = std::env::var_os("KPITREE_ENCODE_DUMP").map(std::path::PathBuf::from);
     println!("\n### encode_request\n");
     println!(
@@ -62,18 +55,19 @@ fn main() {
     );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     // What `plugins/owner-quota-wat` declares (ABI 1.1): the request `kpitree check` encodes for it.
-    let quota = Reads::from_names(&["status", "owner"]).expect("known names");
+    let quota = Reads::from_names(&["status", "owner"])?;
     let mut last = None;
     for n in generator::sizes(&[1_000, 10_000, 100_000]) {
-        let doc = generator::generate(n, generator::SEED);
-        let tree = Tree::new("bench", &doc).expect("generated trees are valid");
+        let tree = Tree::new("bench", generator::generate(n, generator::SEED))
+            .map_err(|e| format!("generated tree of {n} nodes: {e}"))?;
         let rollup = Rollup::new(&tree);
         let request = encode_request(&tree, &rollup, b"{}");
-        let (view, _) = split_request(&request).expect("the encoding reads back");
+        let (view, _) = split_request(&request).map_err(|e| format!("the encoding does not read back: {e}"))?;
         let text: usize = (0..view.string_count()).filter_map(|k| view.string(k)).map(str::len).sum();
-        let refs = string_refs(&doc);
+        let refs = string_refs(tree.doc());
         if let Some(dir) = &dump {
-            std::fs::write(dir.join(format!("{n}.ktr1")), &request).expect("dump written");
+            let file = dir.join(format!("{n}.ktr1"));
+            std::fs::write(&file, &request).map_err(|e| format!("{}: {e}", file.display()))?;
         }
         let runs = (3_000_000 / n.max(1)).clamp(7, 300);
         let (wall, cpu) = time(runs, || encode_request(&tree, &rollup, b"{}").len());
@@ -86,7 +80,6 @@ fn main() {
         });
         let part = encode_request_for(quota, &tree, &rollup, b"{}").len();
         let (part_wall, part_cpu) = time(runs, || encode_request_for(quota, &tree, &rollup, b"{}").len());
-        last = Some((n, doc));
         println!(
             "| {n} | {} | {refs} | {} | {} | {} | {} | {} | {part} | {} | {} |",
             request.len(),
@@ -98,9 +91,10 @@ fn main() {
             ms(part_wall),
             part_cpu.map_or_else(|| "?".to_owned(), ms),
         );
+        last = Some((n, tree));
     }
     // Which strings repeat, in the largest tree: what the encoder's per-field caches are for.
-    let Some((n, doc)) = last else { return };
+    let Some((n, tree)) = last else { return Ok(()) };
     println!("\n### Strings per field, {n} nodes\n");
     println!("| field | references | distinct | bytes |");
     println!("| --- | ---: | ---: | ---: |");
@@ -117,10 +111,11 @@ fn main() {
         ("check-in note", |x| x.check_ins.iter().filter_map(|c| c.note.as_deref()).collect()),
     ];
     for (name, field) in fields {
-        let all: Vec<&str> = doc.nodes.iter().flat_map(field).collect();
+        let all: Vec<&str> = tree.nodes().iter().flat_map(field).collect();
         let distinct = all.iter().collect::<std::collections::HashSet<_>>().len();
         println!("| {name} | {} | {distinct} | {} |", all.len(), all.iter().map(|s| s.len()).sum::<usize>());
     }
+    Ok(())
 }
 
 /// String references the encoding holds (present or not): eight per node, one per check-in and link.

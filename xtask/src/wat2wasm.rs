@@ -1,14 +1,17 @@
-//! `kpitree-wat2wasm OUT_DIR FILE.wat...`: writes `OUT_DIR/FILE.wasm` for each WAT file. The native
-//! plugin host reads WAT directly; the browser's WebAssembly API reads only the binary format, so the
-//! browser tests run the same hand-written test plugins through this.
+//! `cargo xtask wat2wasm OUT_DIR FILE.wat...`: writes `OUT_DIR/FILE.wasm` for each WAT file. The
+//! native plugin host reads WAT directly; the browser's WebAssembly API reads only the binary format,
+//! so the browser tests run the same hand-written test plugins through this.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    let mut args = std::env::args_os().skip(1);
+/// Converts every file even when one fails: 2 for a usage error or an output directory that cannot
+/// be made, 1 when a file failed.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let mut args = args.into_iter();
     let Some(out) = args.next().map(PathBuf::from) else {
-        eprintln!("usage: kpitree-wat2wasm OUT_DIR FILE.wat...");
+        eprintln!("usage: cargo xtask wat2wasm OUT_DIR FILE.wat...");
         return ExitCode::from(2);
     };
     if let Err(e) = std::fs::create_dir_all(&out) {

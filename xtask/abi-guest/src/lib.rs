@@ -1,7 +1,7 @@
-//! The wasm guest of the ABI measurement (`benches/abi.rs`): the same trivial rule, active KPIs per
-//! owner, on (a) a JSON request parsed with serde_json into owned structs and (b) a `KTR1` request
-//! read in place through `TreeView`. Each returns a checksum of its counts so the harness can check
-//! that both did the same work.
+//! The wasm guest of the ABI measurement (`cargo xtask bench-abi`): the same trivial rule, active
+//! KPIs per owner, on (a) a JSON request parsed with serde_json into owned structs and (b) a `KTR1`
+//! request read in place through `TreeView`. Each returns a checksum of its counts so the harness can
+//! check that both did the same work.
 //!
 //! Buffers cross the boundary the way the SDK does it (a registry of `Vec<u8>` found again by
 //! address), so this crate needs no `unsafe` either.
