@@ -5,57 +5,12 @@
 //! yields the [`Settings`] a run uses; every mistake is reported, naming the rule and the option.
 
 use crate::finding::Severity;
-use crate::rules::{ParamSpec, Rule};
+pub use crate::meta::ParamValue;
+use crate::meta::{ParamSpec, RuleMeta};
 use kpitree_decimal::shortest;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// A rule parameter's value.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ParamValue {
-    /// On or off.
-    Bool(bool),
-    /// A count or a number of days.
-    Int(i64),
-    /// A ratio or a correlation.
-    Float(f64),
-}
-
-impl fmt::Display for ParamValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ParamValue::Bool(b) => write!(f, "{b}"),
-            ParamValue::Int(i) => write!(f, "{i}"),
-            ParamValue::Float(x) => f.write_str(&shortest(*x)),
-        }
-    }
-}
-
-impl ParamValue {
-    /// Parses a command-line value (`5`, `0.3`, `true`).
-    pub fn parse(s: &str) -> Option<ParamValue> {
-        let s = s.trim();
-        match s {
-            "true" => Some(ParamValue::Bool(true)),
-            "false" => Some(ParamValue::Bool(false)),
-            _ => s
-                .parse::<i64>()
-                .map(ParamValue::Int)
-                .ok()
-                .or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()).map(ParamValue::Float)),
-        }
-    }
-
-    fn type_name(&self) -> &'static str {
-        match self {
-            ParamValue::Bool(_) => "a boolean",
-            ParamValue::Int(_) => "an integer",
-            ParamValue::Float(_) => "a number",
-        }
-    }
-}
 
 /// Settings for one rule, as written in a config file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -165,16 +120,15 @@ pub struct Settings {
 
 impl Config {
     /// Checks the configuration against the rules and fills in defaults. Reports every mistake.
-    pub fn resolve(&self, rules: &[&dyn Rule]) -> Result<Settings, Vec<ConfigError>> {
+    pub fn resolve(&self, rules: &[&'static RuleMeta]) -> Result<Settings, Vec<ConfigError>> {
         let mut errors = Vec::new();
         for id in self.rules.keys() {
-            if !rules.iter().any(|r| r.meta().id == id) {
+            if !rules.iter().any(|r| r.id == id) {
                 errors.push(ConfigError::UnknownRule { rule: id.clone(), suggestion: suggest(id, rules) });
             }
         }
         let mut out = Vec::with_capacity(rules.len());
-        for rule in rules {
-            let meta = rule.meta();
+        for &meta in rules {
             let cfg = self.rules.get(meta.id);
             let mut params: Vec<(&'static str, ParamValue)> = meta.params.iter().map(|p| (p.name, p.default)).collect();
             if let Some(cfg) = cfg {
@@ -243,13 +197,8 @@ fn coerce(spec: &ParamSpec, value: ParamValue) -> Result<ParamValue, String> {
 }
 
 /// The known rule id closest to `id`, if it is close enough to be a typo.
-fn suggest(id: &str, rules: &[&dyn Rule]) -> Option<String> {
-    rules
-        .iter()
-        .map(|r| (edit_distance(id, r.meta().id), r.meta().id))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, s)| s.to_owned())
+fn suggest(id: &str, rules: &[&'static RuleMeta]) -> Option<String> {
+    rules.iter().map(|r| (edit_distance(id, r.id), r.id)).filter(|(d, _)| *d <= 3).min().map(|(_, s)| s.to_owned())
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -47,7 +47,8 @@ pub fn validate_json(file: &str, doc: TreeDoc, text: &str) -> Result<Tree, LoadE
 
 /// Resolves a configuration against the built-in rules.
 pub fn settings(config: &Config) -> Result<Settings, Vec<ConfigError>> {
-    config.resolve(rules::builtin())
+    let rules: Vec<&'static crate::meta::RuleMeta> = rules::builtin().iter().map(|r| r.meta()).collect();
+    config.resolve(&rules)
 }
 
 /// Runs every enabled built-in rule on a validated tree.

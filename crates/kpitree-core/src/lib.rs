@@ -16,6 +16,7 @@ pub mod error;
 pub mod finding;
 pub mod json;
 mod lower;
+pub mod meta;
 pub mod model;
 pub mod prune;
 pub mod report;

@@ -41,16 +41,14 @@ impl Reason {
 
     /// Parses `orphaned`, `stale` or `duplicated`.
     pub fn parse(s: &str) -> Option<Reason> {
-        Some(match s {
-            "orphaned" => Reason::Orphaned,
-            "stale" => Reason::Stale,
-            "duplicated" => Reason::Duplicated,
-            _ => return None,
-        })
+        Reason::NAMES.iter().position(|n| *n == s).map(|k| Reason::ALL[k])
     }
 
     /// All reasons.
     pub const ALL: [Reason; 3] = [Reason::Orphaned, Reason::Stale, Reason::Duplicated];
+
+    /// Their names, as [`Reason::parse`] reads them and messages list them.
+    pub const NAMES: [&'static str; 3] = ["orphaned", "stale", "duplicated"];
 }
 
 /// A KPI that could be retired.

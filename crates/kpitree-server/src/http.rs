@@ -192,19 +192,19 @@ fn parse_query(raw: Option<&str>, prune: bool) -> Result<Query, ApiError> {
             "organisation" => q.meta.organisation = Some(v),
             "reasons" if prune => {
                 for r in list(&v) {
-                    q.reasons.push(match r.as_str() {
-                        "orphaned" => Reason::Orphaned,
-                        "stale" => Reason::Stale,
-                        "duplicated" => Reason::Duplicated,
-                        _ => return Err(bad(format!("reasons: unknown reason `{r}` (orphaned, stale, duplicated)"))),
-                    });
+                    let reason = Reason::parse(&r);
+                    q.reasons.push(
+                        reason.ok_or_else(|| {
+                            bad(format!("reasons: unknown reason `{r}` ({})", Reason::NAMES.join(", ")))
+                        })?,
+                    );
                 }
             }
             _ => return Err(bad(format!("unknown query parameter `{k}`"))),
         }
     }
     if q.reasons.is_empty() {
-        q.reasons = vec![Reason::Orphaned, Reason::Stale, Reason::Duplicated];
+        q.reasons = Reason::ALL.to_vec();
     }
     Ok(q)
 }

@@ -7,10 +7,7 @@
 //! the finding says it reads as a task. The numbers decide whether a key result is reported, never the
 //! title: "Launch the partner portal" with a start of 0 and a target of 40 partners passes. No parameters.
 //!
-//! **Why is this bad:** a key result says how the success of an objective is measured. "Launch the new
-//! app" can be done and still change nothing; "grow weekly active users from 2,000 to 5,000" can only be
-//! reached by changing something. Trees whose key results are activities measure busyness, and leaders
-//! end up talking about activities instead of outcomes.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** "Ship the onboarding redesign" with no numbers (reported, and said to read as a task);
 //! "Churn rate" with a target and no start (reported: no start); "Keep NPS at 40" with start 40 and

@@ -5,9 +5,7 @@
 //! `drives` link gets the outcomes it is believed to drive named in the finding, because gaming a
 //! driver corrupts the evidence for the link as well. No parameters.
 //!
-//! **Why is this bad:** measurement tied to personal reward invites gaming and fear: numbers get
-//! managed instead of the work, and bad news arrives late. OKRs used as an appraisal tool stop being
-//! ambitious, because nobody commits to a stretch goal that may cost them their bonus (sandbagging).
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** a KPI "Calls per agent" with `used_in_appraisal: true`; a key result whose score
 //! decides a bonus. A retired or draft node with the flag passes. Fixtures:

@@ -6,23 +6,28 @@
 //! - the latest `min_check_ins` check-ins (by date) all repeat the same value and none has a note:
 //!   the number is reported, but nobody says why it does not move or what the team will change.
 //!
-//! **Why is this bad:** a check-in exists to learn, not to colour a cell green or red. Without the
-//! team's confidence and a note on what they tried and learned, a review can only explain variance;
-//! it cannot decide to adjust the plan, run an experiment or drop the key result.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** five check-ins `{date, value}` with no `confidence` and no `note`; three check-ins in
 //! a row at 42 with confidence 0.5 and no notes. Fixtures: `tests/rules/check-in-without-learning/`.
 //!
 //! **Defaults:** `min_check_ins` 3; severity `info`.
 
-use super::{Context, Rule, RuleMeta, Sink, num};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, num};
 use crate::finding::Severity;
 use crate::model::{CheckIn, NodeKind};
-use crate::rules::ParamSpec;
 
 /// See the module documentation.
 pub struct CheckInWithoutLearning;
+
+/// Option `min_check_ins`.
+const MIN_CHECK_INS: Param<i64> = Param::int(
+    "min_check_ins",
+    3,
+    2,
+    1000,
+    "check-ins needed before the rule judges them (also how many repeated values in a row it flags)",
+);
 
 static META: RuleMeta = RuleMeta {
     id: "check-in-without-learning",
@@ -33,13 +38,7 @@ static META: RuleMeta = RuleMeta {
           an experiment or drop the key result.",
     fix: "At each check-in, record the team's confidence (0.0-1.0) that the key result will be reached and a note \
           on what was tried, what was learned and what changes next.",
-    params: &[ParamSpec {
-        name: "min_check_ins",
-        default: ParamValue::Int(3),
-        min: 2.0,
-        max: 1000.0,
-        help: "check-ins needed before the rule judges them (also how many repeated values in a row it flags)",
-    }],
+    params: &[MIN_CHECK_INS.spec],
 };
 
 impl Rule for CheckInWithoutLearning {
@@ -48,7 +47,7 @@ impl Rule for CheckInWithoutLearning {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        let min = usize::try_from(cx.int("min_check_ins")).unwrap_or(3).max(2);
+        let min = usize::try_from(cx.get(MIN_CHECK_INS)).unwrap_or(3).max(2);
         for i in cx.tree.of_kind(NodeKind::KeyResult) {
             let kr = cx.node(i);
             let n = kr.check_ins.len();

@@ -22,9 +22,7 @@
 //! then the one with more measurements, then the first in the document; the others follow in
 //! document order.
 //!
-//! **Why is this bad:** the same metric in two places is reported, discussed and argued about twice,
-//! and the copies drift apart (different owners, targets, definitions) until nobody knows which
-//! number is true. A lean tree keeps one KPI and links it everywhere it matters.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** "Monthly customer churn" (%) under the retention key result and "Customer churn,
 //! monthly" (percent) under the support objective; two KPIs with different titles whose twelve
@@ -32,12 +30,10 @@
 //!
 //! **Defaults:** `min_series_points` 3.
 
-use super::{Context, Rule, RuleMeta, Sink, plural};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::lower::lowercase;
 use crate::model::{Measurement, Node, NodeKind};
-use crate::rules::ParamSpec;
 use crate::tree::{Ix, Tree};
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
@@ -48,6 +44,15 @@ use std::collections::hash_map::Entry;
 /// See the module documentation.
 pub struct DuplicateMetric;
 
+/// Option `min_series_points`.
+const MIN_SERIES_POINTS: Param<i64> = Param::int(
+    "min_series_points",
+    3,
+    2,
+    10_000,
+    "fewest measurements two identical series need before they count as the same metric",
+);
+
 static META: RuleMeta = RuleMeta {
     id: "duplicate-metric",
     severity: Severity::Warning,
@@ -57,13 +62,7 @@ static META: RuleMeta = RuleMeta {
           and links it to every key result or objective it serves.",
     fix: "Keep one of the KPIs, attach it to every parent the others served (a KPI may have several parents), and \
           retire the others.",
-    params: &[ParamSpec {
-        name: "min_series_points",
-        default: ParamValue::Int(3),
-        min: 2.0,
-        max: 10_000.0,
-        help: "fewest measurements two identical series need before they count as the same metric",
-    }],
+    params: &[MIN_SERIES_POINTS.spec],
 };
 
 /// Why KPIs were matched.
@@ -86,7 +85,7 @@ impl Rule for DuplicateMetric {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
-        let min_points = usize::try_from(cx.int("min_series_points")).unwrap_or(3).max(2);
+        let min_points = usize::try_from(cx.get(MIN_SERIES_POINTS)).unwrap_or(3).max(2);
 
         // Hash every active KPI's normalised name and (long enough) series; keep the repeated hashes.
         let mut by_name = Repeats::with_capacity(tree.len());

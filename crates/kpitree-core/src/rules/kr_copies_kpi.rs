@@ -19,17 +19,14 @@
 //! Each key result is reported once, with the KPI it mirrors most closely. Draft and retired nodes are
 //! ignored.
 //!
-//! **Why is this bad:** a key result should say what must change this period. One that restates a KPI
-//! at today's level turns the OKRs into one more KPI layer: it adds reporting, not focus, and nobody
-//! asks what would have to be different to win.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** the key result "Keep monthly churn at 2%" (target 2, unit `%`) next to the KPI "Monthly
 //! churn" (unit `%`, latest value 2.05). A key result "Reduce monthly churn to 1.2%" passes: it changes
 //! the level. Fixtures: `tests/rules/kr-copies-kpi/`.
 
 use super::text::{eq_folded, fold_hash};
-use super::{Context, ParamSpec, Rule, RuleMeta, Sink, num};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, num};
 use crate::finding::Severity;
 use crate::lower::lowercase_str;
 use crate::model::{Direction, Node, NodeKind};
@@ -37,6 +34,24 @@ use crate::tree::Ix;
 
 /// See the module documentation.
 pub struct KrCopiesKpi;
+
+/// Option `title_similarity`.
+const TITLE_SIMILARITY: Param<f64> = Param::float(
+    "title_similarity",
+    0.6,
+    0.0,
+    1.0,
+    "share of title words (Jaccard) from which a key result and a KPI name the same metric",
+);
+
+/// Option `target_tolerance`.
+const TARGET_TOLERANCE: Param<f64> = Param::float(
+    "target_tolerance",
+    0.05,
+    0.0,
+    10.0,
+    "how close (fraction of the KPI's level) the key result's target must be to count as no change",
+);
 
 static META: RuleMeta = RuleMeta {
     id: "kr-copies-kpi",
@@ -47,22 +62,7 @@ static META: RuleMeta = RuleMeta {
           different to win.",
     fix: "Keep the KPI as the health metric and either drop the key result or rewrite it as the change you \
           want this period: a target beyond today's level, or an outcome that would move the KPI.",
-    params: &[
-        ParamSpec {
-            name: "title_similarity",
-            default: ParamValue::Float(0.6),
-            min: 0.0,
-            max: 1.0,
-            help: "share of title words (Jaccard) from which a key result and a KPI name the same metric",
-        },
-        ParamSpec {
-            name: "target_tolerance",
-            default: ParamValue::Float(0.05),
-            min: 0.0,
-            max: 10.0,
-            help: "how close (fraction of the KPI's level) the key result's target must be to count as no change",
-        },
-    ],
+    params: &[TITLE_SIMILARITY.spec, TARGET_TOLERANCE.spec],
 };
 
 /// Below this magnitude a KPI level counts as zero when scaling the tolerance.
@@ -106,11 +106,11 @@ impl Rule for KrCopiesKpi {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
-        let tolerance = cx.float("target_tolerance");
+        let tolerance = cx.get(TARGET_TOLERANCE);
         let mut m = Matcher {
             cx,
             tolerance,
-            min_similarity: cx.float("title_similarity"),
+            min_similarity: cx.get(TITLE_SIMILARITY),
             arena: Vec::new(),
             spans: vec![None; tree.len()],
             kr_words: Vec::new(),

@@ -13,22 +13,26 @@
 //! - A key result is not reported on its own when every active objective it belongs to is reported:
 //!   the objective's finding already covers it.
 //!
-//! **Why is this bad:** a lagging indicator reports the outcome after the fact, when it is too late to
-//! change it. Without a leading indicator, one that moves before the outcome and that the team can
-//! steer, reviews can only explain last month's red; nobody learns in time what to change.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** a key result "Net revenue retention" whose only KPIs are "Churn rate" (lagging) and
 //! "Gross margin" (lagging). It passes once a KPI like "Weekly active seats" (leading) supports it.
 //! Fixtures: `tests/rules/lagging-only/`.
 
-use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::model::{Indicator, NodeKind};
 use crate::tree::{Ix, Tree};
 
 /// See the module documentation.
 pub struct LaggingOnly;
+
+/// Option `count_unclassified_as_lagging`.
+const COUNT_UNCLASSIFIED_AS_LAGGING: Param<bool> = Param::flag(
+    "count_unclassified_as_lagging",
+    false,
+    "treat KPIs without `indicator` as lagging (by default they are neither leading nor lagging)",
+);
 
 static META: RuleMeta = RuleMeta {
     id: "lagging-only",
@@ -39,13 +43,7 @@ static META: RuleMeta = RuleMeta {
           month's red instead of telling in time what to change.",
     fix: "Add a leading KPI that moves before the outcome and that the team can influence (an input, a \
           behaviour, a pipeline stage), and state the hypothesis with a `drives` link to the lagging KPI.",
-    params: &[ParamSpec {
-        name: "count_unclassified_as_lagging",
-        default: ParamValue::Bool(false),
-        min: 0.0,
-        max: 1.0,
-        help: "treat KPIs without `indicator` as lagging (by default they are neither leading nor lagging)",
-    }],
+    params: &[COUNT_UNCLASSIFIED_AS_LAGGING.spec],
 };
 
 /// Which indicators occur among a node's supporting KPIs (bit set).
@@ -66,7 +64,7 @@ impl Rule for LaggingOnly {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
         let n = tree.len();
-        let unclassified_lag = cx.flag("count_unclassified_as_lagging");
+        let unclassified_lag = cx.get(COUNT_UNCLASSIFIED_AS_LAGGING);
 
         // Bottom-up: which indicators occur among the supporting KPIs of each active node. A KPI's set
         // includes itself; key results and objectives collect from active KPI and key result children.

@@ -5,23 +5,26 @@
 //! KPIs than `max_total` (default 60). Draft and retired KPIs do not count, and KPIs under a draft or
 //! retired parent are not counted for that parent.
 //!
-//! **Why is this bad:** metrics pile up: each one is added for a good reason and hardly any are ever
-//! removed. Past a handful per key result nobody reads them all, the ones that matter drown in the
-//! ones that do not, and every review becomes a tour of green and red instead of a conversation about
-//! what to change.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** a key result with seven KPIs under it (budget 5); a tree with 75 active KPIs (budget
 //! 60). A key result with exactly five KPIs, or one with five active and two retired KPIs, passes.
 //! Fixtures: `tests/rules/metric-overload/`.
 
-use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::model::NodeKind;
 use crate::tree::Ix;
 
 /// See the module documentation.
 pub struct MetricOverload;
+
+/// Option `max_per_parent`.
+const MAX_PER_PARENT: Param<i64> =
+    Param::int("max_per_parent", 5, 1, 1000, "most active KPIs allowed directly under one key result or objective");
+
+/// Option `max_total`.
+const MAX_TOTAL: Param<i64> = Param::int("max_total", 60, 1, 10_000_000, "most active KPIs allowed in the whole tree");
 
 static META: RuleMeta = RuleMeta {
     id: "metric-overload",
@@ -32,22 +35,7 @@ static META: RuleMeta = RuleMeta {
           green and red instead of a conversation about what to change.",
     fix: "Keep the KPIs that tell whether the key result or objective is being reached; retire the others or \
           move them to the team that acts on them.",
-    params: &[
-        ParamSpec {
-            name: "max_per_parent",
-            default: ParamValue::Int(5),
-            min: 1.0,
-            max: 1000.0,
-            help: "most active KPIs allowed directly under one key result or objective",
-        },
-        ParamSpec {
-            name: "max_total",
-            default: ParamValue::Int(60),
-            min: 1.0,
-            max: 10_000_000.0,
-            help: "most active KPIs allowed in the whole tree",
-        },
-    ],
+    params: &[MAX_PER_PARENT.spec, MAX_TOTAL.spec],
 };
 
 impl Rule for MetricOverload {
@@ -57,8 +45,8 @@ impl Rule for MetricOverload {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
-        let max_per_parent = usize::try_from(cx.int("max_per_parent")).unwrap_or(0);
-        let max_total = usize::try_from(cx.int("max_total")).unwrap_or(0);
+        let max_per_parent = usize::try_from(cx.get(MAX_PER_PARENT)).unwrap_or(0);
+        let max_total = usize::try_from(cx.get(MAX_TOTAL)).unwrap_or(0);
 
         let total = tree.nodes().iter().filter(|n| n.kind == NodeKind::Kpi && n.is_active()).count();
         if total > max_total {

@@ -2,8 +2,7 @@
 //!
 //! **What it does:** finds active nodes (of any kind) without an owner, or with a blank one.
 //!
-//! **Why is this bad:** a metric or objective nobody owns is nobody's job to explain, to act on or
-//! to retire. Unclear ownership is one of the commonest ways a tree rots.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** a KPI with no `owner` field; an objective with `"owner": "  "`.
 //!

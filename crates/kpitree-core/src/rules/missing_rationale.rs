@@ -5,10 +5,7 @@
 //! the driver (`from`) of any `drives` link. A `description` alone does not count: it says what the
 //! KPI measures, not why it is kept. Severity `info` by default. No parameters.
 //!
-//! **Why is this bad:** a healthy tree can answer "why does this KPI exist?" for every KPI, either in
-//! the KPI's own words, through the reasoning of the objective it serves, or through a stated hypothesis
-//! that it drives an outcome. A KPI with none of these is kept by habit, cannot be judged when it moves,
-//! and cannot be retired with confidence.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** a KPI under a key result whose objective has no rationale, with no rationale of its own
 //! and no `drives` link, is reported; the same KPI passes once its objective states a rationale, once it

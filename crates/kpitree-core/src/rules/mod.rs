@@ -1,12 +1,15 @@
 //! The built-in health rules, one per file, and what they share: the [`Rule`] trait, the [`Context`]
 //! a rule reads and the [`Sink`] it reports into.
 //!
-//! Each rule's file documents *What it does*, *Why is this bad* and its defaults; its pass and fail
-//! fixtures live in `tests/rules/<id>/`. Rules read the tree and rollups; they never mutate them.
+//! Each rule's file documents what it does and its examples; its `META` ([`RuleMeta`]) declares once
+//! what every front door shows (summary, why, fix, default severity) and its options, each a typed
+//! [`Param`] read with [`Context::get`]. Its pass and fail fixtures live in `tests/rules/<id>/`. Rules
+//! read the tree and rollups; they never mutate them.
 
-use crate::config::{ParamValue, RuleSettings, Settings};
+use crate::config::{RuleSettings, Settings};
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
+use crate::meta::ParamType;
 use crate::model::{Node, NodeKind};
 use crate::rollup::Rollup;
 use crate::tree::{Ix, Tree};
@@ -28,37 +31,7 @@ mod too_many_key_results;
 mod too_many_objectives;
 mod unvalidated_driver;
 
-/// A declared rule parameter (a threshold or budget) with its default and allowed range.
-#[derive(Clone, Copy, Debug)]
-pub struct ParamSpec {
-    /// Name in config files (`max_per_parent`).
-    pub name: &'static str,
-    /// Default value; its variant is the parameter's type.
-    pub default: ParamValue,
-    /// Smallest allowed value.
-    pub min: f64,
-    /// Largest allowed value.
-    pub max: f64,
-    /// One line for `kpitree rules`.
-    pub help: &'static str,
-}
-
-/// What a rule is, for listings, `explain` and output.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// Stable id (`orphan-kpi`).
-    pub id: &'static str,
-    /// Severity unless configured otherwise.
-    pub severity: Severity,
-    /// One line: what it finds.
-    pub summary: &'static str,
-    /// Why it matters (several sentences are fine).
-    pub why: &'static str,
-    /// What to do about a finding, in general.
-    pub fix: &'static str,
-    /// Its thresholds.
-    pub params: &'static [ParamSpec],
-}
+pub use crate::meta::{Param, ParamSpec, RuleMeta};
 
 /// A health rule.
 pub trait Rule: Send + Sync {
@@ -133,42 +106,18 @@ impl<'a> Context<'a> {
         Context { tree, rollup, analysis, as_of: tree.doc().as_of, settings }
     }
 
-    /// An integer parameter. Declared parameters always have a value (their default at least).
-    pub fn int(&self, name: &str) -> i64 {
-        match self.settings.get(name) {
-            Some(ParamValue::Int(i)) => i,
-            Some(ParamValue::Float(x)) => x as i64,
-            other => unreachable_param(name, other) as i64,
-        }
-    }
-
-    /// A numeric parameter.
-    pub fn float(&self, name: &str) -> f64 {
-        match self.settings.get(name) {
-            Some(ParamValue::Float(x)) => x,
-            Some(ParamValue::Int(i)) => i as f64,
-            other => unreachable_param(name, other),
-        }
-    }
-
-    /// A boolean parameter.
-    pub fn flag(&self, name: &str) -> bool {
-        match self.settings.get(name) {
-            Some(ParamValue::Bool(b)) => b,
-            other => unreachable_param(name, other) != 0.0,
-        }
+    /// The value of one of the rule's options (declared in its [`RuleMeta::params`]): the configured
+    /// value, checked by the configuration against the declaration, or the default.
+    pub fn get<T: ParamType + Default>(&self, param: Param<T>) -> T {
+        let value = self.settings.get(param.spec.name).and_then(T::from_value).or_else(|| param.default_value());
+        debug_assert!(value.is_some(), "rule option `{}` is undeclared or mistyped", param.spec.name);
+        value.unwrap_or_default()
     }
 
     /// The node at `i`.
     pub fn node(&self, i: Ix) -> &'a Node {
         self.tree.node(i)
     }
-}
-
-/// A rule asked for a parameter it did not declare: a bug in the rule, caught by its fixtures.
-fn unreachable_param(name: &str, got: Option<ParamValue>) -> f64 {
-    debug_assert!(false, "rule parameter `{name}` is undeclared or mistyped: {got:?}");
-    0.0
 }
 
 /// Where a rule reports its findings.

@@ -2,9 +2,7 @@
 //!
 //! **What it does:** finds active KPIs with no path of active nodes up to an active objective.
 //!
-//! **Why is this bad:** a KPI earns its place by supporting an active objective. One that supports
-//! none is still monitored but no longer prioritised: it costs attention and reporting effort without
-//! telling anyone what must change to win. Orphans are the first pruning candidates.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** a KPI with no parents; a KPI whose only key result belongs to a retired objective.
 //! Fixtures: `tests/rules/orphan-kpi/`.

@@ -14,17 +14,14 @@
 //! Findings carry `evidence`: `cadence_days` and, when known, `days_since` (the last check-in, or the
 //! period start for a key result never checked in).
 //!
-//! **Why is this bad:** skipping regular check-ins is one of the commonest ways OKRs fail. Without them
-//! a key result is set in January and looked at in December: nobody notices in time that it is off
-//! track, confidence is never updated and nothing is learned or adjusted along the way.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** with the default cadence and `as_of` 2026-11-27, a key result last checked in on
 //! 2026-11-13 (14 days) passes and one last checked in on 2026-11-12 (15 days) is reported; a key result
 //! of a `2026-Q4` objective with no check-ins is reported, one of a `2025-Q2` objective is skipped.
 //! Fixtures: `tests/rules/stale-check-in/`.
 
-use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::date::Date;
 use crate::finding::Severity;
 use crate::model::NodeKind;
@@ -36,6 +33,24 @@ use std::fmt::Write as _;
 /// See the module documentation.
 pub struct StaleCheckIn;
 
+/// Option `cadence_days`.
+const CADENCE_DAYS: Param<i64> = Param::int(
+    "cadence_days",
+    14,
+    1,
+    3660,
+    "days allowed between check-ins, unless the key result sets its own `cadence_days`",
+);
+
+/// Option `grace_days`.
+const GRACE_DAYS: Param<i64> = Param::int(
+    "grace_days",
+    30,
+    0,
+    3660,
+    "days after its objective's period ends during which a key result is still checked",
+);
+
 static META: RuleMeta = RuleMeta {
     id: "stale-check-in",
     severity: Severity::Warning,
@@ -44,22 +59,7 @@ static META: RuleMeta = RuleMeta {
           and adjusts while there is still time. A key result nobody checks in on is set at the start of the \
           period and judged at the end, with nothing learned in between.",
     fix: "Hold a check-in: record the key result's current value, the team's confidence and what was learned.",
-    params: &[
-        ParamSpec {
-            name: "cadence_days",
-            default: ParamValue::Int(14),
-            min: 1.0,
-            max: 3660.0,
-            help: "days allowed between check-ins, unless the key result sets its own `cadence_days`",
-        },
-        ParamSpec {
-            name: "grace_days",
-            default: ParamValue::Int(30),
-            min: 0.0,
-            max: 3660.0,
-            help: "days after its objective's period ends during which a key result is still checked",
-        },
-    ],
+    params: &[CADENCE_DAYS.spec, GRACE_DAYS.spec],
 };
 
 /// What the active objectives above a key result say about its period.
@@ -80,8 +80,8 @@ impl Rule for StaleCheckIn {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
         let as_of = cx.as_of;
-        let default_cadence = cx.int("cadence_days").clamp(1, i64::from(i32::MAX));
-        let grace = cx.int("grace_days").clamp(0, i64::from(i32::MAX));
+        let default_cadence = cx.get(CADENCE_DAYS).clamp(1, i64::from(i32::MAX));
+        let grace = cx.get(GRACE_DAYS).clamp(0, i64::from(i32::MAX));
         for i in tree.of_kind(NodeKind::KeyResult) {
             if !cx.analysis.serves_active_objective[i as usize] {
                 continue;

@@ -7,16 +7,13 @@
 //! measurement when it has any, which shows how long it has been kept. Findings about a review date carry
 //! `evidence.age_days`.
 //!
-//! **Why is this bad:** metrics are added year after year and rarely removed. A KPI nobody has
-//! questioned for a year was added once and kept by habit: it may no longer inform any decision or
-//! serve any objective, yet it still costs collection, reporting and attention.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** with `as_of` 2026-11-27, a KPI reviewed on 2025-11-27 (365 days) passes and one
 //! reviewed on 2025-11-26 (366 days) is reported; a KPI without `last_reviewed` is reported as never
 //! reviewed. Fixtures: `tests/rules/stale-kpi/`.
 
-use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::date::Date;
 use crate::finding::Severity;
 use crate::model::NodeKind;
@@ -25,6 +22,14 @@ use std::fmt::Write as _;
 
 /// See the module documentation.
 pub struct StaleKpi;
+
+/// Option `max_age_days`.
+const MAX_AGE_DAYS: Param<i64> =
+    Param::int("max_age_days", 365, 1, 36600, "most days since a KPI's `last_reviewed` before it is stale");
+
+/// Option `require_review_date`.
+const REQUIRE_REVIEW_DATE: Param<bool> =
+    Param::flag("require_review_date", true, "report active KPIs that have no `last_reviewed` date at all");
 
 static META: RuleMeta = RuleMeta {
     id: "stale-kpi",
@@ -35,22 +40,7 @@ static META: RuleMeta = RuleMeta {
           reporting and attention.",
     fix: "Review the KPI with its owner: which decision does it inform, which objective does it serve? Record the \
           date in `last_reviewed`, or retire the KPI.",
-    params: &[
-        ParamSpec {
-            name: "max_age_days",
-            default: ParamValue::Int(365),
-            min: 1.0,
-            max: 36600.0,
-            help: "most days since a KPI's `last_reviewed` before it is stale",
-        },
-        ParamSpec {
-            name: "require_review_date",
-            default: ParamValue::Bool(true),
-            min: 0.0,
-            max: 1.0,
-            help: "report active KPIs that have no `last_reviewed` date at all",
-        },
-    ],
+    params: &[MAX_AGE_DAYS.spec, REQUIRE_REVIEW_DATE.spec],
 };
 
 impl Rule for StaleKpi {
@@ -60,8 +50,8 @@ impl Rule for StaleKpi {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let as_of = cx.as_of;
-        let max_age = cx.int("max_age_days").max(0);
-        let require = cx.flag("require_review_date");
+        let max_age = cx.get(MAX_AGE_DAYS).max(0);
+        let require = cx.get(REQUIRE_REVIEW_DATE);
         for i in cx.tree.of_kind(NodeKind::Kpi) {
             let kpi = cx.node(i);
             if !kpi.is_active() {

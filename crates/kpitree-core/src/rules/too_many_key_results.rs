@@ -5,22 +5,23 @@
 //! retired key results do not count. An objective that is broken down only into sub-objectives is fine:
 //! those carry the key results.
 //!
-//! **Why is this bad:** key results say how success of an objective is measured. With more than a
-//! handful the objective has no focus: effort spreads thin and every key result becomes one more KPI to
-//! report. With none, nobody can tell whether the objective is achieved, and it stays a slogan.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** an objective with six active key results (budget 5); an objective with only a draft key
 //! result. An objective with exactly five key results, or with sub-objectives and no key result of its
 //! own, passes. Fixtures: `tests/rules/too-many-key-results/`.
 
-use super::{Context, ParamSpec, Rule, RuleMeta, Sink, plural};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::model::{NodeKind, Status};
 use crate::tree::Ix;
 
 /// See the module documentation.
 pub struct TooManyKeyResults;
+
+/// Option `max_key_results`.
+const MAX_KEY_RESULTS: Param<i64> =
+    Param::int("max_key_results", 5, 1, 1000, "most active key results allowed under one objective");
 
 static META: RuleMeta = RuleMeta {
     id: "too-many-key-results",
@@ -31,13 +32,7 @@ static META: RuleMeta = RuleMeta {
           it is achieved.",
     fix: "Give the objective between one and a few key results: outcomes with a start and a target that say \
           what success looks like by the end of the period.",
-    params: &[ParamSpec {
-        name: "max_key_results",
-        default: ParamValue::Int(5),
-        min: 1.0,
-        max: 1000.0,
-        help: "most active key results allowed under one objective",
-    }],
+    params: &[MAX_KEY_RESULTS.spec],
 };
 
 impl Rule for TooManyKeyResults {
@@ -47,7 +42,7 @@ impl Rule for TooManyKeyResults {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
-        let max = usize::try_from(cx.int("max_key_results")).unwrap_or(0);
+        let max = usize::try_from(cx.get(MAX_KEY_RESULTS)).unwrap_or(0);
         let mut nodes: Vec<Ix> = Vec::new();
         for o in tree.of_kind(NodeKind::Objective) {
             let objective = cx.node(o);

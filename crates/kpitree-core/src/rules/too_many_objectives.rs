@@ -7,23 +7,28 @@
 //! severity; more than `hard_max` (default 5) escalates it to an error. Objectives without an owner are
 //! not counted (`missing-owner` reports them); draft and retired objectives do not count.
 //!
-//! **Why is this bad:** objectives say what matters most now. An owner with many objectives at once has
-//! no priority: attention spreads thin, each objective gets a little effort and none is achieved. Too
-//! many OKRs at once is one of the commonest OKR mistakes.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** the owner `Sales` with four active objectives for `2026-Q4` (warning) or six (error).
 //! Three objectives in `2026-Q4` plus three in `2027-Q1`, or four where one is a draft, pass.
 //! Fixtures: `tests/rules/too-many-objectives/`.
 
 use super::text::{eq_folded, fold_hash};
-use super::{Context, ParamSpec, Rule, RuleMeta, Sink};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink};
 use crate::finding::Severity;
 use crate::model::NodeKind;
 use crate::tree::Ix;
 
 /// See the module documentation.
 pub struct TooManyObjectives;
+
+/// Option `max_per_owner`.
+const MAX_PER_OWNER: Param<i64> =
+    Param::int("max_per_owner", 3, 1, 1000, "most active objectives one owner may have in one period");
+
+/// Option `hard_max`.
+const HARD_MAX: Param<i64> =
+    Param::int("hard_max", 5, 1, 1000, "above this many objectives per owner and period the finding is an error");
 
 static META: RuleMeta = RuleMeta {
     id: "too-many-objectives",
@@ -34,22 +39,7 @@ static META: RuleMeta = RuleMeta {
           once is one of the commonest OKR mistakes.",
     fix: "Choose the few objectives that matter most this period; move the others to a later period, merge \
           them, or hand them to another owner.",
-    params: &[
-        ParamSpec {
-            name: "max_per_owner",
-            default: ParamValue::Int(3),
-            min: 1.0,
-            max: 1000.0,
-            help: "most active objectives one owner may have in one period",
-        },
-        ParamSpec {
-            name: "hard_max",
-            default: ParamValue::Int(5),
-            min: 1.0,
-            max: 1000.0,
-            help: "above this many objectives per owner and period the finding is an error",
-        },
-    ],
+    params: &[MAX_PER_OWNER.spec, HARD_MAX.spec],
 };
 
 /// One counted objective, with a hash of its case-folded owner and period for grouping.
@@ -79,8 +69,8 @@ impl Rule for TooManyObjectives {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
-        let max = usize::try_from(cx.int("max_per_owner")).unwrap_or(0);
-        let hard_max = usize::try_from(cx.int("hard_max")).unwrap_or(0);
+        let max = usize::try_from(cx.get(MAX_PER_OWNER)).unwrap_or(0);
+        let hard_max = usize::try_from(cx.get(HARD_MAX)).unwrap_or(0);
         let limit = max.min(hard_max);
         let mut entries: Vec<Entry<'_>> = tree
             .of_kind(NodeKind::Objective)

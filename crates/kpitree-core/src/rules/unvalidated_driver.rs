@@ -9,9 +9,7 @@
 //! series is its measurements; a key result's is its check-ins (its direction is read from `start` to
 //! `target`). A link that validates gives no finding.
 //!
-//! **Why is this bad:** a `drives` link is a cause-and-effect hypothesis: steer the driver and the
-//! outcome follows. If nobody checks it against the numbers, teams can push a leading indicator for
-//! quarters while the outcome does not move, or moves the wrong way.
+//! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** "Demo requests drives New ARR" with four paired points; a driver whose series is
 //! flat; r = 0.08 at the stated lag; support response time (lower is better) that rises together
@@ -20,17 +18,31 @@
 //!
 //! **Defaults:** `min_pairs` 6, `min_abs_r` 0.5, `tolerance_days` 7.
 
-use super::{Context, Rule, RuleMeta, Sink, plural};
-use crate::config::ParamValue;
+use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::model::{Direction, LinkKind, Measurement, Node, NodeKind};
-use crate::rules::ParamSpec;
 use crate::stats;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// See the module documentation.
 pub struct UnvalidatedDriver;
+
+/// Option `min_pairs`.
+const MIN_PAIRS: Param<i64> =
+    Param::int("min_pairs", 6, 3, 10_000, "fewest paired driver/outcome points a correlation may rest on");
+
+/// Option `min_abs_r`.
+const MIN_ABS_R: Param<f64> = Param::float("min_abs_r", 0.5, 0.0, 1.0, "smallest |Pearson r| that supports the link");
+
+/// Option `tolerance_days`.
+const TOLERANCE_DAYS: Param<i64> = Param::int(
+    "tolerance_days",
+    7,
+    0,
+    365,
+    "days an outcome value may lie from the driver's date plus the lag and still pair with it",
+);
 
 static META: RuleMeta = RuleMeta {
     id: "unvalidated-driver",
@@ -40,29 +52,7 @@ static META: RuleMeta = RuleMeta {
           checked against the numbers, a team can push a leading indicator for quarters while the outcome does not \
           move, or moves the wrong way.",
     fix: "Measure both ends at matching dates, check the lag, and rethink or remove a link the data does not support.",
-    params: &[
-        ParamSpec {
-            name: "min_pairs",
-            default: ParamValue::Int(6),
-            min: 3.0,
-            max: 10_000.0,
-            help: "fewest paired driver/outcome points a correlation may rest on",
-        },
-        ParamSpec {
-            name: "min_abs_r",
-            default: ParamValue::Float(0.5),
-            min: 0.0,
-            max: 1.0,
-            help: "smallest |Pearson r| that supports the link",
-        },
-        ParamSpec {
-            name: "tolerance_days",
-            default: ParamValue::Int(7),
-            min: 0.0,
-            max: 365.0,
-            help: "days an outcome value may lie from the driver's date plus the lag and still pair with it",
-        },
-    ],
+    params: &[MIN_PAIRS.spec, MIN_ABS_R.spec, TOLERANCE_DAYS.spec],
 };
 
 /// Beyond every valid date (years 1-9999 span about 3.65 million days), so larger lags pair nothing
@@ -75,9 +65,9 @@ impl Rule for UnvalidatedDriver {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        let min_pairs = usize::try_from(cx.int("min_pairs")).unwrap_or(0);
-        let min_abs_r = cx.float("min_abs_r");
-        let tolerance = i32::try_from(cx.int("tolerance_days").clamp(0, 365)).unwrap_or(0);
+        let min_pairs = usize::try_from(cx.get(MIN_PAIRS)).unwrap_or(0);
+        let min_abs_r = cx.get(MIN_ABS_R);
+        let tolerance = i32::try_from(cx.get(TOLERANCE_DAYS).clamp(0, 365)).unwrap_or(0);
         for (link, from, to) in cx.tree.links() {
             if link.kind != LinkKind::Drives {
                 continue;
