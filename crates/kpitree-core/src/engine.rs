@@ -42,7 +42,8 @@ pub fn load_json(file: &str, text: &str) -> Result<Tree, LoadError> {
 /// The validation half of [`load_json`], for a document read from `text` by another reader (the
 /// browser's lean engine reads JSON with `kpitree-json-lite`); `text` gives the source map.
 pub fn validate_json(file: &str, doc: TreeDoc, text: &str) -> Result<Tree, LoadError> {
-    Tree::with_source(file, doc, crate::json::source_map(text))
+    let source = crate::json::source_map(text, doc.nodes.len(), doc.links.len());
+    Tree::with_source(file, doc, source)
 }
 
 /// Resolves a configuration against the built-in rules.

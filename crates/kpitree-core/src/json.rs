@@ -220,54 +220,48 @@ pub fn to_json(doc: &TreeDoc) -> String {
     s
 }
 
-/// The [`SourceMap`] of a JSON document: each node at its `"id"` member, each link at its `"from"`
-/// member, the document's `version` member. One light scan of the text, not a second parse.
-pub fn source_map(text: &str) -> SourceMap {
-    let mut found = members(strip_bom(text), &[b"\"id\"", b"\"from\"", b"\"version\""]);
-    let pos = |(line, column): (usize, usize)| Pos::at(line, column);
-    let version = found.pop().unwrap_or_default().into_iter().map(pos).next();
-    let links = found.pop().unwrap_or_default().into_iter().map(pos).collect();
-    let nodes = found.pop().unwrap_or_default().into_iter().map(pos).collect();
-    SourceMap::new(nodes, links, version)
+/// The [`SourceMap`] of a JSON document that parsed: each node at its `"id"` member, each link at
+/// its `"from"` member, the document's `version` member. Only nodes have an `id` field and only links
+/// a `from` (the format denies unknown fields), so the k-th `"id"` key is the k-th node's. When the
+/// counts do not match (a key written with escapes, `"\u0069d"`), that part of the map stays empty
+/// rather than wrong.
+pub fn source_map(text: &str, nodes: usize, links: usize) -> SourceMap {
+    let text = strip_bom(text);
+    let of = |key: &str, want: usize| {
+        let found = key_positions(text, key);
+        if found.len() == want { found } else { Vec::new() }
+    };
+    let version = key_positions(text, "version").first().copied();
+    SourceMap::new(of("id", nodes), of("from", links), version)
 }
 
-/// For each key (quoted) of `keys`, the line and column (in characters) of every member of that
-/// name, in text order. Only nodes have an `id` field and only links a `from` (the format denies
-/// unknown fields), so in a document that parsed the k-th `"id"` member is the k-th node's. Columns
-/// are counted from the previous member on the same line, so a document on one line costs no more
-/// than one on many.
-fn members(text: &str, keys: &[&[u8]]) -> Vec<Vec<(usize, usize)>> {
-    let mut out = vec![Vec::new(); keys.len()];
+/// Line and column (in characters) of every member named `key`, in text order. memchr's `memmem`
+/// finds the quoted name; in text that parsed as JSON, a quote not escaped by a backslash and
+/// followed by `key"` starts that string, and a `:` after it makes it a member name. Lines and
+/// columns are counted from the previous match, so the work is one pass however the text is laid
+/// out.
+fn key_positions(text: &str, key: &str) -> Vec<Pos> {
     let bytes = text.as_bytes();
-    let mut line = 1usize;
-    // The last place whose column is known on this line: (byte offset, 1-based column).
-    let mut known = (0usize, 1usize);
-    let mut i = 0usize;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                line += 1;
-                known = (i + 1, 1);
-                i += 1;
-            }
-            b'"' => {
-                let start = i;
-                let end = skip_string(bytes, i);
-                if let Some(k) = keys.iter().position(|key| bytes.get(start..end) == Some(*key)) {
-                    let mut j = end;
-                    while j < bytes.len() && bytes[j].is_ascii_whitespace() && bytes[j] != b'\n' {
-                        j += 1;
-                    }
-                    if j < bytes.len() && bytes[j] == b':' {
-                        let column = known.1 + text.get(known.0..start).map_or(0, |s| s.chars().count());
-                        known = (start, column);
-                        out[k].push((line, column));
-                    }
-                }
-                i = end;
-            }
-            _ => i += 1,
+    let needle = format!("\"{key}\"");
+    let mut out = Vec::new();
+    // The last place whose line and column are known: (byte offset, line, column).
+    let (mut at, mut line, mut column) = (0usize, 1usize, 1usize);
+    for start in memchr::memmem::find_iter(bytes, needle.as_bytes()) {
+        let escaped = bytes[..start].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1;
+        let after = bytes[start + needle.len()..].iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if escaped || after != Some(&b':') {
+            continue;
         }
+        let between = &bytes[at..start];
+        match memchr::memrchr(b'\n', between) {
+            Some(k) => {
+                line += memchr::memchr_iter(b'\n', between).count();
+                column = 1 + text[at + k + 1..start].chars().count();
+            }
+            None => column += text[at..start].chars().count(),
+        }
+        at = start;
+        out.push(Pos::at(line, column));
     }
     out
 }
@@ -293,10 +287,14 @@ mod tests {
     #[test]
     fn positions_of_ids() {
         let t = "{\n  \"nodes\": [\n    {\"id\": \"a\", \"title\": \"id\"},\n    { \"id\" : \"b\\\"x\" }\n  ]\n}";
-        let map = source_map(t);
+        let map = source_map(t, 2, 0);
         assert_eq!(map.node(0), Some(Pos { line: 3, column: 6 }));
         assert_eq!(map.node(1), Some(Pos { line: 4, column: 7 }));
         assert_eq!(map.node(2), None);
+        // An escaped quote is not a member name; a key spelt with escapes leaves the map empty.
+        let t = "[{\"id\": \"a\", \"title\": \"x \\\"id\\\": y\"}, {\"\\u0069d\": \"b\"}]";
+        assert_eq!(source_map(t, 1, 0).node(0), Some(Pos { line: 1, column: 3 }));
+        assert_eq!(source_map(t, 2, 0).node(0), None);
     }
 
     /// A byte-order mark is skipped by every reader of JSON text (the server and the browser get text,
@@ -305,7 +303,7 @@ mod tests {
     fn a_byte_order_mark_is_skipped() {
         let doc = "\u{feff}{\"version\": 1, \"organisation\": \"O\", \"as_of\": \"2026-11-27\", \"nodes\": [\n {\"id\": \"s\", \"kind\": \"strategy\", \"title\": \"S\"}]}";
         assert_eq!(crate::load_json("f", doc).map(|t| t.len()), Ok(1));
-        assert_eq!(source_map(doc).node(0), Some(Pos { line: 2, column: 3 }));
+        assert_eq!(source_map(doc, 1, 0).node(0), Some(Pos { line: 2, column: 3 }));
         let broken = "\u{feff}{\"version\": 1,\n \"nodes\": [}";
         assert_eq!(
             parse_json("f", broken).map(|_| ()).unwrap_err().to_string(),
