@@ -73,14 +73,15 @@ cp "$tmp/full/kpitree_web.js" "$tmp/full/kpitree_web_bg.wasm" "$tmp/full/kpitree
 mkdir -p "$out/pkg/lean"
 cp "$tmp/lean/kpitree_web.js" "$tmp/lean/kpitree_web_bg.wasm" "$out/pkg/lean/"
 # The shipped JS and CSS minified in place (web/src stays as written): whitespace, local names,
-# syntax. kpi-tree.js is bundled with the widget-*.js modules only it imports (one request instead of
-# four, 0.6 KiB gzipped less); engine.js and plugins.js stay modules of their own at their URLs, so
-# engine.js is one instance whether the page imports it or kpi-tree.js does, and plugins.js still
-# loads only when a page has plugins.
-"$esbuild" "$web/src/kpi-tree.js" --bundle --format=esm --external:./engine.js --external:./plugins.js \
+# syntax. kpi-tree.js is bundled with the widget-*.js modules only it imports (one request, not one
+# per module) and minified in the same pass, which names and inlines across the modules (about 60
+# bytes gzipped less than minifying the bundle afterwards); engine.js and plugins.js stay modules of
+# their own at their URLs, so engine.js is one instance whether the page imports it or kpi-tree.js
+# does, and plugins.js still loads only when a page has plugins.
+"$esbuild" "$web/src/kpi-tree.js" --bundle --minify --format=esm --external:./engine.js --external:./plugins.js \
   --outfile="$out/kpi-tree.js" --allow-overwrite --log-level=warning
 rm "$out"/widget-*.js
-find "$out" \( -name '*.js' -o -name '*.css' \) -print0 |
+find "$out" \( -name '*.js' -o -name '*.css' \) ! -name kpi-tree.js -print0 |
   xargs -0 -n 1 sh -c '"$0" "$1" --minify --outfile="$1" --allow-overwrite --log-level=warning' "$esbuild"
 # For the demo page (web/index.html, also served by `kpitree serve` at /): the example trees, and the
 # example plugins when they were built (`cargo build -p owner-teams -p local-optimisation --target

@@ -5,7 +5,11 @@ import { num, s } from './widget-dom.js';
 
 const W = 320;
 const H = 120;
-const PAD = { left: 36, right: 10, top: 10, bottom: 20 };
+// Padding around the plot: left (the value labels), right, top, bottom (the dates).
+const LEFT = 36;
+const RIGHT = 10;
+const TOP = 10;
+const BOTTOM = 20;
 
 function day(date) {
   const [y, m, d] = String(date).split('-').map(Number);
@@ -33,11 +37,11 @@ export function seriesChart(series, { refs = [], unit = '', label = 'Series' } =
   hi += margin;
   const x0 = xs[0];
   const x1 = xs.length > 1 ? xs[xs.length - 1] : x0 + 1;
-  const sx = (x) => PAD.left + ((x - x0) / (x1 - x0 || 1)) * (W - PAD.left - PAD.right);
-  const sy = (y) => PAD.top + (1 - (y - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
+  const sx = (x) => LEFT + ((x - x0) / (x1 - x0 || 1)) * (W - LEFT - RIGHT);
+  const sy = (y) => TOP + (1 - (y - lo) / (hi - lo)) * (H - TOP - BOTTOM);
   const coords = points.map((p, i) => [sx(xs[i]), sy(p.value)]);
   const path = coords.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`).join('');
-  const base = (H - PAD.bottom).toFixed(1);
+  const base = (H - BOTTOM).toFixed(1);
   const area = `${path}L${coords[coords.length - 1][0].toFixed(1)},${base}L${coords[0][0].toFixed(1)},${base}Z`;
 
   const last = points[points.length - 1];
@@ -50,14 +54,14 @@ export function seriesChart(series, { refs = [], unit = '', label = 'Series' } =
     'svg',
     { class: 'chart', part: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': summary },
     s('title', {}, summary),
-    s('line', { class: 'axis', x1: PAD.left, x2: W - PAD.right, y1: base, y2: base }),
-    s('text', { x: PAD.left - 4, y: sy(hi - margin) + 3, 'text-anchor': 'end' }, num(hi - margin)),
-    s('text', { x: PAD.left - 4, y: sy(lo + margin) + 3, 'text-anchor': 'end' }, num(lo + margin)),
-    s('text', { x: PAD.left, y: H - 6 }, points[0].date),
-    points.length > 1 ? s('text', { x: W - PAD.right, y: H - 6, 'text-anchor': 'end' }, last.date) : null,
+    s('line', { class: 'axis', x1: LEFT, x2: W - RIGHT, y1: base, y2: base }),
+    s('text', { x: LEFT - 4, y: sy(hi - margin) + 3, 'text-anchor': 'end' }, num(hi - margin)),
+    s('text', { x: LEFT - 4, y: sy(lo + margin) + 3, 'text-anchor': 'end' }, num(lo + margin)),
+    s('text', { x: LEFT, y: H - 6 }, points[0].date),
+    points.length > 1 ? s('text', { x: W - RIGHT, y: H - 6, 'text-anchor': 'end' }, last.date) : null,
     s('path', { class: 'area', d: area }),
     ...lines.map((r) =>
-      s('line', { class: r.kind, x1: PAD.left, x2: W - PAD.right, y1: sy(r.value), y2: sy(r.value) }),
+      s('line', { class: r.kind, x1: LEFT, x2: W - RIGHT, y1: sy(r.value), y2: sy(r.value) }),
     ),
     s('path', { class: 'line', d: path }),
     ...coords.map(([x, y]) => s('circle', { class: 'dot', cx: x.toFixed(1), cy: y.toFixed(1), r: 2.2 })),

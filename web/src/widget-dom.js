@@ -24,27 +24,40 @@ export function put(el, ...children) {
 
 function fill(el, attrs, children) {
   for (const [k, v] of Object.entries(attrs ?? {})) {
-    if (v === undefined || v === null || v === false) continue;
+    if (!known(v) || v === false) continue;
     if (typeof v === 'function' && k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
+    if (!known(c) || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return el;
 }
 
-export const KIND_LABEL = {
+/** Whether `v` is a value: neither undefined nor null (0, '' and false are values). */
+export function known(v) {
+  return v !== undefined && v !== null;
+}
+
+const KIND_LABEL = {
   strategy: 'Strategy',
   objective: 'Objective',
   key_result: 'Key result',
   kpi: 'KPI',
 };
 
+/** A node kind for people: `key_result` is "Key result". */
+export function kindLabel(kind) {
+  return KIND_LABEL[kind] ?? kind;
+}
+
+/** Finding severities, most severe first. */
+export const SEVERITY = { error: 0, warning: 1, info: 2 };
+
 /** Health 0-100 as a class for a badge. */
 export function healthClass(health) {
-  if (health === null || health === undefined || Number.isNaN(health)) return 'plain';
+  if (!known(health) || Number.isNaN(health)) return 'plain';
   if (health >= 80) return 'good';
   if (health >= 50) return 'fair';
   return 'poor';
@@ -52,7 +65,7 @@ export function healthClass(health) {
 
 /** A number for people: up to 3 significant decimals, no trailing zeros, thousands grouped. */
 export function num(v) {
-  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (!known(v) || Number.isNaN(v)) return '–';
   const abs = Math.abs(v);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
   return v.toLocaleString('en', { maximumFractionDigits: digits });
@@ -60,7 +73,7 @@ export function num(v) {
 
 /** An OKR score (0..1) as a percentage. */
 export function pct(v) {
-  return v === null || v === undefined ? '–' : `${Math.round(v * 100)}%`;
+  return known(v) ? `${Math.round(v * 100)}%` : '–';
 }
 
 export function words(s) {

@@ -12,7 +12,7 @@
 export function filterIds(nodes, filters, { candidates = new Set(), findings = [] } = {}) {
   const { activeOnly = false, pruneOnly = false, rule = '' } = filters ?? {};
   if (!activeOnly && !pruneOnly && !rule) return null;
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const byId = indexById(nodes);
 
   // Only active objectives: keep the strategies and every active node with a path up to an active
   // objective through kept nodes (what the organisation prioritises now).
@@ -46,15 +46,7 @@ export function filterIds(nodes, filters, { candidates = new Set(), findings = [
 
   if (hits === null) return { keep, hits: keep };
   // Show the matches with their ancestors (within the kept nodes) so each stays in context.
-  const shown = new Set();
-  const stack = [...hits];
-  while (stack.length) {
-    const id = stack.pop();
-    if (shown.has(id) || !keep.has(id)) continue;
-    shown.add(id);
-    for (const p of byId.get(id)?.parents ?? []) stack.push(p);
-  }
-  return { keep: shown, hits };
+  return { keep: new Set([...hits, ...ancestorIds(byId, hits, keep)]), hits };
 }
 
 /** The document of the kept nodes: the tree's own fields, parents narrowed to kept nodes, no links. */
@@ -87,16 +79,24 @@ export function searchIds(nodes, query) {
   return out;
 }
 
-/** Every ancestor id of `ids` (through all parents of the DAG), not including the ids themselves. */
-export function ancestorIds(byId, ids) {
+/**
+ * Every ancestor id of `ids` (through all parents of the DAG), not including the ids themselves; with
+ * `within`, only those reached through nodes of `within`.
+ */
+export function ancestorIds(byId, ids, within) {
   const out = new Set();
   const stack = [];
   for (const id of ids) for (const p of byId.get(id)?.parents ?? []) stack.push(p);
   while (stack.length) {
     const id = stack.pop();
-    if (out.has(id)) continue;
+    if (out.has(id) || (within && !within.has(id))) continue;
     out.add(id);
     for (const p of byId.get(id)?.parents ?? []) stack.push(p);
   }
   return out;
+}
+
+/** The nodes by id. */
+export function indexById(nodes) {
+  return new Map(nodes.map((n) => [n.id, n]));
 }

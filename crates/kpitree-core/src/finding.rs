@@ -5,44 +5,8 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-/// How much a finding matters. Ordered: `Info < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Should be looked at.
-    Warning,
-    /// Must be fixed.
-    Error,
-}
-
-impl Severity {
-    /// The spelling used in files and output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    /// Parses `info`, `warning` or `error`.
-    pub fn parse(s: &str) -> Option<Severity> {
-        Some(match s {
-            "info" => Severity::Info,
-            "warning" => Severity::Warning,
-            "error" => Severity::Error,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// How much a finding matters (`kpitree-vocab`, shared with the plugin ABI).
+pub use kpitree_vocab::Severity;
 
 /// One thing a rule found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,11 @@
 //! than silently ignored.
 
 use crate::date::Date;
-use serde::{Deserialize, Deserializer, Serialize, de};
-use std::fmt;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The enums of the format (`kpitree-vocab`, shared with the plugin ABI): their spellings, serde names
+/// and `KTR1` bytes are defined once there.
+pub use kpitree_vocab::{Direction, Indicator, LinkKind, NodeKind, Status};
 
 /// The only document version this engine reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -32,173 +35,6 @@ pub struct TreeDoc {
     /// Extra typed edges, such as `drives` hypotheses between KPIs.
     #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
-}
-
-/// The four levels of a KPI tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NodeKind {
-    /// Where the organisation wants to go.
-    Strategy,
-    /// What matters most now (the O of an OKR).
-    Objective,
-    /// How success of an objective is measured (the KR of an OKR).
-    KeyResult,
-    /// A metric that monitors the business.
-    Kpi,
-}
-
-impl NodeKind {
-    /// The spelling used in the file format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeKind::Strategy => "strategy",
-            NodeKind::Objective => "objective",
-            NodeKind::KeyResult => "key_result",
-            NodeKind::Kpi => "kpi",
-        }
-    }
-
-    /// Parses the file-format spelling.
-    pub fn parse(s: &str) -> Option<NodeKind> {
-        Some(match s {
-            "strategy" => NodeKind::Strategy,
-            "objective" => NodeKind::Objective,
-            "key_result" => NodeKind::KeyResult,
-            "kpi" => NodeKind::Kpi,
-            _ => return None,
-        })
-    }
-
-    /// A human label ("key result").
-    pub fn label(self) -> &'static str {
-        match self {
-            NodeKind::Strategy => "strategy",
-            NodeKind::Objective => "objective",
-            NodeKind::KeyResult => "key result",
-            NodeKind::Kpi => "KPI",
-        }
-    }
-
-    /// The label with its article ("an objective", "a KPI").
-    pub fn with_article(self) -> &'static str {
-        match self {
-            NodeKind::Strategy => "a strategy",
-            NodeKind::Objective => "an objective",
-            NodeKind::KeyResult => "a key result",
-            NodeKind::Kpi => "a KPI",
-        }
-    }
-
-    /// The kinds a node of this kind may name as parents (`docs/format.md`).
-    pub fn legal_parents(self) -> &'static [NodeKind] {
-        match self {
-            NodeKind::Strategy => &[],
-            NodeKind::Objective => &[NodeKind::Strategy, NodeKind::Objective],
-            NodeKind::KeyResult => &[NodeKind::Objective],
-            NodeKind::Kpi => &[NodeKind::KeyResult, NodeKind::Objective, NodeKind::Kpi],
-        }
-    }
-}
-
-/// Lifecycle of a node.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// In use (the default).
-    #[default]
-    Active,
-    /// Proposed, not yet in use.
-    Draft,
-    /// No longer in use; kept for history.
-    Retired,
-}
-
-impl Status {
-    /// The spelling used in the file format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Draft => "draft",
-            Status::Retired => "retired",
-        }
-    }
-
-    /// Parses the file-format spelling.
-    pub fn parse(s: &str) -> Option<Status> {
-        Some(match s {
-            "active" => Status::Active,
-            "draft" => Status::Draft,
-            "retired" => Status::Retired,
-            _ => return None,
-        })
-    }
-}
-
-/// Which way a metric should move.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// More is better (revenue, NPS).
-    HigherIsBetter,
-    /// Less is better (churn, wait time).
-    LowerIsBetter,
-}
-
-impl Direction {
-    /// The spelling used in the file format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::HigherIsBetter => "higher_is_better",
-            Direction::LowerIsBetter => "lower_is_better",
-        }
-    }
-
-    /// Parses the file-format spelling.
-    pub fn parse(s: &str) -> Option<Direction> {
-        Some(match s {
-            "higher_is_better" => Direction::HigherIsBetter,
-            "lower_is_better" => Direction::LowerIsBetter,
-            _ => return None,
-        })
-    }
-
-    /// +1.0 when higher is better, -1.0 when lower is better.
-    pub fn sign(self) -> f64 {
-        match self {
-            Direction::HigherIsBetter => 1.0,
-            Direction::LowerIsBetter => -1.0,
-        }
-    }
-}
-
-/// Whether a KPI moves before (leading) or after (lagging) the outcome it belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Indicator {
-    /// Moves before the outcome; can be steered.
-    Leading,
-    /// Reports the outcome after the fact.
-    Lagging,
-}
-
-impl Indicator {
-    /// The spelling used in the file format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Indicator::Leading => "leading",
-            Indicator::Lagging => "lagging",
-        }
-    }
-
-    /// Parses the file-format spelling.
-    pub fn parse(s: &str) -> Option<Indicator> {
-        Some(match s {
-            "leading" => Indicator::Leading,
-            "lagging" => Indicator::Lagging,
-            _ => return None,
-        })
-    }
 }
 
 /// Values at which a KPI turns from on track to at risk, and from at risk to off track.
@@ -369,28 +205,6 @@ impl Node {
     }
 }
 
-/// Kinds of typed edges in `links`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkKind {
-    /// `from` is believed to move `to` (after `lag_days`).
-    Drives,
-}
-
-impl LinkKind {
-    /// The spelling used in the file format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkKind::Drives => "drives",
-        }
-    }
-
-    /// Parses the file-format spelling.
-    pub fn parse(s: &str) -> Option<LinkKind> {
-        (s == "drives").then_some(LinkKind::Drives)
-    }
-}
-
 /// An extra edge between two nodes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -407,40 +221,4 @@ pub struct Link {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-}
-
-/// The file-format enums read from their spelling. serde's derived impl would make serde_json report a
-/// number or `null` in such a field as a *syntax* error ("expected value") of a valid JSON text; this
-/// reports it as a wrong value at the node and field instead.
-macro_rules! deserialize_by_name {
-    ($($ty:ident: [$($name:literal),+];)+) => {$(
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
-                const NAMES: &[&str] = &[$($name),+];
-                struct ByName;
-                impl de::Visitor<'_> for ByName {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("one of ")?;
-                        for (i, name) in NAMES.iter().enumerate() {
-                            write!(f, "{}`{name}`", if i == 0 { "" } else { ", " })?;
-                        }
-                        Ok(())
-                    }
-                    fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty, E> {
-                        $ty::parse(s).ok_or_else(|| E::unknown_variant(s, NAMES))
-                    }
-                }
-                d.deserialize_str(ByName)
-            }
-        }
-    )+};
-}
-
-deserialize_by_name! {
-    NodeKind: ["strategy", "objective", "key_result", "kpi"];
-    Status: ["active", "draft", "retired"];
-    Direction: ["higher_is_better", "lower_is_better"];
-    Indicator: ["leading", "lagging"];
-    LinkKind: ["drives"];
 }

@@ -20,31 +20,9 @@ pub const DEFAULT_AT_RISK_BAND: f64 = 0.1;
 /// A trend slower than this fraction of the series' mean per 30 days is flat.
 pub const FLAT_TREND_PER_30_DAYS: f64 = 0.01;
 
-/// How a node is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Health {
-    /// Doing as planned.
-    OnTrack,
-    /// Behind, recoverable.
-    AtRisk,
-    /// Far behind.
-    OffTrack,
-    /// Not enough data to say.
-    Unknown,
-}
-
-impl Health {
-    /// Words for people ("on track").
-    pub fn label(self) -> &'static str {
-        match self {
-            Health::OnTrack => "on track",
-            Health::AtRisk => "at risk",
-            Health::OffTrack => "off track",
-            Health::Unknown => "unknown",
-        }
-    }
-}
+/// How a node is doing, and the verdict of a [`Trend`]: the vocabulary's (`kpitree-vocab`), shared
+/// with the plugin ABI, which encodes them with their codes there.
+pub use kpitree_vocab::{Health, TrendDirection};
 
 /// Which way a series is moving, read in the KPI's direction.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -55,18 +33,6 @@ pub struct Trend {
     pub per_30_days: f64,
     /// Number of points the trend is computed from.
     pub points: usize,
-}
-
-/// The verdict of a [`Trend`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TrendDirection {
-    /// Moving the good way.
-    Improving,
-    /// Moving the bad way.
-    Worsening,
-    /// Not moving noticeably.
-    Flat,
 }
 
 /// Computed values of one node. Fields that do not apply to its kind are `None`.

@@ -8,8 +8,8 @@
 
 use crate::Reads;
 use crate::layout::{self as l, Len, NONE, TABLE};
-use kpitree_core::model::{CheckIn, Direction, Indicator, Measurement, NodeKind, Status};
-use kpitree_core::rollup::{Health, Rollup, TrendDirection};
+use kpitree_core::model::{CheckIn, Measurement};
+use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
@@ -379,27 +379,12 @@ fn encode(reads: Reads, tree: &Tree, rollup: &Rollup, config: Option<&[u8]>) -> 
     for (i, node) in nodes.iter().enumerate() {
         let ix = i as u32;
         let r = rollup.get(ix);
-        w.u8(l::KIND, i, kind_byte(node.kind));
-        w.u8(l::STATUS, i, status_byte(node.status));
-        let direction = match node.direction {
-            None => 0,
-            Some(Direction::HigherIsBetter) => 1,
-            Some(Direction::LowerIsBetter) => 2,
-        };
-        let indicator = match node.indicator {
-            None => 0,
-            Some(Indicator::Leading) => 1,
-            Some(Indicator::Lagging) => 2,
-        };
-        w.u8(l::FLAGS, i, u8::from(node.used_in_appraisal) | direction << 1 | indicator << 3);
-        w.u8(l::HEALTH, i, health_byte(r.status));
-        let trend = match r.trend.map(|t| t.direction) {
-            None => 0,
-            Some(TrendDirection::Improving) => 1,
-            Some(TrendDirection::Worsening) => 2,
-            Some(TrendDirection::Flat) => 3,
-        };
-        w.u8(l::TREND, i, trend);
+        // Enum bytes are the vocabulary's codes (the decoder reads them with the same table).
+        w.u8(l::KIND, i, node.kind.code());
+        w.u8(l::STATUS, i, node.status.code());
+        w.u8(l::FLAGS, i, l::flags::pack(node.used_in_appraisal, node.direction, node.indicator));
+        w.u8(l::HEALTH, i, r.status.map_or(0, crate::Health::code));
+        w.u8(l::TREND, i, r.trend.map_or(0, |t| t.direction.code()));
         // Strings only for the columns encoded: looking them up is most of the encoder's work.
         w.u32(l::ID, i, strings.add(&node.id));
         if title {
@@ -480,7 +465,7 @@ fn encode(reads: Reads, tree: &Tree, rollup: &Rollup, config: Option<&[u8]>) -> 
     for (k, (link, from, to)) in tree.links().enumerate().take(if has(l::LINK_FROM) { m } else { 0 }) {
         w.u32(l::LINK_FROM, k, from);
         w.u32(l::LINK_TO, k, to);
-        w.u8(l::LINK_KIND, k, 0);
+        w.u8(l::LINK_KIND, k, link.kind.code());
         w.u32(l::LINK_LAG_DAYS, k, link.lag_days.unwrap_or(NONE));
         w.u32(l::LINK_NOTE, k, strings.opt(LINK_NOTE, link.note.as_deref()));
     }
@@ -513,33 +498,6 @@ fn encode(reads: Reads, tree: &Tree, rollup: &Rollup, config: Option<&[u8]>) -> 
         out[4..8].copy_from_slice(&(config.len() as u32).to_le_bytes());
     }
     out
-}
-
-fn kind_byte(k: NodeKind) -> u8 {
-    match k {
-        NodeKind::Strategy => 0,
-        NodeKind::Objective => 1,
-        NodeKind::KeyResult => 2,
-        NodeKind::Kpi => 3,
-    }
-}
-
-fn status_byte(s: Status) -> u8 {
-    match s {
-        Status::Active => 0,
-        Status::Draft => 1,
-        Status::Retired => 2,
-    }
-}
-
-fn health_byte(h: Option<Health>) -> u8 {
-    match h {
-        None => 0,
-        Some(Health::OnTrack) => 1,
-        Some(Health::AtRisk) => 2,
-        Some(Health::OffTrack) => 3,
-        Some(Health::Unknown) => 4,
-    }
 }
 
 #[cfg(test)]

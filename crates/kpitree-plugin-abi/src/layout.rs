@@ -154,6 +154,45 @@ pub const NODE_STRINGS: [(usize, bool); 8] = [
     (PERIOD, true),
 ];
 
+/// A node's `flags` byte: bit 0 `used_in_appraisal`, bits 1-2 the direction's code, bits 3-4 the
+/// indicator's (0 when absent: the vocabulary's codes start at 1), bits 5-7 zero.
+pub mod flags {
+    use crate::{Direction, Indicator};
+
+    /// Bit of `used_in_appraisal`.
+    pub const APPRAISAL: u8 = 1;
+    const DIRECTION_SHIFT: u8 = 1;
+    const INDICATOR_SHIFT: u8 = 3;
+    /// Each code's two bits.
+    const CODE: u8 = 0b11;
+
+    /// The byte of a node.
+    #[cfg(feature = "encode")]
+    pub fn pack(appraisal: bool, direction: Option<Direction>, indicator: Option<Indicator>) -> u8 {
+        (if appraisal { APPRAISAL } else { 0 })
+            | (direction.map_or(0, Direction::code) << DIRECTION_SHIFT)
+            | (indicator.map_or(0, Indicator::code) << INDICATOR_SHIFT)
+    }
+
+    /// The direction in `flags`.
+    pub fn direction(flags: u8) -> Option<Direction> {
+        Direction::from_code((flags >> DIRECTION_SHIFT) & CODE)
+    }
+
+    /// The indicator in `flags`.
+    pub fn indicator(flags: u8) -> Option<Indicator> {
+        Indicator::from_code((flags >> INDICATOR_SHIFT) & CODE)
+    }
+
+    /// True when the unused bits are zero and each code is 0 or one the vocabulary knows.
+    pub fn is_valid(flags: u8) -> bool {
+        let (d, i) = ((flags >> DIRECTION_SHIFT) & CODE, (flags >> INDICATOR_SHIFT) & CODE);
+        flags >> (INDICATOR_SHIFT + 2) == 0
+            && (d == 0 || direction(flags).is_some())
+            && (i == 0 || indicator(flags).is_some())
+    }
+}
+
 #[cfg(feature = "encode")]
 /// Rounds `x` up to a multiple of [`ALIGN`].
 pub const fn align(x: usize) -> usize {

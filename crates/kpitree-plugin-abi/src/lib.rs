@@ -5,12 +5,12 @@
 //! requests and writes responses), so both sides speak one definition.
 //!
 //! - Always: the constants, [`Manifest`], [`Response`], and the decoder [`TreeView`] /
-//!   [`split_request`]: light enough for a plugin (serde only, no engine, compiles to wasm32).
+//!   [`split_request`]: light enough for a plugin (serde and `kpitree-vocab` only, no engine; compiles
+//!   to wasm32).
 //! - Feature `encode` (the host): [`encode_request`], [`host`] to check manifests and turn
 //!   responses into engine findings, [`module`] to check a module before compiling it, and [`error`],
 //!   every host's plugin errors. It links `kpitree-core` and wasmparser.
 
-mod date;
 #[cfg(feature = "encode")]
 mod encode;
 #[cfg(feature = "encode")]
@@ -23,15 +23,17 @@ pub mod module;
 mod reads;
 mod view;
 
-pub use date::Date;
 #[cfg(feature = "encode")]
 pub use encode::{Requests, encode_request, encode_request_for, encode_tree, encode_tree_for};
+/// The vocabulary of the tree, the engine's own types (`kpitree-vocab`): one definition of each value,
+/// its spellings and its `KTR1` byte for the encoder and the decoder. `Trend` is the engine's
+/// `TrendDirection`, by the name plugins know it.
+pub use kpitree_vocab::{
+    Date, Direction, Health, Indicator, LinkKind, NodeKind, Severity, Status, TrendDirection as Trend,
+};
 pub use layout::{MAGIC, NONE, SECTIONS};
 pub use reads::{READ_NAMES, ReadName, Reads};
-pub use view::{
-    CheckIn, CheckIns, DecodeError, Direction, Health, Indicator, Ix, Ixs, LinkKind, LinkRef, Measurement,
-    Measurements, NodeKind, Status, TreeView, Trend, split_request,
-};
+pub use view::{CheckIn, CheckIns, DecodeError, Ix, Ixs, LinkRef, Measurement, Measurements, TreeView, split_request};
 
 use serde::{Deserialize, Serialize};
 
@@ -171,29 +173,6 @@ pub fn pack(ptr: u32, len: u32) -> i64 {
 pub fn unpack(packed: i64) -> (u32, u32) {
     let v = packed as u64;
     ((v >> 32) as u32, v as u32)
-}
-
-impl Severity {
-    /// `info`, `warning` or `error`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// Severity as plugins write it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Should be looked at.
-    Warning,
-    /// Must be fixed.
-    Error,
 }
 
 /// One rule a plugin declares.
