@@ -4,42 +4,21 @@
 
 #![no_main]
 
-use kpitree_core::config::{Config, ParamValue, RuleConfig};
+use kpitree_core::config::ParamValue;
+use kpitree_session::ConfigFile;
 use libfuzzer_sys::fuzz_target;
-use std::collections::BTreeMap;
-
-/// `kpitree_run::setup::ConfigFile`, field for field (that crate links wasmtime, whose instrumented
-/// build would take most of the fuzzing time; keep the two in step).
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // `limits` is only read.
-struct ConfigFile {
-    #[serde(default)]
-    rules: BTreeMap<String, RuleConfig>,
-    #[serde(default)]
-    plugins: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
-    limits: BTreeMap<String, u64>,
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let file: ConfigFile = match toml::from_str(text) {
-        Ok(f) => f,
-        Err(e) => {
-            // The CLI prints the parser's message, which quotes the line.
-            let _ = e.to_string();
-            return;
-        }
-    };
+    // The CLI prints the parser's message, which quotes the line.
+    let Ok(file) = ConfigFile::from_toml(text) else { return };
     // Each plugin's section is handed to the plugin as JSON.
     for value in file.plugins.values() {
         let bytes = serde_json::to_vec(value).expect("a plugin's configuration serializes");
         let back: serde_json::Value = serde_json::from_slice(&bytes).expect("and reads back");
         assert!(back == *value, "a plugin's configuration changed through JSON");
     }
-    let config = Config { rules: file.rules, plugins: file.plugins };
-    match kpitree_core::settings(&config) {
+    match kpitree_core::settings(&file.engine_config()) {
         Err(errors) => {
             assert!(!errors.is_empty(), "refused without a reason");
             errors.iter().for_each(|e| drop(e.to_string()));
@@ -62,6 +41,10 @@ fuzz_target!(|data: &[u8]| {
                     );
                 }
             }
+            // The browser hands a configuration that resolves to the page as JSON and reads it back
+            // for the check (the range checks above keep out TOML's `nan` and `inf`, which JSON lacks).
+            let json = serde_json::to_string(&file).expect("a configuration serializes");
+            assert!(ConfigFile::from_json(&json).as_ref() == Ok(&file), "a configuration changed through JSON");
             kpitree_fuzz::with_example_trees(|_, tree| drop(kpitree_fuzz::check_valid(tree, &settings)));
         }
     }

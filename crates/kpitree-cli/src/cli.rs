@@ -8,6 +8,7 @@ use kpitree_core::finding::Severity;
 use kpitree_core::prune::Reason;
 use kpitree_core::{Date, Format};
 use kpitree_plugin_host::{ErrorKind, Limits, Plugin, PluginSet};
+use kpitree_run::setup::{Configuration, Rules};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -307,17 +308,13 @@ enum ColorChoice {
 
 fn settings(flags: &RuleFlags) -> Result<kpitree_core::config::Settings, CliError> {
     let loaded = config(flags)?;
-    kpitree_core::settings(&loaded.config).map_err(|errors| CliError::Config { source: loaded.source, errors })
+    loaded.settings().map_err(|errors| CliError::Config { source: loaded.source, errors })
 }
 
 /// The configuration file with the command line's overrides applied.
-fn config(flags: &RuleFlags) -> Result<input::LoadedConfig, CliError> {
+fn config(flags: &RuleFlags) -> Result<Configuration, CliError> {
     let mut loaded = input::load_config(flags.config.as_deref(), flags.no_config)?;
-    input::apply_overrides(&mut loaded.config, &flags.set, &flags.disable, &flags.enable)?;
-    let overridden = !(flags.set.is_empty() && flags.disable.is_empty() && flags.enable.is_empty());
-    if overridden && loaded.source != "command line" {
-        loaded.source.push_str(" or command line");
-    }
+    input::apply_overrides(&mut loaded, &flags.set, &flags.disable, &flags.enable)?;
     Ok(loaded)
 }
 
@@ -360,13 +357,13 @@ fn io(e: std::io::Error) -> CliError {
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
         Command::Check { file, rules, input, format, fail_on, color, plugins } => {
-            let mut loaded = config(&rules)?;
+            let loaded = config(&rules)?;
             let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
-            let run = configure(&mut loaded, set)?;
+            let run = configure(&loaded, set)?;
             let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
             let tree = input::load_tree(&file, input.format(), &input.meta())?;
-            let report = kpitree_run::check::check(&tree, &run.plugins, &loaded.config, &run.settings, &load_errors);
+            let report = kpitree_run::check::check(&tree, &run.plugins, &run.config, &run.settings, &load_errors);
             // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
             // SARIF carry them too.
             let mut err = human::stderr();
@@ -446,10 +443,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format, rules, plugins } => {
-            let mut loaded = config(&rules)?;
+            let loaded = config(&rules)?;
             let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
-            let catalog = configure(&mut loaded, set)?.catalog();
+            let catalog = configure(&loaded, set)?.catalog();
             print_load_errors(&load_errors)?;
             match format {
                 ListFormat::Text => {
@@ -463,14 +460,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Ok(if load_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Explain { rule, plugins } => {
-            let mut loaded = input::LoadedConfig {
-                config: kpitree_core::config::Config::default(),
-                limits: Vec::new(),
-                source: "command line".into(),
-            };
-            let limits = input::limits(&[], "command line", &plugins.limit)?;
+            let loaded = Configuration::command_line();
+            let limits = input::limits(&[], &loaded.source, &plugins.limit)?;
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
-            let catalog = configure(&mut loaded, set)?.catalog();
+            let catalog = configure(&loaded, set)?.catalog();
             print_load_errors(&load_errors)?;
             let Some(r) = catalog.iter().find(|r| r.id == rule) else {
                 let known: Vec<&str> = catalog.iter().map(|r| r.id.as_str()).collect();
@@ -548,30 +541,11 @@ fn serialize(doc: &kpitree_core::TreeDoc, format: Format) -> String {
     }
 }
 
-/// What a run's rules are: the plugins with their `[rules.<id>]` applied, the built-in rules'
-/// settings, and the configuration as written (for the catalog).
-struct RunRules {
-    plugins: PluginSet,
-    settings: kpitree_core::config::Settings,
-    written: kpitree_core::config::Config,
-}
-
-impl RunRules {
-    fn catalog(&self) -> Vec<kpitree_run::catalog::RuleInfo> {
-        kpitree_run::catalog::catalog(&self.settings, &self.plugins, &self.written)
-    }
-}
-
-/// Applies the configuration to the plugins (taking their rules' entries out of `loaded.config`) and
-/// resolves the rest against the built-in rules.
-fn configure(loaded: &mut input::LoadedConfig, mut plugins: PluginSet) -> Result<RunRules, CliError> {
-    let written = loaded.config.clone();
-    plugins
-        .configure(&mut loaded.config)
-        .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
-    let settings = kpitree_core::settings(&loaded.config)
-        .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })?;
-    Ok(RunRules { plugins, settings, written })
+/// Applies the configuration to the plugins and resolves the rest against the built-in rules, as
+/// the server does for each generation ([`Rules::configure`]).
+fn configure(loaded: &Configuration, plugins: PluginSet) -> Result<Rules, CliError> {
+    Rules::configure(plugins, loaded.config.clone())
+        .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })
 }
 
 /// Plugins that failed to load, on stderr (a listing goes on without them; the exit code says it).

@@ -1,9 +1,10 @@
 //! Reading what the user points at: tree files (JSON or CSV by extension or flag), `kpitree.toml`
 //! and per-run overrides. Every failure becomes a [`CliError`], which exits with code 2.
 
-use kpitree_core::config::{Config, ConfigError};
+use kpitree_core::config::ConfigError;
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::{Format, LoadError, Tree};
+use kpitree_run::setup::Configuration;
 use std::path::{Path, PathBuf};
 
 /// Why the command could not do its job (exit code 2).
@@ -50,27 +51,16 @@ pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<
     kpitree_core::load(&name, text, format_of(path, format), meta).map_err(CliError::Load)
 }
 
-/// A configuration: the engine's, plugin limits by name (from `[limits]`), and how to name its
-/// source in messages.
-pub struct LoadedConfig {
-    pub config: Config,
-    pub limits: Vec<(String, u64)>,
-    pub source: String,
-}
-
 /// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults.
-pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<LoadedConfig, CliError> {
+pub fn load_config(explicit: Option<&Path>, skip_default: bool) -> Result<Configuration, CliError> {
     let path = match explicit {
         Some(p) => p.to_owned(),
         None if !skip_default && Path::new("kpitree.toml").is_file() => PathBuf::from("kpitree.toml"),
-        None => {
-            return Ok(LoadedConfig { config: Config::default(), limits: Vec::new(), source: "command line".into() });
-        }
+        None => return Ok(Configuration::command_line()),
     };
     let text = read(&path)?;
-    let file = kpitree_run::setup::parse_config(&text)
-        .map_err(|detail| CliError::ConfigSyntax { path: path.clone(), detail })?;
-    Ok(LoadedConfig { config: file.config, limits: file.limits, source: path.display().to_string() })
+    Configuration::from_toml(&text, path.display().to_string())
+        .map_err(|detail| CliError::ConfigSyntax { path: path.clone(), detail })
 }
 
 /// Plugin limits: the defaults, then `[limits]` from the configuration, then `--limit KEY=VALUE`.
@@ -83,11 +73,12 @@ pub fn limits(
 }
 
 /// Applies `--set rule.option=value`, `--disable rule` and `--enable rule`; reports every bad `--set`.
+/// The source becomes `FILE or command line` when there are any.
 pub fn apply_overrides(
-    config: &mut Config,
+    config: &mut Configuration,
     set: &[String],
     disable: &[String],
     enable: &[String],
 ) -> Result<(), CliError> {
-    kpitree_run::setup::apply_overrides(config, set, disable, enable).map_err(|e| CliError::Usage(e.join("\nerror: ")))
+    config.override_with(set, disable, enable).map_err(|e| CliError::Usage(e.join("\nerror: ")))
 }

@@ -190,7 +190,8 @@ fn coerce(spec: &ParamSpec, value: ParamValue) -> Result<ParamValue, String> {
         ParamValue::Float(x) => x,
         ParamValue::Bool(_) => 0.0,
     };
-    if x < spec.min || x > spec.max {
+    // `contains`, not two comparisons: NaN (TOML's `nan`) is outside every range.
+    if !(spec.min..=spec.max).contains(&x) {
         return Err(format!("{v} is outside {}..={}", shortest(spec.min), shortest(spec.max)));
     }
     Ok(v)
@@ -201,7 +202,7 @@ fn suggest(id: &str, rules: &[&'static RuleMeta]) -> Option<String> {
     rules.iter().map(|r| (edit_distance(id, r.id), r.id)).filter(|(d, _)| *d <= 3).min().map(|(_, s)| s.to_owned())
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -23,10 +23,12 @@ impl<F: Fn(&Tree, &Config) -> Result<Vec<Finding>, String>> Runner for F {
     }
 }
 
-/// Reads a configuration file in the `kpitree.toml` format.
+/// Reads a configuration file in the `kpitree.toml` format, as the CLI reads it
+/// (`kpitree_session::parse_config`). Its `[limits]` are read and checked as numbers but not used:
+/// the runner decides how its plugins run.
 pub fn read_config(path: &Path) -> Result<Config, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    kpitree_session::parse_config(&text).map(|t| t.config).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Checks every fixture in `dir` for rule `rule_id`. Returns one message per failure (empty: all good).

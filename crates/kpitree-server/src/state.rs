@@ -69,16 +69,16 @@ pub struct Loaded {
 impl Loaded {
     /// Reads the configuration and loads every plugin; any failure is a list of messages.
     pub fn load(opts: &Options, generation: u64) -> Result<Loaded, Vec<String>> {
-        let (parsed, source) = match &opts.config {
+        let configuration = match &opts.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
-                let parsed =
-                    setup::parse_config(&text).map_err(|e| vec![format!("{}: {}", path.display(), e.trim_end())])?;
-                (parsed, path.display().to_string())
+                setup::Configuration::from_toml(&text, path.display().to_string())
+                    .map_err(|e| vec![format!("{}: {}", path.display(), e.trim_end())])?
             }
-            None => (setup::ConfigText::default(), "command line".to_owned()),
+            None => setup::Configuration::command_line(),
         };
-        let limits = setup::limits(&parsed.limits, &source, &opts.limit_flags)?;
+        let source = &configuration.source;
+        let limits = setup::limits(&configuration.limits, source, &opts.limit_flags)?;
         let mut plugins = PluginSet::new();
         let mut errors = Vec::new();
         for dir in &opts.plugin_dirs {
@@ -87,13 +87,9 @@ impl Loaded {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let written = parsed.config;
-        let mut config = written.clone();
-        let config_errors = |errors: Vec<kpitree_core::config::ConfigError>| {
-            errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>()
-        };
-        plugins.configure(&mut config).map_err(config_errors)?;
-        let settings = kpitree_core::settings(&config).map_err(config_errors)?;
+        let rules = setup::Rules::configure(plugins, configuration.config)
+            .map_err(|errors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>())?;
+        let setup::Rules { plugins, config, written, settings } = rules;
         Ok(Loaded { plugins, config, written, settings, generation })
     }
 }

@@ -24,7 +24,7 @@ pub use plugin::{PluginRun, default_limits, prepare_module};
 
 #[cfg(feature = "full")]
 use kpitree_core::Format;
-use kpitree_core::config::{Config, ConfigError, RuleConfig, Settings};
+use kpitree_core::config::{Config, ConfigError, Settings};
 #[cfg(feature = "full")]
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::prune::Reason;
@@ -32,9 +32,11 @@ use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use kpitree_core::{Date, LoadError};
 use kpitree_layout::{self as layout, Options, Shape};
-use serde::{Deserialize, Serialize};
+// `kpitree.toml` as the CLI reads it (rules, plugin configurations, plugin limits): the page gets
+// it as JSON from `parseConfig` and hands it back to the check and the plugin runner.
+use kpitree_session::ConfigFile;
+use serde::Serialize;
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 /// A problem as the JS API reports it (`KpiTreeError.problems`).
@@ -126,24 +128,6 @@ fn file_error(code: &str, source: &str, detail: &str) -> JsValue {
     to_js(&JsError { message: format!("{source}: {detail}"), problems: vec![problem] })
 }
 
-/// `kpitree.toml` as the CLI reads it: rules, plugin configurations and plugin limits.
-#[derive(Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    #[serde(default)]
-    rules: BTreeMap<String, RuleConfig>,
-    #[serde(default)]
-    plugins: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
-    limits: BTreeMap<String, u64>,
-}
-
-impl ConfigFile {
-    fn engine_config(&self) -> Config {
-        Config { rules: self.rules.clone(), plugins: self.plugins.clone() }
-    }
-}
-
 /// What the lean engine (built without the `full` feature) says when asked for what only the full
 /// engine reads; `web/src/engine.js` loads the full engine before it asks, so pages never see this.
 #[cfg(not(feature = "full"))]
@@ -151,13 +135,8 @@ fn needs_full(source: &str, what: &str) -> JsValue {
     syntax_error(source, &format!("{what} needs the full engine (initEngine() without `lean`)"))
 }
 
-/// JSON text into `T`. The full engine reads it with serde_json, whose messages are the CLI's.
-#[cfg(feature = "full")]
-fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Result<T, JsValue> {
-    serde_json::from_str(text).map_err(|e| syntax_error(source, &e.to_string()))
-}
-
-/// JSON text into `T` (the lean engine reads only trees). The lean engine reads it with
+/// JSON text into `T` (the lean engine reads only trees; the full engine reads JSON with serde_json,
+/// whose messages are the CLI's). The lean engine reads it with
 /// `kpitree-json-lite`, a fraction of serde_json's reader in the wasm: the same values for every text
 /// it reads, and for any other (a broken file, mostly) the code `needs-full-engine`, on which
 /// `web/src/engine.js` (`readTree`) asks the full engine, so messages stay the CLI's.
@@ -178,24 +157,19 @@ fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Resu
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
     let parsed = read_config(text, file, format)?;
-    if let Err(errors) = kpitree_core::settings(&parsed.engine_config()) {
-        let errors: Vec<ConfigError> =
-            errors.into_iter().filter(|e| !matches!(e, ConfigError::UnknownRule { .. })).collect();
-        if !errors.is_empty() {
-            return Err(config_error(file, &errors));
-        }
-    }
+    parsed.check_builtin().map_err(|errors| config_error(file, &errors))?;
     // JSON text: the page keeps it and hands it back to `check`.
     serde_json::to_string(&parsed).map(JsValue::from).map_err(|e| syntax_error(file, &e.to_string()))
 }
 
-/// A configuration file's text (`format`: `toml` or `json`).
+/// A configuration file's text (`format`: `toml` or `json`), as `kpitree-session` reads it.
 #[cfg(feature = "full")]
 fn read_config(text: &str, file: &str, format: &str) -> Result<ConfigFile, JsValue> {
     match format {
-        "json" => from_json(text, file),
-        _ => toml::from_str(text).map_err(|e| syntax_error(file, &e.to_string())),
+        "json" => ConfigFile::from_json(text),
+        _ => ConfigFile::from_toml(text),
     }
+    .map_err(|e| syntax_error(file, &e))
 }
 
 /// The lean engine reads no configuration: that and its messages (rule options, did-you-mean) were
