@@ -362,7 +362,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
             let run = configure(&loaded, set)?;
             let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
-            let tree = input::load_tree(&file, input.format(), &input.meta())?;
+            let tree = input::load_tree_placed(&file, input.format(), &input.meta(), format == OutputFormat::Sarif)?;
             let report = kpitree_run::check::check(&tree, &run.plugins, &run.config, &run.settings, &load_errors);
             // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
             // SARIF carry them too.

@@ -44,11 +44,22 @@ pub fn format_of(path: &Path, flag: Option<Format>) -> Format {
 
 /// Reads and validates a tree. CSV metadata flags fill what the file does not say.
 pub fn load_tree(path: &Path, format: Option<Format>, meta: &CsvMeta) -> Result<Tree, CliError> {
+    load_tree_placed(path, format, meta, false)
+}
+
+/// [`load_tree`]; with `placed`, a JSON tree's nodes are also placed in its text (SARIF shows where
+/// each finding's node stands; a CSV tree always knows its rows).
+pub fn load_tree_placed(path: &Path, format: Option<Format>, meta: &CsvMeta, placed: bool) -> Result<Tree, CliError> {
     let bytes = std::fs::read(path).map_err(|error| CliError::Io { path: path.to_owned(), error })?;
     let name = path.display().to_string();
     // Not UTF-8 is a syntax problem at its line and column; a byte-order mark is skipped.
     let text = kpitree_core::decode_text(&name, &bytes).map_err(CliError::Load)?;
-    kpitree_core::load(&name, text, format_of(path, format), meta).map_err(CliError::Load)
+    let format = format_of(path, format);
+    let mut tree = kpitree_core::load(&name, text, format, meta).map_err(CliError::Load)?;
+    if placed && format == Format::Json {
+        tree.place_json(text);
+    }
+    Ok(tree)
 }
 
 /// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults.

@@ -40,10 +40,20 @@ pub fn load_json(file: &str, text: &str) -> Result<Tree, LoadError> {
 }
 
 /// The validation half of [`load_json`], for a document read from `text` by another reader (the
-/// browser's lean engine reads JSON with `kpitree-json-lite`); `text` gives the source map.
+/// browser's lean engine reads JSON with `kpitree-json-lite`); `text` places the problems.
+///
+/// The JSON source map costs a scan of the text that a valid tree never needs for a check (only SARIF
+/// shows where a finding's node stands): it is built here only for a document that fails
+/// validation, and on demand by [`Tree::place_json`].
 pub fn validate_json(file: &str, doc: TreeDoc, text: &str) -> Result<Tree, LoadError> {
-    let source = crate::json::source_map(text, doc.nodes.len(), doc.links.len());
-    Tree::with_source(file, doc, source)
+    match Tree::validate(file, doc, SourceMap::default()) {
+        Ok(tree) => Ok(tree),
+        Err(failed) => {
+            let (mut e, doc) = *failed;
+            crate::json::source_map(text, doc.nodes.len(), doc.links.len()).locate(&mut e, Some(&doc));
+            Err(e)
+        }
+    }
 }
 
 /// Resolves a configuration against the built-in rules.

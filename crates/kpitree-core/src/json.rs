@@ -235,27 +235,27 @@ pub fn source_map(text: &str, nodes: usize, links: usize) -> SourceMap {
     SourceMap::new(of("id", nodes), of("from", links), version)
 }
 
-/// Line and column (in characters) of every member named `key`, in text order. memchr's `memmem`
-/// finds the quoted name; in text that parsed as JSON, a quote not escaped by a backslash and
-/// followed by `key"` starts that string, and a `:` after it makes it a member name. Lines and
-/// columns are counted from the previous match, so the work is one pass however the text is laid
-/// out.
+/// Line and column (in characters) of every member named `key`, in text order. In text that parsed
+/// as JSON, a quote not escaped by a backslash and followed by `key"` starts that string, and a `:`
+/// after it makes it a member name. Lines and columns are counted from the previous match, so the
+/// work is one pass however the text is laid out. std's substring search, not a crate's: this runs
+/// only for messages and SARIF, and memchr's searcher would cost the browser's engine 3 KiB gzipped.
 fn key_positions(text: &str, key: &str) -> Vec<Pos> {
     let bytes = text.as_bytes();
     let needle = format!("\"{key}\"");
     let mut out = Vec::new();
     // The last place whose line and column are known: (byte offset, line, column).
     let (mut at, mut line, mut column) = (0usize, 1usize, 1usize);
-    for start in memchr::memmem::find_iter(bytes, needle.as_bytes()) {
+    for (start, _) in text.match_indices(needle.as_str()) {
         let escaped = bytes[..start].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1;
         let after = bytes[start + needle.len()..].iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
         if escaped || after != Some(&b':') {
             continue;
         }
         let between = &bytes[at..start];
-        match memchr::memrchr(b'\n', between) {
+        match between.iter().rposition(|&b| b == b'\n') {
             Some(k) => {
-                line += memchr::memchr_iter(b'\n', between).count();
+                line += between.iter().filter(|&&b| b == b'\n').count();
                 column = 1 + text[at + k + 1..start].chars().count();
             }
             None => column += text[at..start].chars().count(),

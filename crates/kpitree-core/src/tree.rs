@@ -110,9 +110,16 @@ impl Tree {
         self.doc
     }
 
-    /// Where the nodes stand in the text the tree was read from (empty for a tree made from data).
+    /// Where the nodes stand in the text the tree was read from: a CSV tree's rows; a JSON tree's
+    /// members once [`Tree::place_json`] placed them; empty for a tree made from data.
     pub fn source(&self) -> &SourceMap {
         &self.source
+    }
+
+    /// Places the nodes and links in `text`, the JSON the tree was read from. Loading leaves this to
+    /// whoever shows positions (SARIF): it costs a scan of the text that a check never needs.
+    pub fn place_json(&mut self, text: &str) {
+        self.source = crate::json::source_map(text, self.doc.nodes.len(), self.doc.links.len());
     }
 
     /// All nodes, in document order (an [`Ix`] is a position here).
