@@ -1,11 +1,13 @@
 // Runs one plugin call sequence in a fresh instance, off the page's thread (plugins/ABI.md). The page
 // starts one worker per load or evaluation and terminates it when the time limit passes, so a plugin
 // that spins cannot freeze the page. Before each export is called the worker says which, so a timeout
-// names the call that was running. Failures are posted as `{ kind, ... }` outcomes, which the engine
-// words exactly as the native host does.
+// names the call that was running. Failures are posted as `{ kind, ... }` outcomes (the engine's
+// serialised ErrorKind), which the engine words exactly as the native host does. It only
+// instantiates and calls: the request comes framed from the engine, and what the worker checks is
+// what it alone can see (the plugin's memory: an answer's span, where the request goes).
 //
-// Messages in:  { op: 'load', module, outputSize, memoryLimit }
-//               { op: 'evaluate', module, request, config, outputSize, memoryLimit }
+// Messages in:  { op: 'load', module, abiMajor, outputSize, memoryLimit }
+//               { op: 'evaluate', module, request, outputSize, memoryLimit }
 // Messages out: { call } (progress), { ok: true, ... } or { ok: false, outcome }.
 
 // V8's trap messages in the native host's words (kpitree-plugin-host, trap_text).
@@ -75,31 +77,27 @@ async function instantiate(module) {
   return instance.exports;
 }
 
-async function load({ module, outputSize }) {
+async function load({ module, abiMajor, outputSize }) {
   const ex = await instantiate(module);
   step('kpitree_abi_version');
   const abi = ex.kpitree_abi_version();
-  // Another major version: the page refuses it before reading the manifest, as natively.
-  if ((abi >>> 16) !== 1) return { ok: true, abi, manifest: new Uint8Array() };
+  // Another major version (the engine's, from the page): the engine refuses it before reading the
+  // manifest, as natively.
+  if ((abi >>> 16) !== abiMajor) return { ok: true, abi, manifest: new Uint8Array() };
   step('kpitree_manifest');
   const manifest = read(ex.memory, 'kpitree_manifest', ex.kpitree_manifest(), outputSize);
   return { ok: true, abi, manifest };
 }
 
-async function evaluate({ module, request, config, outputSize }) {
+async function evaluate({ module, request, outputSize }) {
   const ex = await instantiate(module);
-  const configBytes = new TextEncoder().encode(config);
-  const total = request.length + configBytes.length;
+  const total = request.length;
   step('kpitree_alloc');
   const ptr = ex.kpitree_alloc(total) >>> 0;
   if (ptr === 0 && total > 0) throw new Failed({ kind: 'alloc-failed', len: total });
   const size = ex.memory.buffer.byteLength;
   if (ptr + total > size) throw new Failed({ kind: 'out-of-bounds', call: 'kpitree_alloc', ptr, len: total, memory: size });
-  // request = u32 tree_len, u32 config_len, tree, config: the page's request has an empty config.
-  const dst = new Uint8Array(ex.memory.buffer, ptr, total);
-  dst.set(request, 0);
-  new DataView(ex.memory.buffer).setUint32(ptr + 4, configBytes.length, true);
-  dst.set(configBytes, request.length);
+  new Uint8Array(ex.memory.buffer, ptr, total).set(request, 0);
   step('kpitree_evaluate');
   const packed = ex.kpitree_evaluate(ptr, total);
   return { ok: true, response: read(ex.memory, 'kpitree_evaluate', packed, outputSize) };

@@ -2,8 +2,11 @@
 // WebAssembly API in a Web Worker (plugin-worker.js), one fresh instance per call sequence, under the
 // native host's limits: a wall-time limit per call (the worker is terminated), a memory maximum (the
 // engine lowers the module's declared maximum before it is compiled), sizes of module, request and
-// answer, and what a module may declare (functions, code: checked before the page compiles it). Every check of a module, manifest and response is the engine's (kpitree-plugin-abi, as
-// natively), so findings and plugin errors read exactly as `kpitree check --plugin` prints them.
+// answer, and what a module may declare (functions, code: checked before the page compiles it).
+// Every step but the calls is the engine's (kpitree-plugin-abi, the native host's own code): the
+// module checks, the load steps, which plugin gets which request (framed in full by the engine), and
+// the answers' checks, so findings and plugin errors read exactly as `kpitree check --plugin` prints
+// them. The worker only instantiates and calls.
 import * as wasm from './pkg/kpitree_web.js';
 import { KpiTreeError, configOf, initEngine } from './engine.js';
 
@@ -98,7 +101,10 @@ async function loadAll(run, plugins, limits) {
       run.loadFailed(got.stem, { kind: 'invalid-module', detail: String(e?.message ?? e) });
       continue;
     }
-    const answer = await inWorker({ op: 'load', module, outputSize: limits.outputSize, memoryLimit: limits.memory }, limits.timeMs);
+    const answer = await inWorker(
+      { op: 'load', module, abiMajor: wasm.abiMajor(), outputSize: limits.outputSize, memoryLimit: limits.memory },
+      limits.timeMs,
+    );
     if (!answer.ok) {
       run.loadFailed(got.stem, answer.outcome);
       continue;
@@ -138,30 +144,20 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits } = 
   const full = fullTree(tree);
   try {
     const modules = await loadAll(run, plugins, lim);
-    let plan;
     try {
-      plan = run.configure(c.json, c.source);
+      run.configure(c.json, c.source);
     } catch (e) {
       throw new KpiTreeError(e.message, e.problems ?? []);
     }
-    const active = plan.filter((p) => p.run);
-    if (active.length > 0) {
-      // Each plugin gets the parts of the tree its manifest `reads`, as natively.
-      const requests = full.inner.pluginRequests(run, Uint32Array.from(active, (p) => p.index));
-      for (const [k, p] of active.entries()) {
-        const request = requests[k];
-        const total = request.length + new TextEncoder().encode(p.config).length;
-        if (total > lim.inputSize || total > 0x7fffffff) {
-          run.failed(p.index, { kind: 'input-too-large', size: total, limit: lim.inputSize });
-          continue;
-        }
-        const answer = await inWorker(
-          { op: 'evaluate', module: modules[p.index], request, config: p.config, outputSize: lim.outputSize, memoryLimit: lim.memory },
-          lim.timeMs,
-        );
-        if (answer.ok) run.respond(p.index, answer.response);
-        else run.failed(p.index, answer.outcome);
-      }
+    // The engine's plan: each plugin with a rule on, its whole request (the parts of the tree its
+    // manifest `reads` and its configuration), as natively.
+    for (const { index, request } of run.requests(full.inner)) {
+      const answer = await inWorker(
+        { op: 'evaluate', module: modules[index], request, outputSize: lim.outputSize, memoryLimit: lim.memory },
+        lim.timeMs,
+      );
+      if (answer.ok) run.respond(index, answer.response);
+      else run.failed(index, answer.outcome);
     }
     return JSON.parse(full.inner.checkWithPluginsJson(run));
   } finally {
@@ -181,8 +177,8 @@ export async function loadPlugin(plugin, { limits } = {}) {
   run.setLimits(lim);
   try {
     await loadAll(run, [plugin], lim);
-    const plan = run.configure('', 'command line');
-    if (plan.length === 1) return { name: plan[0].name, manifest: run.manifest(0) };
+    const manifest = run.manifest(0);
+    if (manifest !== undefined) return { name: manifest.name, manifest };
     const failure = run.loadErrors()[0];
     throw new KpiTreeError(failure.message, [
       { code: failure.code, message: failure.message, file: failure.plugin, node: null, field: null, line: null, column: null },

@@ -99,8 +99,8 @@ enum Command {
         #[arg(short, long, conflicts_with = "dry_run")]
         output: Option<PathBuf>,
         /// Which reasons to prune for.
-        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [PruneReason::Orphaned, PruneReason::Stale, PruneReason::Duplicated])]
-        reasons: Vec<PruneReason>,
+        #[arg(long, value_delimiter = ',', value_parser = reason_parser(), default_values = Reason::NAMES)]
+        reasons: Vec<Reason>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
@@ -282,21 +282,11 @@ enum FailOn {
     Never,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum PruneReason {
-    Orphaned,
-    Stale,
-    Duplicated,
-}
-
-impl From<PruneReason> for Reason {
-    fn from(r: PruneReason) -> Reason {
-        match r {
-            PruneReason::Orphaned => Reason::Orphaned,
-            PruneReason::Stale => Reason::Stale,
-            PruneReason::Duplicated => Reason::Duplicated,
-        }
-    }
+/// The prune reasons by the core's names (`Reason::NAMES`), so clap lists and checks exactly those.
+fn reason_parser() -> impl clap::builder::TypedValueParser<Value = Reason> {
+    use clap::builder::TypedValueParser as _;
+    // clap refuses any other name before the map runs.
+    clap::builder::PossibleValuesParser::new(Reason::NAMES).map(|s| Reason::parse(&s).unwrap_or(Reason::Orphaned))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -492,7 +482,6 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         }
         Command::Prune { file, dry_run: _, output, reasons, format, rules, input } => {
             let settings = settings(&rules)?;
-            let reasons: Vec<Reason> = reasons.into_iter().map(Into::into).collect();
             let tree = input::load_tree(&file, input.format(), &input.meta())?;
             let (report, pruned) = kpitree_core::prune::prune(&tree, &settings, &reasons);
             match format {

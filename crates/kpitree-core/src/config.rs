@@ -199,18 +199,29 @@ fn coerce(spec: &ParamSpec, value: ParamValue) -> Result<ParamValue, String> {
 
 /// The known rule id closest to `id`, if it is close enough to be a typo.
 fn suggest(id: &str, rules: &[&'static RuleMeta]) -> Option<String> {
-    rules.iter().map(|r| (edit_distance(id, r.id), r.id)).filter(|(d, _)| *d <= 3).min().map(|(_, s)| s.to_owned())
+    // The distance is at least the length difference: a long id is never close, skip the work.
+    let len = id.chars().count();
+    rules
+        .iter()
+        .filter(|r| len.abs_diff(r.id.chars().count()) <= 3)
+        .map(|r| (edit_distance(id, r.id), r.id))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, s)| s.to_owned())
 }
 
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    // One row, no allocation per character: names come from input and may be long.
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        let mut diagonal = row[0];
+        row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
         }
-        prev = cur;
     }
-    prev[b.len()]
+    row[b.len()]
 }

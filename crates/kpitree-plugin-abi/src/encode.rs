@@ -7,6 +7,7 @@
 //! for how that is kept cheap.
 
 use crate::Reads;
+use crate::host::Request;
 use crate::layout::{self as l, Len, NONE, TABLE};
 use kpitree_core::model::{CheckIn, Measurement};
 use kpitree_core::rollup::Rollup;
@@ -51,6 +52,18 @@ impl<'a> Requests<'a> {
             }
         };
         &self.encoded[k].1
+    }
+
+    /// The request of a plugin that reads `reads` and is configured with `config` (JSON text),
+    /// framed as `plugins/ABI.md` says: the tree is encoded on first use and shared, not copied.
+    pub fn request<'r>(&'r mut self, reads: Reads, config: &'r [u8]) -> Request<'r> {
+        let base = self.get(reads);
+        // `base` is `u32 tree_len, u32 0, tree`: its header with the configuration's length.
+        let mut head = [0u8; 8];
+        let (tree_len, rest) = base.split_at(4.min(base.len()));
+        head[..tree_len.len()].copy_from_slice(tree_len);
+        head[4..].copy_from_slice(&(config.len() as u32).to_le_bytes());
+        Request { head, tree: rest.get(4..).unwrap_or_default(), config }
     }
 }
 
@@ -552,5 +565,22 @@ mod tests {
         assert_eq!(offsets.len(), 701);
         let stored = offsets.windows(2).map(|w| &bytes[w[0] as usize..w[1] as usize]);
         assert!(stored.zip(&words).all(|(b, w)| b == w.as_bytes()));
+    }
+
+    #[test]
+    fn a_framed_request_is_the_encoders_request() {
+        let text = r#"{"version":1,"organisation":"Acme","as_of":"2026-11-27","nodes":[
+            {"id":"s","kind":"strategy","title":"Grow","owner":"ceo"},
+            {"id":"o","kind":"objective","title":"Win","owner":"sales","parents":["s"],"period":"2026-Q4"}]}"#;
+        let doc = kpitree_core::parse_json("t.json", text).expect("parses");
+        let tree = Tree::new("t.json", doc).expect("valid");
+        let rollup = Rollup::new(&tree);
+        let config = br#"{"teams":["sales"]}"#;
+        let mut requests = Requests::new(&tree, &rollup);
+        for reads in [Reads::ALL, Reads::MINIMUM] {
+            let request = requests.request(reads, config);
+            assert_eq!(request.to_vec(), encode_request_for(reads, &tree, &rollup, config));
+            assert_eq!(request.size(), request.to_vec().len());
+        }
     }
 }

@@ -2,13 +2,23 @@
 //! definition for every host: the native host (`kpitree-plugin-host`, under wasmtime) and the browser
 //! runner (`kpitree-web`) build these same values, so the same hostile plugin is described with the
 //! same words and code in both. What only a runtime can find out (a trap, a timeout) it maps to a kind
-//! here; the wording and the codes live only in this file.
+//! here; the wording and the codes live only in this file (`export.rs`: the words for the ABI's
+//! exports and what a module declares). [`ErrorKind`] is serialisable (`wire.rs`): the browser's
+//! worker describes what it found as `{ kind: "trap", call, trap }`, which deserialises into it.
 //!
 //! Not to be confused with [`crate::PluginError`], the error a plugin itself answers (it becomes
 //! [`ErrorKind::Reported`]).
 
-use crate::host::{ResponseError, check_manifest};
-use crate::{ABI_MAJOR, ABI_MINOR, Manifest, exports};
+mod export;
+mod wire;
+
+/// Moved to [`crate::host::load::manifest`]; kept under its old name.
+pub use crate::host::load::manifest as parse_manifest;
+pub use export::{Excess, FUNCTION_EXPORTS, Found, FunctionExport, MEMORY_EXPECTED, ValueType};
+
+use crate::host::ResponseError;
+use crate::{ABI_MAJOR, ABI_MINOR, exports};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,7 +32,7 @@ pub struct PluginError {
     pub kind: ErrorKind,
 }
 
-/// The export (or step) that was running when a plugin failed.
+/// The export (or step) that was running when a plugin failed. Serialised as [`Call::as_str`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Call {
     /// Instantiation, which runs the module's start function if it has one.
@@ -64,157 +74,17 @@ impl fmt::Display for Call {
     }
 }
 
-/// What a module has too much of to be compiled ([`ErrorKind::ModuleTooComplex`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Excess {
-    /// Functions it defines ([`crate::limits::FUNCTIONS`]).
-    Functions,
-    /// Bytes of code, all function bodies together ([`crate::limits::CODE_SIZE`]).
-    CodeSize,
-    /// Bytes of code of one function ([`crate::limits::FUNCTION_SIZE`]).
-    FunctionSize,
-    /// Locals of one function ([`crate::limits::FUNCTION_LOCALS`]).
-    FunctionLocals,
-    /// Locals of all functions together ([`crate::limits::LOCALS`]).
-    Locals,
-    /// Types ([`crate::limits::TYPES`]).
-    Types,
-    /// Exports ([`crate::limits::EXPORTS`]).
-    Exports,
-    /// Globals ([`crate::limits::GLOBALS`]).
-    Globals,
-    /// Data segments ([`crate::limits::SEGMENTS`]).
-    DataSegments,
-    /// Element segments ([`crate::limits::SEGMENTS`]).
-    ElementSegments,
-}
-
-impl Excess {
-    /// What messages call it, after the count: `100000 functions`, `2 MiB of code in one function`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Excess::Functions => "functions",
-            Excess::CodeSize => "code",
-            Excess::FunctionSize => "code in one function",
-            Excess::FunctionLocals => "locals in one function",
-            Excess::Locals => "locals",
-            Excess::Types => "types",
-            Excess::Exports => "exports",
-            Excess::Globals => "globals",
-            Excess::DataSegments => "data segments",
-            Excess::ElementSegments => "element segments",
-        }
-    }
-}
-
-/// A value type of the ABI's function exports (wasm's `i32` and `i64`; no export uses another).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ValueType {
-    /// `i32`.
-    I32,
-    /// `i64`.
-    I64,
-}
-
-/// A function export the ABI requires, with its exact type. Every host checks a module's exports
-/// against [`FUNCTION_EXPORTS`], in that order, after the memory ([`MEMORY_EXPECTED`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FunctionExport {
-    /// Its name (one of [`exports`]).
-    pub name: &'static str,
-    /// Its parameters.
-    pub params: &'static [ValueType],
-    /// Its results.
-    pub results: &'static [ValueType],
-    /// Its type as messages write it ([`ErrorKind::ExportType`]'s `expected`).
-    pub expected: &'static str,
-}
-
-impl FunctionExport {
-    /// True when a function of these parameters and results (`None` for a type outside
-    /// [`ValueType`]) has exactly the required type.
-    pub fn accepts(
-        &self,
-        params: impl IntoIterator<Item = Option<ValueType>>,
-        results: impl IntoIterator<Item = Option<ValueType>>,
-    ) -> bool {
-        params.into_iter().eq(self.params.iter().copied().map(Some))
-            && results.into_iter().eq(self.results.iter().copied().map(Some))
-    }
-}
-
-/// The four function exports of `plugins/ABI.md`, in the order hosts check them.
-pub const FUNCTION_EXPORTS: [FunctionExport; 4] = {
-    use ValueType::{I32, I64};
-    [
-        FunctionExport { name: exports::ABI_VERSION, params: &[], results: &[I32], expected: "a function () -> i32" },
-        FunctionExport { name: exports::ALLOC, params: &[I32], results: &[I32], expected: "a function (i32) -> i32" },
-        FunctionExport { name: exports::MANIFEST, params: &[], results: &[I64], expected: "a function () -> i64" },
-        FunctionExport {
-            name: exports::EVALUATE,
-            params: &[I32, I32],
-            results: &[I64],
-            expected: "a function (i32, i32) -> i64",
-        },
-    ]
-};
-
-/// What the `memory` export must be, as messages write it.
-pub const MEMORY_EXPECTED: &str = "a 32-bit, unshared memory";
-
-/// What a module exports under a required name, as [`ErrorKind::ExportType`] writes what it found
-/// (`a function (i64) -> i32`, `a shared memory`, `a global`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Found {
-    /// A function, its parameter and result types in wasm's text names (`i32`, `funcref`).
-    Function {
-        /// Parameter types.
-        params: Vec<String>,
-        /// Result types.
-        results: Vec<String>,
-    },
-    /// A function whose type could not be read (the module is invalid; compiling it would fail).
-    UnknownFunction,
-    /// A memory.
-    Memory {
-        /// Shared between threads.
-        shared: bool,
-        /// Indexed by 64-bit addresses.
-        is_64: bool,
-    },
-    /// A table.
-    Table,
-    /// A global.
-    Global,
-    /// An exception tag.
-    Tag,
-}
-
-impl fmt::Display for Found {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Found::Function { params, results } => {
-                write!(f, "a function ({}) -> ", params.join(", "))?;
-                match results.as_slice() {
-                    [] => f.write_str("()"),
-                    [one] => f.write_str(one),
-                    _ => write!(f, "({})", results.join(", ")),
-                }
-            }
-            Found::UnknownFunction => f.write_str("a function"),
-            Found::Memory { shared: true, .. } => f.write_str("a shared memory"),
-            Found::Memory { is_64: true, .. } => f.write_str("a 64-bit memory"),
-            Found::Memory { .. } => f.write_str("a memory"),
-            Found::Table => f.write_str("a table"),
-            Found::Global => f.write_str("a global"),
-            Found::Tag => f.write_str("a tag"),
-        }
-    }
-}
-
 /// What a plugin did, or what is wrong with its module. Some kinds only one host meets; they are
 /// here all the same, so each host words them once, with the others.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serialised as the browser's worker writes it: `{ "kind": "trap", ...fields in camelCase }` (the
+/// variant's name in kebab-case, its code but for `findings-too-large`), a [`Duration`] as whole
+/// milliseconds (`limitMs`), a stack limit defaulting to the ABI's. Only the kinds a runtime finds
+/// out (reading a file, compiling, instantiating and calling) deserialise: the others are decided by
+/// this crate's own checks, so no runtime reports them, and leaving their readers out keeps the
+/// browser's engine small.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The file could not be read (in the browser: fetched; `path` is then the URL).
@@ -224,6 +94,7 @@ pub enum ErrorKind {
         /// The operating system's (or the browser's) words.
         detail: String,
     },
+    #[serde(skip_deserializing)]
     /// The module is larger than the limit.
     ModuleTooLarge {
         /// Its size in bytes.
@@ -231,6 +102,7 @@ pub enum ErrorKind {
         /// The limit in bytes.
         limit: u64,
     },
+    #[serde(skip_deserializing)]
     /// The module declares more of something than a host compiles ([`crate::module::check`]): the
     /// cost of compiling grows with it, so it is refused before compiling.
     ModuleTooComplex {
@@ -247,6 +119,7 @@ pub enum ErrorKind {
         /// The validator's words (wasmtime's natively, wasmparser's or the browser's in a page).
         detail: String,
     },
+    #[serde(skip_deserializing)]
     /// The module declares an import; plugins import nothing.
     Import {
         /// Import module name.
@@ -256,20 +129,28 @@ pub enum ErrorKind {
         /// How many imports it declares in all.
         count: usize,
     },
+    #[serde(skip_deserializing)]
     /// A required export is missing.
     MissingExport {
         /// Its name (one of [`exports`]).
+        // Not read back (nor is its variant); read, serde would borrow it from its input.
+        #[serde(skip_deserializing)]
         name: &'static str,
     },
+    #[serde(skip_deserializing)]
     /// A required export has the wrong type.
     ExportType {
         /// Its name (one of [`exports`]).
+        // Not read back (nor is its variant); read, serde would borrow it from its input.
+        #[serde(skip_deserializing)]
         name: &'static str,
         /// The type the ABI requires.
+        #[serde(skip_deserializing)]
         expected: &'static str,
         /// The type it has.
         found: String,
     },
+    #[serde(skip_deserializing)]
     /// `kpitree_abi_version` returned another major version.
     AbiVersion {
         /// The plugin's major version.
@@ -277,11 +158,13 @@ pub enum ErrorKind {
         /// The plugin's minor version.
         minor: u16,
     },
+    #[serde(skip_deserializing)]
     /// The manifest is not valid (after it was read as UTF-8 JSON).
     BadManifest {
         /// What is wrong.
         detail: String,
     },
+    #[serde(skip_deserializing)]
     /// A rule id that another loaded plugin already declares.
     RuleClash {
         /// The rule id.
@@ -289,11 +172,13 @@ pub enum ErrorKind {
         /// The plugin that declared it first.
         other: String,
     },
+    #[serde(skip_deserializing)]
     /// A plugin of the same name is already loaded.
     DuplicatePlugin {
         /// Where the first one came from.
         first: String,
     },
+    #[serde(skip_deserializing)]
     /// The CPU budget (fuel) ran out. Native only: browsers have no fuel, so there a plugin that
     /// loops meets [`ErrorKind::Timeout`] instead.
     OutOfFuel {
@@ -307,6 +192,7 @@ pub enum ErrorKind {
         /// What was running.
         call: Call,
         /// The limit.
+        #[serde(rename = "limitMs", with = "wire::millis")]
         limit: Duration,
     },
     /// The plugin wanted more memory than the limit (and then failed).
@@ -318,6 +204,7 @@ pub enum ErrorKind {
         /// The size it asked to grow to, in bytes.
         requested: u64,
     },
+    #[serde(skip_deserializing)]
     /// The plugin wanted a table with more elements than the limit (and then failed).
     TableTooLarge {
         /// What was running.
@@ -327,6 +214,7 @@ pub enum ErrorKind {
         /// The size it asked for, in elements.
         requested: u64,
     },
+    #[serde(skip_deserializing)]
     /// The module declares more tables than an instance may have.
     TooManyTables {
         /// How many it declares.
@@ -339,7 +227,9 @@ pub enum ErrorKind {
         /// What was running.
         call: Call,
         /// The stack limit in bytes. Browsers fix their own stack, so the browser runner gives the
-        /// ABI's nominal [`crate::limits::STACK`], what a plugin may count on.
+        /// ABI's nominal [`crate::limits::STACK`], what a plugin may count on (and the default when
+        /// deserialised).
+        #[serde(default = "wire::stack")]
         limit: u64,
     },
     /// Any other trap.
@@ -349,6 +239,7 @@ pub enum ErrorKind {
         /// What trapped: `unreachable`, `out-of-bounds memory access`, ...
         trap: String,
     },
+    #[serde(skip_deserializing)]
     /// The request is larger than the input limit.
     InputTooLarge {
         /// Request size in bytes.
@@ -381,6 +272,7 @@ pub enum ErrorKind {
         /// The limit.
         limit: u64,
     },
+    #[serde(skip_deserializing)]
     /// Findings that, each with its rule's `why` and `fix`, come to more than
     /// [`crate::limits::EXPANSION`] times the output limit (`host::findings_from_response`). Its code
     /// is the output limit's, `output-too-large`.
@@ -390,6 +282,7 @@ pub enum ErrorKind {
         /// The output limit (the findings may come to [`crate::limits::EXPANSION`] times it).
         limit: u64,
     },
+    #[serde(skip_deserializing)]
     /// An answer that is not UTF-8.
     InvalidUtf8 {
         /// The call.
@@ -397,6 +290,7 @@ pub enum ErrorKind {
         /// Byte offset of the first invalid byte.
         at: usize,
     },
+    #[serde(skip_deserializing)]
     /// An answer that is not JSON.
     NotJson {
         /// The call.
@@ -404,6 +298,7 @@ pub enum ErrorKind {
         /// serde_json's words, with line and column.
         detail: String,
     },
+    #[serde(skip_deserializing)]
     /// JSON, but not a response (`{"findings": [...]}` or `{"error": {...}}`) or not a manifest.
     BadResponse {
         /// The call.
@@ -411,11 +306,13 @@ pub enum ErrorKind {
         /// serde_json's words.
         detail: String,
     },
+    #[serde(skip_deserializing)]
     /// A finding of a rule the manifest does not declare.
     UndeclaredRule {
         /// The rule id.
         rule: String,
     },
+    #[serde(skip_deserializing)]
     /// A finding naming a node id the tree does not have.
     UnknownNode {
         /// The finding's rule.
@@ -423,6 +320,7 @@ pub enum ErrorKind {
         /// The id.
         node: String,
     },
+    #[serde(skip_deserializing)]
     /// The plugin answered `{"error": {"message": ...}}`.
     Reported {
         /// Its message.
@@ -504,19 +402,8 @@ impl ErrorKind {
     }
 }
 
-/// `kpitree_manifest`'s answer (`bytes`) as a manifest: UTF-8 JSON, checked by the ABI's rules (name,
-/// rule ids, documentation, schema) and against the built-in rule ids, its text made printable.
-pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ErrorKind> {
-    let call = Call::Manifest;
-    let text = std::str::from_utf8(bytes).map_err(|e| ErrorKind::InvalidUtf8 { call, at: e.valid_up_to() })?;
-    let mut manifest: Manifest = serde_json::from_str(text).map_err(|e| json_error(call, bytes, e.to_string()))?;
-    check_manifest(&manifest).map_err(|e| ErrorKind::BadManifest { detail: e.to_string() })?;
-    manifest.make_printable();
-    Ok(manifest)
-}
-
 /// Not JSON at all, or JSON of the wrong shape (`detail` is serde's message for the latter).
-fn json_error(call: Call, bytes: &[u8], detail: String) -> ErrorKind {
+pub(crate) fn json_error(call: Call, bytes: &[u8], detail: String) -> ErrorKind {
     match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
         Err(e) => ErrorKind::NotJson { call, detail: e.to_string() },
         Ok(_) => ErrorKind::BadResponse { call, detail },
@@ -715,35 +602,5 @@ mod tests {
             e(ErrorKind::Import { module: "env".to_owned(), name: "f".to_owned(), count: 1 }),
             "plugin `p` imports `env.f`: plugins may import nothing"
         );
-    }
-
-    #[test]
-    fn the_required_types_are_worded_as_found_types_are() {
-        let name = |t: &ValueType| if *t == ValueType::I32 { "i32" } else { "i64" }.to_owned();
-        for fx in FUNCTION_EXPORTS {
-            let found = Found::Function {
-                params: fx.params.iter().map(name).collect(),
-                results: fx.results.iter().map(name).collect(),
-            };
-            assert_eq!(found.to_string(), fx.expected);
-            assert!(fx.accepts(fx.params.iter().copied().map(Some), fx.results.iter().copied().map(Some)));
-            assert!(!fx.accepts(fx.params.iter().copied().map(Some), [None]));
-        }
-        let two = Found::Function { params: vec![], results: vec!["i32".to_owned(), "f64".to_owned()] };
-        assert_eq!(two.to_string(), "a function () -> (i32, f64)");
-        assert_eq!(Found::Memory { shared: true, is_64: true }.to_string(), "a shared memory");
-    }
-
-    #[test]
-    fn answers_that_are_not_json_differ_from_json_of_the_wrong_shape() {
-        let not_json = parse_manifest(b"{nope").expect_err("not JSON");
-        assert_eq!(not_json.code(), "not-json");
-        let shape = parse_manifest(br#"{"name": 3}"#).expect_err("wrong shape");
-        assert_eq!(shape.code(), "bad-response");
-        assert!(shape.to_string().starts_with("returned a manifest of the wrong shape: "), "{shape}");
-        let utf8 = parse_manifest(b"{\"\xff\"}").expect_err("not UTF-8");
-        assert_eq!(utf8, ErrorKind::InvalidUtf8 { call: Call::Manifest, at: 2 });
-        let reported = ErrorKind::from_response(ResponseError::Plugin("no data".to_owned()), b"");
-        assert_eq!(reported.of("p").to_string(), "plugin `p` reported an error: no data");
     }
 }

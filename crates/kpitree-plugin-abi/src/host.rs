@@ -1,6 +1,22 @@
-//! The host's side of a response: checks a plugin's manifest against the engine and turns its answer
-//! into engine [`Finding`]s with the manifest's defaults, exactly as `plugins/ABI.md` says. Shared by
-//! the wasmtime host and the SDK's native tester, so both accept and reject the same answers.
+//! The host's side of the protocol, without I/O: every host (the wasmtime host, the browser's glue,
+//! the SDK's native tester) runs the calls its own way and leaves every decision to this module, so
+//! all accept and reject the same plugins and answers with the same words.
+//!
+//! - Here: the response checks ([`check_manifest`], [`findings_from_response`]: engine [`Finding`]s
+//!   with the manifest's defaults, exactly as `plugins/ABI.md` says) and the rule switches
+//!   ([`RuleSwitches`], [`take_rule_settings`]).
+//! - [`load`]: the load steps (ABI version, manifest, unique names and rule ids).
+//! - [`call`]: the framing of one call (the request's size, the span of an answer).
+//! - [`run`]: a check's plugin calls split into [`run::Plan`] (which plugin gets which request) and
+//!   [`run::Finish`] (answers or failures into the `PluginResults` `kpitree_core::check_with` merges).
+//!
+//! The module checks before compiling are [`crate::module`]'s; the errors [`crate::error`]'s.
+
+pub mod call;
+pub mod load;
+pub mod run;
+
+pub use call::Request;
 
 use crate::{Manifest, ManifestError, Response, Severity, limits, make_map_printable, make_printable};
 use kpitree_core::config::{ConfigError, RuleConfig};

@@ -7,6 +7,13 @@
 //! 7 MB of code 20 s and 760 MB, and a function declaring 50,000 locals (4 bytes) as much work as
 //! 50,000 instructions. The limits of [`crate::limits`] bound each of these; a plugin of the SDK has
 //! a few thousand functions and well under 1 MiB of code.
+//!
+//! After [`check`] (and, natively, compiling), [`inspect`] checks the exports and what instantiating
+//! the module would take; the browser's [`prepare`] runs all of it before the page compiles.
+
+mod shape;
+
+pub use shape::{Shape, inspect, prepare};
 
 use crate::error::{ErrorKind, Excess};
 use crate::limits;

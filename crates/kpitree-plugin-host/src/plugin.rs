@@ -1,21 +1,24 @@
 //! [`Plugin`]: one compiled, validated plugin; every evaluation runs in a fresh store and instance.
+//! What a module must declare, what its answers must be and how they are worded are
+//! `kpitree_plugin_abi`'s (`module`, `host::load`, `host::call`, `host::run`), shared with the
+//! browser; this file only executes wasm (store, fuel, epoch deadline, limiter) and maps what
+//! wasmtime reports onto the shared errors.
 
 use crate::error::{Call, ErrorKind, PluginError};
 use crate::limits::Limits;
 use crate::runtime::{self, Running};
 use kpitree_core::finding::{Finding, Severity};
 use kpitree_core::tree::Tree;
-use kpitree_plugin_abi::error::{FUNCTION_EXPORTS, Found, FunctionExport, MEMORY_EXPECTED, ValueType, parse_manifest};
-use kpitree_plugin_abi::host::{RuleSwitches, findings_from_response};
-use kpitree_plugin_abi::{ABI_MAJOR, Manifest, Reads, exports, unpack};
+use kpitree_plugin_abi::host::{RuleSwitches, call, load, run};
+use kpitree_plugin_abi::{Manifest, Reads, exports};
 use std::fmt;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use wasmtime::{
-    Engine, ExternType, InstancePre, Linker, Memory, Module, ModuleExport, ResourceLimiter, Store, Trap, TypedFunc,
-    ValType, WasmParams, WasmResults,
+    Engine, InstancePre, Linker, Memory, Module, ModuleExport, ResourceLimiter, Store, Trap, TypedFunc, WasmParams,
+    WasmResults,
 };
 
 use kpitree_plugin_abi::limits::{TABLE_ELEMENTS as MAX_TABLE_ELEMENTS, TABLES as MAX_TABLES};
@@ -91,13 +94,11 @@ impl Plugin {
         let module = catch_unwind(AssertUnwindSafe(|| Module::from_binary(&engine, &wasm)))
             .map_err(|p| fail(ErrorKind::InvalidModule { detail: panic_text(&p) }))?
             .map_err(|e| fail(ErrorKind::InvalidModule { detail: format!("{e:#}") }))?;
-        // Refused here rather than by the resource limiter at instantiation, whose error would read
-        // like the host's fault.
-        let tables = module.resources_required().num_tables as usize;
-        if tables > MAX_TABLES {
-            return Err(fail(ErrorKind::TooManyTables { count: tables as u64, limit: MAX_TABLES as u64 }));
-        }
-        let exports = check_exports(&module).map_err(fail)?;
+        // Tables, exports and what instantiating takes, as the browser checks them (after compiling,
+        // so a module that does not compile says so first). Tables are refused here rather than by
+        // the resource limiter at instantiation, whose error would read like the host's fault.
+        kpitree_plugin_abi::module::inspect(&wasm, limits.memory as u64).map_err(fail)?;
+        let exports = Exports::of(&module).map_err(fail)?;
         let pre = Linker::new(&engine).instantiate_pre(&module).map_err(|e| host(Call::Instantiate, e))?;
         let mut plugin = Plugin {
             source: source.to_owned(),
@@ -121,15 +122,11 @@ impl Plugin {
         let (abi, manifest) = {
             let mut s = plugin.open(None)?;
             let version = s.func::<(), i32>(&plugin.exports.abi_version, Call::AbiVersion)?;
-            let v = s.call(Call::AbiVersion, |store| version.call(store, ()))? as u32;
-            let abi = ((v >> 16) as u16, v as u16);
-            if abi.0 != ABI_MAJOR {
-                return Err(fail(ErrorKind::AbiVersion { major: abi.0, minor: abi.1 }));
-            }
+            let abi = load::abi_version(s.call(Call::AbiVersion, |store| version.call(store, ()))?).map_err(fail)?;
             let manifest = s.func::<(), i64>(&plugin.exports.manifest, Call::Manifest)?;
             let packed = s.call(Call::Manifest, |store| manifest.call(store, ()))?;
             let bytes = s.read(Call::Manifest, packed)?;
-            (abi, parse_manifest(bytes).map_err(fail)?)
+            (abi, load::manifest(bytes).map_err(fail)?)
         };
         plugin.switches = RuleSwitches::new(&manifest);
         plugin.reads = manifest.reads();
@@ -196,7 +193,10 @@ impl Plugin {
     /// response JSON, declared rule ids and node ids of `tree`. Findings of rules switched off are
     /// dropped; a configured severity replaces the plugin's.
     pub fn evaluate(&self, request: &[u8], tree: &Tree) -> Result<Vec<Finding>, PluginError> {
-        self.evaluate_parts(&[request], tree, &self.switches, None)
+        let output_limit = self.limits.output_size;
+        self.execute(&[request], None, |answer| {
+            run::findings(&self.manifest, &self.switches, tree, answer, output_limit).map_err(|k| self.error(k))
+        })?
     }
 
     /// Its rules' switches as configured ([`Plugin::configure_rule`]).
@@ -204,19 +204,18 @@ impl Plugin {
         &self.switches
     }
 
-    /// [`Plugin::evaluate`] with the request given in pieces written one after the other, so one
-    /// encoded tree can serve plugins with different configurations without copying it.
-    /// `switches` (this plugin's, possibly changed for one request) say which findings to keep and
-    /// at which severity. Past `deadline` no call starts, and each call's wall time is the smaller
-    /// of the time limit and what is left until it.
-    pub(crate) fn evaluate_parts(
+    /// Runs `kpitree_evaluate` in a fresh instance on a request given in pieces written one after
+    /// the other (`kpitree_plugin_abi::host::Request::parts`, so one encoded tree serves plugins with
+    /// different configurations without a copy) and hands the answer, checked against the limits but
+    /// not read, to `answer` (`host::run::Finish`) while the instance lives. Past `deadline` no call
+    /// starts, and each call's wall time is the smaller of the time limit and what is left until it.
+    pub(crate) fn execute<R>(
         &self,
         parts: &[&[u8]],
-        tree: &Tree,
-        switches: &RuleSwitches,
         deadline: Option<Instant>,
-    ) -> Result<Vec<Finding>, PluginError> {
-        catch_unwind(AssertUnwindSafe(|| self.evaluate_inner(parts, tree, switches, deadline))).unwrap_or_else(|p| {
+        answer: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, PluginError> {
+        catch_unwind(AssertUnwindSafe(|| self.execute_inner(parts, deadline, answer))).unwrap_or_else(|p| {
             Err(self.error(ErrorKind::Host {
                 call: Call::Evaluate,
                 detail: format!("the host panicked: {}", panic_text(&p)),
@@ -224,39 +223,27 @@ impl Plugin {
         })
     }
 
-    fn evaluate_inner(
+    fn execute_inner<R>(
         &self,
         parts: &[&[u8]],
-        tree: &Tree,
-        switches: &RuleSwitches,
         deadline: Option<Instant>,
-    ) -> Result<Vec<Finding>, PluginError> {
+        answer: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, PluginError> {
         let total: usize = parts.iter().map(|p| p.len()).sum();
-        let len = match u32::try_from(total) {
-            Ok(len) if total <= self.limits.input_size && len <= i32::MAX as u32 => len,
-            _ => {
-                return Err(
-                    self.error(ErrorKind::InputTooLarge { size: total as u64, limit: self.limits.input_size as u64 })
-                );
-            }
-        };
+        let len = call::request_len(total, self.limits.input_size).map_err(|k| self.error(k))?;
         let mut s = self.open(deadline)?;
         let alloc = s.func::<i32, i32>(&self.exports.alloc, Call::Alloc)?;
         let ptr = s.call(Call::Alloc, |store| alloc.call(store, len as i32))? as u32;
-        if ptr == 0 && len > 0 {
-            return Err(match s.store.data().denied {
-                Some(requested) => self.error(ErrorKind::OutOfMemory {
-                    call: Call::Alloc,
-                    limit: self.limits.memory as u64,
-                    requested: requested as u64,
-                }),
-                None => self.error(ErrorKind::AllocFailed { len: u64::from(len) }),
-            });
-        }
+        let denied = s.store.data().denied;
         let data = s.memory.data_mut(&mut s.store);
-        let start = ptr as usize;
-        let Some(dst) = start.checked_add(total).and_then(|end| data.get_mut(start..end)) else {
-            return Err(self.error(ErrorKind::OutOfBounds { call: Call::Alloc, ptr, len, memory: data.len() as u64 }));
+        let dst = match (call::request_span(ptr, len, data.len()), denied) {
+            (Ok(span), _) => &mut data[span],
+            // A growth the limiter denied explains a null pointer.
+            (Err(ErrorKind::AllocFailed { .. }), Some(requested)) => {
+                let (limit, requested) = (self.limits.memory as u64, requested as u64);
+                return Err(self.error(ErrorKind::OutOfMemory { call: Call::Alloc, limit, requested }));
+            }
+            (Err(kind), _) => return Err(self.error(kind)),
         };
         let mut at = 0;
         for p in parts {
@@ -265,11 +252,7 @@ impl Plugin {
         }
         let evaluate = s.func::<(i32, i32), i64>(&self.exports.evaluate, Call::Evaluate)?;
         let packed = s.call(Call::Evaluate, |store| evaluate.call(store, (ptr as i32, len as i32)))?;
-        let bytes = s.read(Call::Evaluate, packed)?;
-        let mut findings = findings_from_response(&self.manifest, tree, bytes, self.limits.output_size)
-            .map_err(|e| self.error(ErrorKind::from_response(e, bytes)))?;
-        switches.apply(&self.manifest, &mut findings);
-        Ok(findings)
+        Ok(answer(s.read(Call::Evaluate, packed)?))
     }
 
     fn error(&self, kind: ErrorKind) -> PluginError {
@@ -336,17 +319,9 @@ impl Session<'_> {
 
     /// The bytes of a packed slice a call returned, checked against the output limit and the memory.
     fn read(&self, call: Call, packed: i64) -> Result<&[u8], PluginError> {
-        let (ptr, len) = unpack(packed);
-        let limit = self.plugin.limits.output_size as u64;
-        if u64::from(len) > limit {
-            return Err(self.plugin.error(ErrorKind::OutputTooLarge { call, len: u64::from(len), limit }));
-        }
         let data = self.memory.data(&self.store);
-        let start = ptr as usize;
-        start
-            .checked_add(len as usize)
-            .and_then(|end| data.get(start..end))
-            .ok_or_else(|| self.plugin.error(ErrorKind::OutOfBounds { call, ptr, len, memory: data.len() as u64 }))
+        let span = call::answer_span(call, packed, self.plugin.limits.output_size, data.len());
+        span.map(|span| &data[span]).map_err(|k| self.plugin.error(k))
     }
 }
 
@@ -466,55 +441,17 @@ impl ResourceLimiter for State {
     }
 }
 
-/// The five exports the ABI requires, with exactly its types.
-fn check_exports(module: &Module) -> Result<Exports, ErrorKind> {
-    let get = |name: &'static str| -> Result<(ExternType, ModuleExport), ErrorKind> {
-        match (module.get_export(name), module.get_export_index(name)) {
-            (Some(ty), Some(ix)) => Ok((ty, ix)),
-            _ => Err(ErrorKind::MissingExport { name }),
-        }
-    };
-    let (ty, memory) = get(exports::MEMORY)?;
-    match &ty {
-        ExternType::Memory(m) if !m.is_64() && !m.is_shared() => {}
-        _ => return Err(ErrorKind::ExportType { name: exports::MEMORY, expected: MEMORY_EXPECTED, found: found(&ty) }),
+impl Exports {
+    /// The five exports' indexes, for calling them without a look-up by name (their types were
+    /// checked by `module::inspect`).
+    fn of(module: &Module) -> Result<Exports, ErrorKind> {
+        let get = |name| module.get_export_index(name).ok_or(ErrorKind::MissingExport { name });
+        Ok(Exports {
+            memory: get(exports::MEMORY)?,
+            abi_version: get(exports::ABI_VERSION)?,
+            alloc: get(exports::ALLOC)?,
+            manifest: get(exports::MANIFEST)?,
+            evaluate: get(exports::EVALUATE)?,
+        })
     }
-    let func = |fx: &FunctionExport| -> Result<ModuleExport, ErrorKind> {
-        let (ty, ix) = get(fx.name)?;
-        let ok = match &ty {
-            ExternType::Func(f) => fx.accepts(f.params().map(value_type), f.results().map(value_type)),
-            _ => false,
-        };
-        if ok { Ok(ix) } else { Err(ErrorKind::ExportType { name: fx.name, expected: fx.expected, found: found(&ty) }) }
-    };
-    // Checked in FUNCTION_EXPORTS' order (a struct literal evaluates its fields in order).
-    let [abi_version, alloc, manifest, evaluate] = &FUNCTION_EXPORTS;
-    Ok(Exports {
-        memory,
-        abi_version: func(abi_version)?,
-        alloc: func(alloc)?,
-        manifest: func(manifest)?,
-        evaluate: func(evaluate)?,
-    })
-}
-
-fn value_type(v: ValType) -> Option<ValueType> {
-    match v {
-        ValType::I32 => Some(ValueType::I32),
-        ValType::I64 => Some(ValueType::I64),
-        _ => None,
-    }
-}
-
-/// What an export is, for [`ErrorKind::ExportType`].
-fn found(ty: &ExternType) -> String {
-    let names = |it: &mut dyn Iterator<Item = ValType>| it.map(|v| v.to_string()).collect();
-    match ty {
-        ExternType::Func(f) => Found::Function { params: names(&mut f.params()), results: names(&mut f.results()) },
-        ExternType::Memory(m) => Found::Memory { shared: m.is_shared(), is_64: m.is_64() },
-        ExternType::Table(_) => Found::Table,
-        ExternType::Global(_) => Found::Global,
-        ExternType::Tag(_) => Found::Tag,
-    }
-    .to_string()
 }

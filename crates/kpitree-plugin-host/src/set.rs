@@ -10,6 +10,7 @@ use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use kpitree_plugin_abi::Requests;
 use kpitree_plugin_abi::host::RuleSwitches;
+use kpitree_plugin_abi::host::run::{Finish, Plan};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -43,15 +44,8 @@ impl PluginSet {
 
     /// Adds a loaded plugin unless its name or one of its rule ids is already taken.
     pub fn add(&mut self, plugin: Plugin) -> Result<(), PluginError> {
-        let fail = |kind| PluginError { plugin: plugin.name().to_owned(), kind };
-        if let Some(first) = self.plugins.iter().find(|p| p.name() == plugin.name()) {
-            return Err(fail(ErrorKind::DuplicatePlugin { first: first.source().to_owned() }));
-        }
-        for rule in &plugin.manifest().rules {
-            if let Some(other) = self.plugins.iter().find(|p| p.manifest().rule(&rule.id).is_some()) {
-                return Err(fail(ErrorKind::RuleClash { rule: rule.id.clone(), other: other.name().to_owned() }));
-            }
-        }
+        let loaded = self.plugins.iter().map(|p| (p.manifest(), p.source()));
+        kpitree_plugin_abi::host::load::admit(loaded, plugin.manifest()).map_err(|kind| kind.of(plugin.name()))?;
         self.plugins.push(plugin);
         Ok(())
     }
@@ -138,62 +132,28 @@ impl PluginSet {
         switches: &[RuleSwitches],
         deadline: Option<Instant>,
     ) -> PluginResults {
-        let mut results = PluginResults::default();
-        let active: Vec<(&Plugin, &RuleSwitches)> =
-            self.plugins.iter().zip(switches).filter(|(_, s)| s.enabled() > 0).collect();
-        if active.is_empty() {
-            return results;
-        }
+        // Plan, execute each call, finish: the steps around the calls are the browser's too.
+        let plan = Plan::new(&config.plugins, self.plugins.iter().map(Plugin::manifest).zip(switches));
+        let mut finish = Finish::new(tree);
         // Each plugin gets the parts of the tree it reads (ABI 1.1 `reads`), encoded once per set.
         let mut requests = Requests::new(tree, rollup);
-        for (p, switches) in active {
+        for job in plan.jobs() {
+            let (Some(p), Some(switches)) = (self.plugins.get(job.plugin), switches.get(job.plugin)) else { continue };
             // Past the deadline the tree is not even encoded for it.
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 let kind = ErrorKind::Timeout { call: Call::Instantiate, limit: Duration::ZERO };
-                results.errors.push((&PluginError { plugin: p.name().to_owned(), kind }).into());
+                finish.failed(&PluginError { plugin: p.name().to_owned(), kind });
                 continue;
             }
-            let base = requests.get(p.reads());
-            let config_json = config.plugins.get(p.name()).map_or_else(|| "{}".to_owned(), |v| v.to_string());
-            let (head, tree_bytes) = request_parts(base, config_json.len());
-            match p.evaluate_parts(&[&head, tree_bytes, config_json.as_bytes()], tree, switches, deadline) {
-                Ok(findings) => {
-                    results.findings.extend(findings);
-                    results.rules_run += switches.enabled();
-                }
-                Err(e) => results.errors.push((&e).into()),
+            let request = job.request(&mut requests);
+            let output_limit = p.limits().output_size;
+            let answered = p.execute(&request.parts(), deadline, |answer| {
+                finish.answered(p.manifest(), switches, answer, output_limit);
+            });
+            if let Err(e) = answered {
+                finish.failed(&e);
             }
         }
-        results
-    }
-}
-
-/// The request header for `config_len` bytes of configuration and the tree bytes, from a request
-/// encoded with no configuration (`u32 tree_len, u32 config_len, tree, config`, `plugins/ABI.md`).
-fn request_parts(base: &[u8], config_len: usize) -> ([u8; 8], &[u8]) {
-    let mut head = [0u8; 8];
-    let (tree_len, rest) = base.split_at(4.min(base.len()));
-    head[..tree_len.len()].copy_from_slice(tree_len);
-    head[4..].copy_from_slice(&(config_len as u32).to_le_bytes());
-    (head, rest.get(4..).unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn request_parts_match_the_encoder() {
-        let text = r#"{"version":1,"organisation":"Acme","as_of":"2026-11-27","nodes":[
-            {"id":"s","kind":"strategy","title":"Grow","owner":"ceo"},
-            {"id":"o","kind":"objective","title":"Win","owner":"sales","parents":["s"],"period":"2026-Q4"}]}"#;
-        let doc = kpitree_core::parse_json("t.json", text).expect("parses");
-        let tree = Tree::new("t.json", doc.clone()).expect("valid");
-        let rollup = Rollup::new(&tree);
-        let config = br#"{"teams":["sales"]}"#;
-        let whole = kpitree_plugin_abi::encode_request(&tree, &rollup, config);
-        let base = kpitree_plugin_abi::encode_request(&tree, &rollup, b"");
-        let (head, tree_bytes) = request_parts(&base, config.len());
-        assert_eq!([&head[..], tree_bytes, config].concat(), whole);
+        finish.results()
     }
 }

@@ -5,9 +5,20 @@
 //!   plugin limits, and the run's rules once plugins are loaded ([`setup::Rules`]).
 //! - [`check`]: the check pipeline and its JSON, the one code path of `kpitree check --format json`
 //!   and `POST /v1/check`.
-//! - [`catalog`]: every rule, built-in and plugin, with its metadata (`kpitree rules`, `explain`,
-//!   SARIF descriptors, `GET /v1/rules`).
+//! - [`catalog`]: `kpitree-session`'s rule catalog for a native plugin set.
 
-pub mod catalog;
+pub mod catalog {
+    //! Every rule of a run, built-in and plugin ([`kpitree_session::catalog`]), for the native host.
+    pub use kpitree_session::catalog::{Listing, ParamInfo, RuleInfo};
+
+    /// [`kpitree_session::catalog::catalog`] with the manifests of a loaded plugin set.
+    pub fn catalog(
+        settings: &kpitree_core::config::Settings,
+        plugins: &kpitree_plugin_host::PluginSet,
+        config: &kpitree_core::config::Config,
+    ) -> Vec<RuleInfo> {
+        kpitree_session::catalog::catalog(settings, plugins.plugins().iter().map(|p| (p.name(), p.manifest())), config)
+    }
+}
 pub mod check;
 pub mod setup;

@@ -10,8 +10,13 @@
 //! - [`apply_limits`]: plugin limits by name (`[limits]`, then `--limit KEY=VALUE`) as plain names and
 //!   whole numbers; the plugin host checks each name and range and keeps the values in its own type.
 //!
+//! - [`catalog`]: every rule, built-in and plugin (from the plugins' manifests, whichever host loaded
+//!   them), with its metadata: `kpitree rules`, `explain`, the SARIF rule descriptors, `GET /v1/rules`.
+//!
 //! No wasmtime here (the native plugin host is `kpitree-plugin-host`), so the crate builds for
 //! `wasm32-unknown-unknown`. Messages are the CLI's; each caller wraps them in its own error.
+
+pub mod catalog;
 
 use kpitree_core::config::{Config, ConfigError, ParamValue, RuleConfig, Settings};
 use kpitree_core::finding::Severity;

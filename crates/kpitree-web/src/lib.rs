@@ -313,12 +313,12 @@ impl KpiTree {
         let mut parsed = Vec::new();
         for r in &reasons {
             let reason = Reason::parse(r).ok_or_else(|| {
-                syntax_error("reasons", &format!("unknown reason `{r}`; reasons: orphaned, stale, duplicated"))
+                syntax_error("reasons", &format!("unknown reason `{r}`; reasons: {}", Reason::NAMES.join(", ")))
             })?;
             parsed.push(reason);
         }
         if parsed.is_empty() {
-            parsed = vec![Reason::Orphaned, Reason::Stale, Reason::Duplicated];
+            parsed = Reason::ALL.to_vec();
         }
         let (report, _) = kpitree_core::prune::prune(&self.tree, &settings, &parsed);
         json(&report)

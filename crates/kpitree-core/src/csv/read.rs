@@ -234,8 +234,13 @@ pub(super) fn read_header(header: &::csv::StringRecord, line: usize, problems: &
 /// `taget` suggests `target`, but `no` does not suggest `id`).
 pub(super) fn closest_column(name: &str) -> Option<&'static str> {
     let name = name.to_ascii_lowercase();
+    let len = name.chars().count();
     let mut best: Option<(usize, &'static str)> = None;
     for candidate in COLUMN_NAMES {
+        // The distance is at least the length difference: a long name is never close, skip the work.
+        if len.abs_diff(candidate.len()) * 3 > candidate.len() {
+            continue;
+        }
         let d = crate::config::edit_distance(&name, candidate);
         if d * 3 <= candidate.len() && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, candidate));

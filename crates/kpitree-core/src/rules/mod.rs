@@ -109,7 +109,8 @@ impl<'a> Context<'a> {
     /// The value of one of the rule's options (declared in its [`RuleMeta::params`]): the configured
     /// value, checked by the configuration against the declaration, or the default.
     pub fn get<T: ParamType + Default>(&self, param: Param<T>) -> T {
-        let value = self.settings.get(param.spec.name).and_then(T::from_value).or_else(|| param.default_value());
+        // Resolved settings hold every declared option (its default at least), of its declared type.
+        let value = self.settings.get(param.spec.name).and_then(T::from_value);
         debug_assert!(value.is_some(), "rule option `{}` is undeclared or mistyped", param.spec.name);
         value.unwrap_or_default()
     }

@@ -1,9 +1,10 @@
 //! Every rule a run knows, built-in and from plugins, with its metadata and its settings for the run:
-//! one listing for `kpitree rules`, `kpitree explain`, the SARIF rule descriptors and `GET /v1/rules`.
+//! one listing for `kpitree rules`, `kpitree explain`, the SARIF rule descriptors and `GET /v1/rules`,
+//! from the rules' declarations (`RuleMeta`) and the plugins' manifests, whichever host loaded them.
 
 use kpitree_core::config::{Config, ParamValue, Settings};
 use kpitree_core::finding::Severity;
-use kpitree_plugin_host::PluginSet;
+use kpitree_plugin_abi::Manifest;
 use serde::Serialize;
 
 /// A rule with its metadata and how this run sets it.
@@ -49,10 +50,14 @@ pub struct ParamInfo {
 
 /// The listing: built-in rules in their stable order, then each plugin's rules in load order.
 ///
-/// `settings` are the built-in rules' resolved settings; `config` is the configuration as written
-/// (before `PluginSet::configure` took the plugin rules' entries out of it), for plugin rules'
-/// `enabled` and `severity`.
-pub fn catalog(settings: &Settings, plugins: &PluginSet, config: &Config) -> Vec<RuleInfo> {
+/// `settings` are the built-in rules' resolved settings; `plugins` each loaded plugin's name and
+/// manifest (whichever host loaded it); `config` is the configuration as written (before the host
+/// took the plugin rules' entries out of it), for plugin rules' `enabled` and `severity`.
+pub fn catalog<'a>(
+    settings: &Settings,
+    plugins: impl IntoIterator<Item = (&'a str, &'a Manifest)>,
+    config: &Config,
+) -> Vec<RuleInfo> {
     let mut rules: Vec<RuleInfo> = kpitree_core::rules::builtin()
         .iter()
         .zip(&settings.rules)
@@ -82,14 +87,13 @@ pub fn catalog(settings: &Settings, plugins: &PluginSet, config: &Config) -> Vec
             }
         })
         .collect();
-    for p in plugins.plugins() {
-        for r in &p.manifest().rules {
-            // The manifest's severity was checked when the plugin loaded; `info` is never reached.
-            let default_severity = Severity::parse(r.severity.as_str()).unwrap_or(Severity::Info);
+    for (name, manifest) in plugins {
+        for r in &manifest.rules {
+            let default_severity = r.severity;
             let rc = config.rules.get(&r.id);
             rules.push(RuleInfo {
                 id: r.id.clone(),
-                plugin: Some(p.name().to_owned()),
+                plugin: Some(name.to_owned()),
                 default_severity,
                 severity: rc.and_then(|c| c.severity).unwrap_or(default_severity),
                 enabled: rc.and_then(|c| c.enabled).unwrap_or(true),
