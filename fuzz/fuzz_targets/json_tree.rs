@@ -1,5 +1,5 @@
 //! JSON trees: load (parse, validate, locate problems), check, prune and write back, as the CLI
-//! does; and the browser's lean engine (kpitree-json-lite, then `validate_json_with`) on the same
+//! does; and the browser's lean engine (kpitree-json-lite, then `validate_json`) on the same
 //! text must say exactly what the full engine says.
 
 #![no_main]

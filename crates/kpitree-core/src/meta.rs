@@ -140,13 +140,6 @@ impl ParamType for bool {
     }
 }
 
-impl<T: ParamType> Param<T> {
-    /// The default as a `T`.
-    pub fn default_value(&self) -> Option<T> {
-        T::from_value(self.spec.default)
-    }
-}
-
 /// What a rule is, for listings, `explain` and output: the one place its texts are written.
 #[derive(Debug)]
 pub struct RuleMeta {

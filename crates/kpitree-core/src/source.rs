@@ -1,6 +1,8 @@
-//! Where a document's parts stand in the text it was read from: built once while loading (JSON by
-//! one scan of the text, CSV from the rows its reader saw), kept by the [`crate::tree::Tree`], and
-//! used for every position kpitree shows: validation problems, SARIF results, the server's errors.
+//! Where a document's parts stand in the text it was read from, kept by the [`crate::tree::Tree`] and
+//! used for every position kpitree shows: validation problems, SARIF results, the server's errors. A
+//! CSV tree gets its rows while loading (its reader saw them); a JSON tree is placed by
+//! [`crate::json::source_map`] only when validation fails or when positions are shown
+//! ([`crate::tree::Tree::place_json`]).
 
 use crate::error::LoadError;
 use crate::model::TreeDoc;
@@ -63,11 +65,6 @@ impl SourceMap {
                 .collect()
         };
         SourceMap { nodes, links, version: None }
-    }
-
-    /// True for a tree that was not read from text.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty() && self.links.is_empty() && self.version.is_none()
     }
 
     /// Where node `k` (its position in the document) stands.

@@ -360,21 +360,6 @@ impl KpiTree {
         Ok(out)
     }
 
-    /// The plugin requests for this tree with an empty configuration (`plugins/ABI.md`), one for each
-    /// index of `run` in `plugins`; the runner appends each plugin's configuration. As natively
-    /// (`PluginSet::run_with`), a plugin gets only the parts of the tree its manifest `reads`, encoded
-    /// once per distinct set ([`kpitree_plugin_abi::Requests`]).
-    #[cfg(feature = "full")]
-    #[wasm_bindgen(js_name = pluginRequests)]
-    pub fn plugin_requests(&self, run: &PluginRun, plugins: Vec<u32>) -> Result<js_sys::Array, JsValue> {
-        let mut requests = kpitree_plugin_abi::Requests::new(&self.tree, self.rollup());
-        let out = js_sys::Array::new();
-        for index in plugins {
-            out.push(&js_sys::Uint8Array::from(requests.get(run.reads(index as usize))));
-        }
-        Ok(out)
-    }
-
     /// The check with what the plugins of `run` answered merged in, as JSON text.
     #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = checkWithPluginsJson)]

@@ -271,11 +271,6 @@ impl PluginRun {
         js
     }
 
-    /// What plugin `index` reads (its manifest's `reads`; everything for ABI 1.0 or an unknown index).
-    pub(crate) fn reads(&self, index: usize) -> kpitree_plugin_abi::Reads {
-        self.plugins.get(index).map_or(kpitree_plugin_abi::Reads::ALL, |p| p.manifest.reads())
-    }
-
     /// The settings and what the plugins contributed, their answers checked against `tree`.
     pub(crate) fn finish(&self, tree: &Tree) -> Result<(Settings, PluginResults), JsValue> {
         let config = self.config.as_ref().ok_or_else(|| JsValue::from_str("PluginRun.configure was not called"))?;

@@ -350,7 +350,7 @@ mod tests {
     ];
 
     #[test]
-    pub(super) fn filler_words_match_the_documented_list() {
+    fn filler_words_match_the_documented_list() {
         for w in FILLER {
             assert!(is_filler(w.as_bytes()), "{w}");
         }
@@ -360,7 +360,7 @@ mod tests {
     }
 
     #[test]
-    pub(super) fn names_normalise_to_the_same_key() {
+    fn names_normalise_to_the_same_key() {
         let key = |title: &str, unit: Option<&str>| {
             let mut node = Node::new("k", NodeKind::Kpi, title);
             node.unit = unit.map(str::to_owned);
@@ -391,7 +391,7 @@ mod tests {
     }
 
     #[test]
-    pub(super) fn ascii_fast_path_hashes_like_the_tokenizer() {
+    fn ascii_fast_path_hashes_like_the_tokenizer() {
         let mut n = Normalizer::default();
         for title in ["Monthly customer churn", "  Orders per DAY ", "Status", "Process cost", "NPS", "a-b-c", "", "of"]
         {
