@@ -113,7 +113,25 @@ pub fn assert_report(tree: &Tree, report: &Report) {
 /// Loads `text` in `format` as the CLI does; a valid tree is checked with [`check_valid`] and
 /// written back ([`round_trips`]), an invalid one gives its messages. Returns what a user would see.
 pub fn load_and_check(file: &str, text: &str, format: Format, meta: &CsvMeta) -> Result<Vec<u8>, String> {
-    let tree = kpitree_core::load(file, text, format, meta).map_err(|e| e.to_string())?;
+    let mut tree = kpitree_core::load(file, text, format, meta).map_err(|e| e.to_string())?;
     round_trips(file, tree.doc());
-    Ok(check_valid(&tree, default_settings()))
+    let out = check_valid(&tree, default_settings());
+    if matches!(format, Format::Json) {
+        assert_placed(&mut tree, text);
+    }
+    Ok(out)
+}
+
+/// `Tree::place_json` (SARIF's positions): every node it places is at its `"id"` member, counted in
+/// characters from 1, after a byte-order mark; or it places none of them.
+fn assert_placed(tree: &mut Tree, text: &str) {
+    tree.place_json(text);
+    let lines: Vec<&str> = kpitree_core::json::strip_bom(text).split('\n').collect();
+    for k in 0..tree.len() {
+        let Some(pos) = tree.source().node(k) else { continue };
+        let column = pos.column().expect("a JSON position has a column");
+        let line = lines.get(pos.line as usize - 1).unwrap_or_else(|| panic!("node {k} placed past the last line: {pos:?}"));
+        let rest: String = line.chars().skip(column - 1).collect();
+        assert!(rest.starts_with("\"id\""), "node {k} placed at {pos:?}, which holds {rest:?}");
+    }
 }

@@ -105,6 +105,15 @@ pub struct RuleSettings {
 }
 
 impl RuleSettings {
+    /// A rule's settings with nothing configured: enabled, its own severity, every option's default.
+    pub fn default_of(meta: &'static RuleMeta) -> RuleSettings {
+        RuleSettings {
+            enabled: true,
+            severity: meta.severity,
+            params: meta.params.iter().map(|p| (p.name, p.default)).collect(),
+        }
+    }
+
     /// The value of a declared parameter.
     pub fn get(&self, name: &str) -> Option<ParamValue> {
         self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
@@ -130,7 +139,7 @@ impl Config {
         let mut out = Vec::with_capacity(rules.len());
         for &meta in rules {
             let cfg = self.rules.get(meta.id);
-            let mut params: Vec<(&'static str, ParamValue)> = meta.params.iter().map(|p| (p.name, p.default)).collect();
+            let RuleSettings { mut params, .. } = RuleSettings::default_of(meta);
             if let Some(cfg) = cfg {
                 for (name, value) in &cfg.params {
                     match meta.params.iter().position(|p| p.name == name) {

@@ -62,6 +62,13 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<ConfigError>> {
     config.resolve(&rules)
 }
 
+/// The built-in rules' settings with nothing configured: what [`settings`] gives for an empty
+/// configuration, without the configuration checks (the browser's lean engine reads no
+/// configuration and so links none of them).
+pub fn default_settings() -> Settings {
+    Settings { rules: rules::builtin().iter().map(|r| crate::config::RuleSettings::default_of(r.meta())).collect() }
+}
+
 /// Runs every enabled built-in rule on a validated tree.
 pub fn check(tree: &Tree, settings: &Settings) -> Report {
     check_with(tree, &Rollup::new(tree), settings, PluginResults::default())
@@ -89,6 +96,13 @@ mod tests {
     const TREE: &str = r#"{"version": 1, "organisation": "Acme", "as_of": "2026-11-27", "nodes": [
         {"id": "s", "kind": "strategy", "title": "Grow", "owner": "ceo"},
         {"id": "o", "kind": "objective", "title": "Win", "owner": "sales", "parents": ["s"], "period": "2026-Q4"}]}"#;
+
+    #[test]
+    fn default_settings_are_an_empty_configuration_resolved() {
+        let resolved = settings(&Config::default()).expect("defaults");
+        assert_eq!(default_settings(), resolved);
+        assert_eq!(resolved.rules.len(), rules::builtin().len());
+    }
 
     #[test]
     fn plugin_results_are_merged_into_the_report() {

@@ -297,6 +297,18 @@ mod tests {
         assert_eq!(source_map(t, 2, 0).node(0), None);
     }
 
+    /// Columns count characters, not bytes; CRLF line ends and a line break between a key and its
+    /// `:` still place the member where its name starts.
+    #[test]
+    fn positions_count_characters_across_line_ends() {
+        let t = "[\r\n {\"title\": \"Ünïcødé ✓\", \"id\": \"a\"},\r\n\r\n   {\"id\"\r\n : \"b\", \"title\": \"\\\\\"}, {\"id\":\"c\"}]";
+        let map = source_map(t, 3, 0);
+        assert_eq!(map.node(0), Some(Pos { line: 2, column: 25 }));
+        assert_eq!(map.node(1), Some(Pos { line: 4, column: 5 }));
+        // After a string ending in an escaped backslash, the next quote opens a key again.
+        assert_eq!(map.node(2), Some(Pos { line: 5, column: 26 }));
+    }
+
     /// A byte-order mark is skipped by every reader of JSON text (the server and the browser get text,
     /// not bytes), and positions count from after it.
     #[test]

@@ -29,7 +29,7 @@ pub mod tree;
 
 pub use date::Date;
 pub use decode::decode_text;
-pub use engine::{Format, check, check_with, load, load_json, settings, validate_json};
+pub use engine::{Format, check, check_with, default_settings, load, load_json, settings, validate_json};
 pub use error::{LoadError, Location, Problem, ProblemKind};
 pub use json::{parse_json, to_json};
 pub use model::{

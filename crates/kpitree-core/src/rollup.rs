@@ -176,7 +176,8 @@ fn trend(series: &[crate::model::Measurement], dir: Direction) -> Option<Trend> 
     Some(Trend { direction, per_30_days, points: series.len() })
 }
 
-/// An objective's period: `2026`, `2026-H2`, `2026-Q4` or `2026-11`.
+/// An objective's period: a year, half, quarter or month, in the forms teams write them (see
+/// [`Period::parse`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Period {
     /// First day.
@@ -186,26 +187,57 @@ pub struct Period {
 }
 
 impl Period {
-    /// Parses a period label, or `None` for labels it does not know (those get no pace).
+    /// Parses a period label, or `None` for labels it does not know (those get no pace, and
+    /// `zombie-objective` reports them once rather than guessing). Case and the separator between
+    /// the parts (`-`, space, `/` or none) do not matter:
+    /// - a year: `2026`, `FY2026`, `FY26` (a fiscal year is read as the calendar year);
+    /// - a half or quarter, before or after the year: `2026-H1`, `H1 2026`, `2026-Q2`, `Q2 2026`,
+    ///   `Q2/26`, `2026Q2`;
+    /// - a month: `2026-11`.
     pub fn parse(s: &str) -> Option<Period> {
-        let s = s.trim();
-        let year: i32 = s.get(..4)?.parse().ok()?;
-        let (m1, m2) = match s.get(4..)? {
-            "" => (1, 12),
-            "-H1" => (1, 6),
-            "-H2" => (7, 12),
-            "-Q1" => (1, 3),
-            "-Q2" => (4, 6),
-            "-Q3" => (7, 9),
-            "-Q4" => (10, 12),
-            m => {
-                let m: u32 = m.strip_prefix('-')?.parse().ok()?;
-                (m, m)
+        let s = s.trim().to_ascii_uppercase();
+        let parts: Vec<&str> =
+            s.split(|c: char| c == '-' || c == ' ' || c == '/' || c == '_').filter(|p| !p.is_empty()).collect();
+        // `2026Q2`, `Q22026` and the like: split a glued half or quarter from the year.
+        let glued;
+        let parts = match parts.as_slice() {
+            [one] if one.len() > 4 && !one.starts_with("FY") => {
+                // `get`, not indexing: the label may hold any characters, and a split must not panic.
+                let k = match one.find(['Q', 'H'])? {
+                    0 => 2,
+                    k => k,
+                };
+                glued = [one.get(..k)?, one.get(k..)?];
+                glued.to_vec()
             }
+            _ => parts,
+        };
+        let (year, (m1, m2)) = match parts.as_slice() {
+            [y] => match y.strip_prefix("FY") {
+                Some(y) => (year(y)?, (1, 12)),
+                None if y.len() == 4 => (year(y)?, (1, 12)),
+                None => return None,
+            },
+            ["FY", y] => (year(y)?, (1, 12)),
+            [a, b] => match (part(a), part(b)) {
+                (None, Some(p)) if a.len() == 4 => (year(a)?, p),
+                (Some(p), None) => (year(b)?, p),
+                (None, None) if a.len() == 4 && b.len() == 2 => {
+                    let m: u32 = b.parse().ok()?;
+                    (year(a)?, (m, m))
+                }
+                _ => return None,
+            },
+            _ => return None,
         };
         let start = Date::from_ymd(year, m1, 1)?;
         let end = Date::from_ymd(year, m2, crate::date::days_in_month(year, m2))?;
         Some(Period { start, end })
+    }
+
+    /// True once the period is over at `as_of` (its last day is before it).
+    pub fn ended(&self, as_of: Date) -> bool {
+        self.end < as_of
     }
 
     /// Fraction of the period elapsed at `as_of` (0.0 before it, 1.0 after it).
@@ -220,6 +252,31 @@ impl Period {
     }
 }
 
+/// A year of a period label: four digits, or two (`FY26`, `Q2/26`: this century).
+fn year(s: &str) -> Option<i32> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match s.len() {
+        4 => s.parse().ok(),
+        2 => s.parse::<i32>().ok().map(|y| 2000 + y),
+        _ => None,
+    }
+}
+
+/// The months of a half (`H1`, `H2`) or quarter (`Q1`..`Q4`).
+fn part(s: &str) -> Option<(u32, u32)> {
+    Some(match s {
+        "H1" => (1, 6),
+        "H2" => (7, 12),
+        "Q1" => (1, 3),
+        "Q2" => (4, 6),
+        "Q3" => (7, 9),
+        "Q4" => (10, 12),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,8 +289,50 @@ mod tests {
         assert_eq!(q4.elapsed(Date::parse("2026-12-31").unwrap()), 1.0);
         assert_eq!(q4.elapsed(Date::parse("2026-09-01").unwrap()), 0.0);
         assert_eq!(Period::parse("2026-02").unwrap().end.to_string(), "2026-02-28");
-        assert!(Period::parse("Q4 2026").is_none());
         assert!(Period::parse("2026-13").is_none());
+    }
+
+    #[test]
+    fn periods_in_the_forms_teams_write() {
+        let span = |s: &str| Period::parse(s).map(|p| format!("{}..{}", p.start, p.end));
+        for (label, want) in [
+            ("2026", "2026-01-01..2026-12-31"),
+            ("FY2026", "2026-01-01..2026-12-31"),
+            ("fy 2026", "2026-01-01..2026-12-31"),
+            ("FY26", "2026-01-01..2026-12-31"),
+            ("2026-H1", "2026-01-01..2026-06-30"),
+            ("H2 2026", "2026-07-01..2026-12-31"),
+            ("2026-Q2", "2026-04-01..2026-06-30"),
+            ("Q2 2026", "2026-04-01..2026-06-30"),
+            ("q2-2026", "2026-04-01..2026-06-30"),
+            ("Q2/26", "2026-04-01..2026-06-30"),
+            ("2026Q2", "2026-04-01..2026-06-30"),
+            ("2026 q4", "2026-10-01..2026-12-31"),
+            (" 2026-02 ", "2026-02-01..2026-02-28"),
+        ] {
+            assert_eq!(span(label).as_deref(), Some(want), "{label}");
+        }
+        for label in [
+            "",
+            "Spring term",
+            "2026-Q5",
+            "Q2",
+            "26",
+            "202",
+            "2026-13",
+            "2026-00",
+            "H3 2026",
+            "FY",
+            "Q2 2026 H1",
+            "2026-Q2-x",
+            "Qé2026",
+            "2026Hé",
+        ] {
+            assert_eq!(span(label), None, "{label}");
+        }
+        let q2 = Period::parse("2026-Q2").unwrap();
+        assert!(q2.ended(Date::parse("2026-07-01").unwrap()));
+        assert!(!q2.ended(Date::parse("2026-06-30").unwrap()));
     }
 
     #[test]

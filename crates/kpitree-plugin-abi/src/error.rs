@@ -6,8 +6,8 @@
 //! exports and what a module declares). [`ErrorKind`] is serialisable (`wire.rs`): the browser's
 //! worker describes what it found as `{ kind: "trap", call, trap }`, which deserialises into it.
 //!
-//! Not to be confused with [`crate::PluginError`], the error a plugin itself answers (it becomes
-//! [`ErrorKind::Reported`]).
+//! What a plugin itself answers as its error is [`crate::ReportedError`]; it becomes
+//! [`ErrorKind::Reported`].
 
 mod export;
 mod wire;

@@ -238,10 +238,11 @@ pub struct PluginFinding {
     pub evidence: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// A structured failure a plugin reports instead of findings.
+/// A structured failure a plugin reports instead of findings (the hosts report it as the error kind
+/// `Reported`, code `reported`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PluginError {
+pub struct ReportedError {
     /// What went wrong.
     pub message: String,
 }
@@ -253,7 +254,7 @@ pub enum Response {
     /// Success.
     Findings(Vec<PluginFinding>),
     /// Failure.
-    Error(PluginError),
+    Error(ReportedError),
 }
 
 /// True for a plugin name or rule id: `[a-z0-9][a-z0-9-]*`, at most 64 bytes.

@@ -150,7 +150,7 @@ impl Plugin {
     /// a malformed request or a failing rule becomes an `{"error": …}` response.
     pub fn handle(&self, request: &[u8]) -> Vec<u8> {
         let response = match kpitree_plugin_abi::split_request(request) {
-            Err(e) => kpitree_plugin_abi::Response::Error(kpitree_plugin_abi::PluginError {
+            Err(e) => kpitree_plugin_abi::Response::Error(kpitree_plugin_abi::ReportedError {
                 message: format!("malformed request: {e}"),
             }),
             Ok((view, config)) => {
@@ -169,7 +169,7 @@ impl Plugin {
                 };
                 match message {
                     Ok(findings) => kpitree_plugin_abi::Response::Findings(findings),
-                    Err(message) => kpitree_plugin_abi::Response::Error(kpitree_plugin_abi::PluginError { message }),
+                    Err(message) => kpitree_plugin_abi::Response::Error(kpitree_plugin_abi::ReportedError { message }),
                 }
             }
         };
@@ -177,7 +177,7 @@ impl Plugin {
     }
 
     fn error_response(message: &str) -> Vec<u8> {
-        let e = kpitree_plugin_abi::Response::Error(kpitree_plugin_abi::PluginError { message: message.to_owned() });
+        let e = kpitree_plugin_abi::Response::Error(kpitree_plugin_abi::ReportedError { message: message.to_owned() });
         serde_json::to_vec(&e).unwrap_or_default()
     }
 }

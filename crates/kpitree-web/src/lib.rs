@@ -24,7 +24,9 @@ pub use plugin::{PluginRun, default_limits, prepare_module};
 
 #[cfg(feature = "full")]
 use kpitree_core::Format;
-use kpitree_core::config::{Config, ConfigError, Settings};
+use kpitree_core::config::Settings;
+#[cfg(feature = "full")]
+use kpitree_core::config::{Config, ConfigError};
 #[cfg(feature = "full")]
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::prune::Reason;
@@ -34,6 +36,7 @@ use kpitree_core::{Date, LoadError};
 use kpitree_layout::{self as layout, Options, Shape};
 // `kpitree.toml` as the CLI reads it (rules, plugin configurations, plugin limits): the page gets
 // it as JSON from `parseConfig` and hands it back to the check and the plugin runner.
+#[cfg(feature = "full")]
 use kpitree_session::ConfigFile;
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -88,6 +91,7 @@ fn load_error(e: &LoadError) -> JsValue {
 }
 
 /// Configuration mistakes, as the CLI prints them (`SOURCE: message`, one line each).
+#[cfg(feature = "full")]
 fn config_error(source: &str, errors: &[ConfigError]) -> JsValue {
     let message = errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>().join("\n");
     let problems = errors
@@ -154,12 +158,22 @@ fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Resu
 /// Parses a configuration (`format`: `toml` or `json`) and checks it against the built-in rules.
 /// Rule ids the built-in rules do not know are left for the check, where the plugins' rules are
 /// known. Returns the configuration as a plain object (`{rules, plugins, limits}`).
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
     let parsed = read_config(text, file, format)?;
     parsed.check_builtin().map_err(|errors| config_error(file, &errors))?;
     // JSON text: the page keeps it and hands it back to `check`.
     serde_json::to_string(&parsed).map(JsValue::from).map_err(|e| syntax_error(file, &e.to_string()))
+}
+
+/// The lean engine reads no configuration: that and its messages (rule options, did-you-mean, the
+/// configuration's checks) were 8 KiB of its 129 KiB gzipped, for pages that load the full engine
+/// anyway.
+#[cfg(not(feature = "full"))]
+#[wasm_bindgen(js_name = parseConfig)]
+pub fn parse_config(_: &str, file: &str, _: &str) -> Result<JsValue, JsValue> {
+    Err(needs_full(file, "A configuration"))
 }
 
 /// A configuration file's text (`format`: `toml` or `json`), as `kpitree-session` reads it.
@@ -172,14 +186,8 @@ fn read_config(text: &str, file: &str, format: &str) -> Result<ConfigFile, JsVal
     .map_err(|e| syntax_error(file, &e))
 }
 
-/// The lean engine reads no configuration: that and its messages (rule options, did-you-mean) were
-/// 8 KiB of its 129 KiB gzipped, for pages that load the full engine anyway.
-#[cfg(not(feature = "full"))]
-fn read_config(_: &str, file: &str, _: &str) -> Result<ConfigFile, JsValue> {
-    Err(needs_full(file, "A configuration"))
-}
-
 /// The configuration a check runs with: JSON text from [`parse_config`], or empty for the defaults.
+#[cfg(feature = "full")]
 fn config_of(json: &str, source: &str) -> Result<ConfigFile, JsValue> {
     if json.is_empty() {
         return Ok(ConfigFile::default());
@@ -187,8 +195,21 @@ fn config_of(json: &str, source: &str) -> Result<ConfigFile, JsValue> {
     read_config(json, source, "json")
 }
 
+#[cfg(feature = "full")]
 fn resolve(config: &Config, source: &str) -> Result<Settings, JsValue> {
     kpitree_core::settings(config).map_err(|errors| config_error(source, &errors))
+}
+
+/// The built-in rules' settings for a check: the configuration's (JSON text from [`parse_config`]),
+/// or the defaults for "".
+#[cfg(feature = "full")]
+fn settings_of(config: &str, source: &str) -> Result<Settings, JsValue> {
+    resolve(&config_of(config, source)?.engine_config(), source)
+}
+
+#[cfg(not(feature = "full"))]
+fn settings_of(config: &str, source: &str) -> Result<Settings, JsValue> {
+    if config.is_empty() { Ok(kpitree_core::default_settings()) } else { Err(needs_full(source, "A configuration")) }
 }
 
 /// Loads and validates a tree from text. `format` is `json` or `csv`; for CSV, `as_of` (YYYY-MM-DD)
@@ -299,8 +320,7 @@ impl KpiTree {
     /// defaults), `source` names it in messages.
     #[wasm_bindgen(js_name = checkJson)]
     pub fn check_json(&self, config: &str, source: &str) -> Result<String, JsValue> {
-        let config = config_of(config, source)?;
-        let settings = resolve(&config.engine_config(), source)?;
+        let settings = settings_of(config, source)?;
         json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, Default::default()))
     }
 
@@ -308,8 +328,7 @@ impl KpiTree {
     /// (all three when empty).
     #[wasm_bindgen(js_name = pruneJson)]
     pub fn prune_json(&self, config: &str, source: &str, reasons: Vec<String>) -> Result<String, JsValue> {
-        let config = config_of(config, source)?;
-        let settings = resolve(&config.engine_config(), source)?;
+        let settings = settings_of(config, source)?;
         let mut parsed = Vec::new();
         for r in &reasons {
             let reason = Reason::parse(r).ok_or_else(|| {
