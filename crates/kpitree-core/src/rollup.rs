@@ -196,8 +196,7 @@ impl Period {
     /// - a month: `2026-11`.
     pub fn parse(s: &str) -> Option<Period> {
         let s = s.trim().to_ascii_uppercase();
-        let parts: Vec<&str> =
-            s.split(|c: char| c == '-' || c == ' ' || c == '/' || c == '_').filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = s.split(['-', ' ', '/', '_']).filter(|p| !p.is_empty()).collect();
         // `2026Q2`, `Q22026` and the like: split a glued half or quarter from the year.
         let glued;
         let parts = match parts.as_slice() {

@@ -13,7 +13,7 @@
 //! "Churn rate" with a target and no start (reported: no start); "Keep NPS at 40" with start 40 and
 //! target 40 (reported: no change asked for). Fixtures: `tests/rules/activity-key-result/`.
 
-use super::{Context, Rule, RuleMeta, Sink, num};
+use super::{Context, Rule, RuleMeta, Sink};
 use crate::finding::Severity;
 use crate::model::{Node, NodeKind};
 
@@ -129,13 +129,9 @@ impl Rule for ActivityKeyResult {
     }
 }
 
-/// `50 users`, `50`.
+/// `50 users`, `£50`, `50`.
 fn with_unit(x: f64, kr: &Node) -> String {
-    match kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        Some("%") => format!("{}%", num(x)),
-        Some(u) => format!("{} {u}", num(x)),
-        None => num(x),
-    }
+    super::quantity(x, kr.unit.as_deref())
 }
 
 /// The title's leading activity verb, as written, if it has one.

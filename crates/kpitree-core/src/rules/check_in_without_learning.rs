@@ -13,7 +13,7 @@
 //!
 //! **Defaults:** `min_check_ins` 3; severity `info`.
 
-use super::{Context, Param, Rule, RuleMeta, Sink, num};
+use super::{Context, Param, Rule, RuleMeta, Sink};
 use crate::finding::Severity;
 use crate::model::{CheckIn, NodeKind};
 
@@ -70,12 +70,7 @@ impl Rule for CheckInWithoutLearning {
             };
             let (Some(first), Some(last)) = (latest.first(), latest.last()) else { continue };
             if latest.iter().all(|c| c.value == first.value && !has_note(c)) {
-                let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
-                let value = match unit {
-                    Some("%") => format!("{}%", num(first.value)),
-                    Some(u) => format!("{} {u}", num(first.value)),
-                    None => num(first.value),
-                };
+                let value = super::quantity(first.value, kr.unit.as_deref());
                 out.report_fix(
                     &[i],
                     format!(

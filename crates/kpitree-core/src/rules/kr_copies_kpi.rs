@@ -292,7 +292,7 @@ fn unit_of(node: &Node) -> Option<&str> {
 
 /// A value with its unit: `2%`, `1200 EUR`.
 fn with_unit(v: f64, unit: &str) -> String {
-    if unit == "%" { format!("{}%", num(v)) } else { format!("{} {unit}", num(v)) }
+    super::quantity(v, Some(unit))
 }
 
 /// Calls `f` with each word of a title that can name a metric: runs of letters and digits, without

@@ -98,12 +98,19 @@ pub struct Context<'a> {
     /// The date the tree describes.
     pub as_of: Date,
     settings: &'a RuleSettings,
+    all: &'a Settings,
 }
 
 impl<'a> Context<'a> {
     /// A context for one rule.
-    pub fn new(tree: &'a Tree, rollup: &'a Rollup, analysis: &'a Analysis, settings: &'a RuleSettings) -> Self {
-        Context { tree, rollup, analysis, as_of: tree.doc().as_of, settings }
+    pub fn new(tree: &'a Tree, rollup: &'a Rollup, analysis: &'a Analysis, all: &'a Settings, rule: usize) -> Self {
+        Context { tree, rollup, analysis, as_of: tree.doc().as_of, settings: &all.rules[rule], all }
+    }
+
+    /// Whether the built-in rule `id` runs in this check: a rule that leaves a case to another rule
+    /// (one finding per cause) reports it itself when that rule is switched off.
+    pub fn enabled(&self, id: &str) -> bool {
+        builtin().iter().zip(&self.all.rules).any(|(r, s)| s.enabled && r.meta().id == id)
     }
 
     /// The value of one of the rule's options (declared in its [`RuleMeta::params`]): the configured
@@ -187,11 +194,11 @@ impl<'a> Sink<'a> {
 pub fn run(tree: &Tree, rollup: &Rollup, settings: &Settings) -> Vec<Finding> {
     let analysis = Analysis::new(tree);
     let mut findings = Vec::new();
-    for (rule, s) in builtin().iter().zip(&settings.rules) {
+    for (k, (rule, s)) in builtin().iter().zip(&settings.rules).enumerate() {
         if !s.enabled {
             continue;
         }
-        let cx = Context::new(tree, rollup, &analysis, s);
+        let cx = Context::new(tree, rollup, &analysis, settings, k);
         let mut sink = Sink::new(rule.meta(), s.severity, tree, &mut findings);
         rule.check(&cx, &mut sink);
     }
@@ -208,7 +215,67 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// A value in its unit, as people write it: `£62.50` and `-$5` (a currency symbol before the
+/// amount, money with two decimals unless whole), `62.50 EUR` (a currency code after it), `86.4%`,
+/// `12 webinars`, or the bare number without a unit. Every message that shows a value with its
+/// unit goes through here.
+pub fn quantity(x: f64, unit: Option<&str>) -> String {
+    let Some(unit) = unit.map(str::trim).filter(|u| !u.is_empty()) else { return num(x) };
+    if unit == "%" {
+        return format!("{}%", num(x));
+    }
+    let money = |x: f64| if x.fract() == 0.0 { num(x) } else { kpitree_decimal::fixed(x, 2) };
+    if CURRENCY_SYMBOLS.contains(&unit) {
+        let sign = if x < 0.0 { "-" } else { "" };
+        return format!("{sign}{unit}{}", money(x.abs()));
+    }
+    if unit.len() == 3 && CURRENCY_CODES.contains(&unit.to_ascii_uppercase().as_str()) {
+        return format!("{} {unit}", money(x));
+    }
+    format!("{} {unit}", num(x))
+}
+
+/// A change in a unit, signed: `+£0.50`, `-3 pp`, `+0%` (see [`quantity`]).
+pub fn change(x: f64, unit: Option<&str>) -> String {
+    let q = quantity(x, unit);
+    if x < 0.0 || q.starts_with('-') { q } else { format!("+{q}") }
+}
+
+/// Currency symbols written before the amount.
+const CURRENCY_SYMBOLS: &[&str] = &["£", "$", "€", "¥", "₹", "₩", "₺", "₽", "₪", "₫", "₱", "US$", "A$", "C$"];
+/// ISO 4217 codes written after the amount (the common ones; any other unit is written the same way,
+/// only without money's two decimals).
+const CURRENCY_CODES: &[&str] = &[
+    "GBP", "USD", "EUR", "CHF", "JPY", "CNY", "INR", "AUD", "CAD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
+    "ZAR", "BRL", "MXN", "SGD", "HKD", "KRW", "TRY",
+];
+
 /// `"1 KPI"` / `"3 KPIs"`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_as_people_write_them() {
+        for (x, unit, want) in [
+            (62.5, Some("£"), "£62.50"),
+            (1200.0, Some("£"), "£1200"),
+            (-5.0, Some("$"), "-$5"),
+            (62.5, Some("EUR"), "62.50 EUR"),
+            (62.5, Some("eur"), "62.50 eur"),
+            (86.4, Some("%"), "86.4%"),
+            (12.0, Some(" webinars "), "12 webinars"),
+            (0.333, None, "0.33"),
+            (3.0, Some(""), "3"),
+        ] {
+            assert_eq!(quantity(x, unit), want, "{x} {unit:?}");
+        }
+        assert_eq!(change(0.5, Some("£")), "+£0.50");
+        assert_eq!(change(-3.0, Some("pp")), "-3 pp");
+        assert_eq!(change(0.0, Some("%")), "+0%");
+    }
 }
