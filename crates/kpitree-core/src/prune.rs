@@ -1,9 +1,16 @@
 //! Pruning: which KPIs could be retired and why, and the tree without them.
 //!
 //! Candidates come from the rules that mean "this KPI no longer earns its place": `orphan-kpi`
-//! (orphaned), `stale-kpi` (stale) and `duplicate-metric` (duplicated; the KPI to keep is the first
-//! of each group and is never a candidate for that reason). Those rules run with the configured
-//! thresholds even when switched off for `check`. Removing a KPI that other KPIs hang under
+//! (orphaned), `duplicate-metric` (duplicated; the KPI to keep is the first of each group and is never a
+//! candidate for that reason; a finding that names none to keep, such as one name kept by two
+//! departments, retires nothing) and `stale-kpi` (stale). Stale alone does not make a candidate: a stale
+//! KPI that serves an active objective is to be reviewed, not retired, so a stale KPI is proposed only
+//! when it is also orphaned or duplicated, and that reason is listed beside `stale` even when only
+//! `stale` was asked for. A KPI that collects a baseline for a draft objective or key result is never
+//! a candidate (`orphan-kpi` reports it as `info`): the draft will need it.
+//!
+//! Those rules run with the configured thresholds even when switched off for `check` (asking for
+//! `stale` runs `orphan-kpi` and `duplicate-metric` too). Removing a KPI that other KPIs hang under
 //! re-attaches those to the removed KPI's own parents, so pruning never orphans a survivor.
 
 use crate::config::Settings;
@@ -107,49 +114,80 @@ pub struct PruneReport {
 /// `settings` are those of the check (they decide `before`/`after` findings and the pruning rules'
 /// thresholds).
 pub fn prune(tree: &Tree, settings: &Settings, reasons: &[Reason]) -> (PruneReport, TreeDoc) {
+    let asked = |r: Reason| reasons.contains(&r);
+    // Stale qualifies only together with orphaned or duplicated, so it needs their rules too.
+    let needed = |r: Reason| asked(r) || (asked(Reason::Stale) && r != Reason::Stale);
     let mut forced = settings.clone();
     for (rule, s) in crate::rules::builtin().iter().zip(forced.rules.iter_mut()) {
-        s.enabled = reasons.iter().any(|r| r.rule() == rule.meta().id);
+        s.enabled = Reason::ALL.iter().any(|&r| needed(r) && r.rule() == rule.meta().id);
     }
     let rollup = Rollup::new(tree);
     let findings = crate::rules::run(tree, &rollup, &forced);
-    let mut why: Vec<Vec<(Reason, String)>> = vec![Vec::new(); tree.len()];
+    let analysis = crate::rules::Analysis::new(tree);
+    // Per KPI and reason (in `Reason::ALL` order), the message of the finding that gives it, as an index
+    // into `messages` (12 bytes a node, not three strings).
+    const NONE: u32 = u32::MAX;
+    let mut why: Vec<[u32; 3]> = vec![[NONE; 3]; tree.len()];
+    let mut messages: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     for f in &findings {
-        let Some(reason) = reasons.iter().copied().find(|r| r.rule() == f.rule) else { continue };
+        let Some(k) = Reason::ALL.iter().position(|r| r.rule() == f.rule) else { continue };
+        let reason = Reason::ALL[k];
+        // A duplicate finding that names no KPI to keep (one name in two departments) retires nothing.
+        if reason == Reason::Duplicated && !f.evidence.as_ref().is_some_and(|e| e.contains_key("keep")) {
+            continue;
+        }
         // A duplicate group names the KPI to keep first.
         let named = if reason == Reason::Duplicated { f.nodes.get(1..).unwrap_or_default() } else { &f.nodes[..] };
         // Each candidate repeats its finding's message; a large group's lists every member, so each
         // of its candidates gets a short one instead (output and memory linear in the group).
-        let short;
         let message = if reason == Reason::Duplicated && f.nodes.len() > GROUP_SHOWN {
             let keep = f.nodes.first().and_then(|id| tree.ix(id)).map(|k| tree.node(k).display());
-            short = format!(
+            std::borrow::Cow::Owned(format!(
                 "{} active KPIs measure the same thing in different places; keep {} (`kpitree check` lists them all)",
                 f.nodes.len(),
                 keep.unwrap_or_default()
-            );
-            &short
+            ))
         } else {
-            &f.message
+            std::borrow::Cow::Borrowed(f.message.as_str())
         };
+        let at = messages.len() as u32;
+        messages.push(message);
         for id in named {
-            if let Some(i) = tree.ix(id).filter(|&i| tree.node(i).kind == NodeKind::Kpi) {
-                why[i as usize].push((reason, message.clone()));
+            if let Some(i) = tree.ix(id).filter(|&i| tree.node(i).kind == NodeKind::Kpi)
+                && let Some(slot) = why[i as usize].get_mut(k)
+                && *slot == NONE
+            {
+                *slot = at;
             }
         }
     }
-    let removed: Vec<bool> = why.iter().map(|w| !w.is_empty()).collect();
-    let candidates = why
-        .into_iter()
-        .enumerate()
-        .filter(|(_, w)| !w.is_empty())
-        .map(|(i, mut reasons)| {
-            crate::sort::sort(&mut reasons);
-            reasons.dedup_by(|a, b| a.0 == b.0);
-            let n = tree.node(i as Ix);
-            Candidate { id: n.id.clone(), title: n.title.clone(), owner: n.owner.clone(), reasons }
-        })
-        .collect();
+    let (orphaned, stale, duplicated) = (0, 1, 2);
+    debug_assert_eq!(Reason::ALL, [Reason::Orphaned, Reason::Stale, Reason::Duplicated]);
+    let mut removed = vec![false; tree.len()];
+    let mut candidates = Vec::new();
+    for (i, mut found) in why.into_iter().enumerate() {
+        // A KPI collecting a baseline for a draft is never a candidate.
+        if found == [NONE; 3] || analysis.baseline_for(i as Ix).is_some() {
+            continue;
+        }
+        let qualified = found[orphaned] != NONE || found[duplicated] != NONE;
+        let keep = |r: Reason| asked(r) || (asked(Reason::Stale) && qualified);
+        if !(asked(Reason::Stale) && qualified) {
+            found[stale] = NONE;
+        }
+        let reasons: Vec<(Reason, String)> = Reason::ALL
+            .iter()
+            .zip(found)
+            .filter(|&(&r, m)| keep(r) && m != NONE)
+            .filter_map(|(&r, m)| Some((r, messages.get(m as usize)?.to_string())))
+            .collect();
+        if !reasons.iter().any(|(r, _)| asked(*r)) {
+            continue;
+        }
+        removed[i] = true;
+        let n = tree.node(i as Ix);
+        candidates.push(Candidate { id: n.id.clone(), title: n.title.clone(), owner: n.owner.clone(), reasons });
+    }
     let (pruned, reattached, links_removed) = without(tree, &removed);
     let before = shape(tree, &check(tree, settings));
     let (after, pruned) = match Tree::validate("pruned", pruned, SourceMap::default()) {
@@ -209,4 +247,66 @@ fn without(tree: &Tree, removed: &[bool]) -> (TreeDoc, Vec<Reattached>, usize) {
     });
     let links_removed = before - out.links.len();
     (out, reattached, links_removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TREE: &str = r#"{"version":1,"organisation":"X","as_of":"2026-11-27","nodes":[
+        {"id":"s","kind":"strategy","title":"S","owner":"o"},
+        {"id":"o","kind":"objective","title":"Win","owner":"o","parents":["s"],"period":"2026-Q4"},
+        {"id":"old","kind":"objective","title":"Old","owner":"o","parents":["s"],"period":"2025-Q2","status":"retired"},
+        {"id":"draft","kind":"objective","title":"Next","owner":"o","parents":["s"],"period":"2027-Q1","status":"draft"},
+        {"id":"serving","kind":"kpi","title":"Win rate","owner":"o","parents":["o"],"last_reviewed":"2020-01-01"},
+        {"id":"orphan","kind":"kpi","title":"Fax orders","owner":"o","parents":["old"],"last_reviewed":"2020-01-01"},
+        {"id":"orphan-fresh","kind":"kpi","title":"Telex orders","owner":"o","parents":["old"],"last_reviewed":"2026-11-01"},
+        {"id":"baseline","kind":"kpi","title":"Nordic trials","owner":"o","parents":["draft"],"last_reviewed":"2020-01-01"},
+        {"id":"dup-keep","kind":"kpi","title":"Churn","unit":"%","owner":"o","parents":["o"],"last_reviewed":"2020-01-01"},
+        {"id":"dup","kind":"kpi","title":"churn","unit":"%","owner":"o","parents":["old"],"last_reviewed":"2020-01-01"},
+        {"id":"dup-baseline","kind":"kpi","title":"Churn","unit":"%","owner":"o","parents":["draft"]},
+        {"id":"cs","kind":"kpi","title":"Logo churn","unit":"%","department":"Success","owner":"o","parents":["o"],
+         "measurements":[{"date":"2026-01-31","value":1.48},{"date":"2026-02-28","value":1.66},
+                         {"date":"2026-03-31","value":1.49},{"date":"2026-04-30","value":1.62}]},
+        {"id":"fin","kind":"kpi","title":"Logo churn","unit":"%","department":"Finance","owner":"o","parents":["old", "o"],
+         "measurements":[{"date":"2026-01-31","value":1.51},{"date":"2026-02-28","value":1.69},
+                         {"date":"2026-03-31","value":1.5},{"date":"2026-04-30","value":1.65}]}
+    ]}"#;
+
+    fn candidates(reasons: &[Reason]) -> Vec<(String, Vec<Reason>)> {
+        let tree = crate::load_json("t.json", TREE).expect("valid");
+        let settings = crate::settings(&Default::default()).expect("defaults");
+        let (report, _) = prune(&tree, &settings, reasons);
+        report.candidates.into_iter().map(|c| (c.id, c.reasons.into_iter().map(|r| r.0).collect())).collect()
+    }
+
+    #[test]
+    fn stale_alone_proposes_only_orphaned_or_duplicated_kpis() {
+        use Reason::*;
+        let tree = crate::load_json("t.json", TREE).expect("valid");
+        let report = crate::check(&tree, &crate::settings(&Default::default()).expect("defaults"));
+        let departments = report.findings.iter().find(|f| f.rule == "duplicate-metric" && f.nodes == ["cs", "fin"]);
+        assert_eq!(departments.map(|f| f.severity), Some(crate::finding::Severity::Info));
+        let s = |id: &str, r: &[Reason]| (id.to_owned(), r.to_vec());
+        // `serving` is stale but serves an active objective: review it, do not retire it. `dup-keep` is
+        // the duplicate to keep. `baseline` collects a baseline for a draft. `cs` and `fin` are one name
+        // in two departments with close numbers: an `info` finding that retires nothing.
+        assert_eq!(
+            candidates(&[Stale]),
+            vec![s("orphan", &[Orphaned, Stale]), s("dup", &[Orphaned, Stale, Duplicated])]
+        );
+        assert_eq!(
+            candidates(&Reason::ALL),
+            vec![
+                s("orphan", &[Orphaned, Stale]),
+                s("orphan-fresh", &[Orphaned]),
+                s("dup", &[Orphaned, Stale, Duplicated])
+            ]
+        );
+        assert_eq!(
+            candidates(&[Orphaned]),
+            vec![s("orphan", &[Orphaned]), s("orphan-fresh", &[Orphaned]), s("dup", &[Orphaned])]
+        );
+        assert_eq!(candidates(&[Duplicated]), vec![s("dup", &[Duplicated])]);
+    }
 }

@@ -1,4 +1,5 @@
-//! Small numeric helpers for series: least-squares slope, Pearson correlation and lagged pairing.
+//! Small numeric helpers for series: least-squares slope, Pearson correlation, lagged pairing and
+//! first differences.
 //!
 //! Only `+ - * /` and `sqrt` are used (all correctly rounded in IEEE 754), so results are identical
 //! natively and in wasm.
@@ -88,6 +89,25 @@ pub fn lagged_pairs(
     pairs
 }
 
+/// The period-to-period changes of paired values: for consecutive pairs `(x0, y0)`, `(x1, y1)` the pair
+/// `(x1 - x0, y1 - y0)`. Correlating changes instead of levels removes a trend both series share, so
+/// two series that merely both grow do not correlate.
+pub fn first_differences(pairs: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    pairs.windows(2).map(|w| (w[1].0 - w[0].0, w[1].1 - w[0].1)).collect()
+}
+
+/// True if the values differ by more than rounding: the spread exceeds a billionth of their size.
+/// Differences of a straight line are equal only up to rounding (0.1 + 0.2 - 0.2 is not 0.1), and a
+/// correlation over such noise means nothing.
+pub fn varies(values: impl Iterator<Item = f64>) -> bool {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    hi - lo > 1e-9 * lo.abs().max(hi.abs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +131,19 @@ mod tests {
         assert_eq!(lagged_pairs(&d, &o, 30, 3), vec![(1.0, 10.0), (2.0, 20.0)]);
         assert_eq!(lagged_pairs(&d, &o, 0, 3), vec![(2.0, 10.0), (3.0, 20.0)]);
         assert_eq!(lagged_pairs(&d, &o, 0, 0), vec![]);
+    }
+
+    #[test]
+    fn changes_remove_a_shared_trend() {
+        assert_eq!(first_differences(&[(1.0, 10.0), (3.0, 11.0), (4.0, 15.0)]), vec![(2.0, 1.0), (1.0, 4.0)]);
+        assert!(first_differences(&[(1.0, 1.0)]).is_empty() && first_differences(&[]).is_empty());
+        // Both rise every step, with unrelated wiggles: the levels correlate, the changes do not.
+        let a = [1.0, 3.0, 4.0, 6.0, 7.0, 9.0, 10.0, 12.0];
+        let b = [10.0, 11.0, 13.0, 14.0, 16.0, 17.0, 19.0, 20.0];
+        let pairs: Vec<(f64, f64)> = a.iter().copied().zip(b.iter().copied()).collect();
+        assert!(pearson(&pairs).unwrap() > 0.98);
+        assert!(pearson(&first_differences(&pairs)).unwrap() < -0.9);
+        assert!(!varies([0.1 + 0.2 - 0.2, 0.1].into_iter()) && varies([1.0, 1.1].into_iter()));
+        assert!(!varies([0.0, 0.0].into_iter()) && !varies(std::iter::empty()));
     }
 }

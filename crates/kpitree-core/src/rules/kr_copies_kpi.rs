@@ -17,7 +17,8 @@
 //!   a real change for a KPI that varies by 0.03 points, even though the target is near today's level.
 //!
 //! Each key result is reported once, with the KPI it mirrors most closely. Draft and retired nodes are
-//! ignored.
+//! ignored. `activity-key-result` leaves the key results this rule reports to it (one finding per
+//! cause): both would otherwise report a key result that keeps a KPI's level with no start or no change.
 //!
 //! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
@@ -97,6 +98,8 @@ struct Best {
     similarity: f64,
     gap: f64,
     level: Level,
+    /// The KPI's usual variation (population standard deviation of its measurements), when known.
+    variation: Option<f64>,
 }
 
 impl Rule for KrCopiesKpi {
@@ -105,107 +108,151 @@ impl Rule for KrCopiesKpi {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
-        let tree = cx.tree;
         let tolerance = cx.get(TARGET_TOLERANCE);
-        let mut m = Matcher {
+        mirrors(
             cx,
-            tolerance,
-            min_similarity: cx.get(TITLE_SIMILARITY),
-            arena: Vec::new(),
-            spans: vec![None; tree.len()],
-            kr_words: Vec::new(),
-        };
-        // The KPIs directly under each active objective, by unit and level, so that each key result only
-        // looks at its siblings whose level is near its target (an objective may have many key results).
-        let mut siblings: Vec<Sibling> = Vec::new();
-        let mut sibling_span: Vec<(u32, u32)> = vec![(0, 0); tree.len()];
-        for o in tree.of_kind(NodeKind::Objective) {
-            if !tree.node(o).is_active() {
+            |_| true,
+            |m, kr, best| {
+                let (tree, node) = (cx.tree, cx.node(kr));
+                let (Some(target), Some(unit)) = (node.target, unit_of(node)) else { return };
+                let kpi = tree.node(best.kpi);
+                let kpi_words = m
+                    .spans
+                    .get(best.kpi as usize)
+                    .copied()
+                    .flatten()
+                    .and_then(|(from, to)| m.arena.get(from as usize..to as usize))
+                    .unwrap_or_default();
+                let shared = shared_words(&node.title, kpi_words);
+                let level = match best.level {
+                    Level::Value(v) => format!("the KPI's latest value of {}", with_unit(v, unit)),
+                    Level::Target(t) => {
+                        format!("the KPI's own target of {} (the KPI has no value yet)", with_unit(t, unit))
+                    }
+                };
+                let closeness = if best.gap == 0.0 {
+                    "equals".to_owned()
+                } else {
+                    format!("is within {}% of", num(tolerance * 100.0))
+                };
+                // The real reason, in the KPI's unit: the change the key result plans is no bigger than
+                // the KPI's ordinary ups and downs.
+                let planned = match (node.start, best.variation) {
+                    (Some(start), Some(var)) => format!(
+                        "; the planned {} (from {}) is within the KPI's usual ±{} variation",
+                        super::change(target - start, Some(unit)),
+                        with_unit(start, unit),
+                        super::quantity(var, Some(unit)).trim_start_matches('-'),
+                    ),
+                    _ => String::new(),
+                };
+                let message = format!(
+                    "{} only mirrors {}: both measure \"{shared}\" in {unit}, and its target of {} {closeness} \
+                     {level}{planned}: it keeps today's level instead of changing it",
+                    node.display(),
+                    kpi.display(),
+                    with_unit(target, unit),
+                );
+                let fix = format!(
+                    "Keep {} as the health metric and either drop the key result or rewrite it as the change you want \
+                 this period: a target clearly {} {}, or an outcome that would move the KPI.",
+                    kpi.display(),
+                    match kpi.direction {
+                        Some(Direction::HigherIsBetter) => "above",
+                        Some(Direction::LowerIsBetter) => "below",
+                        None => "beyond",
+                    },
+                    with_unit(best.level.get(), unit),
+                );
+                out.report_fix(&[kr, best.kpi], message, fix);
+            },
+        );
+    }
+}
+
+/// The key results among those `wanted` picks that `kr-copies-kpi` reports in this check, in document
+/// order; none when it is switched off. For rules that leave these key results to it (one finding per
+/// cause): `cx` may be any rule's context, the matching uses `kr-copies-kpi`'s own options.
+pub(super) fn reported_key_results(cx: &Context<'_>, wanted: impl Fn(Ix) -> bool) -> Vec<Ix> {
+    let mut found = Vec::new();
+    let Some(k) = super::builtin().iter().position(|r| r.meta().id == META.id) else { return found };
+    if !cx.all.rules.get(k).is_some_and(|s| s.enabled) {
+        return found;
+    }
+    let own = Context::new(cx.tree, cx.rollup, cx.analysis, cx.all, k);
+    mirrors(&own, wanted, |_, kr, _| found.push(kr));
+    found
+}
+
+/// Finds, for each active key result `wanted` picks (in document order), the active KPI it mirrors most
+/// closely, and calls `found` with it. `cx` is this rule's context (its options).
+fn mirrors<'c>(cx: &'c Context<'c>, wanted: impl Fn(Ix) -> bool, mut found: impl FnMut(&Matcher<'c>, Ix, Best)) {
+    let tree = cx.tree;
+    let tolerance = cx.get(TARGET_TOLERANCE);
+    let mut m = Matcher {
+        cx,
+        tolerance,
+        min_similarity: cx.get(TITLE_SIMILARITY),
+        arena: Vec::new(),
+        spans: vec![None; tree.len()],
+        kr_words: Vec::new(),
+    };
+    // The KPIs directly under each active objective, by unit and level, so that each key result only
+    // looks at its siblings whose level is near its target (an objective may have many key results).
+    let mut siblings: Vec<Sibling> = Vec::new();
+    let mut sibling_span: Vec<(u32, u32)> = vec![(0, 0); tree.len()];
+    for o in tree.of_kind(NodeKind::Objective) {
+        if !tree.node(o).is_active() {
+            continue;
+        }
+        let from = siblings.len();
+        for &k in tree.children(o) {
+            let kpi = tree.node(k);
+            if kpi.kind != NodeKind::Kpi || !kpi.is_active() {
                 continue;
             }
-            let from = siblings.len();
-            for &k in tree.children(o) {
-                let kpi = tree.node(k);
-                if kpi.kind != NodeKind::Kpi || !kpi.is_active() {
-                    continue;
-                }
-                if let (Some(unit), Some(level)) = (unit_of(kpi), level_of(cx, k)) {
-                    siblings.push(Sibling { unit: fold_hash(unit), level: level.get(), kpi: k });
-                }
-            }
-            if let Some(tail) = siblings.get_mut(from..) {
-                crate::sort::sort_by(tail, |a, b| {
-                    a.unit.cmp(&b.unit).then(a.level.total_cmp(&b.level)).then(a.kpi.cmp(&b.kpi))
-                });
-            }
-            if let Some(span) = sibling_span.get_mut(o as usize) {
-                *span = (from as u32, siblings.len() as u32);
+            if let (Some(unit), Some(level)) = (unit_of(kpi), level_of(cx, k)) {
+                siblings.push(Sibling { unit: fold_hash(unit), level: level.get(), kpi: k });
             }
         }
-        for kr in tree.of_kind(NodeKind::KeyResult) {
-            let node = tree.node(kr);
-            let (Some(target), Some(unit)) = (node.target, unit_of(node)) else { continue };
-            if !node.is_active() {
-                continue;
+        if let Some(tail) = siblings.get_mut(from..) {
+            crate::sort::sort_by(tail, |a, b| {
+                a.unit.cmp(&b.unit).then(a.level.total_cmp(&b.level)).then(a.kpi.cmp(&b.kpi))
+            });
+        }
+        if let Some(span) = sibling_span.get_mut(o as usize) {
+            *span = (from as u32, siblings.len() as u32);
+        }
+    }
+    for kr in tree.of_kind(NodeKind::KeyResult) {
+        let node = tree.node(kr);
+        let (Some(target), Some(unit)) = (node.target, unit_of(node)) else { continue };
+        if !node.is_active() || !wanted(kr) {
+            continue;
+        }
+        m.kr_words.clear();
+        let mut best: Option<Best> = None;
+        for &k in tree.children(kr) {
+            m.consider(node, target, unit, k, &mut best);
+        }
+        // A level L within tolerance t of the target T has |T - L| <= t |L| <= t (|T| + |T - L|), so
+        // |T - L| <= t |T| / (1 - t) when t < 1: only levels in that window can match.
+        let reach = if tolerance < 1.0 {
+            (tolerance * target.abs() / (1.0 - tolerance)).max(tolerance * TINY) * (1.0 + 1e-9) + TINY
+        } else {
+            f64::INFINITY
+        };
+        let (lo, hi, unit_key) = (target - reach, target + reach, fold_hash(unit));
+        for &o in tree.parents(kr) {
+            let (from, to) = sibling_span.get(o as usize).copied().unwrap_or_default();
+            let Some(list) = siblings.get(from as usize..to as usize) else { continue };
+            let start = list.partition_point(|s| s.unit < unit_key || (s.unit == unit_key && s.level < lo));
+            for s in list.iter().skip(start).take_while(|s| s.unit == unit_key && s.level <= hi) {
+                m.consider(node, target, unit, s.kpi, &mut best);
             }
-            m.kr_words.clear();
-            let mut best: Option<Best> = None;
-            for &k in tree.children(kr) {
-                m.consider(node, target, unit, k, &mut best);
-            }
-            // A level L within tolerance t of the target T has |T - L| <= t |L| <= t (|T| + |T - L|), so
-            // |T - L| <= t |T| / (1 - t) when t < 1: only levels in that window can match.
-            let reach = if tolerance < 1.0 {
-                (tolerance * target.abs() / (1.0 - tolerance)).max(tolerance * TINY) * (1.0 + 1e-9) + TINY
-            } else {
-                f64::INFINITY
-            };
-            let (lo, hi, unit_key) = (target - reach, target + reach, fold_hash(unit));
-            for &o in tree.parents(kr) {
-                let (from, to) = sibling_span.get(o as usize).copied().unwrap_or_default();
-                let Some(list) = siblings.get(from as usize..to as usize) else { continue };
-                let start = list.partition_point(|s| s.unit < unit_key || (s.unit == unit_key && s.level < lo));
-                for s in list.iter().skip(start).take_while(|s| s.unit == unit_key && s.level <= hi) {
-                    m.consider(node, target, unit, s.kpi, &mut best);
-                }
-            }
-            let Some(best) = best else { continue };
-            let kpi = tree.node(best.kpi);
-            let kpi_words = m
-                .spans
-                .get(best.kpi as usize)
-                .copied()
-                .flatten()
-                .and_then(|(from, to)| m.arena.get(from as usize..to as usize))
-                .unwrap_or_default();
-            let shared = shared_words(&node.title, kpi_words);
-            let level = match best.level {
-                Level::Value(v) => format!("the KPI's latest value of {}", with_unit(v, unit)),
-                Level::Target(t) => {
-                    format!("the KPI's own target of {} (the KPI has no value yet)", with_unit(t, unit))
-                }
-            };
-            let closeness =
-                if best.gap == 0.0 { "equals".to_owned() } else { format!("is within {}% of", num(tolerance * 100.0)) };
-            let message = format!(
-                "{} only mirrors {}: both measure \"{shared}\" in {unit}, and its target of {} {closeness} {level}: \
-                 it keeps today's level instead of changing it",
-                node.display(),
-                kpi.display(),
-                with_unit(target, unit),
-            );
-            let fix = format!(
-                "Keep {} as the health metric and either drop the key result or rewrite it as the change you want \
-                 this period: a target clearly {} {}, or an outcome that would move the KPI.",
-                kpi.display(),
-                match kpi.direction {
-                    Some(Direction::HigherIsBetter) => "above",
-                    Some(Direction::LowerIsBetter) => "below",
-                    None => "beyond",
-                },
-                with_unit(best.level.get(), unit),
-            );
-            out.report_fix(&[kr, best.kpi], message, fix);
+        }
+        if let Some(best) = best {
+            found(&m, kr, best);
         }
     }
 }
@@ -241,8 +288,9 @@ impl Matcher<'_> {
         if gap > self.tolerance * level.get().abs().max(TINY) || !unit_of(kpi).is_some_and(|u| eq_folded(u, unit)) {
             return;
         }
+        let variation = normal_variation(kpi);
         if let Some(start) = kr.start
-            && (target - start).abs() > normal_variation(kpi).unwrap_or(self.tolerance * level.get().abs().max(TINY))
+            && (target - start).abs() > variation.unwrap_or(self.tolerance * level.get().abs().max(TINY))
         {
             return;
         }
@@ -260,7 +308,7 @@ impl Matcher<'_> {
             similarity > b.similarity || (similarity == b.similarity && (gap < b.gap || (gap == b.gap && k < b.kpi)))
         });
         if better {
-            *best = Some(Best { kpi: k, similarity, gap, level });
+            *best = Some(Best { kpi: k, similarity, gap, level, variation });
         }
     }
 }

@@ -29,9 +29,12 @@ mod stale_kpi;
 mod text;
 mod too_many_key_results;
 mod too_many_objectives;
+mod unaligned_objective;
 mod unvalidated_driver;
+mod zombie_objective;
 
 pub use crate::meta::{Param, ParamSpec, RuleMeta};
+pub(crate) use activity_key_result::counts_outputs;
 
 /// A health rule.
 pub trait Rule: Send + Sync {
@@ -59,6 +62,8 @@ pub fn builtin() -> &'static [&'static dyn Rule] {
         &unvalidated_driver::UnvalidatedDriver,
         &duplicate_metric::DuplicateMetric,
         &check_in_without_learning::CheckInWithoutLearning,
+        &zombie_objective::ZombieObjective,
+        &unaligned_objective::UnalignedObjective,
     ]
 }
 
@@ -72,18 +77,56 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 pub struct Analysis {
     /// Node is active and is, or has a path of active nodes up to, an active objective.
     pub serves_active_objective: Vec<bool>,
+    /// An active objective a node serves through active nodes: itself for an active objective, else
+    /// that of its first parent (in `parents` order) that serves one; or [`Analysis::NONE`].
+    objective: Vec<Ix>,
+    /// For an active node that serves no active objective: the draft objective or key result it
+    /// collects a baseline for (reached through active nodes, first parent first), or [`Analysis::NONE`].
+    baseline: Vec<Ix>,
 }
 
 impl Analysis {
+    /// No such node.
+    const NONE: Ix = Ix::MAX;
+
     /// Computes the shared facts, top-down.
     pub fn new(tree: &Tree) -> Analysis {
-        let mut serves = vec![false; tree.len()];
+        use crate::model::Status;
+        let n = tree.len();
+        let mut serves = vec![false; n];
+        let mut objective = vec![Self::NONE; n];
+        let mut baseline = vec![Self::NONE; n];
+        let first = |v: &[Ix], i: Ix| tree.parents(i).iter().map(|&p| v[p as usize]).find(|&o| o != Self::NONE);
         for &i in tree.top_down() {
-            let n = tree.node(i);
-            serves[i as usize] =
-                n.is_active() && (n.kind == NodeKind::Objective || tree.parents(i).iter().any(|&p| serves[p as usize]));
+            let node = tree.node(i);
+            let planned = matches!(node.kind, NodeKind::Objective | NodeKind::KeyResult);
+            let (o, b) = match node.status {
+                Status::Active if node.kind == NodeKind::Objective => (i, Self::NONE),
+                Status::Active => match first(&objective, i) {
+                    Some(o) => (o, Self::NONE),
+                    None => (Self::NONE, first(&baseline, i).unwrap_or(Self::NONE)),
+                },
+                Status::Draft if planned => (Self::NONE, i),
+                _ => (Self::NONE, Self::NONE),
+            };
+            serves[i as usize] = o != Self::NONE;
+            objective[i as usize] = o;
+            baseline[i as usize] = b;
         }
-        Analysis { serves_active_objective: serves }
+        Analysis { serves_active_objective: serves, objective, baseline }
+    }
+
+    /// An active objective `i` serves through active nodes: `i` itself for an active objective, else
+    /// the one its first serving parent serves (so the objective of its own key result, not an umbrella's).
+    pub fn objective_served(&self, i: Ix) -> Option<Ix> {
+        self.objective.get(i as usize).copied().filter(|&o| o != Self::NONE)
+    }
+
+    /// For an active node that serves no active objective but sits, through active nodes, under a draft
+    /// objective or key result: that draft (the node collects a baseline for it). `i` itself for a draft
+    /// objective or key result.
+    pub fn baseline_for(&self, i: Ix) -> Option<Ix> {
+        self.baseline.get(i as usize).copied().filter(|&b| b != Self::NONE)
     }
 }
 

@@ -2,9 +2,15 @@
 //!
 //! **What it does:** finds active KPIs with no path of active nodes up to an active objective.
 //!
+//! A KPI that, through active nodes, sits under a draft objective or draft key result collects the
+//! baseline that draft will need: it is reported as `info` at most, naming the draft, and it is never a
+//! pruning candidate (`prune` leaves it alone). This holds when another of its paths ends at a retired
+//! objective: the draft still needs it.
+//!
 //! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
-//! **Examples:** a KPI with no parents; a KPI whose only key result belongs to a retired objective.
+//! **Examples:** a KPI with no parents; a KPI whose only key result belongs to a retired objective. A
+//! KPI under a draft key result of an active objective is `info`: it collects a baseline for it.
 //! Fixtures: `tests/rules/orphan-kpi/`.
 
 use super::{Context, Rule, RuleMeta, Sink};
@@ -41,7 +47,7 @@ impl Rule for OrphanKpi {
         let mut list_of = vec![u32::MAX; tree.len()];
         let mut lists: Vec<Vec<crate::tree::Ix>> = Vec::new();
         for &i in tree.top_down() {
-            if cx.node(i).kind != NodeKind::Kpi || serves[i as usize] {
+            if cx.node(i).kind != NodeKind::Kpi || serves[i as usize] || cx.analysis.baseline_for(i).is_some() {
                 continue;
             }
             list_of[i as usize] = match tree.parents(i) {
@@ -55,6 +61,21 @@ impl Rule for OrphanKpi {
         for i in tree.of_kind(NodeKind::Kpi) {
             let node = cx.node(i);
             if !node.is_active() || serves[i as usize] {
+                continue;
+            }
+            if let Some(draft) = cx.analysis.baseline_for(i) {
+                let draft = cx.node(draft);
+                let message = format!(
+                    "{} collects a baseline for draft {}: it serves no active objective yet",
+                    node.display(),
+                    draft.display()
+                );
+                let fix = format!(
+                    "Keep measuring it while the draft is prepared: once {} is active, the KPI serves it. If the \
+                     draft is dropped, attach the KPI to the key result or objective it serves, or retire it.",
+                    draft.display()
+                );
+                out.report_full(&[i], message, Some(fix), None, Some(Severity::Info));
                 continue;
             }
             let message = if node.parents.is_empty() {

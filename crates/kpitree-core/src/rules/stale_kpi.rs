@@ -3,15 +3,27 @@
 //! **What it does:** finds active KPIs whose `last_reviewed` date lies more than `max_age_days`
 //! (default 365) before `as_of`, and active KPIs that have never been reviewed (no `last_reviewed`)
 //! unless `require_review_date` (default true) is off. A review date after `as_of` counts as reviewed.
+//!
+//! A KPI without a review date is not stale before its first measurement is `max_age_days` old (one
+//! measured only after `as_of` is younger still): measured for three weeks, it has had no time to go
+//! stale. A review date, when there is one, decides alone: documents often hold only the last months
+//! of measurements, so the first one in the document need not be when the KPI began, while a review
+//! date older than `max_age_days` says plainly that nobody has questioned the KPI since. A KPI with
+//! neither a review date nor a measurement is reported as never reviewed: nothing shows when it began,
+//! and a KPI that nobody measures and nobody has questioned is what the rule is for.
+//!
 //! Each finding gives the age in days and in years where that helps, and the month of the KPI's first
 //! measurement when it has any, which shows how long it has been kept. Findings about a review date carry
-//! `evidence.age_days`.
+//! `evidence.age_days`. A stale KPI that serves an active objective is to be reviewed, not retired: its
+//! message names the objective and its fix asks for a review in that objective's context. Only a stale
+//! KPI that serves none gets the general fix, which offers retiring it (and `prune` proposes a stale
+//! KPI only when it is also orphaned or duplicated).
 //!
 //! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** with `as_of` 2026-11-27, a KPI reviewed on 2025-11-27 (365 days) passes and one
 //! reviewed on 2025-11-26 (366 days) is reported; a KPI without `last_reviewed` is reported as never
-//! reviewed. Fixtures: `tests/rules/stale-kpi/`.
+//! reviewed, unless its first measurement is at most 365 days old. Fixtures: `tests/rules/stale-kpi/`.
 
 use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::date::Date;
@@ -24,8 +36,13 @@ use std::fmt::Write as _;
 pub struct StaleKpi;
 
 /// Option `max_age_days`.
-const MAX_AGE_DAYS: Param<i64> =
-    Param::int("max_age_days", 365, 1, 36600, "most days since a KPI's `last_reviewed` before it is stale");
+const MAX_AGE_DAYS: Param<i64> = Param::int(
+    "max_age_days",
+    365,
+    1,
+    36600,
+    "most days since a KPI's `last_reviewed` before it is stale; a KPI first measured fewer days ago is not stale",
+);
 
 /// Option `require_review_date`.
 const REQUIRE_REVIEW_DATE: Param<bool> =
@@ -39,7 +56,7 @@ static META: RuleMeta = RuleMeta {
           habit: it may no longer inform a decision or serve an objective, yet it still costs collection, \
           reporting and attention.",
     fix: "Review the KPI with its owner: which decision does it inform, which objective does it serve? Record the \
-          date in `last_reviewed`, or retire the KPI.",
+          date in `last_reviewed`. A KPI that serves no active objective and informs no decision can be retired.",
     params: &[MAX_AGE_DAYS.spec, REQUIRE_REVIEW_DATE.spec],
 };
 
@@ -57,6 +74,7 @@ impl Rule for StaleKpi {
             if !kpi.is_active() {
                 continue;
             }
+            let first = kpi.measurements.iter().map(|x| x.date).min();
             let age = match kpi.last_reviewed {
                 Some(reviewed) => {
                     let age = i64::from(as_of.days_since(reviewed));
@@ -65,8 +83,11 @@ impl Rule for StaleKpi {
                     }
                     Some((reviewed, age))
                 }
-                None if require => None,
-                None => continue,
+                None if !require => continue,
+                // Never reviewed, but measured for less than the allowed age (or only after `as_of`):
+                // too young to be stale.
+                None if first.is_some_and(|f| i64::from(as_of.days_since(f)) <= max_age) => continue,
+                None => None,
             };
             // Stale: only now build the message, in one buffer.
             let mut m = String::with_capacity(256);
@@ -91,14 +112,26 @@ impl Rule for StaleKpi {
                         " has never been reviewed: no `last_reviewed` date shows anyone asking whether it is still \
                          needed",
                     );
+                    if first.is_none() {
+                        m.push_str(", and no measurement shows when it began");
+                    }
                     None
                 }
             };
-            if let Some(first) = kpi.measurements.iter().map(|x| x.date).filter(|&d| d <= as_of).min() {
-                let (y, mo, _) = first.ymd();
+            if let Some(since) = kpi.measurements.iter().map(|x| x.date).filter(|&d| d <= as_of).min() {
+                let (y, mo, _) = since.ymd();
                 let _ = write!(m, "; it has been measured since {y:04}-{mo:02}");
             }
-            out.report_full(&[i], m, None, evidence, None);
+            // A KPI that serves an active objective is reviewed in its context, not retired.
+            let fix = cx.analysis.objective_served(i).map(|o| {
+                let o = cx.node(o).display();
+                let _ = write!(m, "; it serves {o}, so review it rather than retire it");
+                format!(
+                    "Review the KPI with its owner in the context of {o}: which decision about it does the KPI \
+                     inform, and is it still the right measure? Record the date in `last_reviewed`."
+                )
+            });
+            out.report_full(&[i], m, fix, evidence, None);
         }
     }
 }

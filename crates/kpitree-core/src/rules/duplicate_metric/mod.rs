@@ -6,9 +6,29 @@
 //!   letter or digit read as a space, filler words dropped, a plural `s` dropped (`orders` = `order`),
 //!   and the remaining words sorted, so "Monthly customer churn" matches "Customer churn (monthly)"
 //!   and "Number of orders per day" matches "Orders, day"; in units `%`, `percent` and `pct` are the
-//!   same, and currency and other symbols (`€`, `$`) count; or
+//!   same, and currency and other symbols (`€`, `$`) count; and they do not belong to two different
+//!   departments (`department` set on both, compared ignoring case and surrounding spaces); or
 //! - their measurement series are identical (same dates and values) with at least
-//!   `min_series_points` points.
+//!   `min_series_points` points and two different values; or
+//! - their series agree on every date they share, with at least `min_overlap_points` shared dates
+//!   (and never fewer than `min_series_points`) and at least two different values among them: one copy
+//!   may start later or be sampled less often than the other.
+//!
+//! Two values agree when they are equal or differ by at most 1e-9 of the larger magnitude (what
+//! rounding in an export leaves). On a date with several measurements, both KPIs must have as many and
+//! they must agree pairwise in value order. A run of one repeated value (zero incidents every month)
+//! agrees by coincidence too easily, hence the two different values, for identical series too.
+//!
+//! The same name in two departments is not enough: "Headcount" of Sales and "Headcount" of Finance are
+//! one definition applied to two populations, and nothing is said about them unless their data are
+//! close. Series that agree make them duplicates whatever the departments say. Series whose values stay
+//! within 5% of each other on at least `min_overlap_points` shared dates without agreeing are one
+//! quantity taken from two sources (a churn rate from the CRM and from billing): that is an `info`
+//! finding that names no KPI to keep (`evidence.matched_by` `name_across_departments`, with the
+//! `departments`, `overlap_points`, `max_relative_gap` and `from`-`to`), asking the departments to
+//! agree on one definition; `prune` retires nothing for it. A KPI without a department matches a named
+//! one only when the KPIs of that name all belong to one department (otherwise it would join two
+//! departments' KPIs into one group).
 //!
 //! The filler words are: a, an, and, at, by, count, for, from, in, nr, number, of, on, per, the, to,
 //! with. Not dropped on purpose: `rate` (a churn rate is not a churn count), `no` (a no-show rate is
@@ -20,16 +40,31 @@
 //! whose KPIs all sit under exactly the same parents is not reported (same place, not different
 //! places). The first node of a finding is the one to keep: the one that serves an active objective,
 //! then the one with more measurements, then the first in the document; the others follow in
-//! document order.
+//! document order. A finding found by overlapping series carries `evidence.overlaps`: for each pair,
+//! its `kpis`, `overlap_points` (shared dates), `agreeing_points` and the date range `from`-`to`.
+//!
+//! **Cost:** names and identical series are hashed, linear in the tree. Overlaps come from an index
+//! of (date, value) points, sorted by radix: a point shared by more than 8 KPIs says nothing about any
+//! two of them (a round number on a month's last day) and is skipped, so each point yields at most 28
+//! candidate pairs and the pairs are linear in the number of measurements. A pair is checked only when
+//! it shares `min_overlap_points` indexed points, by merging the two series, within a budget of 16
+//! steps per measurement (past it, further pairs are not checked). A value is indexed by its top 42
+//! bits (cells of about 1e-9 of the value): two values that agree within the tolerance but fall on
+//! either side of a cell boundary (a chance of about one in four million for values that differ only by
+//! rounding) do not count towards making a pair a candidate; the check of a candidate counts them.
 //!
 //! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
 //! **Examples:** "Monthly customer churn" (%) under the retention key result and "Customer churn,
 //! monthly" (percent) under the support objective; two KPIs with different titles whose twelve
-//! measurements are the same numbers on the same dates. Fixtures: `tests/rules/duplicate-metric/`.
+//! measurements are the same numbers on the same dates; a weekly KPI and a monthly copy of it whose
+//! values agree on the month ends they share. Not: "Headcount" of Sales and of Finance with different
+//! numbers. `info`: "Logo churn rate" of Customer Success and of Finance, 1.48% and 1.51%, 1.66% and
+//! 1.69%... Fixtures: `tests/rules/duplicate-metric/`.
 //!
-//! **Defaults:** `min_series_points` 3.
+//! **Defaults:** `min_series_points` 3, `min_overlap_points` 4.
 
+use super::text::{eq_folded, fold_hash};
 use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::lower::lowercase;
@@ -42,7 +77,9 @@ use std::cmp::Ordering;
 use std::collections::hash_map::Entry;
 
 mod keys;
+mod overlap;
 use keys::*;
+use overlap::{Overlap, overlaps};
 
 /// See the module documentation.
 pub struct DuplicateMetric;
@@ -56,6 +93,16 @@ const MIN_SERIES_POINTS: Param<i64> = Param::int(
     "fewest measurements two identical series need before they count as the same metric",
 );
 
+/// Option `min_overlap_points`.
+const MIN_OVERLAP_POINTS: Param<i64> = Param::int(
+    "min_overlap_points",
+    4,
+    2,
+    10_000,
+    "fewest shared dates (at least `min_series_points`) on which two series must agree, and agree on every one, \
+     before they count as the same metric",
+);
+
 static META: RuleMeta = RuleMeta {
     id: "duplicate-metric",
     severity: Severity::Warning,
@@ -65,7 +112,7 @@ static META: RuleMeta = RuleMeta {
           and links it to every key result or objective it serves.",
     fix: "Keep one of the KPIs, attach it to every parent the others served (a KPI may have several parents), and \
           retire the others.",
-    params: &[MIN_SERIES_POINTS.spec],
+    params: &[MIN_SERIES_POINTS.spec, MIN_OVERLAP_POINTS.spec],
 };
 
 /// Why KPIs were matched.
@@ -73,13 +120,19 @@ static META: RuleMeta = RuleMeta {
 enum Reason {
     Name,
     Series,
+    Overlap,
 }
 
 /// KPIs found equal for one reason (before chaining), in document order.
 struct Class {
     reason: Reason,
     members: Vec<Ix>,
+    /// For [`Reason::Overlap`]: the pair's shared dates.
+    overlap: Option<Overlap>,
 }
+
+/// A message or evidence lists at most this many of a group's matches.
+const MATCHES_SHOWN: usize = 10;
 
 impl Rule for DuplicateMetric {
     fn meta(&self) -> &'static RuleMeta {
@@ -89,6 +142,7 @@ impl Rule for DuplicateMetric {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
         let min_points = usize::try_from(cx.get(MIN_SERIES_POINTS)).unwrap_or(3).max(2);
+        let min_overlap = usize::try_from(cx.get(MIN_OVERLAP_POINTS)).unwrap_or(4).max(min_points);
 
         // Hash every active KPI's normalised name and (long enough) series; keep the repeated hashes.
         let mut by_name = Repeats::with_capacity(tree.len());
@@ -102,13 +156,18 @@ impl Rule for DuplicateMetric {
             if let Some(h) = norm.hash(node) {
                 by_name.add(h, i);
             }
-            if node.measurements.len() >= min_points {
+            // A series of one repeated value (no incidents, month after month) matches others by coincidence.
+            let varied =
+                node.measurements.split_first().is_some_and(|(f, rest)| rest.iter().any(|m| m.value != f.value));
+            if node.measurements.len() >= min_points && varied {
                 by_series.add(series_hash(&node.measurements), i);
             }
         }
         let (by_name, by_series) = (by_name.sorted(), by_series.sorted());
 
         let mut classes: Vec<Class> = Vec::new();
+        // Names kept by two or more departments: each department's KPIs of that name.
+        let mut crossed: Vec<Vec<Vec<Ix>>> = Vec::new();
         for run in by_name.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
             // Equal hashes: confirm with the normalised text itself (collisions are possible).
             let mut keyed: Vec<(Vec<u8>, Ix)> = run
@@ -120,7 +179,14 @@ impl Rule for DuplicateMetric {
                 .collect();
             crate::sort::sort(&mut keyed);
             for same in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-                classes.push(Class { reason: Reason::Name, members: same.iter().map(|&(_, i)| i).collect() });
+                let same: Vec<Ix> = same.iter().map(|&(_, i)| i).collect();
+                let (matched, departments) = by_department(cx, same);
+                for members in matched {
+                    classes.push(Class { reason: Reason::Name, members, overlap: None });
+                }
+                if departments.len() > 1 {
+                    crossed.push(departments);
+                }
             }
         }
         for run in by_series.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
@@ -130,12 +196,18 @@ impl Rule for DuplicateMetric {
                 let (same, other): (Vec<Ix>, Vec<Ix>) =
                     rest.iter().partition(|&&i| same_series(&first, &sorted_series(&cx.node(i).measurements)));
                 if same.len() > 1 {
-                    classes.push(Class { reason: Reason::Series, members: same });
+                    classes.push(Class { reason: Reason::Series, members: same, overlap: None });
                 }
                 rest = other;
             }
         }
+        for o in overlaps(cx, min_overlap, min_points) {
+            classes.push(Class { reason: Reason::Overlap, members: vec![o.a, o.b], overlap: Some(o) });
+        }
         if classes.is_empty() {
+            for departments in &crossed {
+                report_departments(cx, out, departments, &[], min_overlap);
+            }
             return;
         }
         // Order by content, not by hash value.
@@ -167,13 +239,113 @@ impl Rule for DuplicateMetric {
             }
         }
 
+        let mut duplicated = vec![false; tree.len()];
         for (members, classes) in groups.iter().zip(&reasons) {
             if members.len() < 2 || same_parents(tree, members) {
                 continue;
             }
             report_group(cx, out, members, classes);
+            for &m in members {
+                duplicated[m as usize] = true;
+            }
+        }
+        for departments in &crossed {
+            report_departments(cx, out, departments, &duplicated, min_overlap);
         }
     }
+}
+
+/// One name kept by several departments whose numbers are close but not equal: the same quantity
+/// taken twice, from two sources. Not a duplicate to retire (`info`, no KPI to keep): the departments
+/// should agree on one definition. The first KPI with enough measurements (in document order) is
+/// compared with each KPI of the other departments, within a budget of 16 merge steps per
+/// measurement of the name's KPIs. KPIs already in a duplicate finding are left out.
+fn report_departments(
+    cx: &Context<'_>,
+    out: &mut Sink<'_>,
+    departments: &[Vec<Ix>],
+    duplicated: &[bool],
+    min_overlap: usize,
+) {
+    let free = |i: Ix| !duplicated.get(i as usize).copied().unwrap_or(false);
+    let long = |i: Ix| cx.node(i).measurements.len() >= min_overlap;
+    let Some((home, reference)) = departments
+        .iter()
+        .enumerate()
+        .flat_map(|(d, members)| members.iter().map(move |&i| (d, i)))
+        .filter(|&(_, i)| free(i) && long(i))
+        .min_by_key(|&(_, i)| i)
+    else {
+        return;
+    };
+    let points: usize = departments.iter().flatten().map(|&i| cx.node(i).measurements.len()).sum();
+    let mut budget = points.saturating_mul(16).saturating_add(4096);
+    let ref_series = sorted_series(&cx.node(reference).measurements);
+    let mut close: Vec<(Ix, overlap::Near)> = Vec::new();
+    for (d, members) in departments.iter().enumerate() {
+        if d == home {
+            continue;
+        }
+        for &m in members.iter().filter(|&&m| free(m) && long(m)) {
+            let series = sorted_series(&cx.node(m).measurements);
+            let Some(rest) = budget.checked_sub(ref_series.len() + series.len()) else { break };
+            budget = rest;
+            if let Some(n) = overlap::near(&ref_series, &series, min_overlap) {
+                close.push((m, n));
+            }
+        }
+    }
+    if close.is_empty() {
+        return;
+    }
+    let department = |i: Ix| cx.node(i).department.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let mut names: Vec<String> = vec![department(reference)];
+    for &(m, _) in &close {
+        let d = department(m);
+        if !names.contains(&d) {
+            names.push(d);
+        }
+    }
+    let mut nodes = vec![reference];
+    nodes.extend(close.iter().map(|&(m, _)| m));
+    let listed: Vec<String> = nodes
+        .iter()
+        .take(MATCHES_SHOWN + 1)
+        .map(|&i| format!("{} of {} {}", cx.node(i).display(), department(i), place(cx.tree, i)))
+        .collect();
+    let shared = close.iter().map(|(_, n)| n.shared).min().unwrap_or(0);
+    let gap = close.iter().map(|(_, n)| n.gap).fold(0.0, f64::max);
+    let (from, to) = (
+        close.iter().map(|(_, n)| n.from).min().unwrap_or(cx.as_of),
+        close.iter().map(|(_, n)| n.to).max().unwrap_or(cx.as_of),
+    );
+    let title = &cx.node(reference).title;
+    let mut message = format!(
+        "\"{title}\" is kept by {} departments whose numbers are close but not equal: {}",
+        names.len(),
+        listed.join("; ")
+    );
+    if nodes.len() > MATCHES_SHOWN + 1 {
+        message.push_str(&format!("; and {} more", nodes.len() - MATCHES_SHOWN - 1));
+    }
+    message.push_str(&format!(
+        "; on {} shared dates ({from} to {to}) they differ by up to {}",
+        if close.len() == 1 { shared.to_string() } else { format!("at least {shared}") },
+        super::quantity((gap * 1000.0).round() / 10.0, Some("%"))
+    ));
+    let fix = format!(
+        "Agree across {} on one definition and one source for \"{title}\": if it is one number, keep one KPI and \
+         attach it to every place that uses it; if each department counts its own population, say so in the titles.",
+        join_and(&names)
+    );
+    let mut evidence = Map::new();
+    evidence.insert("matched_by".into(), Value::Array(vec![Value::String("name_across_departments".into())]));
+    evidence.insert("departments".into(), names.into_iter().map(Value::String).collect());
+    evidence.insert("overlap_points".into(), Value::from(shared));
+    evidence.insert("max_relative_gap".into(), Value::from((gap * 10_000.0).round() / 10_000.0));
+    evidence.insert("from".into(), Value::String(from.to_string()));
+    evidence.insert("to".into(), Value::String(to.to_string()));
+    out.report_full(&nodes, message, Some(fix), Some(evidence), Some(Severity::Info));
 }
 
 fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &[&Class]) {
@@ -187,13 +359,14 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &
 
     let mut why: Vec<String> = Vec::new();
     let whole = |c: &Class| c.members.len() == members.len();
-    let describe = |c: &Class| match c.reason {
-        Reason::Name => "same name and unit".to_owned(),
-        Reason::Series => {
-            format!(
-                "identical series of {}",
-                plural(cx.node(c.members[0]).measurements.len(), "measurement", "measurements")
-            )
+    let describe = |c: &Class| match (c.reason, &c.overlap) {
+        (Reason::Overlap, Some(o)) => {
+            format!("series that agree on all {} they share, {} to {}", plural(o.shared, "date", "dates"), o.from, o.to)
+        }
+        (Reason::Name, _) => "same name and unit".to_owned(),
+        _ => {
+            let len = c.members.first().map_or(0, |&i| cx.node(i).measurements.len());
+            format!("identical series of {}", plural(len, "measurement", "measurements"))
         }
     };
     if classes.iter().all(|c| whole(c)) {
@@ -206,9 +379,13 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &
         }
         why.push(kinds.join(", and "));
     } else {
-        for c in classes {
+        // Pairs of overlapping series can be many: the message names the first few.
+        for c in classes.iter().take(MATCHES_SHOWN) {
             let ids: Vec<&str> = c.members.iter().map(|&i| cx.node(i).id.as_str()).collect();
             why.push(format!("{}: {}", describe(c), ids.join(", ")));
+        }
+        if classes.len() > MATCHES_SHOWN {
+            why.push(format!("and {} more", plural(classes.len() - MATCHES_SHOWN, "match", "matches")));
         }
     }
 
@@ -236,11 +413,77 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &
         .map(|c| match c.reason {
             Reason::Name => "name_and_unit",
             Reason::Series => "series",
+            Reason::Overlap => "series_overlap",
         })
         .collect();
     matched.dedup();
     evidence.insert("matched_by".into(), matched.into_iter().map(|s| Value::String(s.to_owned())).collect());
+    let overlaps: Vec<Value> = classes
+        .iter()
+        .filter_map(|c| c.overlap.as_ref())
+        .take(MATCHES_SHOWN)
+        .map(|o| {
+            let mut m = Map::new();
+            let ids = [o.a, o.b].map(|i| Value::String(cx.node(i).id.clone()));
+            m.insert("kpis".into(), Value::Array(ids.to_vec()));
+            m.insert("overlap_points".into(), Value::from(o.shared));
+            m.insert("agreeing_points".into(), Value::from(o.agreeing));
+            m.insert("from".into(), Value::String(o.from.to_string()));
+            m.insert("to".into(), Value::String(o.to.to_string()));
+            Value::Object(m)
+        })
+        .collect();
+    if !overlaps.is_empty() {
+        evidence.insert("overlaps".into(), Value::Array(overlaps));
+    }
     out.report_full(&ordered, message, Some(fix), Some(evidence), None);
+}
+
+/// Splits KPIs of one name by department: two KPIs whose departments are both set and differ are
+/// not the same metric by name. KPIs without a department join the named ones when those all belong
+/// to one department, else they form their own class. Returns the classes of two or more, members in
+/// document order, and the KPIs of each named department (when there are two or more).
+fn by_department(cx: &Context<'_>, members: Vec<Ix>) -> (Vec<Vec<Ix>>, Vec<Vec<Ix>>) {
+    let dept = |i: Ix| cx.node(i).department.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    // (hash of the folded department, position); no department sorts first.
+    let mut keyed: Vec<(Option<u64>, Ix)> = members.iter().map(|&i| (dept(i).map(fold_hash), i)).collect();
+    crate::sort::sort(&mut keyed);
+    let (none, named) = keyed.split_at(keyed.partition_point(|(h, _)| h.is_none()));
+    let mut departments: Vec<Vec<Ix>> = Vec::new();
+    for run in named.chunk_by(|a, b| a.0 == b.0) {
+        // Equal hashes: confirm with the text (collisions are possible).
+        let mut rest: Vec<Ix> = run.iter().map(|&(_, i)| i).collect();
+        while let Some(&first) = rest.first() {
+            let (same, other): (Vec<Ix>, Vec<Ix>) = rest.iter().partition(|&&i| {
+                let (a, b) = (dept(first).unwrap_or_default(), dept(i).unwrap_or_default());
+                eq_folded(a, b)
+            });
+            departments.push(same);
+            rest = other;
+        }
+    }
+    for d in &mut departments {
+        crate::sort::sort(d);
+    }
+    let none: Vec<Ix> = none.iter().map(|&(_, i)| i).collect();
+    let mut out = match departments.len() {
+        0 => vec![none],
+        1 => {
+            let mut all = departments.swap_remove(0);
+            all.extend(none);
+            vec![all]
+        }
+        _ => {
+            let mut out = departments.clone();
+            out.push(none);
+            out
+        }
+    };
+    out.retain(|c| c.len() > 1);
+    for c in &mut out {
+        crate::sort::sort(c);
+    }
+    (out, departments)
 }
 
 /// Why `keep` ranks first: each criterion that set it apart, down to the one that decided.
