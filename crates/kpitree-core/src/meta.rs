@@ -133,10 +133,7 @@ impl Param<f64> {
 impl Param<bool> {
     /// An on/off option.
     pub const fn flag(name: &'static str, default: bool, help: &'static str) -> Param<bool> {
-        Param {
-            spec: ParamSpec { name, default: Declared::Bool(default), min: 0.0, max: 1.0, help },
-            ty: PhantomData,
-        }
+        Param { spec: ParamSpec { name, default: Declared::Bool(default), min: 0.0, max: 1.0, help }, ty: PhantomData }
     }
 }
 
@@ -144,7 +141,10 @@ impl Param<Vec<String>> {
     /// A list of words or phrases.
     pub const fn words(name: &'static str, default: &'static [&'static str], help: &'static str) -> Param<Vec<String>> {
         // For a list, `min` and `max` bound how many words it may hold.
-        Param { spec: ParamSpec { name, default: Declared::Words(default), min: 0.0, max: 1000.0, help }, ty: PhantomData }
+        Param {
+            spec: ParamSpec { name, default: Declared::Words(default), min: 0.0, max: 1000.0, help },
+            ty: PhantomData,
+        }
     }
 }
 
