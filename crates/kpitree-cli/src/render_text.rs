@@ -130,9 +130,14 @@ pub fn rules(out: &mut impl Write, rules: &[RuleInfo]) -> Result<()> {
         let plugin = r.plugin.as_deref().map(|p| format!(" {DIM}[{}]{DIM:#}", Esc(p))).unwrap_or_default();
         writeln!(out, "{BOLD}{:<26}{BOLD:#} {st}{:<7}{st:#} {}{plugin}{off}", Esc(&r.id), r.severity, Esc(&r.summary))?;
         for p in &r.params {
-            let value = p.value.map(|v| v.to_string()).unwrap_or_default();
-            let changed = if p.value == Some(p.default) { String::new() } else { format!(" (default {})", p.default) };
-            writeln!(out, "    {}{DIM} = {value}{changed}{DIM:#}  {}", Esc(&p.name), Esc(&p.help))?;
+            // Escaped: a list of words comes from the configuration as written.
+            let value = p.value.as_ref().map(|v| v.to_string()).unwrap_or_default();
+            let changed = if p.value.as_ref() == Some(&p.default) {
+                String::new()
+            } else {
+                format!(" (default {})", Esc(&p.default.to_string()))
+            };
+            writeln!(out, "    {}{DIM} = {}{changed}{DIM:#}  {}", Esc(&p.name), Esc(&value), Esc(&p.help))?;
         }
     }
     Ok(())

@@ -6,7 +6,7 @@
 
 use crate::finding::Severity;
 pub use crate::meta::ParamValue;
-use crate::meta::{ParamSpec, RuleMeta};
+use crate::meta::{Declared, ParamSpec, RuleMeta};
 use kpitree_decimal::shortest;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -110,13 +110,13 @@ impl RuleSettings {
         RuleSettings {
             enabled: true,
             severity: meta.severity,
-            params: meta.params.iter().map(|p| (p.name, p.default)).collect(),
+            params: meta.params.iter().map(|p| (p.name, p.default.value())).collect(),
         }
     }
 
     /// The value of a declared parameter.
     pub fn get(&self, name: &str) -> Option<ParamValue> {
-        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
     }
 }
 
@@ -148,7 +148,7 @@ impl Config {
                             param: name.clone(),
                             known: meta.params.iter().map(|p| p.name.to_owned()).collect(),
                         }),
-                        Some(k) => match coerce(&meta.params[k], *value) {
+                        Some(k) => match coerce(&meta.params[k], value.clone()) {
                             Ok(v) => params[k].1 = v,
                             Err(detail) => errors.push(ConfigError::BadValue {
                                 rule: meta.id.to_owned(),
@@ -171,8 +171,8 @@ impl Config {
     /// Sets one option (`rule.param=value` from the command line), replacing what the file said.
     pub fn set(&mut self, rule: &str, param: &str, value: ParamValue) {
         let entry = self.rules.entry(rule.to_owned()).or_default();
-        match (param, value) {
-            ("enabled", ParamValue::Bool(b)) => entry.enabled = Some(b),
+        match (param, &value) {
+            ("enabled", &ParamValue::Bool(b)) => entry.enabled = Some(b),
             _ => {
                 entry.params.insert(param.to_owned(), value);
             }
@@ -188,16 +188,24 @@ impl Config {
 /// Checks a value against its declared type and lower bound; an integer is accepted for a number.
 fn coerce(spec: &ParamSpec, value: ParamValue) -> Result<ParamValue, String> {
     let v = match (spec.default, value) {
-        (ParamValue::Bool(_), ParamValue::Bool(b)) => return Ok(ParamValue::Bool(b)),
-        (ParamValue::Int(_), ParamValue::Int(i)) => ParamValue::Int(i),
-        (ParamValue::Float(_), ParamValue::Float(x)) => ParamValue::Float(x),
-        (ParamValue::Float(_), ParamValue::Int(i)) => ParamValue::Float(i as f64),
-        (expected, got) => return Err(format!("expected {}, got {}", expected.type_name(), got.type_name())),
+        (Declared::Bool(_), ParamValue::Bool(b)) => return Ok(ParamValue::Bool(b)),
+        (Declared::Words(_), ParamValue::Words(w)) if (w.len() as f64) > spec.max => {
+            return Err(format!("{} words; at most {} are allowed", w.len(), shortest(spec.max)));
+        }
+        (Declared::Words(_), ParamValue::Words(w)) => return Ok(ParamValue::Words(w)),
+        // `--set rule.option=2` reads a word that looks like a number as a number.
+        (Declared::Words(_), v @ (ParamValue::Int(_) | ParamValue::Float(_))) => {
+            return Ok(ParamValue::Words(vec![v.to_string()]));
+        }
+        (Declared::Int(_), ParamValue::Int(i)) => ParamValue::Int(i),
+        (Declared::Float(_), ParamValue::Float(x)) => ParamValue::Float(x),
+        (Declared::Float(_), ParamValue::Int(i)) => ParamValue::Float(i as f64),
+        (expected, got) => return Err(format!("expected {}, got {}", expected.value().type_name(), got.type_name())),
     };
     let x = match v {
         ParamValue::Int(i) => i as f64,
         ParamValue::Float(x) => x,
-        ParamValue::Bool(_) => 0.0,
+        ParamValue::Bool(_) | ParamValue::Words(_) => 0.0,
     };
     // `contains`, not two comparisons: NaN (TOML's `nan`) is outside every range.
     if !(spec.min..=spec.max).contains(&x) {

@@ -10,7 +10,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// A rule option's value.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// On or off.
@@ -19,6 +19,33 @@ pub enum ParamValue {
     Int(i64),
     /// A ratio or a correlation.
     Float(f64),
+    /// A list of words or phrases (`placeholder_owners`).
+    Words(Vec<String>),
+}
+
+/// An option's declared default ([`ParamSpec::default`]): a [`ParamValue`] that a `const` can hold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Declared {
+    /// On or off.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// Words.
+    Words(&'static [&'static str]),
+}
+
+impl Declared {
+    /// The default as a setting's value.
+    pub fn value(self) -> ParamValue {
+        match self {
+            Declared::Bool(b) => ParamValue::Bool(b),
+            Declared::Int(i) => ParamValue::Int(i),
+            Declared::Float(x) => ParamValue::Float(x),
+            Declared::Words(w) => ParamValue::Words(w.iter().map(|&w| w.to_owned()).collect()),
+        }
+    }
 }
 
 impl fmt::Display for ParamValue {
@@ -27,12 +54,14 @@ impl fmt::Display for ParamValue {
             ParamValue::Bool(b) => write!(f, "{b}"),
             ParamValue::Int(i) => write!(f, "{i}"),
             ParamValue::Float(x) => f.write_str(&shortest(*x)),
+            // As `--set` takes it: comma-separated.
+            ParamValue::Words(w) => f.write_str(&w.join(",")),
         }
     }
 }
 
 impl ParamValue {
-    /// Parses a command-line value (`5`, `0.3`, `true`).
+    /// Parses a command-line value (`5`, `0.3`, `true`, or words separated by commas: `TBC,n/a`).
     pub fn parse(s: &str) -> Option<ParamValue> {
         let s = s.trim();
         match s {
@@ -42,7 +71,12 @@ impl ParamValue {
                 .parse::<i64>()
                 .map(ParamValue::Int)
                 .ok()
-                .or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()).map(ParamValue::Float)),
+                .or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()).map(ParamValue::Float))
+                .or_else(|| {
+                    let words: Vec<String> =
+                        s.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+                    (!words.is_empty()).then_some(ParamValue::Words(words))
+                }),
         }
     }
 
@@ -52,20 +86,21 @@ impl ParamValue {
             ParamValue::Bool(_) => "a boolean",
             ParamValue::Int(_) => "an integer",
             ParamValue::Float(_) => "a number",
+            ParamValue::Words(_) => "a list of words",
         }
     }
 }
 
-/// A declared rule option (a threshold or budget) with its default and allowed range.
+/// A declared rule option (a threshold, a budget or a word list) with its default and allowed range.
 #[derive(Clone, Copy, Debug)]
 pub struct ParamSpec {
     /// Name in config files (`max_per_parent`).
     pub name: &'static str,
     /// Default value; its variant is the option's type.
-    pub default: ParamValue,
-    /// Smallest allowed value.
+    pub default: Declared,
+    /// Smallest allowed value (for a list of words: how many it may hold at least).
     pub min: f64,
-    /// Largest allowed value.
+    /// Largest allowed value (for a list of words: how many it may hold at most).
     pub max: f64,
     /// One line for `kpitree rules`.
     pub help: &'static str,
@@ -83,7 +118,7 @@ pub struct Param<T> {
 impl Param<i64> {
     /// A whole-number option in `min..=max`.
     pub const fn int(name: &'static str, default: i64, min: i64, max: i64, help: &'static str) -> Param<i64> {
-        let spec = ParamSpec { name, default: ParamValue::Int(default), min: min as f64, max: max as f64, help };
+        let spec = ParamSpec { name, default: Declared::Int(default), min: min as f64, max: max as f64, help };
         Param { spec, ty: PhantomData }
     }
 }
@@ -91,15 +126,23 @@ impl Param<i64> {
 impl Param<f64> {
     /// A number option in `min..=max` (an integer is accepted for it).
     pub const fn float(name: &'static str, default: f64, min: f64, max: f64, help: &'static str) -> Param<f64> {
-        Param { spec: ParamSpec { name, default: ParamValue::Float(default), min, max, help }, ty: PhantomData }
+        Param { spec: ParamSpec { name, default: Declared::Float(default), min, max, help }, ty: PhantomData }
     }
 }
 
 impl Param<bool> {
     /// An on/off option.
     pub const fn flag(name: &'static str, default: bool, help: &'static str) -> Param<bool> {
+        Param { spec: ParamSpec { name, default: Declared::Bool(default), min: 0.0, max: 1.0, help }, ty: PhantomData }
+    }
+}
+
+impl Param<Vec<String>> {
+    /// A list of words or phrases.
+    pub const fn words(name: &'static str, default: &'static [&'static str], help: &'static str) -> Param<Vec<String>> {
+        // For a list, `min` and `max` bound how many words it may hold.
         Param {
-            spec: ParamSpec { name, default: ParamValue::Bool(default), min: 0.0, max: 1.0, help },
+            spec: ParamSpec { name, default: Declared::Words(default), min: 0.0, max: 1000.0, help },
             ty: PhantomData,
         }
     }
@@ -126,7 +169,16 @@ impl ParamType for f64 {
         match v {
             ParamValue::Float(x) => Some(x),
             ParamValue::Int(i) => Some(i as f64),
-            ParamValue::Bool(_) => None,
+            ParamValue::Bool(_) | ParamValue::Words(_) => None,
+        }
+    }
+}
+
+impl ParamType for Vec<String> {
+    fn from_value(v: ParamValue) -> Option<Vec<String>> {
+        match v {
+            ParamValue::Words(w) => Some(w),
+            _ => None,
         }
     }
 }

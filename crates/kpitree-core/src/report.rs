@@ -131,6 +131,9 @@ pub struct ScoredNode {
     pub score: Option<f64>,
     /// On track, at risk, off track or unknown.
     pub status: Health,
+    /// The period has ended at `as_of`: score and status are the period's result, not a current one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ended: bool,
     /// Health 0-100 of the node and everything under it.
     pub health: f64,
 }
@@ -156,6 +159,7 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
                     title: tree.node(i).title.clone(),
                     score: r.score.map(round3),
                     status: r.status.unwrap_or(Health::Unknown),
+                    ended: r.ended,
                     health: scopes.health(i),
                 }
             })

@@ -48,6 +48,10 @@ pub struct Rolled {
     pub trend: Option<Trend>,
     /// Objective: fraction of its period elapsed at `as_of`.
     pub elapsed: Option<f64>,
+    /// Objective or key result: its period has ended at `as_of`, so the score is the period's
+    /// result (a key result's from its check-ins up to the period's end), not a current one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ended: bool,
 }
 
 /// Rollups of every node, by [`Ix`].
@@ -61,27 +65,39 @@ impl Rollup {
     pub fn new(tree: &Tree) -> Rollup {
         let as_of = tree.doc().as_of;
         let mut nodes = vec![Rolled::default(); tree.len()];
-        for (i, node) in tree.nodes().iter().enumerate() {
-            match node.kind {
-                NodeKind::Kpi => nodes[i] = kpi(node),
-                NodeKind::KeyResult => {
-                    let period = node_period(tree, i as Ix);
-                    nodes[i] = key_result(node, period.map(|p| p.elapsed(as_of)));
-                }
-                _ => {}
-            }
+        for (i, node) in tree.nodes().iter().enumerate().filter(|(_, n)| n.kind == NodeKind::Kpi) {
+            nodes[i] = kpi(node);
         }
-        // Objectives: mean of their own key results (sub-objectives report their own scores).
-        for (i, node) in tree.nodes().iter().enumerate().filter(|(_, n)| n.kind == NodeKind::Objective) {
-            let scores: Vec<f64> = tree
-                .children(i as Ix)
-                .iter()
-                .filter(|&&c| tree.node(c).kind == NodeKind::KeyResult && tree.node(c).status != Status::Retired)
-                .filter_map(|&c| nodes[c as usize].score)
-                .collect();
-            let elapsed = node.period.as_deref().and_then(Period::parse).map(|p| p.elapsed(as_of));
-            let score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
-            nodes[i] = Rolled { score, status: score.map(|s| pace(s, elapsed)), elapsed, ..Rolled::default() };
+        for (i, node) in tree.nodes().iter().enumerate().filter(|(_, n)| n.kind == NodeKind::KeyResult) {
+            let period = node_period(tree, i as Ix);
+            nodes[i] = key_result(node, period, as_of, kpi_direction(tree, i as Ix));
+        }
+        // Objectives bottom-up: the mean of their key results and of their active sub-objectives (an
+        // umbrella objective is as far along as the objectives it is made of), each counting once.
+        for &i in tree.top_down().iter().rev() {
+            let node = tree.node(i);
+            if node.kind != NodeKind::Objective {
+                continue;
+            }
+            let (mut sum, mut count) = (0.0, 0usize);
+            for &c in tree.children(i) {
+                let child = tree.node(c);
+                let counts = match child.kind {
+                    NodeKind::KeyResult => child.status != Status::Retired,
+                    NodeKind::Objective => child.is_active(),
+                    _ => false,
+                };
+                if let Some(score) = nodes[c as usize].score.filter(|_| counts) {
+                    sum += score;
+                    count += 1;
+                }
+            }
+            let period = node.period.as_deref().and_then(Period::parse);
+            let elapsed = period.map(|p| p.elapsed(as_of));
+            let score = (count > 0).then(|| sum / count as f64);
+            let ended = period.is_some_and(|p| p.ended(as_of));
+            nodes[i as usize] =
+                Rolled { score, status: score.map(|s| pace(s, elapsed)), elapsed, ended, ..Rolled::default() };
         }
         Rollup { nodes }
     }
@@ -97,23 +113,69 @@ fn node_period(tree: &Tree, kr: Ix) -> Option<Period> {
     tree.parents(kr).iter().find_map(|&p| tree.node(p).period.as_deref().and_then(Period::parse))
 }
 
-fn key_result(node: &Node, elapsed: Option<f64>) -> Rolled {
-    let latest = node.check_ins.iter().max_by_key(|c| c.date);
+/// The direction of a key result's KPIs, when those that state one agree.
+fn kpi_direction(tree: &Tree, kr: Ix) -> Option<Direction> {
+    let mut stated = tree.children(kr).iter().filter_map(|&c| tree.node(c).direction);
+    let first = stated.next()?;
+    stated.all(|d| d == first).then_some(first)
+}
+
+/// A key result's score and status.
+///
+/// - Its direction is its own `direction`, else the way from `start` to `target`, else (a "hold"
+///   key result, `start` equal to `target`) its KPIs' direction, else higher is better.
+/// - Progress is `(value - start) / (target - start)`. A key result whose target lies on the bad side
+///   of its start for its direction ("keep NPS above 86" written from 90 down to 86) and a hold key
+///   result are judged against their target instead: met (1.0) at or beyond it, partly (down to 0.0)
+///   within [`DEFAULT_AT_RISK_BAND`] of it, and never on pace (holding is not a journey).
+/// - Once its objective's period has ended, it is judged on what its check-ins said by the end of
+///   the period, not on later ones: the period's result, not a current one.
+fn key_result(node: &Node, period: Option<Period>, as_of: Date, kpis: Option<Direction>) -> Rolled {
+    let ended = period.filter(|p| p.ended(as_of));
+    let latest = node.check_ins.iter().filter(|c| ended.is_none_or(|p| c.date <= p.end)).max_by_key(|c| c.date);
     let value = latest.map(|c| c.value).or(node.current);
-    let score = match (node.start, node.target, value) {
-        (Some(s), Some(t), Some(v)) if t != s => Some(((v - s) / (t - s)).clamp(0.0, 1.0)),
-        _ => None,
+    let elapsed = period.map(|p| p.elapsed(as_of));
+    let (score, by_pace) = match (node.start, node.target, value) {
+        (Some(s), Some(t), Some(v)) => {
+            let way = if t > s {
+                Some(Direction::HigherIsBetter)
+            } else if t < s {
+                Some(Direction::LowerIsBetter)
+            } else {
+                None
+            };
+            let dir = node.direction.or(way).or(kpis).unwrap_or(Direction::HigherIsBetter);
+            match way {
+                Some(w) if w == dir => {
+                    let score = ((v - s) / (t - s)).clamp(0.0, 1.0);
+                    (Some(score), Some(pace(score, elapsed)))
+                }
+                _ => {
+                    let (score, status) = against_target(v, t, dir);
+                    (Some(score), Some(status))
+                }
+            }
+        }
+        _ => (None, None),
     };
     let confidence = latest.and_then(|c| c.confidence).or(node.confidence);
-    let status = score.map(|s| {
-        let by_pace = pace(s, elapsed);
-        match confidence {
-            Some(c) if c < 0.3 => Health::OffTrack.max(by_pace),
-            Some(c) if c < 0.6 => Health::AtRisk.max(by_pace),
-            _ => by_pace,
-        }
+    let status = by_pace.map(|by_pace| match confidence {
+        Some(c) if c < 0.3 => Health::OffTrack.max(by_pace),
+        Some(c) if c < 0.6 => Health::AtRisk.max(by_pace),
+        _ => by_pace,
     });
-    Rolled { score, status, value, elapsed, ..Rolled::default() }
+    Rolled { score, status, value, elapsed, ended: ended.is_some(), ..Rolled::default() }
+}
+
+/// A value against a target it must reach or keep: 1.0 and on track at or beyond it, then falling
+/// to 0.0 across [`DEFAULT_AT_RISK_BAND`] of the target (at risk), off track further away.
+fn against_target(v: f64, target: f64, dir: Direction) -> (f64, Health) {
+    let short = (target - v) * dir.sign();
+    if short <= 0.0 {
+        return (1.0, Health::OnTrack);
+    }
+    let band = DEFAULT_AT_RISK_BAND * target.abs();
+    if band > 0.0 && short <= band { (1.0 - short / band, Health::AtRisk) } else { (0.0, Health::OffTrack) }
 }
 
 /// On track when the score keeps the pace to reach [`STRETCH_SUCCESS`] by the end of the period.
@@ -332,6 +394,40 @@ mod tests {
         let q2 = Period::parse("2026-Q2").unwrap();
         assert!(q2.ended(Date::parse("2026-07-01").unwrap()));
         assert!(!q2.ended(Date::parse("2026-06-30").unwrap()));
+    }
+
+    /// Scores as a consultant reads them: holds and floors against their target, umbrella objectives
+    /// from their sub-objectives, an ended period from what was known by its end.
+    #[test]
+    fn scores_that_mean_what_they_say() {
+        let doc = r#"{"version": 1, "organisation": "O", "as_of": "2026-11-30", "nodes": [
+            {"id": "s", "kind": "strategy", "title": "S"},
+            {"id": "top", "kind": "objective", "title": "Umbrella", "parents": ["s"], "period": "2026"},
+            {"id": "sub", "kind": "objective", "title": "Sub", "parents": ["top"], "period": "2026"},
+            {"id": "kr-grow", "kind": "key_result", "title": "Grow", "parents": ["sub"], "start": 0, "target": 100, "current": 50},
+            {"id": "kr-floor", "kind": "key_result", "title": "Keep NPS above 86", "parents": ["top"], "start": 90, "target": 86.0, "current": 86.4, "direction": "higher_is_better"},
+            {"id": "kr-hold", "kind": "key_result", "title": "Hold uptime", "parents": ["top"], "start": 99.9, "target": 99.9, "current": 99.5},
+            {"id": "k-up", "kind": "kpi", "title": "Uptime", "parents": ["kr-hold"], "direction": "higher_is_better"},
+            {"id": "q2", "kind": "objective", "title": "Old", "parents": ["s"], "period": "2026-Q2"},
+            {"id": "kr-q2", "kind": "key_result", "title": "Q2 result", "parents": ["q2"], "start": 0, "target": 10,
+             "check_ins": [{"date": "2026-06-15", "value": 4}, {"date": "2026-09-01", "value": 10}]}
+        ]}"#;
+        let tree = crate::load_json("t", doc).expect("valid");
+        let rollup = Rollup::new(&tree);
+        let at = |id: &str| *rollup.get(tree.ix(id).expect("known"));
+        // 86.4 keeps a floor of 86: met, not "0.0, off track".
+        assert_eq!((at("kr-floor").score, at("kr-floor").status), (Some(1.0), Some(Health::OnTrack)));
+        // A hold 0.4 short of 99.9 is within 10% of it: partly met, at risk; not dropped.
+        let hold = at("kr-hold");
+        assert_eq!(hold.status, Some(Health::AtRisk));
+        assert!((hold.score.expect("scored") - (1.0 - 0.4 / 9.99)).abs() < 1e-9);
+        // The umbrella counts its sub-objective (0.5) beside its own two key results.
+        let want = (0.5 + 1.0 + hold.score.expect("scored")) / 3.0;
+        assert!((at("top").score.expect("scored") - want).abs() < 1e-9);
+        // Q2 ended: its key result is judged on the June check-in, not September's.
+        assert_eq!((at("kr-q2").score, at("kr-q2").ended), (Some(0.4), true));
+        assert!(at("q2").ended && !at("top").ended);
+        assert_eq!(at("q2").status, Some(Health::OffTrack));
     }
 
     #[test]

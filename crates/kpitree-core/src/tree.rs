@@ -312,7 +312,7 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
         ("confidence", node.confidence.is_some(), &[KeyResult]),
         ("check_ins", !node.check_ins.is_empty(), &[KeyResult]),
         ("cadence_days", node.cadence_days.is_some(), &[KeyResult]),
-        ("direction", node.direction.is_some(), &[Kpi]),
+        ("direction", node.direction.is_some(), &[KeyResult, Kpi]),
         ("indicator", node.indicator.is_some(), &[Kpi]),
         ("thresholds", node.thresholds.is_some(), &[Kpi]),
         ("measurements", !node.measurements.is_empty(), &[Kpi]),

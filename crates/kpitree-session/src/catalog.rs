@@ -77,7 +77,7 @@ pub fn catalog<'a>(
                     .iter()
                     .map(|p| ParamInfo {
                         name: p.name,
-                        default: p.default,
+                        default: p.default.value(),
                         value: s.get(p.name),
                         min: p.min,
                         max: p.max,

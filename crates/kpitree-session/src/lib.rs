@@ -242,7 +242,7 @@ pub fn apply_overrides(
 fn parse_set(s: &str) -> Result<(&str, &str, Option<ParamValue>), String> {
     let usage = || {
         format!(
-            "--set {s}: expected RULE.OPTION=VALUE with a number or true/false, e.g. metric-overload.max_per_parent=7"
+            "--set {s}: expected RULE.OPTION=VALUE with a number, true/false or words separated by commas, e.g. metric-overload.max_per_parent=7"
         )
     };
     let (key, value) = s.split_once('=').ok_or_else(usage)?;
