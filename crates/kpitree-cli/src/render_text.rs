@@ -83,9 +83,11 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
         for o in &report.scores.objectives {
             let hs = health_style(o.status);
             let score = o.score.map_or("  - ".to_owned(), |x| format!("{x:.2}"));
+            // An ended period's score is its result, not a current pace.
+            let ended = if o.ended { format!(" {DIM}[period ended]{DIM:#}") } else { String::new() };
             writeln!(
                 out,
-                "  {score}  {hs}{:<9}{hs:#}  health {:>5.1}  {} {DIM}({}){DIM:#}",
+                "  {score}  {hs}{:<9}{hs:#}  health {:>5.1}  {} {DIM}({}){DIM:#}{ended}",
                 o.status.label(),
                 o.health,
                 Esc(&o.title),

@@ -134,6 +134,9 @@ pub struct ScoredNode {
     /// The period has ended at `as_of`: score and status are the period's result, not a current one.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ended: bool,
+    /// A key result that counts outputs: scored, but left out of its objective's score.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub activity: bool,
     /// Health 0-100 of the node and everything under it.
     pub health: f64,
 }
@@ -160,6 +163,7 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
                     score: r.score.map(round3),
                     status: r.status.unwrap_or(Health::Unknown),
                     ended: r.ended,
+                    activity: r.activity,
                     health: scopes.health(i),
                 }
             })

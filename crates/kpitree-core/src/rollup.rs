@@ -52,6 +52,9 @@ pub struct Rolled {
     /// result (a key result's from its check-ins up to the period's end), not a current one.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ended: bool,
+    /// Key result: it counts outputs (`activity-key-result`), so its objective's score leaves it out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub activity: bool,
 }
 
 /// Rollups of every node, by [`Ix`].
@@ -71,6 +74,7 @@ impl Rollup {
         for (i, node) in tree.nodes().iter().enumerate().filter(|(_, n)| n.kind == NodeKind::KeyResult) {
             let period = node_period(tree, i as Ix);
             nodes[i] = key_result(node, period, as_of, kpi_direction(tree, i as Ix));
+            nodes[i].activity = crate::rules::counts_outputs(node);
         }
         // Objectives bottom-up: the mean of their key results and of their active sub-objectives (an
         // umbrella objective is as far along as the objectives it is made of), each counting once.
@@ -83,7 +87,9 @@ impl Rollup {
             for &c in tree.children(i) {
                 let child = tree.node(c);
                 let counts = match child.kind {
-                    NodeKind::KeyResult => child.status != Status::Retired,
+                    // A key result that counts outputs ("Run 12 webinars") measures work done, not an
+                    // outcome: it is scored, but does not lift its objective.
+                    NodeKind::KeyResult => child.status != Status::Retired && !nodes[c as usize].activity,
                     NodeKind::Objective => child.is_active(),
                     _ => false,
                 };
@@ -405,6 +411,7 @@ mod tests {
             {"id": "top", "kind": "objective", "title": "Umbrella", "parents": ["s"], "period": "2026"},
             {"id": "sub", "kind": "objective", "title": "Sub", "parents": ["top"], "period": "2026"},
             {"id": "kr-grow", "kind": "key_result", "title": "Grow", "parents": ["sub"], "start": 0, "target": 100, "current": 50},
+            {"id": "kr-webinars", "kind": "key_result", "title": "Run 12 webinars", "parents": ["sub"], "start": 0, "target": 12, "current": 12},
             {"id": "kr-floor", "kind": "key_result", "title": "Keep NPS above 86", "parents": ["top"], "start": 90, "target": 86.0, "current": 86.4, "direction": "higher_is_better"},
             {"id": "kr-hold", "kind": "key_result", "title": "Hold uptime", "parents": ["top"], "start": 99.9, "target": 99.9, "current": 99.5},
             {"id": "k-up", "kind": "kpi", "title": "Uptime", "parents": ["kr-hold"], "direction": "higher_is_better"},
@@ -421,6 +428,9 @@ mod tests {
         let hold = at("kr-hold");
         assert_eq!(hold.status, Some(Health::AtRisk));
         assert!((hold.score.expect("scored") - (1.0 - 0.4 / 9.99)).abs() < 1e-9);
+        // Twelve webinars run do not make the sub-objective 75% done: its score is its outcome's.
+        assert!(at("kr-webinars").activity && at("kr-webinars").score == Some(1.0));
+        assert_eq!(at("sub").score, Some(0.5));
         // The umbrella counts its sub-objective (0.5) beside its own two key results.
         let want = (0.5 + 1.0 + hold.score.expect("scored")) / 3.0;
         assert!((at("top").score.expect("scored") - want).abs() < 1e-9);

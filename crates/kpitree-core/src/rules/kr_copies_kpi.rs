@@ -138,11 +138,11 @@ impl Rule for KrCopiesKpi {
                 // The real reason, in the KPI's unit: the change the key result plans is no bigger than
                 // the KPI's ordinary ups and downs.
                 let planned = match (node.start, best.variation) {
-                    (Some(start), Some(var)) => format!(
+                    (Some(start), Some(var)) if start != target => format!(
                         "; the planned {} (from {}) is within the KPI's usual ±{} variation",
                         super::change(target - start, Some(unit)),
                         with_unit(start, unit),
-                        super::quantity(var, Some(unit)).trim_start_matches('-'),
+                        super::change(var, Some(unit)).trim_start_matches('+'),
                     ),
                     _ => String::new(),
                 };

@@ -5,9 +5,9 @@
 //! - a placeholder (option `placeholder_owners`: `TBC`, `TBD`, `n/a`, `-`, `?` and the like),
 //!   compared ignoring case and surrounding spaces, brackets, quotes and full stops (a configured
 //!   list replaces the defaults);
-//! - several owners in one (`Ops / Finance`, `Ana, Tom`: split at `/`, `,`, `;` or `|`), unless
-//!   `shared_owners_count_as_missing` is off. A name such as `R&D` or `Sales and Marketing` is one
-//!   team and is not split.
+//! - several owners in one (`Ops / Finance`, `Ana; Tom`: split at `/`, `;` or `|`), unless
+//!   `shared_owners_count_as_missing` is off. A comma is not a split (`Clinical Director, Surgery`
+//!   is one role), and a name such as `R&D` or `Sales and Marketing` is one team.
 //!
 //! **Why is this bad:** `META.why` below, the one text `kpitree explain`, SARIF and the widget show.
 //!
@@ -55,7 +55,7 @@ const PLACEHOLDER_OWNERS: Param<Vec<String>> = Param::words(
 const SHARED_OWNERS: Param<bool> = Param::flag(
     "shared_owners_count_as_missing",
     true,
-    "an owner that names several (`Ops / Finance`, `Ana, Tom`) counts as missing: shared ownership is nobody's",
+    "an owner that names several (`Ops / Finance`, `Ana; Tom`) counts as missing: shared ownership is nobody's",
 );
 
 static META: RuleMeta = RuleMeta {
@@ -121,7 +121,7 @@ fn gap<'a>(node: &'a Node, placeholders: &[&str], shared: bool) -> Option<Gap<'a
     if placeholders.iter().any(|p| eq_folded(p, bare(owner))) {
         return Some(Gap::Placeholder(owner));
     }
-    let names = owner.split(['/', ',', ';', '|']).filter(|n| !n.trim().is_empty()).count();
+    let names = owner.split(['/', ';', '|']).filter(|n| !n.trim().is_empty()).count();
     (shared && names > 1).then_some(Gap::Shared(owner, names))
 }
 

@@ -272,14 +272,23 @@ pub fn quantity(x: f64, unit: Option<&str>) -> String {
         let sign = if x < 0.0 { "-" } else { "" };
         return format!("{sign}{unit}{}", money(x.abs()));
     }
+    // Money in thousands or millions (`£k`, `€m`, `$bn`): `£412k`.
+    if let Some((symbol, scale)) = CURRENCY_SYMBOLS.iter().find_map(|c| Some((*c, unit.strip_prefix(c)?)))
+        && matches!(scale, "k" | "K" | "m" | "M" | "mn" | "bn")
+    {
+        let sign = if x < 0.0 { "-" } else { "" };
+        return format!("{sign}{symbol}{}{scale}", num(x.abs()));
+    }
     if unit.len() == 3 && CURRENCY_CODES.contains(&unit.to_ascii_uppercase().as_str()) {
         return format!("{} {unit}", money(x));
     }
     format!("{} {unit}", num(x))
 }
 
-/// A change in a unit, signed: `+£0.50`, `-3 pp`, `+0%` (see [`quantity`]).
+/// A change in a unit, signed: `+£0.50`, `-3 days`; a change of a percentage is in percentage
+/// points, `+0.2 pp` (see [`quantity`]).
 pub fn change(x: f64, unit: Option<&str>) -> String {
+    let unit = unit.map(|u| if u.trim() == "%" { "pp" } else { u });
     let q = quantity(x, unit);
     if x < 0.0 || q.starts_with('-') { q } else { format!("+{q}") }
 }
@@ -319,6 +328,9 @@ mod tests {
         }
         assert_eq!(change(0.5, Some("£")), "+£0.50");
         assert_eq!(change(-3.0, Some("pp")), "-3 pp");
-        assert_eq!(change(0.0, Some("%")), "+0%");
+        assert_eq!(change(0.2, Some("%")), "+0.2 pp");
+        assert_eq!(quantity(412.0, Some("£k")), "£412k");
+        assert_eq!(change(-1.5, Some("€m")), "-€1.5m");
+        assert_eq!(quantity(3.0, Some("£ per visit")), "3 £ per visit");
     }
 }
