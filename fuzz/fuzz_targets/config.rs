@@ -27,9 +27,11 @@ fuzz_target!(|data: &[u8]| {
             // `Config::resolve` checks types and ranges: what it lets through is in range.
             for (rule, s) in kpitree_core::rules::builtin().iter().zip(&settings.rules) {
                 for (spec, (name, value)) in rule.meta().params.iter().zip(&s.params) {
-                    let x = match *value {
-                        ParamValue::Int(i) => i as f64,
-                        ParamValue::Float(x) => x,
+                    let x = match value {
+                        ParamValue::Int(i) => *i as f64,
+                        ParamValue::Float(x) => *x,
+                        // A list's range bounds how many words it holds.
+                        ParamValue::Words(w) => w.len() as f64,
                         ParamValue::Bool(_) => continue,
                     };
                     assert!(

@@ -158,7 +158,7 @@ fn builtin_rule(id: &str, tree: &Tree, rollup: &Rollup) -> Result<Duration, Stri
     let analysis = Analysis::new(tree);
     Ok(median(runs_for(tree.len()), || {
         let mut findings = Vec::new();
-        let cx = Context::new(tree, rollup, &analysis, &settings.rules[k]);
+        let cx = Context::new(tree, rollup, &analysis, &settings, k);
         let mut sink = Sink::new(rule.meta(), settings.rules[k].severity, tree, &mut findings);
         rule.check(&cx, &mut sink);
         findings.len()

@@ -32,7 +32,8 @@ fn fnv(bytes: &[u8]) -> u64 {
 
 /// The whole tree encodes to the bytes ABI 1.0's encoder wrote: `full-encoding.expected` holds the
 /// length and fingerprint of each example's request, written by the encoder before `reads` existed
-/// (`KPITREE_BLESS=1` rewrites it; only do that for a deliberate change of the format).
+/// (`KPITREE_BLESS=1` rewrites it; only do that for a deliberate change of the format, or of the
+/// rollups it carries: the lengths then stay, the fingerprints change).
 #[test]
 fn the_whole_tree_encodes_to_the_same_bytes_as_before() {
     let mut got = String::new();

@@ -277,11 +277,20 @@ mod tests {
     #[test]
     fn overrides_report_every_bad_set_and_change_nothing() {
         let mut config = Config::default();
-        let set = ["stale-kpi.max_age_days=oops".to_owned(), "orphan-kpi.severity=loud".to_owned()];
+        let set = ["stale-kpi.max_age_days=".to_owned(), "orphan-kpi.severity=loud".to_owned()];
         let errors = apply_overrides(&mut config, &set, &[], &[]).expect_err("both are bad");
         assert_eq!(errors.len(), 2);
         assert!(errors[1].contains("severity must be"), "{errors:?}");
         assert!(config.rules.is_empty());
+        // A word where a number is expected reads as a list of words, which the rule's declaration
+        // then refuses, naming the option.
+        let set = ["stale-kpi.max_age_days=oops".to_owned()];
+        apply_overrides(&mut config, &set, &[], &[]).expect("words are a value");
+        let errors = kpitree_core::settings(&config).expect_err("not an integer");
+        assert_eq!(
+            errors[0].to_string(),
+            "rule `stale-kpi`, option `max_age_days`: expected an integer, got a list of words"
+        );
     }
 
     #[test]
