@@ -66,7 +66,11 @@ pub fn settings(config: &Config) -> Result<Settings, Vec<ConfigError>> {
 /// configuration, without the configuration checks (the browser's lean engine reads no
 /// configuration and so links none of them).
 pub fn default_settings() -> Settings {
-    Settings { rules: rules::builtin().iter().map(|r| crate::config::RuleSettings::default_of(r.meta())).collect() }
+    let mut rules = Vec::with_capacity(rules::builtin().len());
+    for r in rules::builtin() {
+        rules.push(crate::config::RuleSettings::default_of(r.meta()));
+    }
+    Settings { rules }
 }
 
 /// Runs every enabled built-in rule on a validated tree.

@@ -121,8 +121,11 @@ impl fmt::Display for ProblemKind {
                 crate::model::FORMAT_VERSION
             ),
             ProblemKind::DuplicateId { id, positions } => {
-                let p: Vec<String> = positions.iter().map(|p| format!("nodes[{p}]")).collect();
-                write!(f, "duplicate node id \"{id}\" (used by {})", p.join(", "))
+                write!(f, "duplicate node id \"{id}\" (used by ")?;
+                for (k, p) in positions.iter().enumerate() {
+                    write!(f, "{}nodes[{p}]", if k == 0 { "" } else { ", " })?;
+                }
+                f.write_str(")")
             }
             ProblemKind::EmptyId { position } => write!(f, "nodes[{position}] has an empty id"),
             ProblemKind::UnknownParent { parent } => write!(f, "unknown parent id \"{parent}\""),

@@ -175,12 +175,15 @@ pub fn prune(tree: &Tree, settings: &Settings, reasons: &[Reason]) -> (PruneRepo
         if !(asked(Reason::Stale) && qualified) {
             found[stale] = NONE;
         }
-        let reasons: Vec<(Reason, String)> = Reason::ALL
-            .iter()
-            .zip(found)
-            .filter(|&(&r, m)| keep(r) && m != NONE)
-            .filter_map(|(&r, m)| Some((r, messages.get(m as usize)?.to_string())))
-            .collect();
+        let mut reasons: Vec<(Reason, String)> = Vec::new();
+        for (&r, m) in Reason::ALL.iter().zip(found) {
+            if keep(r)
+                && m != NONE
+                && let Some(message) = messages.get(m as usize)
+            {
+                reasons.push((r, message.to_string()));
+            }
+        }
         if !reasons.iter().any(|(r, _)| asked(*r)) {
             continue;
         }
@@ -235,7 +238,10 @@ fn without(tree: &Tree, removed: &[bool]) -> (TreeDoc, Vec<Reattached>, usize) {
                     parents.push(p);
                 }
             }
-            n.parents = parents.iter().map(|&p| tree.node(p).id.clone()).collect();
+            n.parents = Vec::with_capacity(parents.len());
+            for &p in &parents {
+                n.parents.push(tree.node(p).id.clone());
+            }
             reattached.push(Reattached { id: n.id.clone(), parents: n.parents.clone() });
         }
         out.nodes.push(n);

@@ -154,21 +154,32 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
     let health = (all.health() - tree_points).max(0.0);
     let scopes = scopes(tree, &penalty, walk_budget(tree));
     let scored = |kind: NodeKind| -> Vec<ScoredNode> {
-        tree.of_kind(kind)
-            .map(|i| {
-                let r = rollup.get(i);
-                ScoredNode {
-                    id: tree.node(i).id.clone(),
-                    title: tree.node(i).title.clone(),
-                    score: r.score.map(round3),
-                    status: r.status.unwrap_or(Health::Unknown),
-                    ended: r.ended,
-                    activity: r.activity,
-                    health: scopes.health(i),
-                }
-            })
-            .collect()
+        let mut out = Vec::new();
+        for i in tree.of_kind(kind) {
+            let r = rollup.get(i);
+            out.push(ScoredNode {
+                id: tree.node(i).id.clone(),
+                title: tree.node(i).title.clone(),
+                score: r.score.map(round3),
+                status: r.status.unwrap_or(Health::Unknown),
+                ended: r.ended,
+                activity: r.activity,
+                health: scopes.health(i),
+            });
+        }
+        out
     };
+    let mut kpis = Vec::new();
+    for i in tree.of_kind(NodeKind::Kpi) {
+        let r = rollup.get(i);
+        kpis.push(KpiScore {
+            id: tree.node(i).id.clone(),
+            value: r.value,
+            status: r.status.unwrap_or(Health::Unknown),
+            trend: r.trend.map(|t| crate::rollup::Trend { per_30_days: round3(t.per_30_days), ..t }),
+            health: own(tree, &penalty, i).health(),
+        });
+    }
     let count = |k: NodeKind| tree.nodes().iter().filter(|n| n.kind == k).count();
     let sev = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let doc = tree.doc();
@@ -190,19 +201,7 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
             health: round1(health),
             objectives: scored(NodeKind::Objective),
             key_results: scored(NodeKind::KeyResult),
-            kpis: tree
-                .of_kind(NodeKind::Kpi)
-                .map(|i| {
-                    let r = rollup.get(i);
-                    KpiScore {
-                        id: tree.node(i).id.clone(),
-                        value: r.value,
-                        status: r.status.unwrap_or(Health::Unknown),
-                        trend: r.trend.map(|t| crate::rollup::Trend { per_30_days: round3(t.per_30_days), ..t }),
-                        health: own(tree, &penalty, i).health(),
-                    }
-                })
-                .collect(),
+            kpis,
         },
         findings,
         plugin_errors: Vec::new(),

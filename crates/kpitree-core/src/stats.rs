@@ -93,7 +93,11 @@ pub fn lagged_pairs(
 /// `(x1 - x0, y1 - y0)`. Correlating changes instead of levels removes a trend both series share, so
 /// two series that merely both grow do not correlate.
 pub fn first_differences(pairs: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    pairs.windows(2).map(|w| (w[1].0 - w[0].0, w[1].1 - w[0].1)).collect()
+    let mut out = Vec::with_capacity(pairs.len().saturating_sub(1));
+    for w in pairs.windows(2) {
+        out.push((w[1].0 - w[0].0, w[1].1 - w[0].1));
+    }
+    out
 }
 
 /// True if the values differ by more than rounding: the spread exceeds a billionth of their size.

@@ -216,8 +216,10 @@ impl Graph {
                 listed_by[p as usize] = i as u32 + 1;
                 let pk = doc.nodes[p as usize].kind;
                 if !node.kind.legal_parents().contains(&pk) {
-                    let allowed = node.kind.legal_parents().iter().map(|k| k.as_str()).collect::<Vec<_>>();
-                    let allowed = if allowed.is_empty() { "none: it is a root".to_owned() } else { allowed.join(", ") };
+                    let allowed = match node.kind.legal_parents() {
+                        [] => "none: it is a root".to_owned(),
+                        kinds => kind_list(kinds),
+                    };
                     problems.push(node_problem(
                         i,
                         node,
@@ -321,7 +323,7 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
     ];
     for (field, is_set, kinds) in present {
         if is_set && !kinds.contains(&node.kind) {
-            let allowed = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+            let allowed = kind_list(kinds);
             problems.push(node_problem(
                 i,
                 node,
@@ -475,11 +477,30 @@ fn invert(parents: &Adjacency, child_counts: &[u32]) -> Adjacency {
     Adjacency { offsets, targets }
 }
 
+/// `objective, key_result`: the kinds' names joined by commas.
+fn kind_list(kinds: &[NodeKind]) -> String {
+    let mut out = String::new();
+    for (k, kind) in kinds.iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(kind.as_str());
+    }
+    out
+}
+
 /// Kahn's algorithm from the roots down; the queue is processed in document order.
 fn top_down_order(parents: &Adjacency, children: &Adjacency) -> Vec<Ix> {
     let n = parents.offsets.len() - 1;
-    let mut pending: Vec<u32> = (0..n as Ix).map(|i| parents.of(i).len() as u32).collect();
-    let mut order: Vec<Ix> = (0..n as Ix).filter(|&i| pending[i as usize] == 0).collect();
+    let mut pending: Vec<u32> = Vec::with_capacity(n);
+    let mut order: Vec<Ix> = Vec::new();
+    for i in 0..n as Ix {
+        let p = parents.of(i).len() as u32;
+        pending.push(p);
+        if p == 0 {
+            order.push(i);
+        }
+    }
     let mut head = 0;
     while head < order.len() {
         let i = order[head];

@@ -11,7 +11,7 @@
 //! decides a bonus. A retired or draft node with the flag passes. Fixtures:
 //! `tests/rules/appraisal-coupling/`.
 
-use super::{Context, Rule, RuleMeta, Sink};
+use super::{Context, Rule, RuleMeta, Sink, and_list};
 use crate::finding::Severity;
 use crate::model::{LinkKind, NodeKind};
 use crate::tree::Ix;
@@ -73,7 +73,7 @@ impl Rule for AppraisalCoupling {
                     if let Some((_, driven)) = nodes.split_first()
                         && !driven.is_empty()
                     {
-                        let listed: Vec<String> = driven.iter().map(|&o| cx.node(o).display()).collect();
+                        let listed = super::displays(cx.tree, driven);
                         message.push_str(&format!(
                             "; it is also the driver of {}, and gaming a driver corrupts the validation of {}",
                             and_list(&listed),
@@ -104,14 +104,5 @@ impl Rule for AppraisalCoupling {
             };
             out.report_fix(&nodes, message, fix);
         }
-    }
-}
-
-/// "a", "a and b", "a, b and c".
-fn and_list(items: &[String]) -> String {
-    match items.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
     }
 }

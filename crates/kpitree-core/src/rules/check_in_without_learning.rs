@@ -211,7 +211,10 @@ fn said_only<'a>(check_ins: impl Iterator<Item = &'a CheckIn>) -> String {
             seen.push((l, note.trim()));
         }
     }
-    let quoted: Vec<String> = seen.iter().map(|(_, n)| format!("\"{n}\"")).collect();
+    let mut quoted: Vec<String> = Vec::with_capacity(seen.len());
+    for (_, n) in &seen {
+        quoted.push(format!("\"{n}\""));
+    }
     join_and(&quoted)
 }
 
@@ -229,14 +232,7 @@ fn span(run: &[CheckIn]) -> String {
     }
 }
 
-/// `a`, `a and b`, `a, b and c`.
-fn join_and(items: &[String]) -> String {
-    match items.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
-}
+use super::and_list as join_and;
 
 /// The causes (each starting with its verb) as one sentence: `a`, `a; and it b`, `a; it b; and it c`.
 fn join(causes: &[String]) -> String {

@@ -167,9 +167,15 @@ impl Rule for LaggingOnly {
                 // For a key result: an objective above it that already has a leading KPI.
                 let mut led_objective = None;
                 if kind == NodeKind::KeyResult {
-                    let active: Vec<Ix> =
-                        tree.parents(i).iter().copied().filter(|&p| tree.node(p).is_active()).collect();
-                    let live: Vec<Ix> = active.iter().copied().filter(|&p| !ended(p)).collect();
+                    let (mut active, mut live) = (Vec::new(), Vec::new());
+                    for &p in tree.parents(i) {
+                        if tree.node(p).is_active() {
+                            active.push(p);
+                            if !ended(p) {
+                                live.push(p);
+                            }
+                        }
+                    }
                     // Every objective it serves has ended, or is reported already.
                     if !active.is_empty() && (live.is_empty() || live.iter().all(|&p| reported[p as usize])) {
                         continue;

@@ -85,7 +85,11 @@ impl Rule for MissingOwner {
 
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let placeholders = cx.get(PLACEHOLDER_OWNERS);
-        let placeholders: Vec<&str> = placeholders.iter().map(|p| bare(p)).collect();
+        let mut bare_placeholders: Vec<&str> = Vec::with_capacity(placeholders.len());
+        for p in &placeholders {
+            bare_placeholders.push(bare(p));
+        }
+        let placeholders = bare_placeholders;
         let shared = cx.get(SHARED_OWNERS);
         let gap = |node| gap(node, &placeholders, shared);
         for (i, node) in cx.tree.nodes().iter().enumerate() {

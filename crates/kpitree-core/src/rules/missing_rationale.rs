@@ -155,7 +155,7 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, site: Ix, kpis: &[Ix]) {
         );
         (message, fix)
     } else {
-        let mut listed: Vec<String> = kpis.iter().take(KPIS_SHOWN).map(|&k| cx.node(k).display()).collect();
+        let mut listed: Vec<String> = super::displays(cx.tree, kpis.get(..KPIS_SHOWN).unwrap_or(kpis));
         if kpis.len() > KPIS_SHOWN {
             listed.push(format!("and {} more", kpis.len() - KPIS_SHOWN));
         }

@@ -220,10 +220,14 @@ impl<'a> Sink<'a> {
         evidence: Option<serde_json::Map<String, serde_json::Value>>,
         severity: Option<Severity>,
     ) {
+        let mut ids = Vec::with_capacity(nodes.len());
+        for &i in nodes {
+            ids.push(self.tree.node(i).id.clone());
+        }
         self.findings.push(Finding {
             rule: self.meta.id.to_owned(),
             severity: severity.unwrap_or(self.severity),
-            nodes: nodes.iter().map(|&i| self.tree.node(i).id.clone()).collect(),
+            nodes: ids,
             message,
             why: self.meta.why.into(),
             fix: fix.map_or(self.meta.fix.into(), Into::into),
@@ -279,7 +283,7 @@ pub fn quantity(x: f64, unit: Option<&str>) -> String {
         let sign = if x < 0.0 { "-" } else { "" };
         return format!("{sign}{symbol}{}{scale}", num(x.abs()));
     }
-    if unit.len() == 3 && CURRENCY_CODES.contains(&unit.to_ascii_uppercase().as_str()) {
+    if unit.len() == 3 && CURRENCY_CODES.iter().any(|c| c.eq_ignore_ascii_case(unit)) {
         return format!("{} {unit}", money(x));
     }
     format!("{} {unit}", num(x))
@@ -301,6 +305,33 @@ const CURRENCY_CODES: &[&str] = &[
     "GBP", "USD", "EUR", "CHF", "JPY", "CNY", "INR", "AUD", "CAD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
     "ZAR", "BRL", "MXN", "SGD", "HKD", "KRW", "TRY",
 ];
+
+/// The nodes' [`Node::display`]s, in order (one copy for every rule's lists).
+pub(crate) fn displays(tree: &Tree, nodes: &[Ix]) -> Vec<String> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for &i in nodes {
+        out.push(tree.node(i).display());
+    }
+    out
+}
+
+/// A JSON array of the strings.
+pub(crate) fn str_array(items: &[&str]) -> serde_json::Value {
+    let mut out = Vec::with_capacity(items.len());
+    for s in items {
+        out.push(serde_json::Value::String((*s).to_owned()));
+    }
+    serde_json::Value::Array(out)
+}
+
+/// `a`, `a and b`, `a, b and c` (the one copy every rule's lists go through).
+pub(crate) fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
 
 /// `"1 KPI"` / `"3 KPIs"`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {

@@ -86,14 +86,11 @@ impl Rule for OrphanKpi {
                     format!("{} has no objective above it", node.display())
                 } else {
                     // Bounded: many orphans under many objectives would otherwise make output quadratic.
-                    let mut listed: Vec<String> = objectives
-                        .iter()
-                        .take(OBJECTIVES_SHOWN)
-                        .map(|&o| {
-                            let n = cx.node(o);
-                            format!("{} ({})", n.display(), n.status.as_str())
-                        })
-                        .collect();
+                    let mut listed: Vec<String> = Vec::new();
+                    for &o in objectives.iter().take(OBJECTIVES_SHOWN) {
+                        let n = cx.node(o);
+                        listed.push(format!("{} ({})", n.display(), n.status.as_str()));
+                    }
                     if objectives.len() > OBJECTIVES_SHOWN {
                         listed.push(format!("and {} more", objectives.len() - OBJECTIVES_SHOWN));
                     }
@@ -123,7 +120,12 @@ fn objectives_above(cx: &Context<'_>, i: crate::tree::Ix) -> Vec<crate::tree::Ix
         }
         k += 1;
     }
-    let mut out: Vec<_> = seen.into_iter().filter(|&n| cx.node(n).kind == NodeKind::Objective).collect();
+    let mut out: Vec<crate::tree::Ix> = Vec::new();
+    for n in seen {
+        if cx.node(n).kind == NodeKind::Objective {
+            out.push(n);
+        }
+    }
     crate::sort::sort(&mut out);
     out
 }

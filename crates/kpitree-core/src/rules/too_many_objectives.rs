@@ -72,18 +72,16 @@ impl Rule for TooManyObjectives {
         let max = usize::try_from(cx.get(MAX_PER_OWNER)).unwrap_or(0);
         let hard_max = usize::try_from(cx.get(HARD_MAX)).unwrap_or(0);
         let limit = max.min(hard_max);
-        let mut entries: Vec<Entry<'_>> = tree
-            .of_kind(NodeKind::Objective)
-            .filter_map(|i| {
-                let n = tree.node(i);
-                if !n.is_active() {
-                    return None;
-                }
-                let owner = n.owner()?;
-                let period = n.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
-                Some(Entry { key: (fold_hash(owner), period.map_or(0, fold_hash)), ix: i, owner, period })
-            })
-            .collect();
+        let mut entries: Vec<Entry<'_>> = Vec::new();
+        for i in tree.of_kind(NodeKind::Objective) {
+            let n = tree.node(i);
+            if !n.is_active() {
+                continue;
+            }
+            let Some(owner) = n.owner() else { continue };
+            let period = n.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
+            entries.push(Entry { key: (fold_hash(owner), period.map_or(0, fold_hash)), ix: i, owner, period });
+        }
         // Equal keys are contiguous after sorting, each run in document order. A run normally holds one
         // owner and period; a hash collision is split apart by exact comparison.
         crate::sort::sort_by_key(&mut entries, |e| (e.key, e.ix));

@@ -58,7 +58,8 @@ impl Rule for UnalignedObjective {
         // Top-down: alignment, and for each unaligned active objective the top-most unaligned objective
         // it hangs under (itself when it has no active objective parent).
         let mut aligned = vec![false; tree.len()];
-        let mut umbrella: Vec<Option<Ix>> = vec![None; tree.len()];
+        // `Ix::MAX`: none.
+        let mut umbrella: Vec<Ix> = vec![Ix::MAX; tree.len()];
         for &i in tree.top_down() {
             if !active_objective(i) {
                 continue;
@@ -78,14 +79,18 @@ impl Rule for UnalignedObjective {
             let above = parents
                 .iter()
                 .find(|&&p| active_objective(p))
-                .and_then(|&p| umbrella.get(p as usize).copied().flatten());
+                .and_then(|&p| umbrella.get(p as usize).copied().filter(|&u| u != Ix::MAX));
             if let Some(slot) = umbrella.get_mut(i as usize) {
-                *slot = Some(above.unwrap_or(i));
+                *slot = above.unwrap_or(i);
             }
         }
         // Top-most ones in document order, each followed by the objectives below it.
-        let mut groups: Vec<(Ix, Ix)> =
-            umbrella.iter().enumerate().filter_map(|(i, u)| u.map(|u| (u, i as Ix))).collect();
+        let mut groups: Vec<(Ix, Ix)> = Vec::new();
+        for (i, &u) in umbrella.iter().enumerate() {
+            if u != Ix::MAX {
+                groups.push((u, i as Ix));
+            }
+        }
         crate::sort::sort_by_key(&mut groups, |&(u, i)| (u, u != i, i));
         if groups.is_empty() {
             return;
@@ -93,7 +98,12 @@ impl Rule for UnalignedObjective {
 
         let strategies: Vec<Ix> = tree.of_kind(NodeKind::Strategy).collect();
         if !strategies.iter().any(|&s| tree.node(s).is_active()) {
-            let tops: Vec<Ix> = groups.iter().filter(|&&(u, i)| u == i).map(|&(_, i)| i).collect();
+            let mut tops: Vec<Ix> = Vec::new();
+            for &(u, i) in &groups {
+                if u == i {
+                    tops.push(i);
+                }
+            }
             let total = groups.len();
             let inactive = if strategies.is_empty() {
                 "has no strategy node".to_owned()
@@ -162,32 +172,26 @@ impl Rule for UnalignedObjective {
 
 /// `"Grow" (s) and "Expand" (x)`, up to [`NAMES_SHOWN`] names and then "and N more".
 fn names(tree: &Tree, nodes: &[Ix]) -> String {
-    let shown: Vec<String> = nodes
-        .iter()
-        .take(NAMES_SHOWN)
-        .map(|&i| {
-            let n = tree.node(i);
-            format!("\"{}\" ({})", n.title, n.id)
-        })
-        .collect();
+    let mut shown: Vec<String> = Vec::new();
+    for &i in nodes.iter().take(NAMES_SHOWN) {
+        let n = tree.node(i);
+        shown.push(format!("\"{}\" ({})", n.title, n.id));
+    }
     join(shown, nodes.len())
 }
 
 /// `strategy "Grow" (s) is retired, objective "X" (x) is draft`, up to [`NAMES_SHOWN`].
 fn inactive_list(tree: &Tree, nodes: &[Ix]) -> String {
-    let shown: Vec<String> = nodes
-        .iter()
-        .take(NAMES_SHOWN)
-        .map(|&i| {
-            let n = tree.node(i);
-            let status = match n.status {
-                Status::Retired => "retired",
-                Status::Draft => "draft",
-                Status::Active => "active",
-            };
-            format!("{} is {status}", n.display())
-        })
-        .collect();
+    let mut shown: Vec<String> = Vec::new();
+    for &i in nodes.iter().take(NAMES_SHOWN) {
+        let n = tree.node(i);
+        let status = match n.status {
+            Status::Retired => "retired",
+            Status::Draft => "draft",
+            Status::Active => "active",
+        };
+        shown.push(format!("{} is {status}", n.display()));
+    }
     join(shown, nodes.len())
 }
 
@@ -197,9 +201,5 @@ fn join(mut shown: Vec<String>, total: usize) -> String {
     if more > 0 {
         shown.push(format!("{more} more"));
     }
-    match shown.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
+    super::and_list(&shown)
 }

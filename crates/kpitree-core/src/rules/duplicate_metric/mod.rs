@@ -170,16 +170,14 @@ impl Rule for DuplicateMetric {
         let mut crossed: Vec<Vec<Vec<Ix>>> = Vec::new();
         for run in by_name.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
             // Equal hashes: confirm with the normalised text itself (collisions are possible).
-            let mut keyed: Vec<(Vec<u8>, Ix)> = run
-                .iter()
-                .map(|&(_, i)| {
-                    norm.key(cx.node(i));
-                    (norm.key.clone(), i)
-                })
-                .collect();
+            let mut keyed: Vec<(Vec<u8>, Ix)> = Vec::with_capacity(run.len());
+            for &(_, i) in run {
+                norm.key(cx.node(i));
+                keyed.push((norm.key.clone(), i));
+            }
             crate::sort::sort(&mut keyed);
             for same in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-                let same: Vec<Ix> = same.iter().map(|&(_, i)| i).collect();
+                let same = positions(same);
                 let (matched, departments) = by_department(cx, same);
                 for members in matched {
                     classes.push(Class { reason: Reason::Name, members, overlap: None });
@@ -190,11 +188,11 @@ impl Rule for DuplicateMetric {
             }
         }
         for run in by_series.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-            let mut rest: Vec<Ix> = run.iter().map(|&(_, i)| i).collect();
+            let mut rest = positions(run);
             while rest.len() > 1 {
                 let first = sorted_series(&cx.node(rest[0]).measurements);
-                let (same, other): (Vec<Ix>, Vec<Ix>) =
-                    rest.iter().partition(|&&i| same_series(&first, &sorted_series(&cx.node(i).measurements)));
+                let (same, other) =
+                    split(&rest, &mut |i| same_series(&first, &sorted_series(&cx.node(i).measurements)));
                 if same.len() > 1 {
                     classes.push(Class { reason: Reason::Series, members: same, overlap: None });
                 }
@@ -231,7 +229,8 @@ impl Rule for DuplicateMetric {
             }
             groups[group_of[root] as usize].push(i);
         }
-        let mut reasons: Vec<Vec<&Class>> = vec![Vec::new(); groups.len()];
+        let mut reasons: Vec<Vec<&Class>> = Vec::new();
+        reasons.resize_with(groups.len(), Vec::new);
         for class in classes.iter().filter(|c| c.members.len() > 1) {
             let g = group_of[uf.find(class.members[0]) as usize];
             if let Some(r) = reasons.get_mut(g as usize) {
@@ -269,16 +268,19 @@ fn report_departments(
 ) {
     let free = |i: Ix| !duplicated.get(i as usize).copied().unwrap_or(false);
     let long = |i: Ix| cx.node(i).measurements.len() >= min_overlap;
-    let Some((home, reference)) = departments
-        .iter()
-        .enumerate()
-        .flat_map(|(d, members)| members.iter().map(move |&i| (d, i)))
-        .filter(|&(_, i)| free(i) && long(i))
-        .min_by_key(|&(_, i)| i)
-    else {
+    let mut first: Option<(usize, Ix)> = None;
+    let mut points = 0usize;
+    for (d, members) in departments.iter().enumerate() {
+        for &i in members {
+            points += cx.node(i).measurements.len();
+            if free(i) && long(i) && first.is_none_or(|(_, r)| i < r) {
+                first = Some((d, i));
+            }
+        }
+    }
+    let Some((home, reference)) = first else {
         return;
     };
-    let points: usize = departments.iter().flatten().map(|&i| cx.node(i).measurements.len()).sum();
     let mut budget = points.saturating_mul(16).saturating_add(4096);
     let ref_series = sorted_series(&cx.node(reference).measurements);
     let mut close: Vec<(Ix, overlap::Near)> = Vec::new();
@@ -298,27 +300,24 @@ fn report_departments(
     if close.is_empty() {
         return;
     }
-    let department = |i: Ix| cx.node(i).department.as_deref().map(str::trim).unwrap_or_default().to_owned();
-    let mut names: Vec<String> = vec![department(reference)];
-    for &(m, _) in &close {
-        let d = department(m);
-        if !names.contains(&d) {
-            names.push(d);
-        }
-    }
+    let department = |i: Ix| cx.node(i).department.as_deref().map(str::trim).unwrap_or_default();
+    let mut names: Vec<String> = vec![department(reference).to_owned()];
     let mut nodes = vec![reference];
-    nodes.extend(close.iter().map(|&(m, _)| m));
-    let listed: Vec<String> = nodes
-        .iter()
-        .take(MATCHES_SHOWN + 1)
-        .map(|&i| format!("{} of {} {}", cx.node(i).display(), department(i), place(cx.tree, i)))
-        .collect();
-    let shared = close.iter().map(|(_, n)| n.shared).min().unwrap_or(0);
-    let gap = close.iter().map(|(_, n)| n.gap).fold(0.0, f64::max);
-    let (from, to) = (
-        close.iter().map(|(_, n)| n.from).min().unwrap_or(cx.as_of),
-        close.iter().map(|(_, n)| n.to).max().unwrap_or(cx.as_of),
-    );
+    let (mut shared, mut gap, mut from, mut to) = (usize::MAX, 0.0f64, cx.as_of, cx.as_of);
+    for (k, (m, n)) in close.iter().enumerate() {
+        let d = department(*m);
+        if !names.iter().any(|name| name == d) {
+            names.push(d.to_owned());
+        }
+        nodes.push(*m);
+        shared = shared.min(n.shared);
+        gap = gap.max(n.gap);
+        (from, to) = if k == 0 { (n.from, n.to) } else { (from.min(n.from), to.max(n.to)) };
+    }
+    let mut listed: Vec<String> = Vec::new();
+    for &i in nodes.iter().take(MATCHES_SHOWN + 1) {
+        listed.push(format!("{} of {} {}", cx.node(i).display(), department(i), place(cx.tree, i)));
+    }
     let title = &cx.node(reference).title;
     let mut message = format!(
         "\"{title}\" is kept by {} departments whose numbers are close but not equal: {}",
@@ -339,8 +338,8 @@ fn report_departments(
         join_and(&names)
     );
     let mut evidence = Map::new();
-    evidence.insert("matched_by".into(), Value::Array(vec![Value::String("name_across_departments".into())]));
-    evidence.insert("departments".into(), names.into_iter().map(Value::String).collect());
+    evidence.insert("matched_by".into(), super::str_array(&["name_across_departments"]));
+    evidence.insert("departments".into(), super::str_array(&names.iter().map(String::as_str).collect::<Vec<_>>()));
     evidence.insert("overlap_points".into(), Value::from(shared));
     evidence.insert("max_relative_gap".into(), Value::from((gap * 10_000.0).round() / 10_000.0));
     evidence.insert("from".into(), Value::String(from.to_string()));
@@ -381,16 +380,22 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &
     } else {
         // Pairs of overlapping series can be many: the message names the first few.
         for c in classes.iter().take(MATCHES_SHOWN) {
-            let ids: Vec<&str> = c.members.iter().map(|&i| cx.node(i).id.as_str()).collect();
-            why.push(format!("{}: {}", describe(c), ids.join(", ")));
+            let mut line = describe(c);
+            for (k, &i) in c.members.iter().enumerate() {
+                line.push_str(if k == 0 { ": " } else { ", " });
+                line.push_str(&cx.node(i).id);
+            }
+            why.push(line);
         }
         if classes.len() > MATCHES_SHOWN {
             why.push(format!("and {} more", plural(classes.len() - MATCHES_SHOWN, "match", "matches")));
         }
     }
 
-    let listed: Vec<String> =
-        ordered.iter().map(|&i| format!("{} {}", cx.node(i).display(), place(cx.tree, i))).collect();
+    let mut listed: Vec<String> = Vec::with_capacity(ordered.len());
+    for &i in &ordered {
+        listed.push(format!("{} {}", cx.node(i).display(), place(cx.tree, i)));
+    }
     let message = format!(
         "{} active KPIs measure the same thing in different places ({}): {}",
         members.len(),
@@ -403,36 +408,35 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &
         "Keep {}: {}. Attach it to every parent the others served (a KPI may have several parents), then retire {}.",
         k.display(),
         keep_reason(cx, keep, members),
-        join_and(&ordered[1..].iter().map(|&i| cx.node(i).display()).collect::<Vec<_>>())
+        join_and(&super::displays(cx.tree, &ordered[1..]))
     );
 
     let mut evidence = Map::new();
     evidence.insert("keep".into(), Value::String(k.id.clone()));
-    let mut matched: Vec<&str> = classes
-        .iter()
-        .map(|c| match c.reason {
+    let mut matched: Vec<&str> = Vec::new();
+    for c in classes {
+        let m = match c.reason {
             Reason::Name => "name_and_unit",
             Reason::Series => "series",
             Reason::Overlap => "series_overlap",
-        })
-        .collect();
-    matched.dedup();
-    evidence.insert("matched_by".into(), matched.into_iter().map(|s| Value::String(s.to_owned())).collect());
-    let overlaps: Vec<Value> = classes
-        .iter()
-        .filter_map(|c| c.overlap.as_ref())
-        .take(MATCHES_SHOWN)
-        .map(|o| {
+        };
+        if matched.last() != Some(&m) {
+            matched.push(m);
+        }
+    }
+    evidence.insert("matched_by".into(), super::str_array(&matched));
+    let mut overlaps: Vec<Value> = Vec::new();
+    for o in classes.iter().filter_map(|c| c.overlap.as_ref()).take(MATCHES_SHOWN) {
+        overlaps.push({
             let mut m = Map::new();
-            let ids = [o.a, o.b].map(|i| Value::String(cx.node(i).id.clone()));
-            m.insert("kpis".into(), Value::Array(ids.to_vec()));
+            m.insert("kpis".into(), super::str_array(&[cx.node(o.a).id.as_str(), cx.node(o.b).id.as_str()]));
             m.insert("overlap_points".into(), Value::from(o.shared));
             m.insert("agreeing_points".into(), Value::from(o.agreeing));
             m.insert("from".into(), Value::String(o.from.to_string()));
             m.insert("to".into(), Value::String(o.to.to_string()));
             Value::Object(m)
-        })
-        .collect();
+        });
+    }
     if !overlaps.is_empty() {
         evidence.insert("overlaps".into(), Value::Array(overlaps));
     }
@@ -446,15 +450,18 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, members: &[Ix], classes: &
 fn by_department(cx: &Context<'_>, members: Vec<Ix>) -> (Vec<Vec<Ix>>, Vec<Vec<Ix>>) {
     let dept = |i: Ix| cx.node(i).department.as_deref().map(str::trim).filter(|d| !d.is_empty());
     // (hash of the folded department, position); no department sorts first.
-    let mut keyed: Vec<(Option<u64>, Ix)> = members.iter().map(|&i| (dept(i).map(fold_hash), i)).collect();
+    let mut keyed: Vec<(Option<u64>, Ix)> = Vec::with_capacity(members.len());
+    for &i in &members {
+        keyed.push((dept(i).map(fold_hash), i));
+    }
     crate::sort::sort(&mut keyed);
     let (none, named) = keyed.split_at(keyed.partition_point(|(h, _)| h.is_none()));
     let mut departments: Vec<Vec<Ix>> = Vec::new();
     for run in named.chunk_by(|a, b| a.0 == b.0) {
         // Equal hashes: confirm with the text (collisions are possible).
-        let mut rest: Vec<Ix> = run.iter().map(|&(_, i)| i).collect();
+        let mut rest = positions(run);
         while let Some(&first) = rest.first() {
-            let (same, other): (Vec<Ix>, Vec<Ix>) = rest.iter().partition(|&&i| {
+            let (same, other) = split(&rest, &mut |i| {
                 let (a, b) = (dept(first).unwrap_or_default(), dept(i).unwrap_or_default());
                 eq_folded(a, b)
             });
@@ -465,25 +472,48 @@ fn by_department(cx: &Context<'_>, members: Vec<Ix>) -> (Vec<Vec<Ix>>, Vec<Vec<I
     for d in &mut departments {
         crate::sort::sort(d);
     }
-    let none: Vec<Ix> = none.iter().map(|&(_, i)| i).collect();
-    let mut out = match departments.len() {
-        0 => vec![none],
+    let none = positions(none);
+    let mut out: Vec<Vec<Ix>> = Vec::new();
+    let mut add = |mut c: Vec<Ix>| {
+        if c.len() > 1 {
+            crate::sort::sort(&mut c);
+            out.push(c);
+        }
+    };
+    match departments.len() {
+        0 => add(none),
         1 => {
             let mut all = departments.swap_remove(0);
             all.extend(none);
-            vec![all]
+            add(all);
         }
         _ => {
-            let mut out = departments.clone();
-            out.push(none);
-            out
+            for d in &departments {
+                add(d.clone());
+            }
+            add(none);
         }
-    };
-    out.retain(|c| c.len() > 1);
-    for c in &mut out {
-        crate::sort::sort(c);
     }
     (out, departments)
+}
+
+/// The positions of `(key, position)` pairs, in order.
+fn positions<K>(keyed: &[(K, Ix)]) -> Vec<Ix> {
+    let mut out = Vec::with_capacity(keyed.len());
+    for (_, i) in keyed {
+        out.push(*i);
+    }
+    out
+}
+
+/// `nodes` split into those `test` accepts and the others, each in order (like `Iterator::partition`,
+/// compiled once).
+fn split(nodes: &[Ix], test: &mut dyn FnMut(Ix) -> bool) -> (Vec<Ix>, Vec<Ix>) {
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    for &i in nodes {
+        if test(i) { yes.push(i) } else { no.push(i) }
+    }
+    (yes, no)
 }
 
 /// Why `keep` ranks first: each criterion that set it apart, down to the one that decided.
@@ -494,11 +524,11 @@ fn keep_reason(cx: &Context<'_>, keep: Ix, members: &[Ix]) -> String {
     let mut tied: Vec<Ix> = members.to_vec();
     if tied.iter().any(|&i| serves(i) != serves(keep)) {
         parts.push("it serves an active objective".to_owned());
-        tied.retain(|&i| serves(i) == serves(keep));
+        tied = split(&tied, &mut |i| serves(i) == serves(keep)).0;
     }
     if tied.iter().any(|&i| len(i) != len(keep)) {
         parts.push(format!("has the most measurements ({})", len(keep)));
-        tied.retain(|&i| len(i) == len(keep));
+        tied = split(&tied, &mut |i| len(i) == len(keep)).0;
     }
     if tied.len() > 1 {
         parts
@@ -513,17 +543,11 @@ fn keep_reason(cx: &Context<'_>, keep: Ix, members: &[Ix]) -> String {
 
 /// "under key result "A" (a) and objective "B" (b)", or "with no parent".
 fn place(tree: &Tree, i: Ix) -> String {
-    let parents: Vec<String> = tree.parents(i).iter().map(|&p| tree.node(p).display()).collect();
+    let parents = super::displays(tree, tree.parents(i));
     if parents.is_empty() { "with no parent".to_owned() } else { format!("under {}", join_and(&parents)) }
 }
 
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
+use super::and_list as join_and;
 
 /// True when every KPI of the group has the same set of parents.
 fn same_parents(tree: &Tree, members: &[Ix]) -> bool {

@@ -41,29 +41,32 @@ pub(super) fn agree(a: f64, b: f64) -> bool {
 /// `min_overlap` shared dates, on every date they share, with two different values among them; pairs
 /// whose whole series are identical with at least `min_points` points are left to the series match.
 pub(super) fn overlaps(cx: &Context<'_>, min_overlap: usize, min_points: usize) -> Vec<Overlap> {
-    let series: Vec<(Ix, &[Measurement])> = cx
-        .tree
-        .of_kind(NodeKind::Kpi)
-        .map(|i| (i, cx.node(i)))
-        .filter(|(_, n)| n.is_active() && n.measurements.len() >= min_overlap)
-        .map(|(i, n)| (i, &n.measurements[..]))
-        .collect();
+    let mut series: Vec<(Ix, &[Measurement])> = Vec::new();
+    for i in cx.tree.of_kind(NodeKind::Kpi) {
+        let n = cx.node(i);
+        if n.is_active() && n.measurements.len() >= min_overlap {
+            series.push((i, &n.measurements[..]));
+        }
+    }
     let points: usize = series.iter().map(|(_, s)| s.len()).sum();
     let candidates = candidate_pairs(&series, min_overlap);
     if candidates.is_empty() {
         return Vec::new();
     }
     // Sorted copies of the series that are not sorted already, for the candidates only.
-    let mut sorted: FxHashMap<Ix, Cow<'_, [Measurement]>> = FxHashMap::default();
+    let mut sorted: Vec<Option<Cow<'_, [Measurement]>>> = Vec::new();
+    sorted.resize_with(cx.tree.len(), || None);
     for &(a, b) in &candidates {
         for i in [a, b] {
-            sorted.entry(i).or_insert_with(|| sorted_series(&cx.node(i).measurements));
+            if let Some(slot @ None) = sorted.get_mut(i as usize) {
+                *slot = Some(sorted_series(&cx.node(i).measurements));
+            }
         }
     }
     let mut budget = points.saturating_mul(CHECK_BUDGET_PER_POINT).saturating_add(4096);
     let mut out = Vec::new();
     for (a, b) in candidates {
-        let (Some(sa), Some(sb)) = (sorted.get(&a), sorted.get(&b)) else { continue };
+        let (Some(Some(sa)), Some(Some(sb))) = (sorted.get(a as usize), sorted.get(b as usize)) else { continue };
         let Some(rest) = budget.checked_sub(sa.len() + sb.len()) else { break };
         budget = rest;
         if sa.len() == sb.len() && sa.len() >= min_points && same_series(sa, sb) {
@@ -121,11 +124,13 @@ pub(super) fn candidate_pairs(series: &[(Ix, &[Measurement])], min_overlap: usiz
     }
     drop(entries);
     radix_sort(&mut pairs);
-    pairs
-        .chunk_by(|x, y| x == y)
-        .filter(|run| run.len() >= min_overlap)
-        .map(|run| ((run[0] >> 32) as Ix, run[0] as Ix))
-        .collect()
+    let mut out = Vec::new();
+    for run in pairs.chunk_by(|x, y| x == y) {
+        if run.len() >= min_overlap {
+            out.push(((run[0] >> 32) as Ix, run[0] as Ix));
+        }
+    }
+    out
 }
 
 /// Sorts in four passes of 16 bits (least significant first), skipping a pass whose digits are all
@@ -134,7 +139,7 @@ fn radix_sort(v: &mut Vec<u64>) {
     if v.len() < 2 {
         return;
     }
-    let mut other = vec![0u64; v.len()];
+    let mut other = v.clone(); // every element is overwritten
     let mut counts = vec![0usize; 1 << 16];
     for shift in [0u32, 16, 32, 48] {
         counts.fill(0);
