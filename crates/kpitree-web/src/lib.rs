@@ -8,8 +8,8 @@
 //! lean engine the widget loads by default: JSON trees checked, pruned and laid out with the default
 //! configuration. CSV (`kpitree_core::load` is not called, so the CSV reader is not linked), reading a
 //! configuration (TOML or JSON: the widget loads the full engine for a page with a `config` anyway),
-//! the plugin runner and the plugin ABI are left out, which takes the wasm from 312 to 119 KiB
-//! gzipped; asked for them, the lean build throws an error saying so.
+//! the plugin runner and the plugin ABI are left out (sizes: `web/README.md`, *Size*); asked for
+//! them, the lean build throws an error saying so.
 //!
 //! `web/src/engine.js` and `web/src/plugins.js` wrap these exports in the public JS API
 //! (`web/src/kpitree.d.ts`). Large results (reports, node lists) cross as JSON text, which the page
