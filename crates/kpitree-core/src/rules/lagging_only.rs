@@ -30,11 +30,12 @@
 //! once a `drives` link states that a leading KPI moves "Churn rate".
 //! Fixtures: `tests/rules/lagging-only/`.
 
+use super::supporting::Supporting;
 use super::{Context, Param, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::model::{Indicator, LinkKind, NodeKind};
 use crate::rollup::Period;
-use crate::tree::{Ix, Tree};
+use crate::tree::Ix;
 use std::fmt::Write as _;
 
 /// No such node.
@@ -66,11 +67,6 @@ static META: RuleMeta = RuleMeta {
 const LEADING: u8 = 1;
 const LAGGING: u8 = 2;
 const UNCLASSIFIED: u8 = 4;
-
-/// Visits allowed for counting KPIs in messages, per node of the tree. Counting is a walk per reported
-/// node; a tree where many reported nodes share one huge KPI sub-tree could make it quadratic, so past
-/// this budget messages leave the counts out (the verdicts themselves are always computed in linear time).
-const COUNT_BUDGET_PER_NODE: usize = 8;
 
 impl Rule for LaggingOnly {
     fn meta(&self) -> &'static RuleMeta {
@@ -153,8 +149,7 @@ impl Rule for LaggingOnly {
         let ended = |i: Ix| over[i as usize];
 
         let mut reported = vec![false; n];
-        let mut counter =
-            Counter { stamp: vec![0; n], epoch: 0, budget: n * COUNT_BUDGET_PER_NODE + 1024, stack: Vec::new() };
+        let mut counter = Supporting::new(tree);
         let mut kpis: Vec<Ix> = Vec::new();
         let mut nodes: Vec<Ix> = Vec::new();
         // Objectives first, so their key results can defer to them.
@@ -185,7 +180,7 @@ impl Rule for LaggingOnly {
                 reported[i as usize] = true;
                 nodes.clear();
                 nodes.push(i);
-                let (mut message, unclassified) = if counter.supporting(tree, i, &mut kpis).is_some() {
+                let (mut message, unclassified) = if counter.kpis(tree, i, &mut kpis).is_some() {
                     nodes.extend(kpis.iter().copied());
                     // No supporting KPI is leading (that is the verdict), so each one is lagging or unclassified.
                     let unclassified = kpis.iter().filter(|&&k| tree.node(k).indicator.is_none()).count();
@@ -264,45 +259,4 @@ fn describe(who: String, lagging: usize, unclassified: usize, unclassified_lag: 
     };
     s.push_str(&note);
     s
-}
-
-/// Collects the distinct supporting KPIs of a node, with a shared work budget.
-struct Counter {
-    stamp: Vec<u32>,
-    epoch: u32,
-    budget: usize,
-    stack: Vec<Ix>,
-}
-
-impl Counter {
-    /// Fills `out` with the active KPIs supporting `root`, in document order; `None` when the budget ran out.
-    fn supporting(&mut self, tree: &Tree, root: Ix, out: &mut Vec<Ix>) -> Option<()> {
-        out.clear();
-        self.epoch = self.epoch.checked_add(1)?;
-        self.stack.clear();
-        self.stack.push(root);
-        while let Some(i) = self.stack.pop() {
-            let kind = tree.node(i).kind;
-            for &c in tree.children(i) {
-                self.budget = self.budget.checked_sub(1)?;
-                let child = tree.node(c);
-                let follow = match (kind, child.kind) {
-                    (_, NodeKind::Kpi) => true,
-                    (NodeKind::Objective, NodeKind::KeyResult) => i == root,
-                    _ => false,
-                };
-                let slot = self.stamp.get_mut(c as usize)?;
-                if !follow || !child.is_active() || *slot == self.epoch {
-                    continue;
-                }
-                *slot = self.epoch;
-                if child.kind == NodeKind::Kpi {
-                    out.push(c);
-                }
-                self.stack.push(c);
-            }
-        }
-        crate::sort::sort(out);
-        Some(())
-    }
 }

@@ -26,6 +26,7 @@ mod missing_rationale;
 mod orphan_kpi;
 mod stale_check_in;
 mod stale_kpi;
+mod supporting;
 mod text;
 mod too_many_key_results;
 mod too_many_objectives;

@@ -18,11 +18,11 @@
 //! under its key results (reported). The same objective once retired, or an active objective for
 //! `2026-Q4` in a tree dated 2026-11-30, passes. Fixtures: `tests/rules/zombie-objective/`.
 
+use super::supporting::Supporting;
 use super::{Context, Rule, RuleMeta, Sink, plural};
 use crate::finding::Severity;
 use crate::model::NodeKind;
 use crate::rollup::Period;
-use crate::tree::{Ix, Tree};
 
 /// See the module documentation.
 pub struct ZombieObjective;
@@ -39,11 +39,6 @@ static META: RuleMeta = RuleMeta {
     params: &[],
 };
 
-/// Visits allowed for counting KPIs in messages, per node of the tree: each reported objective is a
-/// walk, and many objectives sharing one huge KPI sub-tree could make that quadratic. Past the budget
-/// messages leave the count out.
-const COUNT_BUDGET_PER_NODE: usize = 8;
-
 impl Rule for ZombieObjective {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -52,12 +47,8 @@ impl Rule for ZombieObjective {
     fn check(&self, cx: &Context<'_>, out: &mut Sink<'_>) {
         let tree = cx.tree;
         let as_of = cx.as_of;
-        let mut counter = Counter {
-            stamp: vec![0; tree.len()],
-            epoch: 0,
-            budget: tree.len() * COUNT_BUDGET_PER_NODE + 1024,
-            stack: Vec::new(),
-        };
+        let mut counter = Supporting::new(tree);
+        let mut kpis = Vec::new();
         for o in tree.of_kind(NodeKind::Objective) {
             let node = tree.node(o);
             let Some(label) = node.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { continue };
@@ -87,7 +78,7 @@ impl Rule for ZombieObjective {
                 continue;
             }
             let days = plural(usize::try_from(as_of.days_since(period.end)).unwrap_or(0), "day", "days");
-            let collected = match counter.kpis_below(tree, o) {
+            let collected = match counter.kpis(tree, o, &mut kpis).map(|()| kpis.len()) {
                 Some(0) => "no active KPI is below it, but it still counts as a current objective".to_owned(),
                 Some(n) => format!(
                     "{} below it {} still collected for an objective that is over",
@@ -123,46 +114,6 @@ fn current_period(p: &Period, as_of: crate::date::Date) -> String {
         3 => format!("{y}-Q{}", (m - 1) / 3 + 1),
         6 => format!("{y}-H{}", (m - 1) / 6 + 1),
         _ => format!("{y}"),
-    }
-}
-
-/// Counts distinct active KPIs below objectives, with a shared work budget.
-struct Counter {
-    stamp: Vec<u32>,
-    epoch: u32,
-    budget: usize,
-    stack: Vec<Ix>,
-}
-
-impl Counter {
-    /// The active KPIs below objective `root` through its active key results and active KPIs; `None`
-    /// when the budget ran out.
-    fn kpis_below(&mut self, tree: &Tree, root: Ix) -> Option<usize> {
-        self.epoch = self.epoch.checked_add(1)?;
-        self.stack.clear();
-        self.stack.push(root);
-        let mut count = 0;
-        while let Some(i) = self.stack.pop() {
-            for &c in tree.children(i) {
-                self.budget = self.budget.checked_sub(1)?;
-                let child = tree.node(c);
-                let follow = match child.kind {
-                    NodeKind::Kpi => true,
-                    NodeKind::KeyResult => i == root,
-                    _ => false,
-                };
-                let slot = self.stamp.get_mut(c as usize)?;
-                if !follow || !child.is_active() || *slot == self.epoch {
-                    continue;
-                }
-                *slot = self.epoch;
-                if child.kind == NodeKind::Kpi {
-                    count += 1;
-                }
-                self.stack.push(c);
-            }
-        }
-        Some(count)
     }
 }
 

@@ -178,45 +178,38 @@ fn point_key(m: &Measurement) -> Option<u64> {
 /// dates, agree on every one (a date with several measurements: as many on both sides, agreeing in
 /// value order) and show at least two different values there.
 pub(super) fn check(a: Ix, b: Ix, sa: &[Measurement], sb: &[Measurement], min_overlap: usize) -> Option<Overlap> {
-    let (mut x, mut y) = (0, 0);
-    let (mut shared, mut range, mut first_value, mut varied) = (0, None::<(Date, Date)>, None::<f64>, false);
-    while let (Some(ma), Some(mb)) = (sa.get(x), sb.get(y)) {
-        let (d, e) = (ma.date, mb.date);
-        if d != e {
-            if d < e {
-                x += 1;
-            } else {
-                y += 1;
-            }
-            continue;
-        }
-        let ra = same_date(sa, x);
-        let rb = same_date(sb, y);
-        if ra.len() != rb.len() || !ra.iter().zip(rb).all(|(p, q)| agree(p.value, q.value)) {
-            return None;
-        }
-        shared += 1;
-        range = Some(range.map_or((d, d), |(from, _)| (from, d)));
-        let v = ma.value;
-        match first_value {
-            None => first_value = Some(v),
-            Some(f) => varied |= !agree(f, v),
-        }
-        x += ra.len();
-        y += rb.len();
-    }
-    let (from, to) = range?;
-    (shared >= min_overlap && varied).then_some(Overlap { a, b, shared, agreeing: shared, from, to })
+    let mut each = |ra: &[Measurement], rb: &[Measurement]| ra.iter().zip(rb).all(|(p, q)| agree(p.value, q.value));
+    let shared = shared_dates(sa, sb, &mut each)?;
+    (shared.dates >= min_overlap && shared.varied).then_some(Overlap {
+        a,
+        b,
+        shared: shared.dates,
+        agreeing: shared.dates,
+        from: shared.from,
+        to: shared.to,
+    })
 }
 
-/// How close two series of the same name in two departments are: on at least `min_overlap` shared
-/// dates, with two different values among them, every pair of values within [`NEAR_GAP`] of the larger
-/// one, and not all agreeing (agreeing series are duplicates). Returns the shared dates, the widest
-/// relative gap and the date range. A date with a different number of measurements on each side is
-/// not close.
-pub(super) fn near(sa: &[Measurement], sb: &[Measurement], min_overlap: usize) -> Option<Near> {
+/// What two series sorted by date share, as [`shared_dates`] found it.
+struct Shared {
+    dates: usize,
+    from: Date,
+    to: Date,
+    /// Two different values among the shared dates (first of each date, in the first series).
+    varied: bool,
+}
+
+/// Walks the dates two series sorted by date and value share; `each` judges the measurements of one
+/// shared date (as many on both sides, else the walk stops). `None` when they share no date, a date
+/// has a different number of measurements on each side, or `each` says no. One walk for both
+/// [`check`] and [`near`]; `dyn` so that the browser's engine holds one copy of it.
+fn shared_dates(
+    sa: &[Measurement],
+    sb: &[Measurement],
+    each: &mut dyn FnMut(&[Measurement], &[Measurement]) -> bool,
+) -> Option<Shared> {
     let (mut x, mut y) = (0, 0);
-    let (mut shared, mut gap, mut range, mut first_value, mut varied) = (0, 0.0f64, None::<(Date, Date)>, None, false);
+    let (mut dates, mut range, mut first_value, mut varied) = (0, None::<(Date, Date)>, None::<f64>, false);
     while let (Some(ma), Some(mb)) = (sa.get(x), sb.get(y)) {
         let (d, e) = (ma.date, mb.date);
         if d != e {
@@ -228,19 +221,10 @@ pub(super) fn near(sa: &[Measurement], sb: &[Measurement], min_overlap: usize) -
             continue;
         }
         let (ra, rb) = (same_date(sa, x), same_date(sb, y));
-        if ra.len() != rb.len() {
+        if ra.len() != rb.len() || !each(ra, rb) {
             return None;
         }
-        for (p, q) in ra.iter().zip(rb) {
-            let larger = p.value.abs().max(q.value.abs());
-            let g = if agree(p.value, q.value) { 0.0 } else { (p.value - q.value).abs() / larger };
-            // NaN (from a value that is not finite) is never close.
-            if g.is_nan() || g > NEAR_GAP {
-                return None;
-            }
-            gap = gap.max(g);
-        }
-        shared += 1;
+        dates += 1;
         range = Some(range.map_or((d, d), |(from, _)| (from, d)));
         match first_value {
             None => first_value = Some(ma.value),
@@ -250,7 +234,35 @@ pub(super) fn near(sa: &[Measurement], sb: &[Measurement], min_overlap: usize) -
         y += rb.len();
     }
     let (from, to) = range?;
-    (shared >= min_overlap && varied && gap > 0.0).then_some(Near { shared, gap, from, to })
+    Some(Shared { dates, from, to, varied })
+}
+
+/// How close two series of the same name in two departments are: on at least `min_overlap` shared
+/// dates, with two different values among them, every pair of values within [`NEAR_GAP`] of the larger
+/// one, and not all agreeing (agreeing series are duplicates). Returns the shared dates, the widest
+/// relative gap and the date range. A date with a different number of measurements on each side is
+/// not close.
+pub(super) fn near(sa: &[Measurement], sb: &[Measurement], min_overlap: usize) -> Option<Near> {
+    let mut gap = 0.0f64;
+    let mut each = |ra: &[Measurement], rb: &[Measurement]| {
+        for (p, q) in ra.iter().zip(rb) {
+            let larger = p.value.abs().max(q.value.abs());
+            let g = if agree(p.value, q.value) { 0.0 } else { (p.value - q.value).abs() / larger };
+            // NaN (from a value that is not finite) is never close.
+            if g.is_nan() || g > NEAR_GAP {
+                return false;
+            }
+            gap = gap.max(g);
+        }
+        true
+    };
+    let shared = shared_dates(sa, sb, &mut each)?;
+    (shared.dates >= min_overlap && shared.varied && gap > 0.0).then_some(Near {
+        shared: shared.dates,
+        gap,
+        from: shared.from,
+        to: shared.to,
+    })
 }
 
 /// Two series of one name in two departments whose numbers are close but not equal.
