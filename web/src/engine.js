@@ -133,6 +133,18 @@ export function loadConfig(input, { file = 'kpitree.toml', format } = {}) {
   return new Config(call(() => wasm.parseConfig(text, file, format)), file);
 }
 
+/**
+ * Adds the custom rules of a rules file (`[[custom_rules]]`, TOML text named `file` in messages) to
+ * `config` (a Config, or nothing for the defaults) and checks them all together, as `kpitree check
+ * --rules FILE` does. Returns a new Config; throws KpiTreeError naming each bad rule.
+ */
+export function withRules(config, text, { file = 'rules.toml' } = {}) {
+  engineReady('custom rules');
+  const base = config === undefined || config === null ? null : loadConfig(config, { file: 'config' });
+  const source = base?.source ?? 'command line';
+  return new Config(call(() => wasm.withRules(base?.json ?? '', source, text, file)), source);
+}
+
 /** `config` as a check takes it: a Config, TOML text, an object, or nothing for the defaults. */
 export function configOf(config) {
   if (config === undefined || config === null) return { json: '', source: 'command line' };

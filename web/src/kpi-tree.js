@@ -31,7 +31,7 @@ const OVERSCAN = 320;
 let instances = 0;
 
 export class KpiTreeElement extends HTMLElement {
-  static observedAttributes = ['src', 'plugins', 'config'];
+  static observedAttributes = ['src', 'plugins', 'config', 'rules'];
 
   #uid = `kpi-tree-${++instances}`;
   #root;
@@ -94,6 +94,13 @@ export class KpiTreeElement extends HTMLElement {
   }
   set config(v) {
     this.setAttribute('config', v);
+  }
+  /** URL of a file of custom rules (`[[custom_rules]]`, TOML), checked with the configuration's. */
+  get rules() {
+    return this.getAttribute('rules') ?? '';
+  }
+  set rules(v) {
+    this.setAttribute('rules', v);
   }
 
   /** A tree document (object or JSON text) or an engine `Tree`, set directly; it wins over `src`. */

@@ -144,17 +144,34 @@ export declare function loadTree(input: string | TreeDocument, options?: LoadTre
  */
 export declare function readTree(input: string | TreeDocument, options?: LoadTreeOptions): Promise<Tree>;
 
-/** A configuration: `[rules.<id>]`, `[plugins.<name>]`, plugin `[limits]`. */
+/** A custom rule as written (`[[custom_rules]]`; conditions in CEL, docs/format.md). */
+export interface CustomRule {
+  id: string;
+  severity?: Severity;
+  kinds?: Array<'strategy' | 'objective' | 'key_result' | 'kpi'>;
+  when?: string;
+  assert: string;
+  message?: string;
+  summary?: string;
+  why?: string;
+  fix?: string;
+}
+
+/** A configuration: `[rules.<id>]`, `[plugins.<name>]`, plugin `[limits]`, `[[custom_rules]]`. */
 export declare class Config {
   readonly source: string;
   readonly rules: Record<string, { enabled?: boolean; severity?: Severity; [option: string]: unknown }>;
   readonly plugins: Record<string, unknown>;
   readonly limits: Record<string, number>;
+  readonly custom_rules?: CustomRule[];
   /** The configuration as the engine reads it. */
   readonly json: string;
 }
 
-export type ConfigInput = Config | string | { rules?: object; plugins?: object; limits?: object };
+export type ConfigInput =
+  | Config
+  | string
+  | { rules?: object; plugins?: object; limits?: object; custom_rules?: CustomRule[] };
 
 /**
  * Reads a configuration from TOML (`kpitree.toml`), JSON text (`format: 'json'`) or an object. Throws
@@ -162,6 +179,12 @@ export type ConfigInput = Config | string | { rules?: object; plugins?: object; 
  * runs, where the plugins' rules are known.
  */
 export declare function loadConfig(input: ConfigInput, options?: { file?: string; format?: 'toml' | 'json' }): Config;
+
+/**
+ * Adds the custom rules of a rules file (TOML `[[custom_rules]]`, named `file` in messages) to
+ * `config` and checks them together, as `kpitree check --rules FILE`. Full engine only.
+ */
+export declare function withRules(config: ConfigInput | null | undefined, text: string, options?: { file?: string }): Config;
 
 /** The native host's default plugin limits (plugins/ABI.md). */
 export declare function defaultLimits(): PluginLimits;
@@ -291,6 +314,8 @@ export declare class KpiTreeElement extends HTMLElement {
   plugins: string;
   /** URL of a `kpitree.toml`. */
   config: string;
+  /** URL of a file of custom rules (`[[custom_rules]]`), with the configuration's. */
+  rules: string;
   /** A document (object or JSON text) or an engine Tree set directly; it wins over `src`. */
   tree: TreeDocument | string | Tree | null;
   /** The last check's report, or null. */

@@ -55,7 +55,7 @@ function freeIfOwn(tree, own) {
 }
 
 /**
- * Loads what element `el` shows: `value` (its `tree` property) or its `src`, its `config`, and checks
+ * Loads what element `el` shows: `value` (its `tree` property) or its `src`, its `config` and `rules`, and checks
  * the tree with its `plugins`; then `adopt(tree, own, config, report)` (`own`: whether the tree was
  * made here, so the element frees it), or `fail(error)`. After each wait a `stale()` load stops and
  * frees what it made.
@@ -66,7 +66,7 @@ export async function load(el, value, stale, adopt, fail) {
   try {
     const csv = typeof value === 'string' ? !value.trim().startsWith('{') : !value && formatOf(el.src) === 'csv';
     // The lean engine (JSON) unless this element needs the full one: CSV, a kpitree.toml, plugins.
-    await engine.initEngine({ lean: !(csv || Boolean(el.config) || splitList(el.plugins).length > 0) });
+    await engine.initEngine({ lean: !(csv || Boolean(el.config) || Boolean(el.rules) || splitList(el.plugins).length > 0) });
     if (value && typeof value.nodes === 'function' && typeof value.layout === 'function') {
       tree = value;
       own = false;
@@ -84,6 +84,12 @@ export async function load(el, value, stale, adopt, fail) {
       const text = await fetchText(el.config, 'configuration');
       if (stale()) return freeIfOwn(tree, own);
       config = engine.loadConfig(text, { file: el.config, format: 'toml' });
+    }
+    // Custom rules of a rules file, with the configuration's (`kpitree check --rules FILE`).
+    if (el.rules) {
+      const text = await fetchText(el.rules, 'rules');
+      if (stale()) return freeIfOwn(tree, own);
+      config = engine.withRules(config, text, { file: el.rules });
     }
     const report = await check(tree, config, splitList(el.plugins));
     if (stale()) return freeIfOwn(tree, own);

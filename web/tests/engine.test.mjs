@@ -113,6 +113,47 @@ describe(`${engine} engine: check in the browser equals kpitree check --format j
   });
 });
 
+describe(`${engine} engine: custom rules (CEL)`, () => {
+  test('findings equal kpitree check --rules, and prune counts them too', { skip: lean && 'custom rules need the full engine' }, async () => {
+    const fs = await import('node:fs');
+    const rules = fs.readFileSync(join(repo, 'examples/rules.toml'), 'utf8');
+    for (const file of examples()) {
+      const expected = JSON.parse(
+        cli(['check', file, '--format', 'json', '--fail-on', 'never', '--no-config', '--rules', 'examples/rules.toml']).stdout,
+      );
+      const text = fs.readFileSync(join(repo, file), 'utf8');
+      const got = await inPage((k, [text, rules]) => {
+        const tree = k.loadTree(text);
+        const config = k.withRules(null, rules, { file: 'examples/rules.toml' });
+        return { check: tree.check({ config }), prune: tree.prune({ config }) };
+      }, [text, rules]);
+      assert.equal(got.error, undefined, file);
+      assert.equal(canonical(got.value.check), canonical(expected), file);
+      assert.ok(expected.summary.rules_run > 17, 'the custom rules ran');
+      const pruned = JSON.parse(cli(['prune', file, '--format', 'json', '--no-config', '--rules', 'examples/rules.toml']).stdout);
+      assert.equal(canonical(got.value.prune), canonical(pruned), file);
+    }
+  });
+
+  test('bad rules are refused with the CLI messages', { skip: lean && 'custom rules need the full engine' }, async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const tmp = fs.mkdtempSync(join(os.tmpdir(), 'kpitree-'));
+    const bad = '[[custom_rules]]\nid = "x"\nassert = "has(node.departmnt) && nod"\n[[custom_rules]]\nid = "stale-kpi"\nassert = "true"\n';
+    const path = join(tmp, 'rules.toml');
+    fs.writeFileSync(path, bad);
+    const run = cli(['check', examples()[0], '--no-config', '--rules', path], { status: 2 });
+    const expected = run.stderr.trimEnd().split('\n').map((l) => l.replace(/^error: /, '').replaceAll(path, 'rules.toml')).join('\n');
+    assert.equal(expected.split('\n').length, 3, expected);
+    const got = await inPage((k, bad) => k.withRules(null, bad, { file: 'rules.toml' }), bad);
+    assert.equal(got.error?.name, 'KpiTreeError');
+    assert.equal(got.error.message, expected);
+    // As part of a kpitree.toml too.
+    const inConfig = await inPage((k, bad) => k.loadConfig(bad, { file: 'rules.toml' }), bad);
+    assert.equal(inConfig.error?.message, expected);
+  });
+});
+
 describe(`${engine} engine: errors carry the CLI messages`, () => {
   const dir = 'tests/validation';
   const files = validationFiles();

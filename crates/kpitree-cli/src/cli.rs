@@ -8,7 +8,7 @@ use kpitree_core::finding::Severity;
 use kpitree_core::prune::Reason;
 use kpitree_core::{Date, Format};
 use kpitree_plugin_host::{ErrorKind, Limits, Plugin, PluginSet};
-use kpitree_run::setup::{Configuration, Rules};
+use kpitree_run::setup::{Configuration, Rules, RulesError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,8 +68,11 @@ enum Command {
     },
     /// Explain why a rule exists and what to do about its findings.
     Explain {
-        /// Rule id, e.g. orphan-kpi (or a rule of a plugin given with --plugin/--plugins).
+        /// Rule id, e.g. orphan-kpi (or a rule of a plugin given with --plugin/--plugins, or a
+        /// custom rule of the configuration or --rules).
         rule: String,
+        #[command(flatten)]
+        rules: RuleFlags,
         #[command(flatten)]
         plugins: PluginFlags,
     },
@@ -137,6 +140,9 @@ struct ServeFlags {
     /// Run every `*.wasm` plugin in this directory on each check (repeatable); reloaded on SIGHUP.
     #[arg(long, value_name = "DIR")]
     plugins: Vec<PathBuf>,
+    /// Custom rules from this file too (repeatable): [[custom_rules]] in TOML; reloaded on SIGHUP.
+    #[arg(long, value_name = "FILE")]
+    rules: Vec<PathBuf>,
     /// Configuration file (rules, plugins, limits; default: ./kpitree.toml if present); reloaded on SIGHUP.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -208,6 +214,10 @@ struct RuleFlags {
     /// Ignore ./kpitree.toml.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// Custom rules from this file too (repeatable): a TOML file of [[custom_rules]] with conditions
+    /// in CEL, as in kpitree.toml (docs/format.md).
+    #[arg(long, value_name = "FILE")]
+    rules: Vec<PathBuf>,
     /// Set a rule option for this run: RULE.OPTION=VALUE (repeatable), e.g. stale-kpi.max_age_days=180.
     #[arg(long, value_name = "RULE.OPTION=VALUE")]
     set: Vec<String>,
@@ -296,14 +306,15 @@ enum ColorChoice {
     Never,
 }
 
-fn settings(flags: &RuleFlags) -> Result<kpitree_core::config::Settings, CliError> {
-    let loaded = config(flags)?;
-    loaded.settings().map_err(|errors| CliError::Config { source: loaded.source, errors })
-}
-
 /// The configuration file with the command line's overrides applied.
 fn config(flags: &RuleFlags) -> Result<Configuration, CliError> {
     let mut loaded = input::load_config(flags.config.as_deref(), flags.no_config)?;
+    for path in &flags.rules {
+        let text = input::read(path)?;
+        loaded
+            .add_rules_file(&text, &path.display().to_string())
+            .map_err(|detail| CliError::ConfigSyntax { path: path.clone(), detail })?;
+    }
     input::apply_overrides(&mut loaded, &flags.set, &flags.disable, &flags.enable)?;
     Ok(loaded)
 }
@@ -353,7 +364,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let run = configure(&loaded, set)?;
             let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
             let tree = input::load_tree_placed(&file, input.format(), &input.meta(), format == OutputFormat::Sarif)?;
-            let report = kpitree_run::check::check(&tree, &run.plugins, &run.config, &run.settings, &load_errors);
+            let report =
+                kpitree_run::check::check(&tree, &run.plugins, &run.custom, &run.config, &run.settings, &load_errors);
             // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
             // SARIF carry them too.
             let mut err = human::stderr();
@@ -449,9 +461,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             .map_err(io)?;
             Ok(if load_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Explain { rule, plugins } => {
-            let loaded = Configuration::command_line();
-            let limits = input::limits(&[], &loaded.source, &plugins.limit)?;
+        Command::Explain { rule, rules, plugins } => {
+            let loaded = config(&rules)?;
+            let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
             let (set, load_errors) = load_plugins(&plugins, &limits)?;
             let catalog = configure(&loaded, set)?.catalog();
             print_load_errors(&load_errors)?;
@@ -481,9 +493,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Prune { file, dry_run: _, output, reasons, format, rules, input } => {
-            let settings = settings(&rules)?;
+            // Custom rules count in the health before and after, as in `check`.
+            let run = configure(&config(&rules)?, PluginSet::new())?;
             let tree = input::load_tree(&file, input.format(), &input.meta())?;
-            let (report, pruned) = kpitree_core::prune::prune(&tree, &settings, &reasons);
+            let (report, pruned) =
+                kpitree_core::prune::prune_with(&tree, &run.settings, &reasons, &|t| run.custom.run(t));
             match format {
                 ListFormat::Text => {
                     let mut out = human::stdout();
@@ -533,8 +547,10 @@ fn serialize(doc: &kpitree_core::TreeDoc, format: Format) -> String {
 /// Applies the configuration to the plugins and resolves the rest against the built-in rules, as
 /// the server does for each generation ([`Rules::configure`]).
 fn configure(loaded: &Configuration, plugins: PluginSet) -> Result<Rules, CliError> {
-    Rules::configure(plugins, loaded.config.clone())
-        .map_err(|errors| CliError::Config { source: loaded.source.clone(), errors })
+    Rules::configure(plugins, loaded).map_err(|e| match e {
+        RulesError::Config(errors) => CliError::Config { source: loaded.source.clone(), errors },
+        RulesError::Custom(errors) => CliError::CustomRules(errors),
+    })
 }
 
 /// Plugins that failed to load, on stderr (a listing goes on without them; the exit code says it).
@@ -578,6 +594,7 @@ fn serve(flags: ServeFlags) -> Result<ExitCode, CliError> {
     let opts = kpitree_server::Options {
         config,
         plugin_dirs: flags.plugins,
+        rules_files: flags.rules,
         limit_flags: flags.limit,
         web,
         token,

@@ -186,6 +186,13 @@ pub fn print_error(out: &mut impl Write, e: &CliError) -> io::Result<()> {
             }
             Ok(())
         }
+        CliError::CustomRules(errors) => {
+            for err in errors {
+                head(out)?;
+                writeln!(out, "{}", Esc(err))?;
+            }
+            Ok(())
+        }
         CliError::Usage(msg) => {
             // Several messages are joined by "\nerror: ".
             head(out)?;

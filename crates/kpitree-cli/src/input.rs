@@ -18,6 +18,8 @@ pub enum CliError {
     ConfigSyntax { path: PathBuf, detail: String },
     /// The configuration names unknown rules or options, or bad values.
     Config { source: String, errors: Vec<ConfigError> },
+    /// Custom rules that do not compile (each names its file, rule, field and position).
+    CustomRules(Vec<kpitree_run::setup::CustomRuleError>),
     /// A flag's value is wrong.
     Usage(String),
     /// A plugin could not be loaded where nothing else can run (`kpitree plugin inspect`).

@@ -112,14 +112,22 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
         s.rules_run,
     )?;
     if !report.plugin_errors.is_empty() {
-        let names: Vec<&str> = report.plugin_errors.iter().map(|e| e.plugin.as_str()).collect();
-        let n = names.len();
-        writeln!(
-            out,
-            "{e}{n} plugin{} failed{e:#}: {} (see the errors above)",
-            if n == 1 { "" } else { "s" },
-            Esc(names.join(", "))
-        )?;
+        // Custom rules fail like plugins (`kpitree-cel`), with codes of their own.
+        let (custom, plugins): (Vec<_>, Vec<_>) =
+            report.plugin_errors.iter().partition(|e| e.code.starts_with("custom-rule"));
+        for (failed, what) in [(plugins, "plugin"), (custom, "custom rule")] {
+            let n = failed.len();
+            if n == 0 {
+                continue;
+            }
+            let names: Vec<&str> = failed.iter().map(|e| e.plugin.as_str()).collect();
+            writeln!(
+                out,
+                "{e}{n} {what}{} failed{e:#}: {} (see the errors above)",
+                if n == 1 { "" } else { "s" },
+                Esc(names.join(", "))
+            )?;
+        }
     }
     Ok(())
 }
@@ -151,6 +159,19 @@ pub fn explain(out: &mut impl Write, m: &RuleInfo) -> Result<()> {
     if let Some(p) = &m.plugin {
         let p = Esc(p);
         writeln!(out, "{DIM}from plugin {p}; configure it under [plugins.{p}]{DIM:#}")?;
+    }
+    if let Some(c) = &m.custom {
+        writeln!(out, "{DIM}custom rule from {}{DIM:#}", Esc(&c.file))?;
+        writeln!(out)?;
+        writeln!(out, "{BOLD}What it checks{BOLD:#} (CEL)")?;
+        writeln!(out, "  kinds  = {}", c.kinds.join(", "))?;
+        if let Some(when) = &c.when {
+            writeln!(out, "  when   = {}", Esc(when))?;
+        }
+        writeln!(out, "  assert = {}", Esc(&c.assert))?;
+        if let Some(message) = &c.message {
+            writeln!(out, "  message = {}", Esc(message))?;
+        }
     }
     writeln!(out)?;
     writeln!(out, "{BOLD}Why it matters{BOLD:#}")?;

@@ -14,7 +14,6 @@
 //! re-attaches those to the removed KPI's own parents, so pruning never orphans a survivor.
 
 use crate::config::Settings;
-use crate::engine::check;
 use crate::model::{NodeKind, TreeDoc};
 use crate::rollup::Rollup;
 use crate::source::SourceMap;
@@ -114,6 +113,17 @@ pub struct PruneReport {
 /// `settings` are those of the check (they decide `before`/`after` findings and the pruning rules'
 /// thresholds).
 pub fn prune(tree: &Tree, settings: &Settings, reasons: &[Reason]) -> (PruneReport, TreeDoc) {
+    prune_with(tree, settings, reasons, &|_| crate::report::PluginResults::default())
+}
+
+/// [`prune`] with rules beyond the built-in ones counted in `before` and `after`: `others` gives
+/// their results on a tree (custom rules, plugins), as for [`crate::engine::check_with`].
+pub fn prune_with(
+    tree: &Tree,
+    settings: &Settings,
+    reasons: &[Reason],
+    others: &dyn Fn(&Tree) -> crate::report::PluginResults,
+) -> (PruneReport, TreeDoc) {
     let asked = |r: Reason| reasons.contains(&r);
     // Stale qualifies only together with orphaned or duplicated, so it needs their rules too.
     let needed = |r: Reason| asked(r) || (asked(Reason::Stale) && r != Reason::Stale);
@@ -192,9 +202,10 @@ pub fn prune(tree: &Tree, settings: &Settings, reasons: &[Reason]) -> (PruneRepo
         candidates.push(Candidate { id: n.id.clone(), title: n.title.clone(), owner: n.owner.clone(), reasons });
     }
     let (pruned, reattached, links_removed) = without(tree, &removed);
-    let before = shape(tree, &check(tree, settings));
+    let full = |t: &Tree| crate::engine::check_with(t, &Rollup::new(t), settings, others(t));
+    let before = shape(tree, &full(tree));
     let (after, pruned) = match Tree::validate("pruned", pruned, SourceMap::default()) {
-        Ok(t) => (shape(&t, &check(&t, settings)), t.into_doc()),
+        Ok(t) => (shape(&t, &full(&t)), t.into_doc()),
         // Removing KPIs and re-attaching their children to existing parents keeps a valid tree.
         Err(failed) => (Shape { nodes: failed.1.nodes.len(), kpis: 0, findings: 0, health: 0.0 }, failed.1),
     };

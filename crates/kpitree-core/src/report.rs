@@ -64,6 +64,16 @@ pub struct PluginResults {
     pub errors: Vec<PluginFailure>,
 }
 
+impl PluginResults {
+    /// Adds `more` (another host's, or custom rules'): findings, rules run and failures, after
+    /// these.
+    pub fn extend(&mut self, more: PluginResults) {
+        self.findings.extend(more.findings);
+        self.rules_run += more.rules_run;
+        self.errors.extend(more.errors);
+    }
+}
+
 /// Counts of a check.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {

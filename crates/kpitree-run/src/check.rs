@@ -6,22 +6,24 @@ use kpitree_core::report::{PluginFailure, Report};
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use kpitree_plugin_host::{PluginSet, RuleSwitches};
+use kpitree_session::CustomRules;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// Checks a validated tree: built-in rules under `settings`, then every plugin of `plugins` with its
-/// `[plugins.<name>]` section of `config`. `load_errors` (plugins that failed to load) are reported
-/// first among the plugin errors.
+/// Checks a validated tree: built-in rules under `settings`, every plugin of `plugins` with its
+/// `[plugins.<name>]` section of `config`, then the custom rules. `load_errors` (plugins that failed
+/// to load) are reported first among the plugin errors, and failed custom rules last.
 pub fn check(
     tree: &Tree,
     plugins: &PluginSet,
+    custom: &CustomRules,
     config: &Config,
     settings: &Settings,
     load_errors: &[PluginFailure],
 ) -> Report {
-    check_with(tree, plugins, &plugins.switches(), config, settings, load_errors)
+    check_with(tree, plugins, &plugins.switches(), custom, config, settings, load_errors)
 }
 
 /// [`check`] with the plugin rules switched by `switches` (one per plugin, from
@@ -30,12 +32,14 @@ pub fn check_with(
     tree: &Tree,
     plugins: &PluginSet,
     switches: &[RuleSwitches],
+    custom: &CustomRules,
     config: &Config,
     settings: &Settings,
     load_errors: &[PluginFailure],
 ) -> Report {
     // Nothing stops this run: the error type has no values, so the pattern is irrefutable.
-    let Ok(report) = stages(tree, plugins, switches, config, settings, load_errors, None, || Ok::<(), Infallible>(()));
+    let Ok(report) =
+        stages(tree, plugins, switches, custom, config, settings, load_errors, None, || Ok::<(), Infallible>(()));
     report
 }
 
@@ -48,11 +52,12 @@ pub fn check_until(
     tree: &Tree,
     plugins: &PluginSet,
     switches: &[RuleSwitches],
+    custom: &CustomRules,
     config: &Config,
     settings: &Settings,
     cancel: &Cancel,
 ) -> Result<Report, Cancelled> {
-    stages(tree, plugins, switches, config, settings, &[], cancel.deadline, || cancel.check())
+    stages(tree, plugins, switches, custom, config, settings, &[], cancel.deadline, || cancel.check())
 }
 
 /// The one pipeline of [`check_with`] and [`check_until`]: `stop` is asked between stages.
@@ -61,6 +66,7 @@ fn stages<E>(
     tree: &Tree,
     plugins: &PluginSet,
     switches: &[RuleSwitches],
+    custom: &CustomRules,
     config: &Config,
     settings: &Settings,
     load_errors: &[PluginFailure],
@@ -72,6 +78,8 @@ fn stages<E>(
     stop()?;
     let mut results = plugins.run_until(tree, &rollup, config, switches, deadline);
     results.errors.splice(0..0, load_errors.iter().cloned());
+    stop()?;
+    results.extend(custom.run(tree));
     stop()?;
     Ok(kpitree_core::check_with(tree, &rollup, settings, results))
 }
@@ -140,7 +148,8 @@ mod tests {
         let tree = Tree::new("hospital.json", doc.clone()).expect("valid");
         let (config, plugins) = (Config::default(), PluginSet::new());
         let settings = kpitree_core::settings(&config).expect("defaults");
-        check_until(&tree, &plugins, &plugins.switches(), &config, &settings, cancel).map(|r| report_json(&r))
+        check_until(&tree, &plugins, &plugins.switches(), &CustomRules::none(), &config, &settings, cancel)
+            .map(|r| report_json(&r))
     }
 
     #[test]
@@ -150,7 +159,8 @@ mod tests {
         let doc = kpitree_core::parse_json("hospital.json", &text).expect("parses");
         let tree = Tree::new("hospital.json", doc.clone()).expect("valid");
         let settings = kpitree_core::settings(&Config::default()).expect("defaults");
-        let plain = report_json(&check(&tree, &PluginSet::new(), &Config::default(), &settings, &[]));
+        let plain =
+            report_json(&check(&tree, &PluginSet::new(), &CustomRules::none(), &Config::default(), &settings, &[]));
         assert_eq!(tree_check(&Cancel::new()), Ok(plain.clone()));
         let later = Cancel::with_deadline(Instant::now() + std::time::Duration::from_secs(3600));
         assert_eq!(tree_check(&later), Ok(plain));

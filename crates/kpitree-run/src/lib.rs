@@ -15,9 +15,15 @@ pub mod catalog {
     pub fn catalog(
         settings: &kpitree_core::config::Settings,
         plugins: &kpitree_plugin_host::PluginSet,
+        custom: &kpitree_session::CustomRules,
         config: &kpitree_core::config::Config,
     ) -> Vec<RuleInfo> {
-        kpitree_session::catalog::catalog(settings, plugins.plugins().iter().map(|p| (p.name(), p.manifest())), config)
+        kpitree_session::catalog::catalog(
+            settings,
+            plugins.plugins().iter().map(|p| (p.name(), p.manifest())),
+            custom,
+            config,
+        )
     }
 }
 pub mod check;

@@ -6,6 +6,8 @@
 
 use kpitree_core::config::{Config, ConfigError, Settings};
 use kpitree_plugin_host::{Limits, PluginSet};
+pub use kpitree_session::{CustomRuleError, CustomRules};
+use std::fmt;
 
 pub use kpitree_session::{ConfigText, Configuration, apply_overrides, merge, parse_config};
 
@@ -23,6 +25,8 @@ pub fn limits(from_file: &[(String, u64)], source: &str, flags: &[String]) -> Re
 pub struct Rules {
     /// Plugins, with `[rules.<plugin rule>]` applied.
     pub plugins: PluginSet,
+    /// Custom rules, with `[rules.<custom rule>]` applied.
+    pub custom: CustomRules,
     /// The configuration without plugin rules' entries (what resolves against built-in rules).
     pub config: Config,
     /// The configuration as written.
@@ -31,19 +35,50 @@ pub struct Rules {
     pub settings: Settings,
 }
 
+/// What is wrong with a run's rules: the configuration's rule settings, or custom rules.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RulesError {
+    /// `[rules.<id>]` mistakes: unknown rules and options, bad values.
+    Config(Vec<ConfigError>),
+    /// Custom rules that do not compile, or whose id a plugin's rule has.
+    Custom(Vec<CustomRuleError>),
+}
+
+impl fmt::Display for RulesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = match self {
+            RulesError::Config(errors) => errors.iter().map(ToString::to_string).collect(),
+            RulesError::Custom(errors) => errors.iter().map(ToString::to_string).collect(),
+        };
+        f.write_str(&lines.join("\n"))
+    }
+}
+
 impl Rules {
-    /// Applies `config` to the loaded `plugins` (taking their rules' entries out) and resolves the
-    /// rest against the built-in rules; every mistake is reported.
-    pub fn configure(mut plugins: PluginSet, written: Config) -> Result<Rules, Vec<ConfigError>> {
+    /// Applies `config` to the loaded `plugins` and to the configuration's custom rules (taking
+    /// their rules' entries out) and resolves the rest against the built-in rules; every mistake is
+    /// reported.
+    pub fn configure(
+        mut plugins: PluginSet,
+        configuration: &kpitree_session::Configuration,
+    ) -> Result<Rules, RulesError> {
+        let written = configuration.config.clone();
         let mut config = written.clone();
-        plugins.configure(&mut config)?;
-        let settings = kpitree_core::settings(&config)?;
-        Ok(Rules { plugins, config, written, settings })
+        plugins.configure(&mut config).map_err(RulesError::Config)?;
+        let custom = configuration.custom_rules(&mut config).map_err(RulesError::Custom)?;
+        let clashes = custom.clashes(
+            plugins.plugins().iter().flat_map(|p| p.manifest().rules.iter().map(move |r| (p.name(), r.id.as_str()))),
+        );
+        if !clashes.is_empty() {
+            return Err(RulesError::Custom(clashes));
+        }
+        let settings = kpitree_core::settings(&config).map_err(RulesError::Config)?;
+        Ok(Rules { plugins, custom, config, written, settings })
     }
 
     /// Every rule of the run with its metadata and settings ([`crate::catalog::catalog`]).
     pub fn catalog(&self) -> Vec<crate::catalog::RuleInfo> {
-        crate::catalog::catalog(&self.settings, &self.plugins, &self.written)
+        crate::catalog::catalog(&self.settings, &self.plugins, &self.custom, &self.written)
     }
 }
 
@@ -63,12 +98,17 @@ mod tests {
 
     #[test]
     fn without_plugins_every_rule_must_be_built_in() {
-        let written = parse_config("[rules.stale-kpi]\nmax_age_days = 200\n").expect("parses").config;
-        let rules = Rules::configure(PluginSet::new(), written.clone()).expect("resolves");
+        let configuration =
+            Configuration::from_toml("[rules.stale-kpi]\nmax_age_days = 200\n", "k.toml".to_owned()).expect("parses");
+        let written = configuration.config.clone();
+        let rules = Rules::configure(PluginSet::new(), &configuration).expect("resolves");
         assert_eq!((&rules.config, &rules.written), (&written, &written));
         assert!(rules.catalog().iter().any(|r| r.id == "stale-kpi"));
-        let unknown = parse_config("[rules.no-such-rule]\nenabled = true\n").expect("parses").config;
-        let errors = Rules::configure(PluginSet::new(), unknown).err().expect("unknown rule");
+        let unknown =
+            Configuration::from_toml("[rules.no-such-rule]\nenabled = true\n", "k.toml".to_owned()).expect("parses");
+        let Some(RulesError::Config(errors)) = Rules::configure(PluginSet::new(), &unknown).err() else {
+            panic!("unknown rule")
+        };
         assert!(matches!(errors[..], [ConfigError::UnknownRule { .. }]));
     }
 }

@@ -160,7 +160,7 @@ async fn openapi() -> Response {
 
 async fn rules_handler(State(s): State<AppState>) -> Response {
     let l = s.current();
-    let rules = catalog::catalog(&l.settings, &l.plugins, &l.written);
+    let rules = catalog::catalog(&l.settings, &l.plugins, &l.custom, &l.written);
     json_response(StatusCode::OK, check::pretty_json(&catalog::Listing { rules: &rules }))
 }
 
@@ -347,6 +347,7 @@ struct Input<'a> {
     /// (lines before the tree, columns before it on its first line).
     offset: (usize, usize),
     config: Config,
+    custom_rules: Vec<kpitree_session::CustomRuleDef>,
 }
 
 /// `{"tree": {...}, "config": {...}}`: a tree with configuration in one JSON body.
@@ -357,6 +358,9 @@ struct Envelope<'a> {
     tree: &'a serde_json::value::RawValue,
     #[serde(default)]
     config: Option<Config>,
+    /// Custom rules for this request, with the server's.
+    #[serde(default)]
+    custom_rules: Vec<kpitree_session::CustomRuleDef>,
 }
 
 /// Only whether the body has a top-level `tree` (other fields skipped without allocating).
@@ -370,7 +374,7 @@ fn input<'a>(format: Format, bytes: &'a [u8]) -> Result<Input<'a>, ApiError> {
     let name = if format == Format::Csv { "request.csv" } else { "request.json" };
     // As the CLI reads files: a byte-order mark is skipped, bad UTF-8 is located (400 `syntax`).
     let text = kpitree_core::decode_text(name, bytes).map_err(|e| load_error(e, (0, 0)))?;
-    let whole = Input { name, text, offset: (0, 0), config: Config::default() };
+    let whole = Input { name, text, offset: (0, 0), config: Config::default(), custom_rules: Vec::new() };
     if format == Format::Csv || !matches!(serde_json::from_str::<Probe<'_>>(text), Ok(Probe { tree: Some(_) })) {
         // Not an envelope (or not JSON at all: the tree parser says where).
         return Ok(whole);
@@ -386,7 +390,13 @@ fn input<'a>(format: Format, bytes: &'a [u8]) -> Result<Input<'a>, ApiError> {
     let before = &text[..at];
     let lines = before.matches('\n').count();
     let cols = at - before.rfind('\n').map_or(0, |k| k + 1);
-    Ok(Input { name, text: tree, offset: (lines, cols), config: env.config.unwrap_or_default() })
+    Ok(Input {
+        name,
+        text: tree,
+        offset: (lines, cols),
+        config: env.config.unwrap_or_default(),
+        custom_rules: env.custom_rules,
+    })
 }
 
 fn load_error(e: kpitree_core::LoadError, offset: (usize, usize)) -> ApiError {
@@ -403,12 +413,8 @@ fn load_error(e: kpitree_core::LoadError, offset: (usize, usize)) -> ApiError {
 
 /// The request's configuration (envelope, then query) over the server's. Plugin rules are set in the
 /// server's configuration only (the host applies their switches when plugins load).
-fn request_config(
-    l: &Loaded,
-    input: Config,
-    q: &Query,
-) -> Result<(Config, kpitree_core::config::Settings, Vec<kpitree_plugin_host::RuleSwitches>), ApiError> {
-    let mut over = input;
+fn request_config(l: &Loaded, input: &mut Input<'_>, q: &Query) -> Result<RequestRules, ApiError> {
+    let mut over = std::mem::take(&mut input.config);
     setup::apply_overrides(&mut over, &q.set, &q.disable, &q.enable)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad-query", e.join("; ")))?;
     let invalid = |problems: Vec<serde_json::Value>| {
@@ -432,6 +438,40 @@ fn request_config(
             })
             .collect()
     };
+    // The request's custom rules are compiled with the server's (ids unique among them all), and
+    // switched by the server's configuration, then the request's.
+    let mut custom = l.custom.clone();
+    if !input.custom_rules.is_empty() {
+        let mut sources = l.custom_sources.clone();
+        sources.push(kpitree_session::RuleSource {
+            file: "request".to_owned(),
+            rules: std::mem::take(&mut input.custom_rules),
+        });
+        let custom_errors = |errors: Vec<kpitree_session::CustomRuleError>| {
+            invalid(
+                errors
+                    .iter()
+                    .map(|e| {
+                        json!({"file": e.file, "rule": e.rule, "field": e.field,
+                "line": e.at.map(|a| a.0), "column": e.at.map(|a| a.1), "message": e.to_string()})
+                    })
+                    .collect(),
+            )
+        };
+        custom = kpitree_session::CustomRules::compile(&sources).map_err(custom_errors)?;
+        let clashes = custom.clashes(
+            l.plugins.plugins().iter().flat_map(|p| p.manifest().rules.iter().map(move |r| (p.name(), r.id.as_str()))),
+        );
+        if !clashes.is_empty() {
+            return Err(custom_errors(clashes));
+        }
+        // The server's `[rules.<custom id>]` were checked when it loaded.
+        let _ = custom.configure(&mut l.written.clone());
+    }
+    let errors = custom.configure(&mut over);
+    if !errors.is_empty() {
+        return Err(invalid(problems(&errors)));
+    }
     // Plugin rules named by the request switch a copy of the server's switches, for this request.
     let mut switches = l.plugins.switches();
     let errors = l.plugins.take_rule_settings(&mut over.rules, &mut switches);
@@ -441,7 +481,15 @@ fn request_config(
     let mut config = l.config.clone();
     setup::merge(&mut config, over);
     let settings = kpitree_core::settings(&config).map_err(|errors| invalid(problems(&errors)))?;
-    Ok((config, settings, switches))
+    Ok(RequestRules { config, settings, switches, custom })
+}
+
+/// A request's rules: the server's with the request's configuration and custom rules.
+struct RequestRules {
+    config: Config,
+    settings: kpitree_core::config::Settings,
+    switches: Vec<kpitree_plugin_host::RuleSwitches>,
+    custom: kpitree_session::CustomRules,
 }
 
 /// What a cancelled evaluation answers: nobody reads it (its client got `timeout` or left).
@@ -451,10 +499,11 @@ fn cancelled(_: Cancelled) -> ApiError {
 
 fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
     cancel.check().map_err(cancelled)?;
-    let input = input(format, bytes)?;
-    let (config, settings, switches) = request_config(l, input.config, q)?;
+    let mut input = input(format, bytes)?;
+    let r = request_config(l, &mut input, q)?;
     let tree = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
-    let report = check::check_until(&tree, &l.plugins, &switches, &config, &settings, cancel).map_err(cancelled)?;
+    let report = check::check_until(&tree, &l.plugins, &r.switches, &r.custom, &r.config, &r.settings, cancel)
+        .map_err(cancelled)?;
     for e in &report.plugin_errors {
         // The plugin's name and message are its own text: Debug escapes control characters.
         tracing::warn!(plugin = ?e.plugin, code = %e.code, message = ?e.message, "plugin failed");
@@ -465,11 +514,12 @@ fn run_check(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cance
 
 fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
     cancel.check().map_err(cancelled)?;
-    let input = input(format, bytes)?;
-    let (_, settings, _) = request_config(l, input.config, q)?;
+    let mut input = input(format, bytes)?;
+    let r = request_config(l, &mut input, q)?;
     let tree = kpitree_core::load(input.name, input.text, format, &q.meta).map_err(|e| load_error(e, input.offset))?;
     cancel.check().map_err(cancelled)?;
-    let (report, _) = kpitree_core::prune::prune(&tree, &settings, &q.reasons);
+    // Custom rules count in the health before and after, as in `check`.
+    let (report, _) = kpitree_core::prune::prune_with(&tree, &r.settings, &q.reasons, &|t| r.custom.run(t));
     cancel.check().map_err(cancelled)?;
     Ok(check::pretty_json(&report))
 }

@@ -16,6 +16,8 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// Directories whose `*.wasm` plugins run on every check.
     pub plugin_dirs: Vec<PathBuf>,
+    /// Files of custom rules (`--rules`) that run on every check, with the configuration's.
+    pub rules_files: Vec<PathBuf>,
     /// `KEY=VALUE` plugin limits over the configuration's `[limits]`.
     pub limit_flags: Vec<String>,
     /// Directory served at `/` (the widget's demo page and assets).
@@ -40,6 +42,7 @@ impl Default for Options {
         Options {
             config: None,
             plugin_dirs: Vec::new(),
+            rules_files: Vec::new(),
             limit_flags: Vec::new(),
             web: None,
             token: None,
@@ -62,6 +65,10 @@ pub struct Loaded {
     pub written: Config,
     /// Built-in rules' settings.
     pub settings: Settings,
+    /// Custom rules, with `[rules.<custom rule>]` applied.
+    pub custom: setup::CustomRules,
+    /// The custom rules as written, which a request's own custom rules are compiled with.
+    pub custom_sources: Vec<kpitree_session::RuleSource>,
     /// 1 for the first load, +1 for each successful reload.
     pub generation: u64,
 }
@@ -69,7 +76,7 @@ pub struct Loaded {
 impl Loaded {
     /// Reads the configuration and loads every plugin; any failure is a list of messages.
     pub fn load(opts: &Options, generation: u64) -> Result<Loaded, Vec<String>> {
-        let configuration = match &opts.config {
+        let mut configuration = match &opts.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
                 setup::Configuration::from_toml(&text, path.display().to_string())
@@ -77,6 +84,12 @@ impl Loaded {
             }
             None => setup::Configuration::command_line(),
         };
+        for path in &opts.rules_files {
+            let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+            configuration
+                .add_rules_file(&text, &path.display().to_string())
+                .map_err(|e| vec![format!("{}: {}", path.display(), e.trim_end())])?;
+        }
         let source = &configuration.source;
         let limits = setup::limits(&configuration.limits, source, &opts.limit_flags)?;
         let mut plugins = PluginSet::new();
@@ -87,10 +100,13 @@ impl Loaded {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let rules = setup::Rules::configure(plugins, configuration.config)
-            .map_err(|errors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>())?;
-        let setup::Rules { plugins, config, written, settings } = rules;
-        Ok(Loaded { plugins, config, written, settings, generation })
+        let rules = setup::Rules::configure(plugins, &configuration).map_err(|e| match e {
+            setup::RulesError::Config(errors) => errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>(),
+            setup::RulesError::Custom(errors) => errors.iter().map(ToString::to_string).collect(),
+        })?;
+        let setup::Rules { plugins, config, written, settings, custom } = rules;
+        let custom_sources = configuration.custom;
+        Ok(Loaded { plugins, config, written, settings, custom, custom_sources, generation })
     }
 }
 

@@ -149,7 +149,14 @@ async fn check_answers_the_report_json_of_the_shared_pipeline() {
         let doc = kpitree_core::parse_json(name, &text).expect("parses");
         let tree = kpitree_core::tree::Tree::new(name, doc.clone()).expect("valid");
         let settings = kpitree_core::settings(&Default::default()).expect("defaults");
-        let report = kpitree_run::check::check(&tree, &Default::default(), &Default::default(), &settings, &[]);
+        let report = kpitree_run::check::check(
+            &tree,
+            &Default::default(),
+            &Default::default(),
+            &Default::default(),
+            &settings,
+            &[],
+        );
         assert_eq!(got.as_ref(), kpitree_run::check::report_json(&report).as_slice(), "{name}");
     }
     server.shutdown().await;

@@ -2,6 +2,7 @@
 //! one listing for `kpitree rules`, `kpitree explain`, the SARIF rule descriptors and `GET /v1/rules`,
 //! from the rules' declarations (`RuleMeta`) and the plugins' manifests, whichever host loaded them.
 
+use crate::CustomRules;
 use kpitree_core::config::{Config, ParamValue, Settings};
 use kpitree_core::finding::Severity;
 use kpitree_plugin_abi::Manifest;
@@ -29,6 +30,26 @@ pub struct RuleInfo {
     pub fix: String,
     /// Its options (built-in rules; a plugin is configured as a whole under `[plugins.<name>]`).
     pub params: Vec<ParamInfo>,
+    /// A custom rule's file and expressions; absent for other rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomInfo>,
+}
+
+/// Where a custom rule is written and what it says.
+#[derive(Clone, Debug, Serialize)]
+pub struct CustomInfo {
+    /// The file it is in.
+    pub file: String,
+    /// The kinds it judges.
+    pub kinds: Vec<&'static str>,
+    /// Which of those nodes it judges (CEL), if not all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// What each judged node must meet (CEL).
+    pub assert: String,
+    /// The message (CEL), if not the summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// A rule option with its default, this run's value and its range.
@@ -48,14 +69,17 @@ pub struct ParamInfo {
     pub help: &'static str,
 }
 
-/// The listing: built-in rules in their stable order, then each plugin's rules in load order.
+/// The listing: built-in rules in their stable order, then each plugin's rules in load order, then
+/// the custom rules in the order they were written.
 ///
 /// `settings` are the built-in rules' resolved settings; `plugins` each loaded plugin's name and
-/// manifest (whichever host loaded it); `config` is the configuration as written (before the host
-/// took the plugin rules' entries out of it), for plugin rules' `enabled` and `severity`.
+/// manifest (whichever host loaded it); `custom` the compiled custom rules with their settings;
+/// `config` is the configuration as written (before the host took the plugin rules' entries out of
+/// it), for plugin rules' `enabled` and `severity`.
 pub fn catalog<'a>(
     settings: &Settings,
     plugins: impl IntoIterator<Item = (&'a str, &'a Manifest)>,
+    custom: &CustomRules,
     config: &Config,
 ) -> Vec<RuleInfo> {
     let mut rules: Vec<RuleInfo> = kpitree_core::rules::builtin()
@@ -84,6 +108,7 @@ pub fn catalog<'a>(
                         help: p.help,
                     })
                     .collect(),
+                custom: None,
             }
         })
         .collect();
@@ -101,8 +126,29 @@ pub fn catalog<'a>(
                 why: r.why.clone(),
                 fix: r.fix.clone(),
                 params: Vec::new(),
+                custom: None,
             });
         }
+    }
+    for (r, switch) in custom.rules().iter().zip(custom.switches()) {
+        rules.push(RuleInfo {
+            id: r.id.clone(),
+            plugin: None,
+            default_severity: r.severity,
+            severity: switch.severity,
+            enabled: switch.enabled,
+            summary: r.summary.to_string(),
+            why: r.why.to_string(),
+            fix: r.fix.to_string(),
+            params: Vec::new(),
+            custom: Some(CustomInfo {
+                file: r.file.clone(),
+                kinds: r.kinds.iter().map(|k| k.as_str()).collect(),
+                when: r.written.when.clone(),
+                assert: r.written.assert.clone().unwrap_or_default(),
+                message: r.written.message.clone(),
+            }),
+        });
     }
     rules
 }

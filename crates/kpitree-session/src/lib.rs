@@ -10,6 +10,9 @@
 //! - [`apply_limits`]: plugin limits by name (`[limits]`, then `--limit KEY=VALUE`) as plain names and
 //!   whole numbers; the plugin host checks each name and range and keeps the values in its own type.
 //!
+//! - Custom rules (`[[custom_rules]]` in the file, and files of them: `--rules FILE`), kept as
+//!   written with their file's name and compiled by `kpitree-cel` ([`Configuration::custom_rules`]).
+//!
 //! - [`catalog`]: every rule, built-in and plugin (from the plugins' manifests, whichever host loaded
 //!   them), with its metadata: `kpitree rules`, `explain`, the SARIF rule descriptors, `GET /v1/rules`.
 //!
@@ -18,6 +21,7 @@
 
 pub mod catalog;
 
+pub use kpitree_cel::{CustomRuleDef, CustomRuleError, CustomRules, RuleSource, RulesFile};
 use kpitree_core::config::{Config, ConfigError, ParamValue, RuleConfig, Settings};
 use kpitree_core::finding::Severity;
 use serde::{Deserialize, Serialize};
@@ -27,9 +31,10 @@ use std::fmt::Display;
 /// What messages call a configuration that comes only from defaults and flags.
 pub const COMMAND_LINE: &str = "command line";
 
-/// `kpitree.toml` as written: the engine's `[rules.<id>]` and `[plugins.<name>]`, and the plugin
-/// host's `[limits]` (names of `kpitree_plugin_host::Limits::KEYS`, checked by the host). The browser
-/// hands it to the page and back as JSON (these fields, in this order).
+/// `kpitree.toml` as written: the engine's `[rules.<id>]` and `[plugins.<name>]`, the plugin host's
+/// `[limits]` (names of `kpitree_plugin_host::Limits::KEYS`, checked by the host) and
+/// `[[custom_rules]]`. The browser hands it to the page and back as JSON (these fields, in this
+/// order).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
@@ -42,6 +47,9 @@ pub struct ConfigFile {
     /// Plugin limits by name.
     #[serde(default)]
     pub limits: BTreeMap<String, u64>,
+    /// Custom rules, in file order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_rules: Vec<CustomRuleDef>,
 }
 
 // `#[inline]` on what the browser calls: compiled in the caller's crate, as when the browser glue had
@@ -66,6 +74,17 @@ impl ConfigFile {
         Config { rules: self.rules.clone(), plugins: self.plugins.clone() }
     }
 
+    /// The configuration a run uses, its file named `source` in messages (the browser's, which
+    /// reads the file as JSON it handed to the page).
+    pub fn configuration(&self, source: &str) -> Configuration {
+        Configuration {
+            config: self.engine_config(),
+            limits: self.limits.clone().into_iter().collect(),
+            source: source.to_owned(),
+            custom: Configuration::sources(source, self.custom_rules.clone()),
+        }
+    }
+
     /// Checks the configuration against the built-in rules: every mistake but rule ids they do not
     /// know, which are left for when the plugins' rules are known too.
     #[inline]
@@ -81,13 +100,15 @@ impl ConfigFile {
     }
 }
 
-/// A parsed configuration file: the engine's configuration and plugin limits by name.
+/// A parsed configuration file: the engine's configuration, plugin limits by name and custom rules.
 #[derive(Clone, Debug, Default)]
 pub struct ConfigText {
     /// `[rules.*]` and `[plugins.*]`.
     pub config: Config,
     /// `[limits]`, in key order.
     pub limits: Vec<(String, u64)>,
+    /// `[[custom_rules]]`, as written.
+    pub custom_rules: Vec<CustomRuleDef>,
 }
 
 impl From<ConfigFile> for ConfigText {
@@ -95,8 +116,16 @@ impl From<ConfigFile> for ConfigText {
         ConfigText {
             config: Config { rules: file.rules, plugins: file.plugins },
             limits: file.limits.into_iter().collect(),
+            custom_rules: file.custom_rules,
         }
     }
+}
+
+/// Parses the text of a rules file (`--rules FILE`: `[[custom_rules]]` only); the error is the TOML
+/// parser's message.
+#[cfg(feature = "toml")]
+pub fn parse_rules_file(text: &str) -> Result<Vec<CustomRuleDef>, String> {
+    toml::from_str::<RulesFile>(text).map(|f| f.custom_rules).map_err(|e| e.to_string())
 }
 
 /// Parses the text of a `kpitree.toml`; the error is the TOML parser's message.
@@ -115,6 +144,8 @@ pub struct Configuration {
     pub limits: Vec<(String, u64)>,
     /// The source of the configuration, for messages.
     pub source: String,
+    /// Custom rules: the file's, then each rules file's, with the names messages give them.
+    pub custom: Vec<RuleSource>,
 }
 
 impl Default for Configuration {
@@ -126,7 +157,12 @@ impl Default for Configuration {
 impl Configuration {
     /// The defaults: no file.
     pub fn command_line() -> Configuration {
-        Configuration { config: Config::default(), limits: Vec::new(), source: COMMAND_LINE.to_owned() }
+        Configuration {
+            config: Config::default(),
+            limits: Vec::new(),
+            source: COMMAND_LINE.to_owned(),
+            custom: Vec::new(),
+        }
     }
 
     /// The text of a `kpitree.toml` named `source` in messages; the error is the TOML parser's message
@@ -134,8 +170,50 @@ impl Configuration {
     #[cfg(feature = "toml")]
     #[inline]
     pub fn from_toml(text: &str, source: String) -> Result<Configuration, String> {
-        let ConfigText { config, limits } = parse_config(text)?;
-        Ok(Configuration { config, limits, source })
+        let ConfigText { config, limits, custom_rules } = parse_config(text)?;
+        let custom = Configuration::sources(&source, custom_rules);
+        Ok(Configuration { config, limits, source, custom })
+    }
+
+    /// The rules of a file as a source, none when there are none.
+    fn sources(file: &str, rules: Vec<CustomRuleDef>) -> Vec<RuleSource> {
+        if rules.is_empty() { Vec::new() } else { vec![RuleSource { file: file.to_owned(), rules }] }
+    }
+
+    /// Adds the custom rules of a rules file (`--rules FILE`, the browser's `rules` attribute) named
+    /// `file` in messages; the error is the TOML parser's message.
+    #[cfg(feature = "toml")]
+    pub fn add_rules_file(&mut self, text: &str, file: &str) -> Result<(), String> {
+        let rules = parse_rules_file(text)?;
+        self.custom.extend(Configuration::sources(file, rules));
+        Ok(())
+    }
+
+    /// The custom rules, compiled, with their `[rules.<id>]` applied (taken out of `config`, which
+    /// the built-in rules' settings are then resolved from). Every mistake of every rule is
+    /// reported.
+    pub fn custom_rules(&self, config: &mut Config) -> Result<CustomRules, Vec<CustomRuleError>> {
+        let mut rules = CustomRules::compile(&self.custom)?;
+        // `[rules.<custom id>]` takes only `enabled` and `severity`.
+        let errors: Vec<CustomRuleError> = rules
+            .configure(config)
+            .into_iter()
+            .map(|e| CustomRuleError {
+                file: self.source.clone(),
+                rule: match &e {
+                    ConfigError::BadValue { rule, .. }
+                    | ConfigError::UnknownParam { rule, .. }
+                    | ConfigError::UnknownRule { rule, .. } => rule.clone(),
+                },
+                field: None,
+                at: None,
+                message: format!("[rules] {e}"),
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(rules)
     }
 
     /// Applies `set` (`RULE.OPTION=VALUE`), `disable` and `enable` ([`apply_overrides`]); when there
@@ -150,10 +228,16 @@ impl Configuration {
         Ok(())
     }
 
-    /// The built-in rules' settings (every rule id must be a built-in one: plugin rules' entries are
-    /// taken out first by the plugin host).
+    /// The built-in rules' settings (every rule id must be a built-in one or a custom rule's: plugin
+    /// rules' entries are taken out first by the plugin host).
     pub fn settings(&self) -> Result<Settings, Vec<ConfigError>> {
-        kpitree_core::settings(&self.config)
+        let mut config = self.config.clone();
+        for source in &self.custom {
+            for id in source.rules.iter().filter_map(|r| r.id.as_deref()) {
+                config.rules.remove(id);
+            }
+        }
+        kpitree_core::settings(&config)
     }
 
     /// Plugin limits: this configuration's `[limits]`, then `KEY=VALUE` flags ([`apply_limits`]).

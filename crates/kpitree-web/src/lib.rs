@@ -37,7 +37,7 @@ use kpitree_layout::{self as layout, Options, Shape};
 // `kpitree.toml` as the CLI reads it (rules, plugin configurations, plugin limits): the page gets
 // it as JSON from `parseConfig` and hands it back to the check and the plugin runner.
 #[cfg(feature = "full")]
-use kpitree_session::ConfigFile;
+use kpitree_session::{ConfigFile, CustomRules};
 use serde::Serialize;
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
@@ -120,6 +120,28 @@ fn config_error(source: &str, errors: &[ConfigError]) -> JsValue {
     to_js(&JsError { message, problems })
 }
 
+/// Custom rules that do not compile, as the CLI prints them (one line each, naming the file, the
+/// rule, the field and the position in its expression).
+#[cfg(feature = "full")]
+fn custom_error(errors: &[kpitree_session::CustomRuleError]) -> JsValue {
+    let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+    let texts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let problems = errors
+        .iter()
+        .zip(&texts)
+        .map(|(e, text)| JsProblem {
+            code: "custom-rule",
+            message: text,
+            file: &e.file,
+            node: Some(&e.rule),
+            field: e.field,
+            line: e.at.map(|a| a.0),
+            column: e.at.map(|a| a.1),
+        })
+        .collect();
+    to_js(&JsError { message, problems })
+}
+
 /// A configuration file that does not parse: `SOURCE: detail`, as the CLI says it.
 fn syntax_error(source: &str, detail: &str) -> JsValue {
     file_error("config-syntax", source, detail)
@@ -163,8 +185,30 @@ fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Resu
 pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
     let parsed = read_config(text, file, format)?;
     parsed.check_builtin().map_err(|errors| config_error(file, &errors))?;
+    kpitree_session::CustomRules::compile(&parsed.configuration(file).custom).map_err(|e| custom_error(&e))?;
     // JSON text: the page keeps it and hands it back to `check`.
     serde_json::to_string(&parsed).map(JsValue::from).map_err(|e| syntax_error(file, &e.to_string()))
+}
+
+/// Adds the custom rules of a rules file (`rules_text`, TOML, named `rules_file` in messages) to a
+/// configuration from [`parse_config`] ("" for none) and checks them all together. Returns the
+/// configuration's JSON text.
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = withRules)]
+pub fn with_rules(config: &str, source: &str, rules_text: &str, rules_file: &str) -> Result<JsValue, JsValue> {
+    let mut file = config_of(config, source)?;
+    let mut configuration = file.configuration(source);
+    configuration.add_rules_file(rules_text, rules_file).map_err(|e| syntax_error(rules_file, &e))?;
+    kpitree_session::CustomRules::compile(&configuration.custom).map_err(|e| custom_error(&e))?;
+    file.custom_rules = configuration.custom.into_iter().flat_map(|s| s.rules).collect();
+    serde_json::to_string(&file).map(JsValue::from).map_err(|e| syntax_error(source, &e.to_string()))
+}
+
+/// The lean engine has no custom rules (see `parse_config`).
+#[cfg(not(feature = "full"))]
+#[wasm_bindgen(js_name = withRules)]
+pub fn with_rules(_: &str, _: &str, _: &str, rules_file: &str) -> Result<JsValue, JsValue> {
+    Err(needs_full(rules_file, "Custom rules"))
 }
 
 /// The lean engine reads no configuration: that and its messages (rule options, did-you-mean, the
@@ -195,21 +239,41 @@ fn config_of(json: &str, source: &str) -> Result<ConfigFile, JsValue> {
     read_config(json, source, "json")
 }
 
+/// The built-in rules' settings and the custom rules of `file` (whose `[rules.<custom id>]` are
+/// taken out of `config` first: it is the engine configuration left after plugins took theirs).
 #[cfg(feature = "full")]
-fn resolve(config: &Config, source: &str) -> Result<Settings, JsValue> {
-    kpitree_core::settings(config).map_err(|errors| config_error(source, &errors))
+fn resolve(file: &ConfigFile, mut config: Config, source: &str) -> Result<(Settings, CustomRules), JsValue> {
+    let custom = file.configuration(source).custom_rules(&mut config).map_err(|e| custom_error(&e))?;
+    let settings = kpitree_core::settings(&config).map_err(|errors| config_error(source, &errors))?;
+    Ok((settings, custom))
 }
 
-/// The built-in rules' settings for a check: the configuration's (JSON text from [`parse_config`]),
-/// or the defaults for "".
+/// The rules of a check: the configuration's (JSON text from [`parse_config`]), or the defaults
+/// for "".
 #[cfg(feature = "full")]
-fn settings_of(config: &str, source: &str) -> Result<Settings, JsValue> {
-    resolve(&config_of(config, source)?.engine_config(), source)
+fn settings_of(config: &str, source: &str) -> Result<(Settings, CustomRules), JsValue> {
+    let file = config_of(config, source)?;
+    resolve(&file, file.engine_config(), source)
+}
+
+/// The lean engine has no custom rules: an empty stand-in, so the check reads the same.
+#[cfg(not(feature = "full"))]
+struct CustomRules;
+
+#[cfg(not(feature = "full"))]
+impl CustomRules {
+    fn run(&self, _: &kpitree_core::tree::Tree) -> kpitree_core::report::PluginResults {
+        kpitree_core::report::PluginResults::default()
+    }
 }
 
 #[cfg(not(feature = "full"))]
-fn settings_of(config: &str, source: &str) -> Result<Settings, JsValue> {
-    if config.is_empty() { Ok(kpitree_core::default_settings()) } else { Err(needs_full(source, "A configuration")) }
+fn settings_of(config: &str, source: &str) -> Result<(Settings, CustomRules), JsValue> {
+    if config.is_empty() {
+        Ok((kpitree_core::default_settings(), CustomRules))
+    } else {
+        Err(needs_full(source, "A configuration"))
+    }
 }
 
 /// Loads and validates a tree from text. `format` is `json` or `csv`; for CSV, `as_of` (YYYY-MM-DD)
@@ -320,15 +384,15 @@ impl KpiTree {
     /// defaults), `source` names it in messages.
     #[wasm_bindgen(js_name = checkJson)]
     pub fn check_json(&self, config: &str, source: &str) -> Result<String, JsValue> {
-        let settings = settings_of(config, source)?;
-        json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, Default::default()))
+        let (settings, custom) = settings_of(config, source)?;
+        json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, custom.run(&self.tree)))
     }
 
     /// `kpitree prune --format json`, as JSON text. `reasons`: `orphaned`, `stale`, `duplicated`
     /// (all three when empty).
     #[wasm_bindgen(js_name = pruneJson)]
     pub fn prune_json(&self, config: &str, source: &str, reasons: Vec<String>) -> Result<String, JsValue> {
-        let settings = settings_of(config, source)?;
+        let (settings, custom) = settings_of(config, source)?;
         let mut parsed = Vec::new();
         for r in &reasons {
             let reason = Reason::parse(r).ok_or_else(|| {
@@ -339,7 +403,7 @@ impl KpiTree {
         if parsed.is_empty() {
             parsed = Reason::ALL.to_vec();
         }
-        let (report, _) = kpitree_core::prune::prune(&self.tree, &settings, &parsed);
+        let (report, _) = kpitree_core::prune::prune_with(&self.tree, &settings, &parsed, &|t| custom.run(t));
         json(&report)
     }
 
@@ -383,7 +447,8 @@ impl KpiTree {
     #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = checkWithPluginsJson)]
     pub fn check_with_plugins_json(&self, run: &PluginRun) -> Result<String, JsValue> {
-        let (settings, results) = run.finish(&self.tree)?;
+        let (settings, mut results, custom) = run.finish(&self.tree)?;
+        results.extend(custom.run(&self.tree));
         json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, results))
     }
 }

@@ -8,7 +8,7 @@
 //! (a timeout, a trap) arrives as the shared `ErrorKind`, serialised, so a report reads the same as
 //! natively.
 
-use crate::{ConfigFile, KpiTree, config_error, config_of, resolve, to_js};
+use crate::{ConfigFile, CustomRules, KpiTree, config_error, config_of, resolve, to_js};
 use kpitree_core::config::Settings;
 use kpitree_core::report::{PluginFailure, PluginResults};
 use kpitree_core::tree::Tree;
@@ -198,7 +198,7 @@ impl PluginRun {
         if !errors.is_empty() {
             return Err(config_error(source, &errors));
         }
-        resolve(&config.engine_config(), source)?;
+        resolve(&config, config.engine_config(), source)?;
         self.plan = Plan::new(&config.plugins, self.plugins.iter().map(|p| (&p.manifest, &p.switches)));
         // Not `vec![None; n]`, which would link a clone of every error kind for empty slots.
         self.answers = self.plugins.iter().map(|_| None).collect();
@@ -272,9 +272,9 @@ impl PluginRun {
     }
 
     /// The settings and what the plugins contributed, their answers checked against `tree`.
-    pub(crate) fn finish(&self, tree: &Tree) -> Result<(Settings, PluginResults), JsValue> {
+    pub(crate) fn finish(&self, tree: &Tree) -> Result<(Settings, PluginResults, CustomRules), JsValue> {
         let config = self.config.as_ref().ok_or_else(|| JsValue::from_str("PluginRun.configure was not called"))?;
-        let settings = resolve(&config.engine_config(), &self.source)?;
+        let (settings, custom) = resolve(config, config.engine_config(), &self.source)?;
         let mut finish = Finish::new(tree);
         self.load_errors.iter().for_each(|e| finish.failed(e));
         for job in self.plan.jobs() {
@@ -286,6 +286,6 @@ impl PluginRun {
                 Err(e) => finish.failed(e),
             }
         }
-        Ok((settings, finish.results()))
+        Ok((settings, finish.results(), custom))
     }
 }

@@ -1,0 +1,240 @@
+//! Evaluating custom rules on a tree: in document order, node by node, each rule bounded by its
+//! cost estimate before it starts.
+
+use crate::check::{Sizes, cost};
+use crate::values::{self, Values};
+use crate::{CustomRule, Expression, Switch};
+use cel::{Context, Env, ExecutionError, Value};
+use kpitree_core::Date;
+use kpitree_core::finding::Finding;
+use kpitree_core::report::{PluginFailure, PluginResults};
+use kpitree_core::tree::Tree;
+use std::sync::{Arc, OnceLock};
+
+/// The most steps a rule may take on one tree, by its estimate (`check::cost`). A rule that goes
+/// through a few fields of every node costs tens of steps per node, so a million-node tree stays
+/// under it; one that goes through `nodes` for every node costs the square of the tree's size and
+/// is refused from a few thousand nodes on, before it runs (about a second's work here).
+pub const MAX_STEPS: u64 = 50_000_000;
+
+/// The language: CEL's standard library and macros, and the strings extension (`replace` is
+/// refused by the checks, not left out here: the extension registers it).
+fn env() -> Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib();
+        // Registering the extension fails only on a name clash with the standard library, which
+        // the test `every_listed_function_is_defined` would show.
+        let _ = env.add_extension(cel::extensions::strings);
+        Arc::new(env)
+    })
+    .clone()
+}
+
+pub(crate) fn run(rules: &[CustomRule], switches: &[Switch], tree: &Tree) -> PluginResults {
+    let mut out = PluginResults::default();
+    let active: Vec<(&CustomRule, Switch)> =
+        rules.iter().zip(switches.iter().copied()).filter(|(_, s)| s.enabled).collect();
+    if active.is_empty() {
+        return out;
+    }
+    out.rules_run = active.len();
+    let values = Values::new(tree);
+    let sizes = values::sizes(tree);
+    let as_of = tree.doc().as_of;
+    let mut root = Context::with_env(env());
+    root.add_variable_from_value("nodes", Value::List(values.nodes.clone()));
+    root.add_variable_from_value("as_of", as_of.to_string());
+    // `days_since` is not a standard function, so adding it cannot clash.
+    let _ = root.add_function("days_since", move |date: Arc<String>| days_since(as_of, &date));
+    for (rule, switch) in active {
+        match one(rule, switch, tree, &values, &root, &sizes) {
+            Ok(findings) => out.findings.extend(findings),
+            Err(failure) => out.errors.push(failure),
+        }
+    }
+    out
+}
+
+fn days_since(as_of: Date, date: &str) -> Result<i64, ExecutionError> {
+    match Date::parse(date) {
+        Some(d) => Ok(i64::from(as_of.days_since(d))),
+        None => Err(ExecutionError::function_error("days_since", format!("{date:?} is not a date (YYYY-MM-DD)"))),
+    }
+}
+
+fn one(
+    rule: &CustomRule,
+    switch: Switch,
+    tree: &Tree,
+    values: &Values,
+    root: &Context<'_, '_>,
+    sizes: &Sizes,
+) -> Result<Vec<Finding>, PluginFailure> {
+    let judged = tree.nodes().iter().filter(|n| rule.kinds.contains(&n.kind)).count() as f64;
+    let per_node = [rule.when.as_ref(), Some(&rule.assert), rule.message.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|x| cost(&x.ast, sizes))
+        .sum::<f64>()
+        + if rule.uses.parents { sizes.parents } else { 0.0 }
+        + if rule.uses.children { sizes.children } else { 0.0 };
+    let steps = judged * per_node;
+    if steps > MAX_STEPS as f64 {
+        return Err(PluginFailure {
+            plugin: rule.id.clone(),
+            code: "custom-rule-too-costly".to_owned(),
+            message: format!(
+                "custom rule `{}` ({}) could take up to {} steps on this tree of {} nodes, more than the limit of {}: \
+                 it did not run. An expression that goes through `nodes` (or a list as long) for every node it judges \
+                 grows with the square of the tree; judge fewer kinds, or look at `parents` and `children` instead",
+                rule.id,
+                rule.file,
+                round(steps),
+                tree.len(),
+                round(MAX_STEPS as f64),
+            ),
+        });
+    }
+    let mut findings = Vec::new();
+    for (i, node) in tree.nodes().iter().enumerate() {
+        if !rule.kinds.contains(&node.kind) {
+            continue;
+        }
+        let Some(value) = values.nodes.get(i) else { continue };
+        let mut cx = root.new_inner_scope();
+        cx.add_variable_from_value("node", value.clone());
+        if rule.uses.parents {
+            cx.add_variable_from_value("parents", values.list(tree.parents(i as u32)));
+        }
+        if rule.uses.children {
+            cx.add_variable_from_value("children", values.list(tree.children(i as u32)));
+        }
+        let fail = |field: &str, detail: String| PluginFailure {
+            plugin: rule.id.clone(),
+            code: "custom-rule-failed".to_owned(),
+            message: format!(
+                "custom rule `{}` ({}) failed on {}, in `{field}`: {detail}",
+                rule.id,
+                rule.file,
+                node.display()
+            ),
+        };
+        if let Some(when) = &rule.when
+            && !boolean(when, &cx).map_err(|d| fail("when", d))?
+        {
+            continue;
+        }
+        if boolean(&rule.assert, &cx).map_err(|d| fail("assert", d))? {
+            continue;
+        }
+        let message = match &rule.message {
+            Some(m) => match Value::resolve(&m.ast, &cx) {
+                Ok(Value::String(s)) => s.to_string(),
+                Ok(other) => return Err(fail("message", format!("gave {}, not a string", kind(&other)))),
+                Err(e) => return Err(fail("message", explain(&e))),
+            },
+            None => rule.summary.to_string(),
+        };
+        findings.push(Finding {
+            rule: rule.id.clone(),
+            severity: switch.severity,
+            nodes: vec![node.id.clone()],
+            message,
+            why: rule.why.clone(),
+            fix: rule.fix.clone(),
+            evidence: None,
+            plugin: None,
+        });
+    }
+    Ok(findings)
+}
+
+fn boolean(x: &Expression, cx: &Context<'_, '_>) -> Result<bool, String> {
+    match Value::resolve(&x.ast, cx) {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("gave {}, not a bool", kind(&other))),
+        Err(e) => Err(explain(&e)),
+    }
+}
+
+/// CEL's error, with what to do for the common one: a field the node does not have.
+fn explain(e: &ExecutionError) -> String {
+    match e {
+        ExecutionError::NoSuchKey(key) => format!(
+            "no field `{key}` here; the document does not give it, so test for it first: has(node.{key}) && ..."
+        ),
+        other => other.to_string(),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "a list",
+        Value::Map(_) => "a map",
+        Value::Int(_) | Value::UInt(_) => "an int",
+        Value::Float(_) => "a double",
+        Value::String(_) => "a string",
+        Value::Bytes(_) => "bytes",
+        Value::Bool(_) => "a bool",
+        Value::Null => "null",
+        _ => "a value of another type",
+    }
+}
+
+/// A count for people: `1.2 billion`, `50 million`, `12,000`.
+fn round(x: f64) -> String {
+    if x >= 1e9 {
+        format!("{} billion", one_decimal(x / 1e9))
+    } else if x >= 1e6 {
+        format!("{} million", one_decimal(x / 1e6))
+    } else {
+        format!("{}", x as u64)
+    }
+}
+
+fn one_decimal(x: f64) -> String {
+    let tenths = (x * 10.0 + 0.5) as u64;
+    if tenths % 10 == 0 { format!("{}", tenths / 10) } else { format!("{}.{}", tenths / 10, tenths % 10) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{FUNCTIONS, METHODS};
+
+    #[test]
+    fn every_listed_function_is_defined() {
+        let cx = Context::with_env(env());
+        for (name, text) in FUNCTIONS
+            .iter()
+            .filter(|f| **f != "days_since")
+            .map(|f| (*f, format!("{f}()")))
+            .chain(METHODS.iter().map(|m| (*m, format!("''.{m}()"))))
+        {
+            let x = cel::parser::PrattParser::new().parse(&text).expect("parses");
+            let got = Value::resolve(&x, &cx);
+            assert!(
+                !matches!(&got, Err(ExecutionError::UndeclaredReference(n)) if n.as_str() == name),
+                "{name}: {got:?}"
+            );
+        }
+        let x = cel::parser::PrattParser::new().parse("''.noSuchFunction()").expect("parses");
+        assert!(matches!(Value::resolve(&x, &cx), Err(ExecutionError::UndeclaredReference(_))));
+    }
+
+    #[test]
+    fn days_since_counts_whole_days_and_refuses_what_is_not_a_date() {
+        let as_of = Date::parse("2026-11-27").expect("a date");
+        assert_eq!(days_since(as_of, "2026-11-20"), Ok(7));
+        assert_eq!(days_since(as_of, "2026-12-01"), Ok(-4));
+        assert!(days_since(as_of, "27/11/2026").is_err());
+    }
+
+    #[test]
+    fn counts_read_as_people_write_them() {
+        assert_eq!(round(12_000.0), "12000");
+        assert_eq!(round(50_000_000.0), "50 million");
+        assert_eq!(round(1.25e9), "1.3 billion");
+    }
+}
