@@ -78,7 +78,7 @@ impl<T> Fixture<T> {
 pub enum Failure {
     /// The fixture cannot be run: its tree or its configuration is invalid (a located message).
     Invalid(String),
-    /// The runner failed (a plugin error, say).
+    /// The runner failed (a plugin error, say): its message, without the fixture's path.
     Runner(String),
     /// A pass fixture gave findings of the rules.
     Unexpected {
@@ -112,7 +112,8 @@ impl Failure {
         let shown = input.display();
         let rules = rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" or ");
         match self {
-            Failure::Invalid(e) | Failure::Runner(e) => e.clone(),
+            Failure::Invalid(e) => e.clone(),
+            Failure::Runner(e) => format!("{shown}: {e}"),
             Failure::Unexpected { got } => format!("{shown}: expected no {rules} finding, got:\n{got}"),
             Failure::NoFinding => format!("{shown}: a fail fixture must give at least one {rules} finding"),
             Failure::MissingExpected { expected_path, .. } => {
@@ -196,7 +197,6 @@ fn run_one<T>(
     };
     let (findings, measured) = runner(&tree, &config).map_err(|e| match e {
         Failure::Invalid(e) => Failure::Invalid(format!("{config_shown}: {e}")),
-        Failure::Runner(e) => Failure::Runner(format!("{shown}: {e}")),
         other => other,
     })?;
     let findings: Vec<Finding> = findings.into_iter().filter(|f| rules.contains(&f.rule.as_str())).collect();
@@ -299,7 +299,9 @@ mod tests {
         let checked = run_dir(&dir(), &["orphan-kpi"], &failing, false);
         let fail = &checked.fixtures[0];
         assert_eq!(fail.measured, None);
-        assert_eq!(fail.failure, Some(Failure::Runner(format!("{}: it broke", fail.input.display()))));
+        assert_eq!(fail.failure, Some(Failure::Runner("it broke".to_owned())));
+        let failures = check_dir(&dir(), "orphan-kpi", &|_: &Tree, _: &Config| Err("it broke".to_owned()));
+        assert_eq!(failures[0], format!("{}: it broke", fail.input.display()));
         let missing = check_dir(&dir().join("nope"), "orphan-kpi", &|_: &Tree, _: &Config| Ok(Vec::new()));
         assert!(missing[0].contains("cannot read fixture directory"), "{missing:?}");
     }
