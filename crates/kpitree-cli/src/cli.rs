@@ -129,6 +129,29 @@ enum PluginCommand {
         #[arg(long, value_name = "KEY=VALUE")]
         limit: Vec<String>,
     },
+    /// Run a plugin against pass/fail fixtures and show what each call costs.
+    ///
+    /// Each fixture runs through the real host as `kpitree check` runs the plugin: `pass*.json` must
+    /// give no finding of its rules, `fail*.json` exactly those of `fail*.expected.json`, and a
+    /// `.toml` beside a tree (`fail.toml` for `fail.json`) is that fixture's kpitree.toml
+    /// ([plugins.<name>] configures the plugin, [rules.<id>] switches its rules or sets their
+    /// severity). Shows the module's size and the fuel of the load calls and of each fixture's
+    /// evaluation against the limits. Exit codes: 0 all pass, 1 some fail, 2 the plugin or the
+    /// fixtures cannot be used.
+    Test {
+        /// The plugin: a `.wasm` module (or WAT text), in any language.
+        plugin: PathBuf,
+        /// The fixtures (default: tests): a directory of pass*.json and fail*.json for the plugin's
+        /// rules, or holding one such directory per rule, named after the rule's id.
+        #[arg(value_name = "FIXTURE_DIR")]
+        fixtures: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Set a plugin limit: KEY=VALUE (repeatable), as under [limits] in kpitree.toml.
+        #[arg(long, value_name = "KEY=VALUE")]
+        limit: Vec<String>,
+    },
 }
 
 /// `kpitree serve`'s flags.
@@ -408,19 +431,12 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
                 .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t) || !report.plugin_errors.is_empty());
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
+        Command::Plugin { command: PluginCommand::Test { plugin, fixtures, format, limit } } => {
+            plugin_test(&plugin, fixtures, format, &limit)
+        }
         Command::Plugin { command: PluginCommand::Inspect { file, format, limit } } => {
             let limits = input::limits(&[], "command line", &limit)?;
-            let plugin = match Plugin::load(&file, &limits) {
-                Ok(p) => p,
-                Err(e) => {
-                    return Err(match &e.kind {
-                        ErrorKind::Io { path, detail } => {
-                            CliError::Io { path: path.clone(), error: std::io::Error::other(detail.clone()) }
-                        }
-                        _ => CliError::Plugin(e),
-                    });
-                }
-            };
+            let plugin = load_one(&file, &limits)?;
             match format {
                 ListFormat::Text => {
                     let mut out = human::stdout();
@@ -516,6 +532,47 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Loads one plugin where nothing else can run: an unreadable file is an I/O error, anything else a
+/// plugin error (both exit 2).
+fn load_one(file: &std::path::Path, limits: &Limits) -> Result<Plugin, CliError> {
+    Plugin::load(file, limits).map_err(|e| match &e.kind {
+        ErrorKind::Io { path, detail } => {
+            CliError::Io { path: path.clone(), error: std::io::Error::other(detail.clone()) }
+        }
+        _ => CliError::Plugin(e),
+    })
+}
+
+/// `kpitree plugin test`: exit 0 when every fixture passes, 1 when one fails, 2 (an error) when the
+/// plugin does not load, the directory holds no fixtures for it or a fixture is invalid.
+fn plugin_test(
+    file: &std::path::Path,
+    fixtures: Option<PathBuf>,
+    format: ListFormat,
+    limit: &[String],
+) -> Result<ExitCode, CliError> {
+    use kpitree_run::plugin_test;
+    let limits = input::limits(&[], "command line", limit)?;
+    let plugin = load_one(file, &limits)?;
+    let dir = fixtures.unwrap_or_else(|| PathBuf::from("tests"));
+    let suite = plugin_test::find(plugin.manifest(), &dir).map_err(CliError::Usage)?;
+    let mut set = PluginSet::new();
+    set.add(plugin).map_err(CliError::Plugin)?;
+    let report = plugin_test::run(&set, &suite);
+    if !report.invalid.is_empty() {
+        return Err(CliError::Usage(report.invalid.join("\nerror: ")));
+    }
+    match format {
+        ListFormat::Text => {
+            let mut out = human::stdout();
+            crate::render_text::plugin_test(&mut out, &report).and_then(|()| out.flush())
+        }
+        ListFormat::Json => std::io::stdout().write_all(&kpitree_run::check::pretty_json(&report)),
+    }
+    .map_err(io)?;
+    Ok(if report.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// `kpitree plugin inspect --format json`: the manifest as the plugin wrote it, in its field order.

@@ -263,3 +263,142 @@ pub fn plugin(out: &mut impl Write, p: &kpitree_plugin_host::Plugin) -> Result<(
     let schema = serde_json::to_string_pretty(&m.config_schema).unwrap_or_else(|_| "{}".to_owned());
     writeln!(out, "{}", EscLines(schema))
 }
+
+const GREEN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green))).bold();
+const RED: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red))).bold();
+
+/// `kpitree plugin test`: the module and load costs, one line per fixture (with what a failure got
+/// against what was expected), a summary line. Paths shown are the ones given; fixtures by name.
+pub fn plugin_test(out: &mut impl Write, r: &kpitree_run::plugin_test::Report) -> Result<()> {
+    use kpitree_run::plugin_test::percent;
+    writeln!(out, "{BOLD}{}{BOLD:#} {} {DIM}({}){DIM:#}", Esc(&r.plugin), Esc(&r.version), Esc(&r.file))?;
+    writeln!(
+        out,
+        "module: {} bytes ({}% of the {}-byte limit)",
+        r.module_size,
+        percent(r.module_size as u64, r.module_size_limit as u64),
+        r.module_size_limit
+    )?;
+    writeln!(
+        out,
+        "load: kpitree_abi_version {} fuel, kpitree_manifest {} fuel (limit {} a call)",
+        r.load_fuel.abi_version, r.load_fuel.manifest, r.fuel_limit
+    )?;
+    writeln!(out, "fixtures: {}", Esc(&r.fixtures))?;
+    for g in &r.groups {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}{}{BOLD:#}", Esc(g.rules.join(", ")))?;
+        let width = g.fixtures.iter().map(|f| f.name.chars().count()).max().unwrap_or(0);
+        for f in &g.fixtures {
+            let (st, word) = if f.passed { (GREEN, "ok  ") } else { (RED, "FAIL") };
+            let fuel = match f.fuel {
+                Some(fuel) => format!("{fuel:>10} fuel  {}%", percent(fuel, r.fuel_limit)),
+                None => format!("{:>10}", "not called"),
+            };
+            writeln!(out, "  {st}{word}{st:#}  {:<width$}  {fuel}", Esc(&f.name))?;
+            if let Some(p) = &f.failure {
+                failure(out, &f.name, p)?;
+            }
+        }
+    }
+    if !r.untested.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{DIM}untested (no fixture directory):{DIM:#} {}", Esc(r.untested.join(", ")))?;
+    }
+    writeln!(out)?;
+    let st = if r.failed == 0 { GREEN } else { RED };
+    writeln!(
+        out,
+        "{st}{} passed, {} failed{st:#}; most fuel {} ({}% of {}); module {} bytes ({}% of {})",
+        r.passed,
+        r.failed,
+        r.max_fuel,
+        percent(r.max_fuel, r.fuel_limit),
+        r.fuel_limit,
+        r.module_size,
+        percent(r.module_size as u64, r.module_size_limit as u64),
+        r.module_size_limit
+    )
+}
+
+/// What a failed fixture got, under its line.
+fn failure(out: &mut impl Write, name: &str, p: &kpitree_run::plugin_test::Problem) -> Result<()> {
+    let got = p.got.as_deref().unwrap_or_default();
+    match p.kind {
+        "differs" => {
+            writeln!(
+                out,
+                "        findings differ from {}.expected.json ({RED}-{RED:#} expected, {GREEN}+{GREEN:#} got):",
+                Esc(name)
+            )?;
+            diff(out, p.expected.as_deref().unwrap_or_default(), got)
+        }
+        "missing-expected" => {
+            writeln!(out, "        {}.expected.json is missing; the findings were:", Esc(name))?;
+            indented(out, got)
+        }
+        "unexpected-findings" => {
+            writeln!(out, "        a pass fixture must give no finding of the plugin's rules; got:")?;
+            indented(out, got)
+        }
+        "no-finding" => writeln!(out, "        a fail fixture must give at least one finding of the plugin's rules"),
+        _ => writeln!(out, "        {}", Esc(&p.message)),
+    }
+}
+
+fn indented(out: &mut impl Write, text: &str) -> Result<()> {
+    for line in text.lines() {
+        writeln!(out, "          {}", Esc(line))?;
+    }
+    Ok(())
+}
+
+/// A line diff of `expected` and `got` (longest common subsequence), changed lines with two lines of
+/// context around them; `…` where unchanged lines are left out.
+fn diff(out: &mut impl Write, expected: &str, got: &str) -> Result<()> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..] (fixture outputs are small).
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let mut ops: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push((' ', a[i]));
+            (i, j) = (i + 1, j + 1);
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', a[i]));
+            i += 1;
+        } else {
+            ops.push(('+', b[j]));
+            j += 1;
+        }
+    }
+    const CONTEXT: usize = 2;
+    let near = |k: usize| ops[k.saturating_sub(CONTEXT)..(k + CONTEXT + 1).min(ops.len())].iter().any(|o| o.0 != ' ');
+    let mut skipped = false;
+    for (k, (op, line)) in ops.iter().enumerate() {
+        if !near(k) {
+            skipped = true;
+            continue;
+        }
+        if skipped {
+            writeln!(out, "          {DIM}…{DIM:#}")?;
+            skipped = false;
+        }
+        let st = match op {
+            '+' => GREEN,
+            '-' => RED,
+            _ => Style::new(),
+        };
+        writeln!(out, "        {st}{op} {}{st:#}", Esc(line))?;
+    }
+    if skipped {
+        writeln!(out, "          {DIM}…{DIM:#}")?;
+    }
+    Ok(())
+}

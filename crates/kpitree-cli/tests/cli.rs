@@ -103,3 +103,33 @@ fn machine_output_keeps_the_data() {
         }
     }
 }
+
+/// `kpitree plugin test --format json` carries what the text shows: sizes, limits, the fuel of every
+/// call, each fixture's outcome with the expected and the actual findings of a failure.
+#[test]
+fn plugin_test_json_has_the_text_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_kpitree"))
+        .args(["plugin", "test", "plugins/owner-quota-wat/plugin.wat", "tests/plugin-test", "--format", "json"])
+        .current_dir(&root)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!((report["passed"].as_u64(), report["failed"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(report["plugin"], "owner-quota");
+    assert_eq!(report["fuel_limit"], 2_000_000_000u64);
+    assert!(report["module_size"].as_u64().is_some_and(|n| n > 0));
+    assert!(report["load_fuel"]["manifest"].as_u64().is_some_and(|n| n > 0));
+    let fixtures = report["groups"][0]["fixtures"].as_array().expect("fixtures");
+    let kinds: Vec<_> = fixtures.iter().map(|f| (f["name"].as_str(), f["failure"]["kind"].as_str())).collect();
+    assert_eq!(
+        kinds,
+        [(Some("fail-no-expected"), Some("missing-expected")), (Some("fail"), Some("differs")), (Some("pass"), None)]
+    );
+    let differs = &fixtures[1]["failure"];
+    assert!(differs["expected"].as_str().is_some_and(|s| s.contains("\"k4\"")));
+    assert!(differs["got"].as_str().is_some_and(|s| !s.contains("\"k4\"")));
+    let most = fixtures.iter().filter_map(|f| f["fuel"].as_u64()).max();
+    assert_eq!(report["max_fuel"].as_u64(), most);
+}

@@ -11,6 +11,8 @@
 //!   time, a resource limiter for memory, `max_wasm_stack`, input and output sizes. It checks the
 //!   answer (UTF-8, response JSON, declared rules, known nodes) and returns engine findings carrying
 //!   the plugin's name.
+//!   [`Plugin::evaluate_measured`] also gives the fuel the call used, and [`Plugin::load_costs`] the
+//!   fuel of the two calls made at load (fuel is deterministic), for `kpitree plugin test`.
 //! - [`PluginSet`] holds the plugins of a run, applies `[rules.<id>]` settings to their rules, and
 //!   evaluates them all on one tree ([`PluginSet::run`]), for `kpitree_core::check_with`: the
 //!   shared `host::run::Plan`, each call executed here, the shared `host::run::Finish`.
@@ -29,5 +31,5 @@ pub use error::{Call, ErrorKind, PluginError};
 pub use kpitree_plugin_abi::host::RuleSwitches;
 pub use kpitree_plugin_abi::{Manifest, Reads, RuleDecl};
 pub use limits::{LimitError, Limits};
-pub use plugin::Plugin;
+pub use plugin::{LoadCosts, Measured, Plugin};
 pub use set::PluginSet;

@@ -36,6 +36,28 @@ pub struct Plugin {
     module_size: usize,
     switches: RuleSwitches,
     reads: Reads,
+    load_costs: LoadCosts,
+}
+
+/// The fuel the two calls made at load used ([`Plugin::load_costs`]). Each call starts with the whole
+/// fuel limit ([`Limits::fuel`]), so each is measured against it. Fuel is deterministic: the same
+/// module and input use the same fuel on every run and platform.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadCosts {
+    /// Fuel used by `kpitree_abi_version`.
+    pub abi_version: u64,
+    /// Fuel used by `kpitree_manifest`.
+    pub manifest: u64,
+}
+
+/// What [`Plugin::evaluate_measured`] gives: the findings and the fuel `kpitree_evaluate` used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    /// The findings, as [`Plugin::evaluate`] returns them.
+    pub findings: Vec<Finding>,
+    /// Fuel used by the `kpitree_evaluate` call (of the whole fuel limit it started with; writing the
+    /// request through `kpitree_alloc` is a call of its own and not counted).
+    pub fuel: u64,
 }
 
 struct Exports {
@@ -118,16 +140,20 @@ impl Plugin {
             module_size: bytes.len(),
             switches: RuleSwitches::default(),
             reads: Reads::ALL,
+            load_costs: LoadCosts::default(),
         };
-        let (abi, manifest) = {
+        let (abi, manifest, load_costs) = {
             let mut s = plugin.open(None)?;
             let version = s.func::<(), i32>(&plugin.exports.abi_version, Call::AbiVersion)?;
             let abi = load::abi_version(s.call(Call::AbiVersion, |store| version.call(store, ()))?).map_err(fail)?;
+            let abi_fuel = s.fuel_used();
             let manifest = s.func::<(), i64>(&plugin.exports.manifest, Call::Manifest)?;
             let packed = s.call(Call::Manifest, |store| manifest.call(store, ()))?;
+            let costs = LoadCosts { abi_version: abi_fuel, manifest: s.fuel_used() };
             let bytes = s.read(Call::Manifest, packed)?;
-            (abi, load::manifest(bytes).map_err(fail)?)
+            (abi, load::manifest(bytes).map_err(fail)?, costs)
         };
+        plugin.load_costs = load_costs;
         plugin.switches = RuleSwitches::new(&manifest);
         plugin.reads = manifest.reads();
         plugin.abi = abi;
@@ -166,6 +192,11 @@ impl Plugin {
         self.module_size
     }
 
+    /// The fuel its `kpitree_abi_version` and `kpitree_manifest` calls used when it was loaded.
+    pub fn load_costs(&self) -> LoadCosts {
+        self.load_costs
+    }
+
     /// The limits its calls run under.
     pub fn limits(&self) -> &Limits {
         &self.limits
@@ -199,6 +230,17 @@ impl Plugin {
         })?
     }
 
+    /// [`Plugin::evaluate`], also giving the fuel the `kpitree_evaluate` call used (deterministic: the
+    /// same module, request and limits use the same fuel everywhere), so an author sees what a tree
+    /// costs before the fuel limit does (`kpitree plugin test`).
+    pub fn evaluate_measured(&self, request: &[u8], tree: &Tree) -> Result<Measured, PluginError> {
+        let output_limit = self.limits.output_size;
+        let (findings, fuel) = self.execute_measured(&[request], None, |answer| {
+            run::findings(&self.manifest, &self.switches, tree, answer, output_limit).map_err(|k| self.error(k))
+        })?;
+        Ok(Measured { findings: findings?, fuel })
+    }
+
     /// Its rules' switches as configured ([`Plugin::configure_rule`]).
     pub fn switches(&self) -> &RuleSwitches {
         &self.switches
@@ -215,6 +257,16 @@ impl Plugin {
         deadline: Option<Instant>,
         answer: impl FnOnce(&[u8]) -> R,
     ) -> Result<R, PluginError> {
+        self.execute_measured(parts, deadline, answer).map(|(r, _)| r)
+    }
+
+    /// [`Plugin::execute`], also giving the fuel `kpitree_evaluate` used.
+    fn execute_measured<R>(
+        &self,
+        parts: &[&[u8]],
+        deadline: Option<Instant>,
+        answer: impl FnOnce(&[u8]) -> R,
+    ) -> Result<(R, u64), PluginError> {
         catch_unwind(AssertUnwindSafe(|| self.execute_inner(parts, deadline, answer))).unwrap_or_else(|p| {
             Err(self.error(ErrorKind::Host {
                 call: Call::Evaluate,
@@ -228,7 +280,7 @@ impl Plugin {
         parts: &[&[u8]],
         deadline: Option<Instant>,
         answer: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, PluginError> {
+    ) -> Result<(R, u64), PluginError> {
         let total: usize = parts.iter().map(|p| p.len()).sum();
         let len = call::request_len(total, self.limits.input_size).map_err(|k| self.error(k))?;
         let mut s = self.open(deadline)?;
@@ -252,7 +304,8 @@ impl Plugin {
         }
         let evaluate = s.func::<(i32, i32), i64>(&self.exports.evaluate, Call::Evaluate)?;
         let packed = s.call(Call::Evaluate, |store| evaluate.call(store, (ptr as i32, len as i32)))?;
-        Ok(answer(s.read(Call::Evaluate, packed)?))
+        let fuel = s.fuel_used();
+        Ok((answer(s.read(Call::Evaluate, packed)?), fuel))
     }
 
     fn error(&self, kind: ErrorKind) -> PluginError {
@@ -315,6 +368,12 @@ impl Session<'_> {
         budget(&mut self.store, self.plugin, call)?;
         let store = &mut self.store;
         on_enough_stack(self.plugin.limits.stack, || f(store)).map_err(|e| classify(self.plugin, &self.store, call, e))
+    }
+
+    /// The fuel the last [`Session::call`] used: each call starts with the whole fuel limit.
+    fn fuel_used(&self) -> u64 {
+        // `get_fuel` fails only when fuel is not enabled, which the shared engines always enable.
+        self.plugin.limits.fuel.saturating_sub(self.store.get_fuel().unwrap_or(0))
     }
 
     /// The bytes of a packed slice a call returned, checked against the output limit and the memory.

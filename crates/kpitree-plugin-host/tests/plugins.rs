@@ -390,6 +390,29 @@ fn a_good_plugin_reads_the_tree_and_its_findings_carry_its_name() {
     assert!(f.nodes.is_empty());
 }
 
+/// `load_costs` and `evaluate_measured` report the fuel each call used: the same on every run, and exactly what the call needs (a fuel limit of that much is enough, one less is not).
+#[test]
+fn the_fuel_of_each_call_is_measured() {
+    let plugin = load("node-count.wat");
+    let costs = plugin.load_costs();
+    assert!(costs.abi_version > 0 && costs.manifest > 0, "{costs:?}");
+    assert_eq!(load("node-count.wat").load_costs(), costs);
+    let tree = Tree::new("tree.json", doc()).expect("valid");
+    let request = kpitree_plugin_abi::encode_request(&tree, &Rollup::new(&tree), b"{}");
+    let measured = plugin.evaluate_measured(&request, &tree).expect("evaluates");
+    assert_eq!(measured.findings, plugin.evaluate(&request, &tree).expect("evaluates"));
+    assert!(measured.fuel > 0 && measured.fuel < limits().fuel);
+    assert_eq!(plugin.evaluate_measured(&request, &tree).expect("evaluates").fuel, measured.fuel);
+    let needs = measured.fuel.max(costs.abi_version).max(costs.manifest);
+    let exact = Plugin::load(&path("node-count.wat"), &limits().fuel(needs)).expect("loads with exactly enough");
+    exact.evaluate_measured(&request, &tree).expect("exactly enough fuel");
+    if measured.fuel == needs {
+        let short = Plugin::load(&path("node-count.wat"), &limits().fuel(needs - 1)).expect("loads");
+        let e = short.evaluate_measured(&request, &tree).expect_err("one unit short");
+        assert_eq!(e.kind.code(), "out-of-fuel");
+    }
+}
+
 #[test]
 fn every_evaluation_is_a_fresh_instance() {
     let plugin = load("counter.wat");

@@ -6,6 +6,8 @@
 //! - [`check`]: the check pipeline and its JSON, the one code path of `kpitree check --format json`
 //!   and `POST /v1/check`.
 //! - [`catalog`]: `kpitree-session`'s rule catalog for a native plugin set.
+//! - [`plugin_test`]: `kpitree plugin test`, a plugin against pass/fail fixtures with the fuel of
+//!   each call.
 
 pub mod catalog {
     //! Every rule of a run, built-in and plugin ([`kpitree_session::catalog`]), for the native host.
@@ -27,4 +29,5 @@ pub mod catalog {
     }
 }
 pub mod check;
+pub mod plugin_test;
 pub mod setup;
