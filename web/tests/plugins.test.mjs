@@ -3,8 +3,10 @@
 // error in the page while the page stays responsive (a timer keeps ticking, a click is handled).
 //
 // Needs web/dist (npm run build) and the plugins built for wasm32, as tests/run does:
-//   cargo build -p owner-teams -p local-optimisation --target wasm32-unknown-unknown --release
+//   cargo build -p owner-teams -p local-optimisation -p owner-quota-rs --target wasm32-unknown-unknown --release
 //   cargo run -p owner-quota-wat -- $TARGET/owner-quota.wasm
+//   (cd plugins/owner-quota-as && npm ci && npm run build); make -C plugins/owner-quota-c
+// (one rule, owner-kpi-quota, in WAT, Rust, AssemblyScript and C: the four give one report).
 // The hostile modules are assembled here (cargo xtask wat2wasm).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +45,7 @@ before(async () => {
   for (const [file, build] of [
     ['owner_teams.wasm', () => run('cargo', ['build', '-q', '-p', 'owner-teams', '--target', 'wasm32-unknown-unknown', '--release'])],
     ['local_optimisation.wasm', () => run('cargo', ['build', '-q', '-p', 'local-optimisation', '--target', 'wasm32-unknown-unknown', '--release'])],
+    ['owner_quota_rs.wasm', () => run('cargo', ['build', '-q', '-p', 'owner-quota-rs', '--target', 'wasm32-unknown-unknown', '--release'])],
   ]) {
     if (!existsSync(join(release, file))) build();
     copyFileSync(join(release, file), join(dir, file.replaceAll('_', '-')));
@@ -50,6 +53,14 @@ before(async () => {
   const quota = join(targetDir, 'owner-quota.wasm');
   if (!existsSync(quota)) run('cargo', ['run', '-q', '-p', 'owner-quota-wat', '--', quota]);
   copyFileSync(quota, join(dir, 'owner-quota.wasm'));
+  for (const [lang, build] of [
+    ['as', () => run('npm', ['run', '-s', '--prefix', 'plugins/owner-quota-as', 'build'])],
+    ['c', () => run('make', ['-s', '-C', 'plugins/owner-quota-c', 'build/owner-quota.wasm'])],
+  ]) {
+    const built = join(repo, `plugins/owner-quota-${lang}/build/owner-quota.wasm`);
+    if (!existsSync(built)) build();
+    copyFileSync(built, join(dir, `owner-quota-${lang}.wasm`));
+  }
   run('cargo', ['-q', 'xtask', 'wat2wasm', join(dir, 'hostile'), ...hostile.map((f) => join(hostileDir, f))]);
 
   env = await openBrowser({
@@ -101,7 +112,8 @@ describe('example plugins give the native findings', () => {
   const configFile = join(dir, 'kpitree.toml');
   writeFileSync(configFile, toml);
 
-  for (const plugin of ['owner-teams.wasm', 'local-optimisation.wasm', 'owner-quota.wasm']) {
+  const QUOTA = ['owner-quota.wasm', 'owner-quota-rs.wasm', 'owner-quota-as.wasm', 'owner-quota-c.wasm'];
+  for (const plugin of ['owner-teams.wasm', 'local-optimisation.wasm', ...QUOTA]) {
     test(plugin, async () => {
       let found = 0;
       for (const file of examples()) {
@@ -115,6 +127,20 @@ describe('example plugins give the native findings', () => {
       if (plugin !== 'local-optimisation.wasm') assert.ok(found > 0, `${plugin} found something to compare`);
     });
   }
+
+  test('owner-kpi-quota in WAT, Rust, AssemblyScript and C: one report, natively and in the browser', async () => {
+    for (const file of examples()) {
+      const reports = [];
+      for (const plugin of QUOTA) {
+        const args = ['check', file, '--plugin', join(dir, plugin), '--format', 'json', '--fail-on', 'never', '--config', configFile];
+        reports.push(JSON.stringify(JSON.parse(cli(args).stdout), null, 1));
+        const got = await browserCheck(file, [`/plugins/${plugin}`], undefined, toml);
+        reports.push(JSON.stringify(got.report, null, 1));
+      }
+      assert.ok(JSON.parse(reports[0]).findings.some((f) => f.rule === 'owner-kpi-quota'), `${file} has findings to compare`);
+      for (const [k, r] of reports.entries()) assert.equal(r, reports[0], `${QUOTA[k >> 1]} (${k % 2 ? 'browser' : 'native'}) on ${file}`);
+    }
+  });
 
   test('a plugin error for a missing configuration reads as natively', async () => {
     const file = examples()[0];
