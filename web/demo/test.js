@@ -19,7 +19,7 @@ for (const type of ['kpi-select', 'kpi-findings', 'kpi-error']) {
 await import('/dist/kpi-tree.js');
 const el = document.createElement('kpi-tree');
 el.id = 'tree';
-for (const name of ['plugins', 'config']) if (params.get(name)) el.setAttribute(name, params.get(name));
+for (const name of ['plugins', 'config', 'rules']) if (params.get(name)) el.setAttribute(name, params.get(name));
 if (params.get('gen')) el.tree = generateTree({ nodes: Number(params.get('gen')), seed: Number(params.get('seed') ?? 1) });
 else if (params.get('src')) el.setAttribute('src', params.get('src'));
 window.__start = performance.now();

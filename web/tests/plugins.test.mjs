@@ -129,6 +129,7 @@ describe('example plugins give the native findings', () => {
   }
 
   test('owner-kpi-quota in WAT, Rust, AssemblyScript and C: one report, natively and in the browser', async () => {
+    let found = 0;
     for (const file of examples()) {
       const reports = [];
       for (const plugin of QUOTA) {
@@ -137,9 +138,10 @@ describe('example plugins give the native findings', () => {
         const got = await browserCheck(file, [`/plugins/${plugin}`], undefined, toml);
         reports.push(JSON.stringify(got.report, null, 1));
       }
-      assert.ok(JSON.parse(reports[0]).findings.some((f) => f.rule === 'owner-kpi-quota'), `${file} has findings to compare`);
+      found += JSON.parse(reports[0]).findings.filter((f) => f.rule === 'owner-kpi-quota').length;
       for (const [k, r] of reports.entries()) assert.equal(r, reports[0], `${QUOTA[k >> 1]} (${k % 2 ? 'browser' : 'native'}) on ${file}`);
     }
+    assert.ok(found > 0, 'the examples have findings to compare');
   });
 
   test('a plugin error for a missing configuration reads as natively', async () => {

@@ -26,6 +26,12 @@ before(async () => {
   assemble(here('../../tests/plugins/hostile/spin.wat'), 'spin');
   assemble(here('../../tests/plugins/hostile/trap.wat'), 'trap');
   writeFileSync(join(fixtures, 'quota.toml'), '[plugins.owner-quota]\nmax = 2\n');
+  writeFileSync(
+    join(fixtures, 'rules.toml'),
+    '[[custom_rules]]\nid = "short-titles"\nkinds = ["kpi"]\nassert = "size(node.title) <= 30"\n' +
+      'message = "\'KPI title of \' + string(size(node.title)) + \' characters\'"\n',
+  );
+  writeFileSync(join(fixtures, 'bad-rules.toml'), '[[custom_rules]]\nid = "x"\nassert = "has(node.ownr)"\n');
   const dist = process.env.WIDGET_DEV_DIST; // see widget.test.mjs
   const mounts = [['/fixtures/', fixtures], ['/examples/', examples]];
   if (dist) mounts.push(['/dist/', resolve(dist)]);
@@ -75,6 +81,27 @@ describe('plugins', () => {
     // The plugin's rule is offered by the rule filter, like a built-in one.
     const options = await page.locator('kpi-tree select[part="rule-filter"] option').allTextContents();
     assert.ok(options.includes('owner-kpi-quota'));
+    await page.close();
+  });
+
+  test("custom rules from the `rules` attribute are listed like the others", async () => {
+    const page = await open('src=/examples/software-company.json&rules=/fixtures/rules.toml');
+    const report = await page.evaluate(() => document.getElementById('tree').report);
+    const custom = report.findings.filter((f) => f.rule === 'short-titles');
+    assert.ok(custom.length > 0, 'the example has long KPI titles');
+    assert.ok(custom.every((f) => /^KPI title of \d+ characters$/.test(f.message)), custom[0].message);
+    const shown = await panel(page);
+    assert.equal(shown.findings.filter((f) => f.rule === 'short-titles').length, custom.length);
+    const options = await page.locator('kpi-tree select[part="rule-filter"] option').allTextContents();
+    assert.ok(options.includes('short-titles'));
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a bad custom rule is an error naming its file, rule, field and column', async () => {
+    const page = await open('src=/examples/software-company.json&rules=/fixtures/bad-rules.toml');
+    const error = await page.evaluate(() => window.__events.find((e) => e.type === 'kpi-error')?.detail?.message);
+    assert.match(error ?? '', /bad-rules\.toml: custom rule `x`, field `assert` at column 10: nodes have no field `ownr` \(did you mean `owner`\?\)/);
     await page.close();
   });
 

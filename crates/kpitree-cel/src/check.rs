@@ -494,58 +494,78 @@ pub(crate) fn cost(x: &IdedExpr, sizes: &Sizes) -> f64 {
 }
 
 /// An estimate's parts: steps; the length bound of the value (a list's or a map's, else 1) and of
-/// its elements; and whether the value, or its elements, are node maps (whose fields are known).
+/// its elements; and what the value, or its elements, are known to be: node maps (whose fields are
+/// known) or flat records (a measurement, a check-in, thresholds: maps of scalars).
 #[derive(Clone, Copy)]
 struct Est {
     cost: f64,
     len: f64,
     elem: f64,
-    node: bool,
-    nodes: bool,
+    shape: Known,
+    elems: Known,
 }
 
-const SCALAR: Est = Est { cost: 1.0, len: 1.0, elem: 1.0, node: false, nodes: false };
-
-/// What a name in scope stands for.
-#[derive(Clone, Copy)]
-struct Bound {
-    len: f64,
-    elem: f64,
-    node: bool,
-    nodes: bool,
+/// What a value is known to be.
+#[derive(Clone, Copy, PartialEq)]
+enum Known {
+    Node,
+    Flat,
+    Unknown,
 }
 
-fn var(len: f64, elem: f64, node: bool, nodes: bool) -> Est {
-    Est { cost: 1.0, len, elem, node, nodes }
+const SCALAR: Est = Est { cost: 1.0, len: 1.0, elem: 1.0, shape: Known::Unknown, elems: Known::Unknown };
+
+fn var(len: f64, elem: f64, shape: Known, elems: Known) -> Est {
+    Est { cost: 1.0, len, elem, shape, elems }
 }
 
-fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Bound)>) -> Est {
+/// Whether a comprehension's step appends its element unchanged (`filter`), so its result's
+/// elements are the range's.
+fn keeps_elements(c: &cel::common::ast::ComprehensionExpr) -> bool {
+    let mut keeps = false;
+    walk(&c.loop_step, &mut |x| {
+        if let Expr::List(l) = &x.expr
+            && let [only] = l.elements.as_slice()
+            && matches!(&only.expr, Expr::Ident(name) if *name == c.iter_var)
+        {
+            keeps = true;
+        }
+    });
+    keeps
+}
+
+fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Est)>) -> Est {
     match &x.expr {
         Expr::Ident(name) => {
             if let Some((_, b)) = scope.iter().rev().find(|(n, _)| n == name) {
-                return var(b.len, b.elem, b.node, b.nodes);
+                return Est { cost: 1.0, ..*b };
             }
             match name.as_str() {
-                "nodes" => var(s.nodes, NODE_MAP, false, true),
-                "parents" => var(s.parents, NODE_MAP, false, true),
-                "children" => var(s.children, NODE_MAP, false, true),
-                "node" => var(NODE_MAP, 1.0, true, false),
+                "nodes" => var(s.nodes, NODE_MAP, Known::Unknown, Known::Node),
+                "parents" => var(s.parents, NODE_MAP, Known::Unknown, Known::Node),
+                "children" => var(s.children, NODE_MAP, Known::Unknown, Known::Node),
+                "node" => var(NODE_MAP, 1.0, Known::Node, Known::Unknown),
                 _ => SCALAR,
             }
         }
         Expr::Select(sel) => {
             let of = estimate(&sel.operand, s, scope);
-            // The lengths of a node map's fields are known; anything else's are not.
-            let (len, elem) = match (sel.test, of.node, sel.field.as_str()) {
-                (true, ..) => (1.0, 1.0),
-                (false, true, "parents") => (s.parents, 1.0),
-                (false, true, "measurements") => (s.measurements, 2.0),
-                (false, true, "check_ins") => (s.check_ins, 4.0),
-                (false, true, "thresholds") => (2.0, 1.0),
-                (false, true, _) => (1.0, 1.0),
-                (false, false, _) => (s.any, s.any),
+            // The lengths of a node map's fields and a flat record's are known; anything else's
+            // are not.
+            let (len, elem, elems) = match (sel.test, of.shape, sel.field.as_str()) {
+                (true, ..) => (1.0, 1.0, Known::Unknown),
+                (false, Known::Node, "parents") => (s.parents, 1.0, Known::Unknown),
+                (false, Known::Node, "measurements") => (s.measurements, 2.0, Known::Flat),
+                (false, Known::Node, "check_ins") => (s.check_ins, 4.0, Known::Flat),
+                (false, Known::Node | Known::Flat, _) => (1.0, 1.0, Known::Unknown),
+                (false, Known::Unknown, _) => (s.any, s.any, Known::Unknown),
             };
-            Est { cost: of.cost + 1.0, len, elem, node: false, nodes: false }
+            let shape = if !sel.test && of.shape == Known::Node && sel.field == "thresholds" {
+                Known::Flat
+            } else {
+                Known::Unknown
+            };
+            Est { cost: of.cost + 1.0, len, elem, shape, elems }
         }
         Expr::Call(c) => {
             let mut parts: Vec<Est> = Vec::with_capacity(c.args.len() + 1);
@@ -553,11 +573,11 @@ fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Bound)>) -> Est {
                 parts.push(estimate(y, s, scope));
             }
             let cost = 1.0 + parts.iter().map(|p| p.cost + p.len).sum::<f64>();
-            let plain = |len: f64, elem: f64| Est { cost, len, elem, node: false, nodes: false };
+            let plain = |len: f64, elem: f64| Est { cost, len, elem, shape: Known::Unknown, elems: Known::Unknown };
             match (c.func_name.as_str(), parts.as_slice()) {
                 ("_+_", [a, b]) => plain(a.len + b.len, a.elem.max(b.elem)),
                 ("_?_:_", [_, a, b]) => plain(a.len.max(b.len), a.elem.max(b.elem)),
-                ("_[_]", [a, _]) => Est { cost, len: a.elem, elem: s.any, node: a.nodes, nodes: false },
+                ("_[_]", [a, _]) => Est { cost, len: a.elem, elem: s.any, shape: a.elems, elems: Known::Unknown },
                 ("dyn", [a]) => Est { cost, ..*a },
                 ("split", _) => plain(s.any, 1.0),
                 _ => Est { cost, ..SCALAR },
@@ -567,28 +587,34 @@ fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Bound)>) -> Est {
             let range = estimate(&c.iter_range, s, scope);
             let init = estimate(&c.accu_init, s, scope);
             let depth = scope.len();
-            let element = Bound { len: range.elem, elem: s.any, node: range.nodes, nodes: false };
+            let element = var(range.elem, s.any, range.elems, Known::Unknown);
             match &c.iter_var2 {
                 Some(second) => {
-                    scope.push((c.iter_var.clone(), Bound { len: 1.0, elem: 1.0, node: false, nodes: false }));
+                    scope.push((c.iter_var.clone(), SCALAR));
                     scope.push((second.clone(), element));
                 }
                 None => scope.push((c.iter_var.clone(), element)),
             }
             // The accumulator of `map` and `filter` is appended to in place (cel-rust's AppendStep),
             // one step per element; of `all`, `exists` and `exists_one` it is a bool or a count.
-            scope.push((c.accu_var.clone(), Bound { len: 1.0, elem: 1.0, node: false, nodes: false }));
+            scope.push((c.accu_var.clone(), SCALAR));
             let body = estimate(&c.loop_cond, s, scope).cost + estimate(&c.loop_step, s, scope).cost + 1.0;
             let result = estimate(&c.result, s, scope);
             scope.truncate(depth);
             let builds_list = matches!(&c.accu_init.expr, Expr::List(l) if l.elements.is_empty());
+            let kept = builds_list && keeps_elements(c);
             Est {
                 cost: range.cost + init.cost + range.len * body + result.cost,
                 len: if builds_list { range.len } else { 1.0 },
-                elem: if builds_list { s.any } else { 1.0 },
-                node: false,
-                // `filter` keeps the range's elements; `map` makes others.
-                nodes: false,
+                elem: if kept {
+                    range.elem
+                } else if builds_list {
+                    s.any
+                } else {
+                    1.0
+                },
+                shape: Known::Unknown,
+                elems: if kept { range.elems } else { Known::Unknown },
             }
         }
         Expr::List(l) => {
@@ -597,8 +623,8 @@ fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Bound)>) -> Est {
                 cost: 1.0 + parts.iter().map(|p| p.cost).sum::<f64>(),
                 len: parts.len() as f64,
                 elem: parts.iter().map(|p| p.len).fold(1.0, f64::max),
-                node: false,
-                nodes: false,
+                shape: Known::Unknown,
+                elems: Known::Unknown,
             }
         }
         Expr::Map(m) => {
@@ -608,7 +634,7 @@ fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Bound)>) -> Est {
                     cost += estimate(&me.key, s, scope).cost + estimate(&me.value, s, scope).cost;
                 }
             }
-            Est { cost, len: m.entries.len() as f64, elem: s.any, node: false, nodes: false }
+            Est { cost, len: m.entries.len() as f64, elem: s.any, shape: Known::Unknown, elems: Known::Unknown }
         }
         Expr::Struct(_) | Expr::Literal(_) | Expr::Unspecified => SCALAR,
     }
@@ -639,6 +665,17 @@ mod tests {
         // map/filter build their list in one pass, not by copying it at every step.
         let filtered = cost(&parse("nodes.filter(n, n.kind == 'kpi').size() > 3"), &sizes(1000.0));
         assert!(filtered < 1000.0 * 50.0, "{filtered}");
+        // The fields of measurements are scalars, also through `filter`.
+        let series = cost(
+            &parse(
+                "node.measurements.filter(m, days_since(m.date) < 0).map(m, m.date + string(days_since(m.date))).join(', ') != ''",
+            ),
+            &sizes(100_000.0),
+        );
+        assert!(series < 50.0 * 50.0, "{series}");
+        // An unknown map's field may be as long as any list.
+        let unknown = cost(&parse("{'a': nodes}.a.exists(n, n.id == node.id)"), &sizes(100_000.0));
+        assert!(unknown > 100_000.0, "{unknown}");
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The tree as CEL values: one map per node, built once per run and shared (CEL lists and maps are
-//! reference-counted) by `nodes`, `node`, `parents` and `children`.
+//! The tree as CEL values: one map per node, built once per run and shared by `nodes`, `node`,
+//! `parents`, `children` and every comprehension variable ([`Shared`]: cel-rust's own maps are
+//! copied whole whenever a comprehension binds one, which made `nodes.exists(...)` cost a node's
+//! every field and measurement per element).
 //!
 //! A node's map has its fields under their JSON names with their values as the format reads them:
 //! optional fields the document does not give are absent (`has(node.owner)` is false); `status` is
@@ -9,26 +11,91 @@
 //! `used_in_appraisal` is there (true) only when the node feeds an appraisal.
 
 use crate::check::Sizes;
-use cel::Value;
-use cel::objects::{Key, Map};
+use cel::common::traits::{Container, Indexer, Iterable, Sizer, Zeroer};
+use cel::common::types::{self, CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelString, Type};
+use cel::common::value::{StaticVal, Val};
 use kpitree_core::model::Node;
 use kpitree_core::tree::Tree;
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Every node's map, in document order, and the list of them all.
+/// A node's map, shared: cloning it (what binding a comprehension's variable does) is a reference
+/// count, not a copy of its fields. Reads like cel-rust's own map (`.field`, `has()`, `in`,
+/// `size()`, comprehensions over its keys); equal to another node's map with the same fields.
+#[derive(Clone, Debug)]
+pub(crate) struct Shared(Arc<CelMap<'static>>);
+
+impl Val for Shared {
+    fn get_type(&self) -> &Type {
+        <Self as Val>::cel_type()
+    }
+
+    fn cel_type() -> &'static Type {
+        &types::MAP_TYPE
+    }
+
+    fn as_container(&self) -> Option<&dyn Container> {
+        self.0.as_container()
+    }
+
+    fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
+    where
+        Self: 'w,
+    {
+        self.0.as_indexer()
+    }
+
+    fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
+    where
+        Self: 'w,
+    {
+        self.0.as_iterable()
+    }
+
+    fn as_sizer(&self) -> Option<&dyn Sizer> {
+        self.0.as_sizer()
+    }
+
+    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+        self.0.as_zeroer()
+    }
+
+    fn equals(&self, other: &dyn Val) -> bool {
+        match other.downcast_ref::<Shared>() {
+            Some(o) => Arc::ptr_eq(&self.0, &o.0) || self.0.equals(&*o.0),
+            None => self.0.equals(other),
+        }
+    }
+
+    fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
+
+impl StaticVal for Shared {}
+
+/// Every node's map, in document order.
 pub(crate) struct Values {
-    pub(crate) nodes: Arc<Vec<Value>>,
+    pub(crate) nodes: Vec<Shared>,
 }
 
 impl Values {
     pub(crate) fn new(tree: &Tree) -> Values {
-        Values { nodes: Arc::new(tree.nodes().iter().map(node).collect()) }
+        Values { nodes: tree.nodes().iter().map(|n| Shared(Arc::new(node(n)))).collect() }
     }
 
     /// The list of node maps at `ixs`.
-    pub(crate) fn list(&self, ixs: &[u32]) -> Value {
-        Value::List(Arc::new(ixs.iter().filter_map(|&i| self.nodes.get(i as usize).cloned()).collect()))
+    pub(crate) fn list(&self, ixs: impl IntoIterator<Item = u32>) -> Box<dyn Val> {
+        let items: Vec<Box<dyn Val>> = ixs
+            .into_iter()
+            .filter_map(|i| self.nodes.get(i as usize).map(|s| Box::new(s.clone()) as Box<dyn Val>))
+            .collect();
+        Box::new(CelList::from(items))
     }
 }
 
@@ -57,38 +124,50 @@ pub(crate) fn sizes(tree: &Tree) -> Sizes {
     }
 }
 
-fn text(s: &str) -> Value {
-    Value::String(Arc::new(s.to_owned()))
+fn text(s: &str) -> Box<dyn Val> {
+    Box::new(CelString::from(s.to_owned()))
 }
 
-fn map(entries: HashMap<Key, Value>) -> Value {
-    Value::Map(Map { map: Arc::new(entries) })
+fn num(x: f64) -> Box<dyn Val> {
+    Box::new(CelDouble::from(x))
 }
 
-struct Entries(HashMap<Key, Value>);
+fn list(items: Vec<Box<dyn Val>>) -> Box<dyn Val> {
+    Box::new(CelList::from(items))
+}
+
+struct Entries(HashMap<CelMapKey<'static>, Box<dyn Val>>);
 
 impl Entries {
-    fn put(&mut self, key: &str, value: Value) {
-        self.0.insert(Key::String(Arc::new(key.to_owned())), value);
+    fn with_capacity(n: usize) -> Entries {
+        Entries(HashMap::with_capacity(n))
     }
 
-    fn opt_text(&mut self, key: &str, value: Option<&str>) {
+    fn put(&mut self, key: &'static str, value: Box<dyn Val>) {
+        self.0.insert(CelMapKey::from(key), value);
+    }
+
+    fn opt_text(&mut self, key: &'static str, value: Option<&str>) {
         if let Some(v) = value {
             self.put(key, text(v));
         }
     }
 
-    fn opt_num(&mut self, key: &str, value: Option<f64>) {
+    fn opt_num(&mut self, key: &'static str, value: Option<f64>) {
         if let Some(v) = value {
-            self.put(key, Value::Float(v));
+            self.put(key, num(v));
         }
+    }
+
+    fn map(self) -> CelMap<'static> {
+        CelMap::from(self.0)
     }
 }
 
 /// One node's map (the field list is `check::NODE_FIELDS`; the test below keeps the two and the
 /// format's JSON names in step).
-pub(crate) fn node(n: &Node) -> Value {
-    let mut m = Entries(HashMap::with_capacity(16));
+pub(crate) fn node(n: &Node) -> CelMap<'static> {
+    let mut m = Entries::with_capacity(16);
     m.put("id", text(&n.id));
     m.put("kind", text(n.kind.as_str()));
     m.put("title", text(&n.title));
@@ -96,7 +175,7 @@ pub(crate) fn node(n: &Node) -> Value {
     m.opt_text("rationale", n.rationale.as_deref());
     m.opt_text("owner", n.owner.as_deref());
     m.opt_text("department", n.department.as_deref());
-    m.put("parents", Value::List(Arc::new(n.parents.iter().map(|p| text(p)).collect())));
+    m.put("parents", list(n.parents.iter().map(|p| text(p)).collect()));
     m.put("status", text(n.status.as_str()));
     m.opt_text("period", n.period.as_deref());
     m.opt_num("start", n.start);
@@ -108,44 +187,44 @@ pub(crate) fn node(n: &Node) -> Value {
         .check_ins
         .iter()
         .map(|c| {
-            let mut e = Entries(HashMap::with_capacity(4));
+            let mut e = Entries::with_capacity(4);
             e.put("date", text(&c.date.to_string()));
-            e.put("value", Value::Float(c.value));
+            e.put("value", num(c.value));
             e.opt_num("confidence", c.confidence);
             e.opt_text("note", c.note.as_deref());
-            map(e.0)
+            Box::new(e.map()) as Box<dyn Val>
         })
         .collect();
-    m.put("check_ins", Value::List(Arc::new(check_ins)));
+    m.put("check_ins", list(check_ins));
     if let Some(days) = n.cadence_days {
-        m.put("cadence_days", Value::Int(i64::from(days)));
+        m.put("cadence_days", Box::new(CelInt::from(i64::from(days))));
     }
     m.opt_text("direction", n.direction.map(|d| d.as_str()));
     m.opt_text("indicator", n.indicator.map(|i| i.as_str()));
     if let Some(t) = n.thresholds {
-        let mut e = Entries(HashMap::with_capacity(2));
-        e.put("at_risk", Value::Float(t.at_risk));
-        e.put("off_track", Value::Float(t.off_track));
-        m.put("thresholds", map(e.0));
+        let mut e = Entries::with_capacity(2);
+        e.put("at_risk", num(t.at_risk));
+        e.put("off_track", num(t.off_track));
+        m.put("thresholds", Box::new(e.map()));
     }
     let measurements = n
         .measurements
         .iter()
         .map(|x| {
-            let mut e = Entries(HashMap::with_capacity(2));
+            let mut e = Entries::with_capacity(2);
             e.put("date", text(&x.date.to_string()));
-            e.put("value", Value::Float(x.value));
-            map(e.0)
+            e.put("value", num(x.value));
+            Box::new(e.map()) as Box<dyn Val>
         })
         .collect();
-    m.put("measurements", Value::List(Arc::new(measurements)));
+    m.put("measurements", list(measurements));
     if let Some(d) = n.last_reviewed {
         m.put("last_reviewed", text(&d.to_string()));
     }
     if n.used_in_appraisal {
-        m.put("used_in_appraisal", Value::Bool(true));
+        m.put("used_in_appraisal", Box::new(CelBool::from(true)));
     }
-    map(m.0)
+    m.map()
 }
 
 #[cfg(test)]
@@ -168,25 +247,44 @@ mod tests {
         let tree = kpitree_core::load_json("t.json", doc).expect("valid");
         let mut keys: Vec<String> = Vec::new();
         for n in tree.nodes() {
-            let Value::Map(m) = node(n) else { panic!("a map") };
+            let m = node(n);
             let json = serde_json::to_value(n).expect("serializes");
-            for (k, _) in m.map.iter() {
-                let Key::String(k) = k else { panic!("string keys") };
+            let names: Vec<String> = m
+                .keys()
+                .map(|k| match k {
+                    CelMapKey::String(s) => s.to_string(),
+                    other => panic!("string keys only: {other:?}"),
+                })
+                .collect();
+            for k in &names {
                 assert!(NODE_FIELDS.contains(&k.as_str()), "{k} is not listed");
                 // Every key but the always-present ones is one the JSON writer writes.
                 if !["status", "parents", "measurements", "check_ins"].contains(&k.as_str()) {
                     assert!(json.get(k.as_str()).is_some(), "{k} is not a JSON field");
                 }
-                keys.push(k.to_string());
             }
             for k in json.as_object().expect("an object").keys() {
-                assert!(m.map.contains_key(&Key::String(Arc::new(k.clone()))), "{k} is missing from the map");
+                assert!(names.contains(k), "{k} is missing from the map");
             }
+            keys.extend(names);
         }
         keys.sort();
         keys.dedup();
         let mut listed: Vec<String> = NODE_FIELDS.iter().map(|s| s.to_string()).collect();
         listed.sort();
         assert_eq!(keys, listed, "a full node has every listed field");
+    }
+
+    /// Binding a node's map to a variable shares it; two nodes' maps compare by their fields.
+    #[test]
+    fn node_maps_are_shared_and_compare_by_value() {
+        let doc = r#"{"version": 1, "organisation": "A", "as_of": "2026-11-27", "nodes": [
+            {"id": "a", "kind": "kpi", "title": "T"}, {"id": "b", "kind": "kpi", "title": "T"}]}"#;
+        let tree = kpitree_core::load_json("t.json", doc).expect("valid");
+        let values = Values::new(&tree);
+        let a = &values.nodes[0];
+        let copy = a.clone_as_boxed();
+        assert!(a.equals(&*copy));
+        assert!(!a.equals(&values.nodes[1]));
     }
 }

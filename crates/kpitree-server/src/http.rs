@@ -447,17 +447,21 @@ fn request_config(l: &Loaded, input: &mut Input<'_>, q: &Query) -> Result<Reques
             file: "request".to_owned(),
             rules: std::mem::take(&mut input.custom_rules),
         });
-        let custom_errors = |errors: Vec<kpitree_session::CustomRuleError>| {
-            invalid(
-                errors
-                    .iter()
-                    .map(|e| {
-                        json!({"file": e.file, "rule": e.rule, "field": e.field,
-                "line": e.at.map(|a| a.0), "column": e.at.map(|a| a.1), "message": e.to_string()})
-                    })
-                    .collect(),
-            )
+        // One problem per mistake, as the Problem schema has them (`code`, `message`, `rule`, and
+        // `field`, `line`, `column` when known).
+        let problem = |e: &kpitree_session::CustomRuleError| {
+            let mut p = json!({"code": "custom-rule", "message": e.to_string(), "rule": e.rule});
+            if let Some(field) = e.field {
+                p["field"] = json!(field);
+            }
+            if let Some((line, column)) = e.at {
+                p["line"] = json!(line);
+                p["column"] = json!(column);
+            }
+            p
         };
+        let custom_errors =
+            |errors: Vec<kpitree_session::CustomRuleError>| invalid(errors.iter().map(problem).collect());
         custom = kpitree_session::CustomRules::compile(&sources).map_err(custom_errors)?;
         let clashes = custom.clashes(
             l.plugins.plugins().iter().flat_map(|p| p.manifest().rules.iter().map(move |r| (p.name(), r.id.as_str()))),
