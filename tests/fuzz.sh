@@ -41,6 +41,7 @@ dict_for() {
         json_tree | json_lite_diff | plugin_response) echo fuzz/dict/json.dict ;;
         csv_tree) echo fuzz/dict/csv.dict ;;
         config) echo fuzz/dict/toml.dict ;;
+        custom_rules) echo fuzz/dict/cel.dict ;;
     esac
 }
 
