@@ -262,6 +262,17 @@ impl CustomRules {
     /// Runs the rules that are on over `tree`: their findings, how many ran, and the rules that
     /// failed (an expression that failed on a node, or a rule too costly for this tree).
     pub fn run(&self, tree: &kpitree_core::tree::Tree) -> kpitree_core::report::PluginResults {
-        run::run(&self.rules, &self.switches, tree)
+        run::run(&self.rules, &self.switches, tree, &|| true)
+    }
+
+    /// [`CustomRules::run`] that stops before the next rule once `go_on` says no (a server whose
+    /// client stopped waiting): each rule is bounded on its own, so the run stops within one rule's
+    /// time. The rules not run are left out.
+    pub fn run_while(
+        &self,
+        tree: &kpitree_core::tree::Tree,
+        go_on: &dyn Fn() -> bool,
+    ) -> kpitree_core::report::PluginResults {
+        run::run(&self.rules, &self.switches, tree, go_on)
     }
 }

@@ -34,7 +34,7 @@ fn env() -> Arc<Env> {
     .clone()
 }
 
-pub(crate) fn run(rules: &[CustomRule], switches: &[Switch], tree: &Tree) -> PluginResults {
+pub(crate) fn run(rules: &[CustomRule], switches: &[Switch], tree: &Tree, go_on: &dyn Fn() -> bool) -> PluginResults {
     let mut out = PluginResults::default();
     let active: Vec<(&CustomRule, Switch)> =
         rules.iter().zip(switches.iter().copied()).filter(|(_, s)| s.enabled).collect();
@@ -51,6 +51,9 @@ pub(crate) fn run(rules: &[CustomRule], switches: &[Switch], tree: &Tree) -> Plu
     // `days_since` is not a standard function, so adding it cannot clash.
     let _ = root.add_function("days_since", move |date: Arc<String>| days_since(as_of, &date));
     for (rule, switch) in active {
+        if !go_on() {
+            break;
+        }
         match one(rule, switch, tree, &values, &root, &sizes) {
             Ok(findings) => out.findings.extend(findings),
             Err(failure) => out.errors.push(failure),

@@ -79,7 +79,7 @@ fn stages<E>(
     let mut results = plugins.run_until(tree, &rollup, config, switches, deadline);
     results.errors.splice(0..0, load_errors.iter().cloned());
     stop()?;
-    results.extend(custom.run(tree));
+    results.extend(custom.run_while(tree, &|| stop().is_ok()));
     stop()?;
     Ok(kpitree_core::check_with(tree, &rollup, settings, results))
 }
