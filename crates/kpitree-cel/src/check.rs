@@ -65,11 +65,44 @@ pub(crate) const METHODS: &[&str] = &[
 const MAX_DEPTH: u16 = 48;
 const MAX_AST_NODES: usize = 2000;
 
-/// Which per-node lists a rule's expressions use.
+/// What a rule's expressions use of the tree: the per-node lists, and the fields of node maps they
+/// read, so a run builds only those (most rules read two or three of a node's 23 fields). A node
+/// map that goes anywhere the checks do not follow (compared whole, iterated, put in a list,
+/// handed to a function) needs every field: `whole`.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Uses {
     pub(crate) parents: bool,
     pub(crate) children: bool,
+    /// Bit k: `NODE_FIELDS[k]` is read.
+    fields: u32,
+    whole: bool,
+}
+
+impl Uses {
+    /// Everything: what a run needs when it does not know.
+    #[cfg(test)]
+    pub(crate) const ALL: Uses = Uses { parents: true, children: true, fields: 0, whole: true };
+
+    /// Whether node maps need field `name`.
+    pub(crate) fn field(&self, name: &str) -> bool {
+        self.whole || NODE_FIELDS.iter().position(|f| *f == name).is_some_and(|k| self.fields & (1 << k) != 0)
+    }
+
+    fn read(&mut self, name: &str) {
+        if let Some(k) = NODE_FIELDS.iter().position(|f| *f == name) {
+            self.fields |= 1 << k;
+        }
+    }
+
+    /// What `self` or `other` uses.
+    pub(crate) fn union(self, other: Uses) -> Uses {
+        Uses {
+            parents: self.parents || other.parents,
+            children: self.children || other.children,
+            fields: self.fields | other.fields,
+            whole: self.whole || other.whole,
+        }
+    }
 }
 
 fn is_id(id: &str) -> bool {
@@ -190,10 +223,10 @@ fn one(def: &CustomRuleDef, file: &str, e: &mut Errors<'_>) -> Option<CustomRule
     }
     let assert = assert?;
     let id = def.id.clone()?;
-    let mut uses = Uses::default();
-    for x in [when.as_ref(), Some(&assert), message.as_ref()].into_iter().flatten() {
-        uses_of(&x.ast, &mut uses);
-    }
+    let uses = [when.as_ref(), Some(&assert), message.as_ref()]
+        .into_iter()
+        .flatten()
+        .fold(Uses::default(), |u, x| u.union(x.uses));
     let summary = def.summary.clone().unwrap_or_else(|| format!("nodes for which `{}` is false", assert.text));
     Some(CustomRule {
         file: file.to_owned(),
@@ -239,8 +272,10 @@ fn expression(field: &'static str, text: &str, e: &mut Errors<'_>) -> Option<Exp
     };
     let before = e.list.len();
     let mut scope = Vec::new();
-    names(&ast, text, field, &mut scope, e);
-    (e.list.len() == before).then(|| Expression { text: text.to_owned(), ast })
+    let mut uses = Uses::default();
+    let shape = names(&ast, &mut Walk { text, field, scope: &mut scope, e, uses: &mut uses });
+    uses.whole |= shape != Shape::Other;
+    (e.list.len() == before).then(|| Expression { text: text.to_owned(), ast, uses })
 }
 
 /// What an expression stands for, as far as names go: a node map, or something else.
@@ -253,19 +288,32 @@ enum Shape {
 
 /// Checks the names an expression uses: variables (the tree's and the comprehensions' own),
 /// functions, and the fields of node maps. Returns what the expression stands for.
-fn names(x: &IdedExpr, text: &str, field: &'static str, scope: &mut Vec<(String, Shape)>, e: &mut Errors<'_>) -> Shape {
+struct Walk<'a, 'e> {
+    text: &'a str,
+    field: &'static str,
+    scope: &'a mut Vec<(String, Shape)>,
+    e: &'a mut Errors<'e>,
+    uses: &'a mut Uses,
+}
+
+fn names(x: &IdedExpr, w: &mut Walk<'_, '_>) -> Shape {
+    let (text, field) = (w.text, w.field);
     match &x.expr {
         Expr::Ident(name) => {
-            if let Some((_, shape)) = scope.iter().rev().find(|(n, _)| n == name) {
+            if let Some((_, shape)) = w.scope.iter().rev().find(|(n, _)| n == name) {
                 return *shape;
             }
             match name.as_str() {
                 "node" => Shape::Node,
-                "parents" | "children" | "nodes" => Shape::Nodes,
+                "parents" | "children" | "nodes" => {
+                    w.uses.parents |= name == "parents";
+                    w.uses.children |= name == "children";
+                    Shape::Nodes
+                }
                 "as_of" => Shape::Other,
                 _ => {
                     let hint = suggest(name, VARIABLES).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-                    e.push(
+                    w.e.push(
                         Some(field),
                         locate(text, name),
                         format!("unknown name `{name}`{hint}; the variables are {}", VARIABLES.join(", ")),
@@ -275,11 +323,17 @@ fn names(x: &IdedExpr, text: &str, field: &'static str, scope: &mut Vec<(String,
             }
         }
         Expr::Select(s) => {
-            let of = names(&s.operand, text, field, scope, e);
+            let of = names(&s.operand, w);
+            if of == Shape::Node {
+                w.uses.read(&s.field);
+            } else if of == Shape::Nodes {
+                // `nodes.x`: not a field of a node; whatever CEL makes of it, give it everything.
+                w.uses.whole = true;
+            }
             if of == Shape::Node && !NODE_FIELDS.contains(&s.field.as_str()) {
                 let hint =
                     suggest(&s.field, NODE_FIELDS).map(|f| format!(" (did you mean `{f}`?)")).unwrap_or_default();
-                e.push(
+                w.e.push(
                     Some(field),
                     locate(text, &s.field),
                     format!("nodes have no field `{}`{hint}; the fields are {}", s.field, NODE_FIELDS.join(", ")),
@@ -309,54 +363,61 @@ fn names(x: &IdedExpr, text: &str, field: &'static str, scope: &mut Vec<(String,
                         suggest(&c.func_name, list).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
                     format!("is not a function{hint}; the {how} are {}", list.join(", "))
                 };
-                e.push(Some(field), locate(text, &c.func_name), format!("`{}` {detail}", c.func_name));
+                w.e.push(Some(field), locate(text, &c.func_name), format!("`{}` {detail}", c.func_name));
             }
-            let target = c.target.as_deref().map(|t| names(t, text, field, scope, e));
-            let args: Vec<Shape> = c.args.iter().map(|a| names(a, text, field, scope, e)).collect();
+            let target = c.target.as_deref().map(|t| names(t, w));
+            let args: Vec<Shape> = c.args.iter().map(|a| names(a, w)).collect();
             match (c.func_name.as_str(), target, args.as_slice()) {
                 // `nodes[0]`, `parents[i]`: an element of a list of nodes is a node.
-                ("_[_]", None, [Shape::Nodes, _]) => Shape::Node,
+                ("_[_]", None, [Shape::Nodes, Shape::Other]) => Shape::Node,
                 ("dyn", None, [shape]) => *shape,
-                _ => Shape::Other,
+                _ => {
+                    // Node maps handed to an operator or a function (`==`, `in`, `size`, `string`)
+                    // are read whole.
+                    w.uses.whole |= target.iter().chain(&args).any(|s| *s != Shape::Other);
+                    Shape::Other
+                }
             }
         }
         Expr::Comprehension(c) => {
-            let range = names(&c.iter_range, text, field, scope, e);
-            names(&c.accu_init, text, field, scope, e);
+            let range = names(&c.iter_range, w);
+            // Iterating a node map goes through its keys: all of them.
+            w.uses.whole |= range == Shape::Node;
+            let init = names(&c.accu_init, w);
             let element = if range == Shape::Nodes { Shape::Node } else { Shape::Other };
-            let depth = scope.len();
+            let depth = w.scope.len();
             match &c.iter_var2 {
                 // Two variables: index (or key) and value.
                 Some(second) => {
-                    scope.push((c.iter_var.clone(), Shape::Other));
-                    scope.push((second.clone(), element));
+                    w.scope.push((c.iter_var.clone(), Shape::Other));
+                    w.scope.push((second.clone(), element));
                 }
-                None => scope.push((c.iter_var.clone(), element)),
+                None => w.scope.push((c.iter_var.clone(), element)),
             }
-            scope.push((c.accu_var.clone(), Shape::Other));
-            names(&c.loop_cond, text, field, scope, e);
-            names(&c.loop_step, text, field, scope, e);
-            names(&c.result, text, field, scope, e);
-            scope.truncate(depth);
+            w.scope.push((c.accu_var.clone(), Shape::Other));
+            let parts = [init, names(&c.loop_cond, w), names(&c.loop_step, w), names(&c.result, w)];
+            w.uses.whole |= parts.iter().any(|s| *s != Shape::Other);
+            w.scope.truncate(depth);
             Shape::Other
         }
         Expr::List(l) => {
             for x in &l.elements {
-                names(x, text, field, scope, e);
+                // A node map in a list (what `filter` builds) goes where the checks do not follow.
+                w.uses.whole |= names(x, w) != Shape::Other;
             }
             Shape::Other
         }
         Expr::Map(m) => {
             for entry in &m.entries {
                 if let EntryExpr::MapEntry(me) = &entry.expr {
-                    names(&me.key, text, field, scope, e);
-                    names(&me.value, text, field, scope, e);
+                    w.uses.whole |= names(&me.key, w) != Shape::Other;
+                    w.uses.whole |= names(&me.value, w) != Shape::Other;
                 }
             }
             Shape::Other
         }
         Expr::Struct(s) => {
-            e.push(
+            w.e.push(
                 Some(field),
                 locate(text, &s.type_name),
                 format!("`{}{{...}}`: there are no message types here", s.type_name),
@@ -365,16 +426,6 @@ fn names(x: &IdedExpr, text: &str, field: &'static str, scope: &mut Vec<(String,
         }
         Expr::Literal(_) | Expr::Unspecified => Shape::Other,
     }
-}
-
-/// Which of the per-node list variables an expression names.
-fn uses_of(x: &IdedExpr, uses: &mut Uses) {
-    walk(x, &mut |x| {
-        if let Expr::Ident(name) = &x.expr {
-            uses.parents |= name == "parents";
-            uses.children |= name == "children";
-        }
-    });
 }
 
 fn walk(x: &IdedExpr, f: &mut dyn FnMut(&IdedExpr)) {

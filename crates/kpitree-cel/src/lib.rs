@@ -132,6 +132,8 @@ impl fmt::Display for CustomRuleError {
 pub(crate) struct Expression {
     pub(crate) text: String,
     pub(crate) ast: cel::IdedExpr,
+    /// What it uses of the tree.
+    pub(crate) uses: check::Uses,
 }
 
 /// A custom rule, checked and compiled.

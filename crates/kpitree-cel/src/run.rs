@@ -42,7 +42,8 @@ pub(crate) fn run(rules: &[CustomRule], switches: &[Switch], tree: &Tree, go_on:
         return out;
     }
     out.rules_run = active.len();
-    let values = Values::new(tree);
+    let uses = active.iter().fold(crate::check::Uses::default(), |u, (r, _)| u.union(r.uses));
+    let values = Values::new(tree, &uses);
     let sizes = values::sizes(tree);
     let as_of = tree.doc().as_of;
     let mut root = Context::with_env(env());

@@ -10,7 +10,7 @@
 //! `"YYYY-MM-DD"` strings, numbers are doubles except `cadence_days`, an int, and
 //! `used_in_appraisal` is there (true) only when the node feeds an appraisal.
 
-use crate::check::Sizes;
+use crate::check::{Sizes, Uses};
 use cel::common::traits::{Container, Indexer, Iterable, Sizer, Zeroer};
 use cel::common::types::{self, CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelString, Type};
 use cel::common::value::{StaticVal, Val};
@@ -85,8 +85,10 @@ pub(crate) struct Values {
 }
 
 impl Values {
-    pub(crate) fn new(tree: &Tree) -> Values {
-        Values { nodes: tree.nodes().iter().map(|n| Shared(Arc::new(node(n)))).collect() }
+    /// The maps of the nodes of `tree`, each with the fields `uses` reads (all of them when a map
+    /// is used whole): a field a rule never reads costs nothing.
+    pub(crate) fn new(tree: &Tree, uses: &Uses) -> Values {
+        Values { nodes: tree.nodes().iter().map(|n| Shared(Arc::new(node(n, uses)))).collect() }
     }
 
     /// The list of node maps at `ixs`.
@@ -166,65 +168,102 @@ impl Entries {
 
 /// One node's map (the field list is `check::NODE_FIELDS`; the test below keeps the two and the
 /// format's JSON names in step).
-pub(crate) fn node(n: &Node) -> CelMap<'static> {
-    let mut m = Entries::with_capacity(16);
-    m.put("id", text(&n.id));
-    m.put("kind", text(n.kind.as_str()));
-    m.put("title", text(&n.title));
+pub(crate) fn node(n: &Node, uses: &Uses) -> CelMap<'static> {
+    let mut m = Fields { entries: Entries::with_capacity(16), uses };
+    for (key, value) in
+        [("id", &n.id[..]), ("kind", n.kind.as_str()), ("title", &n.title[..]), ("status", n.status.as_str())]
+    {
+        if m.wants(key) {
+            m.put(key, text(value));
+        }
+    }
     m.opt_text("description", n.description.as_deref());
     m.opt_text("rationale", n.rationale.as_deref());
     m.opt_text("owner", n.owner.as_deref());
     m.opt_text("department", n.department.as_deref());
-    m.put("parents", list(n.parents.iter().map(|p| text(p)).collect()));
-    m.put("status", text(n.status.as_str()));
+    if m.wants("parents") {
+        m.put("parents", list(n.parents.iter().map(|p| text(p)).collect()));
+    }
     m.opt_text("period", n.period.as_deref());
     m.opt_num("start", n.start);
     m.opt_num("target", n.target);
     m.opt_num("current", n.current);
     m.opt_text("unit", n.unit.as_deref());
     m.opt_num("confidence", n.confidence);
-    let check_ins = n
-        .check_ins
-        .iter()
-        .map(|c| {
-            let mut e = Entries::with_capacity(4);
-            e.put("date", text(&c.date.to_string()));
-            e.put("value", num(c.value));
-            e.opt_num("confidence", c.confidence);
-            e.opt_text("note", c.note.as_deref());
-            Box::new(e.map()) as Box<dyn Val>
-        })
-        .collect();
-    m.put("check_ins", list(check_ins));
-    if let Some(days) = n.cadence_days {
+    if m.wants("check_ins") {
+        let check_ins = n
+            .check_ins
+            .iter()
+            .map(|c| {
+                let mut e = Entries::with_capacity(4);
+                e.put("date", text(&c.date.to_string()));
+                e.put("value", num(c.value));
+                e.opt_num("confidence", c.confidence);
+                e.opt_text("note", c.note.as_deref());
+                Box::new(e.map()) as Box<dyn Val>
+            })
+            .collect();
+        m.put("check_ins", list(check_ins));
+    }
+    if let Some(days) = n.cadence_days.filter(|_| m.wants("cadence_days")) {
         m.put("cadence_days", Box::new(CelInt::from(i64::from(days))));
     }
     m.opt_text("direction", n.direction.map(|d| d.as_str()));
     m.opt_text("indicator", n.indicator.map(|i| i.as_str()));
-    if let Some(t) = n.thresholds {
+    if let Some(t) = n.thresholds.filter(|_| m.wants("thresholds")) {
         let mut e = Entries::with_capacity(2);
         e.put("at_risk", num(t.at_risk));
         e.put("off_track", num(t.off_track));
         m.put("thresholds", Box::new(e.map()));
     }
-    let measurements = n
-        .measurements
-        .iter()
-        .map(|x| {
-            let mut e = Entries::with_capacity(2);
-            e.put("date", text(&x.date.to_string()));
-            e.put("value", num(x.value));
-            Box::new(e.map()) as Box<dyn Val>
-        })
-        .collect();
-    m.put("measurements", list(measurements));
-    if let Some(d) = n.last_reviewed {
+    if m.wants("measurements") {
+        let measurements = n
+            .measurements
+            .iter()
+            .map(|x| {
+                let mut e = Entries::with_capacity(2);
+                e.put("date", text(&x.date.to_string()));
+                e.put("value", num(x.value));
+                Box::new(e.map()) as Box<dyn Val>
+            })
+            .collect();
+        m.put("measurements", list(measurements));
+    }
+    if let Some(d) = n.last_reviewed.filter(|_| m.wants("last_reviewed")) {
         m.put("last_reviewed", text(&d.to_string()));
     }
-    if n.used_in_appraisal {
+    if n.used_in_appraisal && m.wants("used_in_appraisal") {
         m.put("used_in_appraisal", Box::new(CelBool::from(true)));
     }
-    m.map()
+    m.entries.map()
+}
+
+/// A node map's entries, keeping only the fields a run reads; a field's value is built only then.
+struct Fields<'a> {
+    entries: Entries,
+    uses: &'a Uses,
+}
+
+impl Fields<'_> {
+    fn put(&mut self, key: &'static str, value: Box<dyn Val>) {
+        self.entries.put(key, value);
+    }
+
+    fn wants(&self, key: &str) -> bool {
+        self.uses.field(key)
+    }
+
+    fn opt_text(&mut self, key: &'static str, value: Option<&str>) {
+        if self.wants(key) {
+            self.entries.opt_text(key, value);
+        }
+    }
+
+    fn opt_num(&mut self, key: &'static str, value: Option<f64>) {
+        if self.wants(key) {
+            self.entries.opt_num(key, value);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -247,7 +286,7 @@ mod tests {
         let tree = kpitree_core::load_json("t.json", doc).expect("valid");
         let mut keys: Vec<String> = Vec::new();
         for n in tree.nodes() {
-            let m = node(n);
+            let m = node(n, &Uses::ALL);
             let json = serde_json::to_value(n).expect("serializes");
             let names: Vec<String> = m
                 .keys()
@@ -281,7 +320,7 @@ mod tests {
         let doc = r#"{"version": 1, "organisation": "A", "as_of": "2026-11-27", "nodes": [
             {"id": "a", "kind": "kpi", "title": "T"}, {"id": "b", "kind": "kpi", "title": "T"}]}"#;
         let tree = kpitree_core::load_json("t.json", doc).expect("valid");
-        let values = Values::new(&tree);
+        let values = Values::new(&tree, &Uses::ALL);
         let a = &values.nodes[0];
         let copy = a.clone_as_boxed();
         assert!(a.equals(&*copy));

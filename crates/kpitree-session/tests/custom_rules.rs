@@ -167,3 +167,38 @@ fn a_quadratic_rule_is_refused_on_a_large_tree() {
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     assert_eq!(out.findings.len(), 39, "all but k0 share the title K1");
 }
+
+/// A run builds only the node fields its rules read. The same rules made to read whole node maps
+/// (`size(node)` reads them all) find the same, on every example tree and fixture.
+#[test]
+fn reading_only_the_fields_used_finds_the_same() {
+    let c = examples();
+    let mut whole = c.clone();
+    for source in &mut whole.custom {
+        for rule in &mut source.rules {
+            rule.assert = rule.assert.as_ref().map(|a| format!("({a}) && size(node) > 0"));
+        }
+    }
+    let partial = c.custom_rules(&mut c.config.clone()).expect("compiles");
+    let whole = whole.custom_rules(&mut whole.config.clone()).expect("compiles");
+    let mut compared = 0;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in std::fs::read_dir(root().join("tests/custom-rules")).expect("fixtures") {
+        files.extend(
+            std::fs::read_dir(dir.expect("a dir").path()).expect("a fixture dir").map(|e| e.expect("a file").path()),
+        );
+    }
+    files.extend(std::fs::read_dir(root().join("examples")).expect("examples").map(|e| e.expect("an entry").path()));
+    for path in files {
+        let name = path.to_string_lossy();
+        if !name.ends_with(".json") || name.ends_with(".expected.json") {
+            continue;
+        }
+        let tree = load(&std::fs::read_to_string(&path).expect("readable"));
+        let (a, b) = (partial.run(&tree), whole.run(&tree));
+        assert!(a.errors.is_empty() && b.errors.is_empty(), "{:?} {:?}", a.errors, b.errors);
+        assert_eq!(a.findings, b.findings, "{}", path.display());
+        compared += a.findings.len();
+    }
+    assert!(compared > 0, "the examples have findings to compare");
+}
