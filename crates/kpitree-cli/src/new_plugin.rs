@@ -120,10 +120,11 @@ pub fn check_name(name: &str, lang: Lang) -> Result<(), String> {
             else enum extern false final fn for gen if impl in let loop macro match mod move mut override priv \
             proc-macro pub ref return self static std struct super test trait true try type typeof unsafe unsized \
             use virtual where while yield";
-        if name.starts_with(|c: char| c.is_ascii_digit()) || RESERVED.split_whitespace().any(|w| w == name) {
-            return Err(format!(
-                "`{name}` cannot be a Rust crate's name (a digit first, or a keyword): choose another"
-            ));
+        if name.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!("`{name}` cannot name a Rust crate: it starts with a digit; choose another name"));
+        }
+        if RESERVED.split_whitespace().any(|w| w == name) {
+            return Err(format!("`{name}` cannot name a Rust crate: Rust reserves it; choose another name"));
         }
     }
     Ok(())
