@@ -72,13 +72,19 @@ impl Lang {
         }
     }
 
-    /// The SDK inside a kpitree checkout, and the file that shows it is there.
-    fn sdk_in_checkout(self) -> (&'static str, &'static str) {
+    /// The SDK inside a kpitree checkout, the file that shows it is there and what that file holds.
+    fn sdk_in_checkout(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Lang::Rust => ("crates/kpitree-plugin-sdk", "Cargo.toml"),
-            Lang::AssemblyScript => ("plugins/sdk-assemblyscript", "package.json"),
-            Lang::C => ("plugins/sdk-c", "kpitree.h"),
+            Lang::Rust => ("crates/kpitree-plugin-sdk", "Cargo.toml", "name = \"kpitree-plugin-sdk\""),
+            Lang::AssemblyScript => ("plugins/sdk-assemblyscript", "package.json", "\"name\": \"@kpitree/plugin-sdk\""),
+            Lang::C => ("plugins/sdk-c", "kpitree.h", "KPITREE_PLUGIN"),
         }
+    }
+
+    /// True when `dir` is this language's SDK.
+    fn is_sdk(self, dir: &Path) -> bool {
+        let (_, marker, holds) = self.sdk_in_checkout();
+        std::fs::read_to_string(dir.join(marker)).is_ok_and(|text| text.contains(holds))
     }
 
     fn label(self) -> &'static str {
@@ -143,13 +149,13 @@ fn build_tree() -> PathBuf {
 /// The SDK's folder, absolute: `--sdk` (the SDK itself, or a checkout holding it), else the build's
 /// source tree. `None` for C without `--sdk` (the embedded header).
 fn find_sdk(lang: Lang, flag: Option<&Path>) -> Result<Option<PathBuf>, CliError> {
-    let (inside, marker) = lang.sdk_in_checkout();
+    let (inside, marker, _) = lang.sdk_in_checkout();
     let Some(given) = flag else {
         if lang == Lang::C {
             return Ok(None);
         }
         let dir = build_tree().join(inside);
-        if !dir.join(marker).is_file() {
+        if !lang.is_sdk(&dir) {
             return Err(CliError::Usage(format!(
                 "the {} SDK is not where this kpitree was built ({}); give its folder with --sdk PATH \
                  ({inside} of a kpitree checkout)",
@@ -159,10 +165,11 @@ fn find_sdk(lang: Lang, flag: Option<&Path>) -> Result<Option<PathBuf>, CliError
         }
         return absolute(&dir).map(Some);
     };
-    let dir = if given.join(marker).is_file() {
-        given.to_owned()
-    } else if given.join(inside).join(marker).is_file() {
+    // A checkout first: its root has a Cargo.toml (the workspace's) too.
+    let dir = if lang.is_sdk(&given.join(inside)) {
         given.join(inside)
+    } else if lang.is_sdk(given) {
+        given.to_owned()
     } else {
         return Err(CliError::Usage(format!(
             "--sdk {}: no {} SDK there (no {marker}, nor {inside}/{marker} of a kpitree checkout)",
@@ -240,7 +247,10 @@ pub fn run(name: &str, lang: Lang, dir: Option<PathBuf>, sdk: Option<&Path>) -> 
     if let Some(p) = &sdk {
         text.push_str(&format!("SDK: {}\n", Esc(p.display())));
     }
-    text.push_str(&format!("\nNext:\n  cd {}\n", Esc(&shown)));
+    let cd = shown.to_string();
+    let safe = cd.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+,:@%".contains(c));
+    let cd = if safe { cd } else { format!("'{}'", cd.replace('\'', r"'\''")) };
+    text.push_str(&format!("\nNext:\n  cd {}\n", Esc(&cd)));
     for step in lang.next_steps(name) {
         text.push_str(&format!("  {step}\n"));
     }
@@ -279,5 +289,20 @@ mod tests {
             }
         }
         assert!(render("src/lib.rs", "{{crate}}::PLUGIN", "my-rules", "").starts_with("my_rules::"));
+    }
+
+    /// The SDKs of the source tree this test runs in: found from the checkout's root (whose
+    /// Cargo.toml is the workspace's, not the SDK's) and from their own folders.
+    #[test]
+    fn sdks_are_found_in_a_checkout_or_as_themselves() {
+        let root = build_tree();
+        for lang in [Lang::Rust, Lang::AssemblyScript, Lang::C] {
+            let (inside, _, _) = lang.sdk_in_checkout();
+            let want = absolute(&root.join(inside)).ok();
+            assert_eq!(find_sdk(lang, Some(&root)).ok().flatten(), want, "{lang:?} from the root");
+            assert_eq!(find_sdk(lang, Some(&root.join(inside))).ok().flatten(), want, "{lang:?} itself");
+            assert!(find_sdk(lang, Some(&root.join("tests/cli"))).is_err(), "{lang:?} elsewhere");
+        }
+        assert!(!Lang::Rust.is_sdk(&root), "the workspace's Cargo.toml is not the SDK's");
     }
 }
