@@ -118,6 +118,26 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum PluginCommand {
+    /// Write a new plugin project: one rule, a pass and a fail fixture, build files and a README.
+    ///
+    /// The project builds and passes `kpitree plugin test` unchanged; edit its rule from there
+    /// (plugins/README.md has a guide per language). Rust and AssemblyScript projects name the SDK by
+    /// its path in a kpitree checkout: --sdk, else the source tree this kpitree was built from. A C
+    /// project gets the single-header SDK copied in.
+    New {
+        /// The plugin's name: lower-case letters, digits and `-` (also the folder, by default).
+        name: String,
+        /// The language.
+        #[arg(long, value_enum)]
+        lang: crate::new_plugin::Lang,
+        /// Where to write the project (default: ./NAME); must not exist, or be empty.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The SDK: its folder, or a kpitree checkout holding it (crates/kpitree-plugin-sdk,
+        /// plugins/sdk-assemblyscript, plugins/sdk-c).
+        #[arg(long, value_name = "PATH")]
+        sdk: Option<PathBuf>,
+    },
     /// Load a plugin (checking its module and manifest) and print its manifest and ABI version.
     Inspect {
         /// The plugin: a `.wasm` module (or WAT text).
@@ -430,6 +450,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             let failed = threshold
                 .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t) || !report.plugin_errors.is_empty());
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Plugin { command: PluginCommand::New { name, lang, dir, sdk } } => {
+            crate::new_plugin::run(&name, lang, dir, sdk.as_deref())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Plugin { command: PluginCommand::Test { plugin, fixtures, format, limit } } => {
             plugin_test(&plugin, fixtures, format, &limit)

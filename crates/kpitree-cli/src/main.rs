@@ -8,6 +8,7 @@
 mod cli;
 mod human;
 mod input;
+mod new_plugin;
 mod render_sarif;
 mod render_text;
 
