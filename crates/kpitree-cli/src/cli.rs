@@ -171,6 +171,10 @@ enum PluginCommand {
         /// Set a plugin limit: KEY=VALUE (repeatable), as under [limits] in kpitree.toml.
         #[arg(long, value_name = "KEY=VALUE")]
         limit: Vec<String>,
+        /// Write each fail*.expected.json from what the plugin finds (then read them: they are
+        /// what the tests will hold the plugin to).
+        #[arg(long)]
+        bless: bool,
     },
 }
 
@@ -455,8 +459,8 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             crate::new_plugin::run(&name, lang, dir, sdk.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plugin { command: PluginCommand::Test { plugin, fixtures, format, limit } } => {
-            plugin_test(&plugin, fixtures, format, &limit)
+        Command::Plugin { command: PluginCommand::Test { plugin, fixtures, format, limit, bless } } => {
+            plugin_test(&plugin, fixtures, format, &limit, bless)
         }
         Command::Plugin { command: PluginCommand::Inspect { file, format, limit } } => {
             let limits = input::limits(&[], "command line", &limit)?;
@@ -576,6 +580,7 @@ fn plugin_test(
     fixtures: Option<PathBuf>,
     format: ListFormat,
     limit: &[String],
+    bless: bool,
 ) -> Result<ExitCode, CliError> {
     use kpitree_run::plugin_test;
     let limits = input::limits(&[], "command line", limit)?;
@@ -584,7 +589,7 @@ fn plugin_test(
     let suite = plugin_test::find(plugin.manifest(), &dir).map_err(CliError::Usage)?;
     let mut set = PluginSet::new();
     set.add(plugin).map_err(CliError::Plugin)?;
-    let report = plugin_test::run(&set, &suite);
+    let report = plugin_test::run(&set, &suite, bless);
     if !report.invalid.is_empty() {
         return Err(CliError::Usage(report.invalid.join("\nerror: ")));
     }

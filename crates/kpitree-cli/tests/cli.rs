@@ -133,3 +133,32 @@ fn plugin_test_json_has_the_text_data() {
     let most = fixtures.iter().filter_map(|f| f["fuel"].as_u64()).max();
     assert_eq!(report["max_fuel"].as_u64(), most);
 }
+
+/// `kpitree plugin test --bless` writes each failing fixture's expected file from what the plugin
+/// finds (a missing one and a wrong one alike), after which the same fixtures pass.
+#[test]
+fn plugin_test_bless_writes_the_expected_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::temp_dir().join(format!("kpitree-bless-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    for entry in std::fs::read_dir(root.join("tests/plugin-test")).expect("fixtures") {
+        let path = entry.expect("an entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("a name"))).expect("copied");
+    }
+    let run = |bless: bool| {
+        let mut args = vec!["plugin".to_owned(), "test".to_owned(), "plugins/owner-quota-wat/plugin.wat".to_owned()];
+        args.push(dir.display().to_string());
+        if bless {
+            args.push("--bless".to_owned());
+        }
+        Command::new(env!("CARGO_BIN_EXE_kpitree")).args(&args).current_dir(&root).output().expect("runs")
+    };
+    assert_eq!(run(false).status.code(), Some(1), "two fixtures fail before");
+    let blessed = run(true);
+    assert_eq!(blessed.status.code(), Some(0), "{}", String::from_utf8_lossy(&blessed.stdout));
+    let written = std::fs::read_to_string(dir.join("fail-no-expected.expected.json")).expect("written");
+    assert!(written.contains("owner-kpi-quota"), "{written}");
+    assert_eq!(run(false).status.code(), Some(0), "and they pass after");
+    let _ = std::fs::remove_dir_all(&dir);
+}

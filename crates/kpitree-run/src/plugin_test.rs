@@ -152,8 +152,9 @@ pub struct Problem {
 }
 
 /// Runs every fixture of `suite` on the one plugin of `set` (loaded unconfigured: each fixture's
-/// configuration switches its rules).
-pub fn run(set: &PluginSet, suite: &Suite) -> Report {
+/// configuration switches its rules). With `bless`, each `fail*.expected.json` is written from what
+/// the plugin finds first (read it before committing it: an expected file is a claim).
+pub fn run(set: &PluginSet, suite: &Suite, bless: bool) -> Report {
     let plugin = &set.plugins()[0];
     let costs = plugin.load_costs();
     let limits = plugin.limits();
@@ -176,7 +177,7 @@ pub fn run(set: &PluginSet, suite: &Suite) -> Report {
     let runner = |tree: &Tree, config: &Config| run_fixture(set, tree, config);
     for (dir, rules) in &suite.groups {
         let ids: Vec<&str> = rules.iter().map(String::as_str).collect();
-        let checked = kpitree_fixtures::run_dir(dir, &ids, &runner, false);
+        let checked = kpitree_fixtures::run_dir(dir, &ids, &runner, bless);
         report.invalid.extend(checked.problems);
         let mut group = Group { dir: dir.display().to_string(), rules: rules.clone(), fixtures: Vec::new() };
         for f in checked.fixtures {
