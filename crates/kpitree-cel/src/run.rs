@@ -112,7 +112,10 @@ fn one(
         let mut cx = root.new_inner_scope();
         cx.add_variable_as_val("node", value.clone_as_boxed());
         if rule.uses.parents {
-            cx.add_variable_as_val("parents", values.list(tree.parents(i as u32).iter().copied()));
+            // In document order, as `children` (`node.parents` keeps the author's order).
+            let mut ixs = tree.parents(i as u32).to_vec();
+            ixs.sort_unstable();
+            cx.add_variable_as_val("parents", values.list(ixs));
         }
         if rule.uses.children {
             cx.add_variable_as_val("children", values.list(tree.children(i as u32).iter().copied()));

@@ -202,3 +202,35 @@ fn reading_only_the_fields_used_finds_the_same() {
     }
     assert!(compared > 0, "the examples have findings to compare");
 }
+
+/// `parents` and `children` are node maps in document order; `node.parents` keeps the ids as
+/// written; `nodes` is every node in document order; `as_of` the tree's date.
+#[test]
+fn lists_come_in_document_order() {
+    let mut c = Configuration::command_line();
+    let text = r#"
+[[custom_rules]]
+id = "up"
+kinds = ["kpi"]
+assert = "false"
+message = "parents.map(p, p.id).join(',') + ' | ' + node.parents.join(',') + ' | ' + nodes.map(n, n.id).join(',') + ' | ' + as_of"
+
+[[custom_rules]]
+id = "down"
+kinds = ["strategy"]
+assert = "false"
+message = "children.map(c, c.id).join(',') + ' | ' + string(days_since('2026-11-01'))"
+"#;
+    c.add_rules_file(text, "r.toml").expect("parses");
+    let rules = c.custom_rules(&mut Config::default()).expect("compiles");
+    let tree = load(
+        r#"{"version": 1, "organisation": "A", "as_of": "2026-11-27", "nodes": [
+        {"id": "s", "kind": "strategy", "title": "S"},
+        {"id": "b", "kind": "objective", "title": "B", "parents": ["s"]},
+        {"id": "a", "kind": "objective", "title": "A", "parents": ["s"]},
+        {"id": "k", "kind": "kpi", "title": "K", "parents": ["a", "b"]}]}"#,
+    );
+    let out = rules.run(&tree);
+    let messages: Vec<&str> = out.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages, ["b,a | a,b | s,b,a,k | 2026-11-27", "b,a | 26"]);
+}
