@@ -18,6 +18,7 @@
 use crate::generator;
 use abi_guest::{rule_json, rule_ktr1};
 use kpitree_core::config::Config;
+use kpitree_core::finding::Finding;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::rules::{self, Analysis, Context, Sink};
 use kpitree_core::tree::Tree;
@@ -27,7 +28,7 @@ use std::time::{Duration, Instant};
 use wasmtime::{Config as WasmConfig, Engine, Instance, Module, Store};
 
 /// Median of `runs` timings of `f` (after one warm-up call).
-fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+pub(crate) fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     black_box(f());
     let mut t: Vec<Duration> = (0..runs.max(1))
         .map(|_| {
@@ -40,11 +41,11 @@ fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     t[t.len() / 2]
 }
 
-fn runs_for(n: usize) -> usize {
+pub(crate) fn runs_for(n: usize) -> usize {
     (2_000_000 / n.max(1)).clamp(5, 200)
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
     if ms >= 100.0 {
         format!("{ms:.0} ms")
@@ -150,23 +151,25 @@ fn json_request(tree: &Tree, rollup: &Rollup) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("the JSON request: {e}"))
 }
 
-/// One built-in rule alone, natively, on a built tree (what a plugin of the same shape competes with).
-fn builtin_rule(id: &str, tree: &Tree, rollup: &Rollup) -> Result<Duration, String> {
+/// One built-in rule alone, natively, on a built tree (what a plugin of the same shape competes with):
+/// its median time, and its findings.
+pub(crate) fn builtin_rule(id: &str, tree: &Tree, rollup: &Rollup) -> Result<(Duration, Vec<Finding>), String> {
     let settings = kpitree_core::settings(&Config::default()).map_err(|e| format!("default settings: {e:?}"))?;
     let k = rules::builtin().iter().position(|r| r.meta().id == id).ok_or_else(|| format!("no rule {id}"))?;
     let rule = rules::builtin()[k];
     let analysis = Analysis::new(tree);
-    Ok(median(runs_for(tree.len()), || {
+    let run = || {
         let mut findings = Vec::new();
         let cx = Context::new(tree, rollup, &analysis, &settings, k);
         let mut sink = Sink::new(rule.meta(), settings.rules[k].severity, tree, &mut findings);
         rule.check(&cx, &mut sink);
-        findings.len()
-    }))
+        findings
+    };
+    Ok((median(runs_for(tree.len()), || run().len()), run()))
 }
 
 /// A generated tree of `n` nodes.
-fn generated(n: usize) -> Result<Tree, String> {
+pub(crate) fn generated(n: usize) -> Result<Tree, String> {
     Tree::new("bench", generator::generate(n, generator::SEED)).map_err(|e| format!("generated tree of {n} nodes: {e}"))
 }
 
@@ -263,7 +266,10 @@ fn real_plugins(out: &Path, trees: &[(usize, Tree)]) -> Result<(), String> {
             );
         }
         for id in ["missing-owner", "too-many-objectives", "unvalidated-driver"] {
-            println!("| {n} | built-in `{id}` (native, rule only) | | | {} | |", ms(builtin_rule(id, tree, &rollup)?));
+            println!(
+                "| {n} | built-in `{id}` (native, rule only) | | | {} | |",
+                ms(builtin_rule(id, tree, &rollup)?.0)
+            );
         }
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! themselves again through `cargo run --release`, so the default invocation measures the right thing.
 
 mod bench_abi;
+mod bench_cel;
 mod bench_encode;
 mod wat2wasm;
 
@@ -26,6 +27,9 @@ tasks:
   bench-abi                     JSON versus KTR1 inside wasm, then the example plugins through the
                                 host: the tables of plugins/ABI.md, \"Why a binary tree\"
   bench-encode                  what the host's request encoder costs alone
+  bench-cel                     custom rules in CEL against the same rule built in and as a Rust
+                                plugin, the cost limit's calibration, plugin sizes per language:
+                                docs/benchmarks.md, \"Custom rules (CEL)\"
   help                          this text
 
 KPITREE_BENCH_SIZES=1000,100000 picks the benchmarks' tree sizes; KPITREE_ENCODE_DUMP=DIR also
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         Some("wat2wasm") => wat2wasm::run(rest),
         Some("bench-abi") => bench(bench_abi::run, "bench-abi"),
         Some("bench-encode") => bench(bench_encode::run, "bench-encode"),
+        Some("bench-cel") => bench(bench_cel::run, "bench-cel"),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             ExitCode::SUCCESS
