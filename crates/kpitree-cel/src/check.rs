@@ -73,6 +73,7 @@ const MAX_AST_NODES: usize = 2000;
 pub(crate) struct Uses {
     pub(crate) parents: bool,
     pub(crate) children: bool,
+    pub(crate) nodes: bool,
     /// Bit k: `NODE_FIELDS[k]` is read.
     fields: u32,
     whole: bool,
@@ -81,7 +82,7 @@ pub(crate) struct Uses {
 impl Uses {
     /// Everything: what a run needs when it does not know.
     #[cfg(test)]
-    pub(crate) const ALL: Uses = Uses { parents: true, children: true, fields: 0, whole: true };
+    pub(crate) const ALL: Uses = Uses { parents: true, children: true, nodes: true, fields: 0, whole: true };
 
     /// Whether node maps need field `name`.
     pub(crate) fn field(&self, name: &str) -> bool {
@@ -99,6 +100,7 @@ impl Uses {
         Uses {
             parents: self.parents || other.parents,
             children: self.children || other.children,
+            nodes: self.nodes || other.nodes,
             fields: self.fields | other.fields,
             whole: self.whole || other.whole,
         }
@@ -308,6 +310,7 @@ fn names(x: &IdedExpr, w: &mut Walk<'_, '_>) -> Shape {
                 "parents" | "children" | "nodes" => {
                     w.uses.parents |= name == "parents";
                     w.uses.children |= name == "children";
+                    w.uses.nodes |= name == "nodes";
                     Shape::Nodes
                 }
                 "as_of" => Shape::Other,
@@ -524,8 +527,12 @@ fn edits(a: &str, b: &str) -> usize {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sizes {
     pub(crate) nodes: f64,
+    /// Any node's parents (a node map's `parents` field: `n.parents`).
     pub(crate) parents: f64,
-    pub(crate) children: f64,
+    /// The judged node's own (the `parents` and `children` variables): the longest in the tree, or
+    /// one node's when the estimate is made node by node.
+    pub(crate) own_parents: f64,
+    pub(crate) own_children: f64,
     pub(crate) measurements: f64,
     pub(crate) check_ins: f64,
     /// Any list whose origin the estimate does not follow: the longest of them all.
@@ -593,8 +600,8 @@ fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Est)>) -> Est {
             }
             match name.as_str() {
                 "nodes" => var(s.nodes, NODE_MAP, Known::Unknown, Known::Node),
-                "parents" => var(s.parents, NODE_MAP, Known::Unknown, Known::Node),
-                "children" => var(s.children, NODE_MAP, Known::Unknown, Known::Node),
+                "parents" => var(s.own_parents, NODE_MAP, Known::Unknown, Known::Node),
+                "children" => var(s.own_children, NODE_MAP, Known::Unknown, Known::Node),
                 "node" => var(NODE_MAP, 1.0, Known::Node, Known::Unknown),
                 _ => SCALAR,
             }
@@ -700,7 +707,15 @@ mod tests {
     }
 
     fn sizes(n: f64) -> Sizes {
-        Sizes { nodes: n, parents: 3.0, children: 10.0, measurements: 50.0, check_ins: 12.0, any: n }
+        Sizes {
+            nodes: n,
+            parents: 3.0,
+            own_parents: 3.0,
+            own_children: 10.0,
+            measurements: 50.0,
+            check_ins: 12.0,
+            any: n,
+        }
     }
 
     #[test]

@@ -47,7 +47,9 @@ pub(crate) fn run(rules: &[CustomRule], switches: &[Switch], tree: &Tree, go_on:
     let sizes = values::sizes(tree);
     let as_of = tree.doc().as_of;
     let mut root = Context::with_env(env());
-    root.add_variable_as_val("nodes", values.list(0..tree.len() as u32));
+    if uses.nodes {
+        root.add_variable_as_val("nodes", values.list(0..tree.len() as u32));
+    }
     root.add_variable_from_value("as_of", as_of.to_string());
     // `days_since` is not a standard function, so adding it cannot clash.
     let _ = root.add_function("days_since", move |date: Arc<String>| days_since(as_of, &date));
@@ -78,15 +80,7 @@ fn one(
     root: &Context<'_, '_>,
     sizes: &Sizes,
 ) -> Result<Vec<Finding>, PluginFailure> {
-    let judged = tree.nodes().iter().filter(|n| rule.kinds.contains(&n.kind)).count() as f64;
-    let per_node = [rule.when.as_ref(), Some(&rule.assert), rule.message.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(|x| cost(&x.ast, sizes))
-        .sum::<f64>()
-        + if rule.uses.parents { sizes.parents } else { 0.0 }
-        + if rule.uses.children { sizes.children } else { 0.0 };
-    let steps = judged * per_node;
+    let steps = estimate(rule, tree, sizes);
     if steps > MAX_STEPS as f64 {
         return Err(PluginFailure {
             plugin: rule.id.clone(),
@@ -158,6 +152,43 @@ fn one(
         });
     }
     Ok(findings)
+}
+
+/// Most distinct (parents, children) counts estimated one by one; past it, every node is charged the
+/// longest lists (sound, and a tree with that many distinct counts is rare).
+const DEGREE_CLASSES: usize = 512;
+
+/// The rule's steps on `tree`: the cost of its expressions per judged node, summed. A rule that
+/// uses `parents` or `children` is charged each node's own counts (a hub with 10,000 children does
+/// not make every node cost 10,000), grouped by distinct counts so each is estimated once.
+fn estimate(rule: &CustomRule, tree: &Tree, sizes: &Sizes) -> f64 {
+    let per_node = |s: &Sizes| {
+        [rule.when.as_ref(), Some(&rule.assert), rule.message.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|x| cost(&x.ast, s))
+            .sum::<f64>()
+            + if rule.uses.parents { s.own_parents } else { 0.0 }
+            + if rule.uses.children { s.own_children } else { 0.0 }
+    };
+    let judged = || (0..tree.len() as u32).filter(|&i| rule.kinds.contains(&tree.node(i).kind));
+    if !(rule.uses.parents || rule.uses.children) {
+        return judged().count() as f64 * per_node(sizes);
+    }
+    let mut classes: std::collections::BTreeMap<(usize, usize), usize> = std::collections::BTreeMap::new();
+    for i in judged() {
+        *classes.entry((tree.parents(i).len(), tree.children(i).len())).or_default() += 1;
+        if classes.len() > DEGREE_CLASSES {
+            return judged().count() as f64 * per_node(sizes);
+        }
+    }
+    classes
+        .iter()
+        .map(|(&(p, c), &count)| {
+            let own = Sizes { own_parents: p.max(1) as f64, own_children: c.max(1) as f64, ..*sizes };
+            count as f64 * per_node(&own)
+        })
+        .sum()
 }
 
 fn boolean(x: &Expression, cx: &Context<'_, '_>) -> Result<bool, String> {

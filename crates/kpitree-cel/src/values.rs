@@ -119,7 +119,8 @@ pub(crate) fn sizes(tree: &Tree) -> Sizes {
     Sizes {
         nodes: f(n),
         parents: f(parents),
-        children: f(children),
+        own_parents: f(parents),
+        own_children: f(children),
         measurements: f(measurements),
         check_ins: f(check_ins),
         any: f(any),

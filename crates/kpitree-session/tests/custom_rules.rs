@@ -234,3 +234,21 @@ message = "children.map(c, c.id).join(',') + ' | ' + string(days_since('2026-11-
     let messages: Vec<&str> = out.findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(messages, ["b,a | a,b | s,b,a,k | 2026-11-27", "b,a | 26"]);
 }
+
+/// A rule on `children` is charged each node's own children: a hub with 20,000 KPIs under it does
+/// not make every KPI cost 20,000, so the rule runs.
+#[test]
+fn a_hub_does_not_make_every_node_costly() {
+    let mut c = Configuration::command_line();
+    let text = "[[custom_rules]]\nid = \"all-active\"\nassert = \"children.all(c, c.status == 'active')\"\n";
+    c.add_rules_file(text, "r.toml").expect("parses");
+    let rules = c.custom_rules(&mut Config::default()).expect("compiles");
+    let mut nodes = vec![r#"{"id": "o", "kind": "objective", "title": "O"}"#.to_owned()];
+    nodes.extend((0..20_000).map(|i| format!(r#"{{"id": "k{i}", "kind": "kpi", "title": "K", "parents": ["o"]}}"#)));
+    nodes.push(r#"{"id": "r", "kind": "kpi", "title": "R", "parents": ["o"], "status": "retired"}"#.to_owned());
+    let doc =
+        format!(r#"{{"version": 1, "organisation": "A", "as_of": "2026-11-27", "nodes": [{}]}}"#, nodes.join(","));
+    let out = rules.run(&load(&doc));
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.findings.iter().map(|f| f.nodes[0].as_str()).collect::<Vec<_>>(), ["o"]);
+}
