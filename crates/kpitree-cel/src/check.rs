@@ -533,6 +533,9 @@ pub(crate) struct Sizes {
     /// one node's when the estimate is made node by node.
     pub(crate) own_parents: f64,
     pub(crate) own_children: f64,
+    /// The judged node's own series (`node.measurements`, `node.check_ins`), likewise.
+    pub(crate) own_measurements: f64,
+    pub(crate) own_check_ins: f64,
     pub(crate) measurements: f64,
     pub(crate) check_ins: f64,
     /// Any list whose origin the estimate does not follow: the longest of them all.
@@ -566,6 +569,8 @@ struct Est {
 /// What a value is known to be.
 #[derive(Clone, Copy, PartialEq)]
 enum Known {
+    /// The judged node's map (`node`): its own lists' lengths apply.
+    Own,
     Node,
     Flat,
     Unknown,
@@ -602,7 +607,7 @@ fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Est)>) -> Est {
                 "nodes" => var(s.nodes, NODE_MAP, Known::Unknown, Known::Node),
                 "parents" => var(s.own_parents, NODE_MAP, Known::Unknown, Known::Node),
                 "children" => var(s.own_children, NODE_MAP, Known::Unknown, Known::Node),
-                "node" => var(NODE_MAP, 1.0, Known::Node, Known::Unknown),
+                "node" => var(NODE_MAP, 1.0, Known::Own, Known::Unknown),
                 _ => SCALAR,
             }
         }
@@ -612,13 +617,16 @@ fn estimate(x: &IdedExpr, s: &Sizes, scope: &mut Vec<(String, Est)>) -> Est {
             // are not.
             let (len, elem, elems) = match (sel.test, of.shape, sel.field.as_str()) {
                 (true, ..) => (1.0, 1.0, Known::Unknown),
+                (false, Known::Own, "parents") => (s.own_parents, 1.0, Known::Unknown),
+                (false, Known::Own, "measurements") => (s.own_measurements, 2.0, Known::Flat),
+                (false, Known::Own, "check_ins") => (s.own_check_ins, 4.0, Known::Flat),
                 (false, Known::Node, "parents") => (s.parents, 1.0, Known::Unknown),
                 (false, Known::Node, "measurements") => (s.measurements, 2.0, Known::Flat),
                 (false, Known::Node, "check_ins") => (s.check_ins, 4.0, Known::Flat),
-                (false, Known::Node | Known::Flat, _) => (1.0, 1.0, Known::Unknown),
+                (false, Known::Own | Known::Node | Known::Flat, _) => (1.0, 1.0, Known::Unknown),
                 (false, Known::Unknown, _) => (s.any, s.any, Known::Unknown),
             };
-            let shape = if !sel.test && of.shape == Known::Node && sel.field == "thresholds" {
+            let shape = if !sel.test && matches!(of.shape, Known::Own | Known::Node) && sel.field == "thresholds" {
                 Known::Flat
             } else {
                 Known::Unknown
@@ -712,6 +720,8 @@ mod tests {
             parents: 3.0,
             own_parents: 3.0,
             own_children: 10.0,
+            own_measurements: 50.0,
+            own_check_ins: 12.0,
             measurements: 50.0,
             check_ins: 12.0,
             any: n,

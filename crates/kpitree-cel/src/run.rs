@@ -154,13 +154,14 @@ fn one(
     Ok(findings)
 }
 
-/// Most distinct (parents, children) counts estimated one by one; past it, every node is charged the
-/// longest lists (sound, and a tree with that many distinct counts is rare).
-const DEGREE_CLASSES: usize = 512;
+/// Most classes of nodes estimated one by one; past it, every node is charged the longest lists
+/// (sound; counts are rounded up to powers of two, so real trees have a few dozen classes).
+const CLASSES: usize = 512;
 
-/// The rule's steps on `tree`: the cost of its expressions per judged node, summed. A rule that
-/// uses `parents` or `children` is charged each node's own counts (a hub with 10,000 children does
-/// not make every node cost 10,000), grouped by distinct counts so each is estimated once.
+/// The rule's steps on `tree`: the cost of its expressions per judged node, summed. Each node is
+/// charged its own lists (`parents`, `children`, `node.measurements`, `node.check_ins`): a hub with
+/// 10,000 children, or one KPI with a long series, does not make every node cost as much. Nodes are
+/// grouped by their counts rounded up to a power of two, and each group is estimated once.
 fn estimate(rule: &CustomRule, tree: &Tree, sizes: &Sizes) -> f64 {
     let per_node = |s: &Sizes| {
         [rule.when.as_ref(), Some(&rule.assert), rule.message.as_ref()]
@@ -172,20 +173,28 @@ fn estimate(rule: &CustomRule, tree: &Tree, sizes: &Sizes) -> f64 {
             + if rule.uses.children { s.own_children } else { 0.0 }
     };
     let judged = || (0..tree.len() as u32).filter(|&i| rule.kinds.contains(&tree.node(i).kind));
-    if !(rule.uses.parents || rule.uses.children) {
-        return judged().count() as f64 * per_node(sizes);
-    }
-    let mut classes: std::collections::BTreeMap<(usize, usize), usize> = std::collections::BTreeMap::new();
+    let up = |n: usize| n.max(1).next_power_of_two();
+    let mut classes: std::collections::BTreeMap<[usize; 4], usize> = std::collections::BTreeMap::new();
     for i in judged() {
-        *classes.entry((tree.parents(i).len(), tree.children(i).len())).or_default() += 1;
-        if classes.len() > DEGREE_CLASSES {
+        let n = tree.node(i);
+        let key =
+            [up(tree.parents(i).len()), up(tree.children(i).len()), up(n.measurements.len()), up(n.check_ins.len())];
+        *classes.entry(key).or_default() += 1;
+        if classes.len() > CLASSES {
             return judged().count() as f64 * per_node(sizes);
         }
     }
     classes
         .iter()
-        .map(|(&(p, c), &count)| {
-            let own = Sizes { own_parents: p.max(1) as f64, own_children: c.max(1) as f64, ..*sizes };
+        .map(|(&[p, c, m, k], &count)| {
+            // Rounded up, but never past the tree's longest (`sizes`, already at least 1).
+            let own = Sizes {
+                own_parents: (p as f64).min(sizes.own_parents),
+                own_children: (c as f64).min(sizes.own_children),
+                own_measurements: (m as f64).min(sizes.own_measurements),
+                own_check_ins: (k as f64).min(sizes.own_check_ins),
+                ..*sizes
+            };
             count as f64 * per_node(&own)
         })
         .sum()

@@ -121,6 +121,8 @@ pub(crate) fn sizes(tree: &Tree) -> Sizes {
         parents: f(parents),
         own_parents: f(parents),
         own_children: f(children),
+        own_measurements: f(measurements),
+        own_check_ins: f(check_ins),
         measurements: f(measurements),
         check_ins: f(check_ins),
         any: f(any),
