@@ -12,13 +12,13 @@ use kpitree_core::report::{PluginFailure, PluginResults};
 use kpitree_core::tree::Tree;
 use std::sync::{Arc, OnceLock};
 
-/// The most steps a rule may take on one tree, by its estimate (`check::cost`). A rule that looks at
-/// a node and its neighbours costs tens of steps per node, so a million-node tree stays under it;
+/// The most steps a rule may take on one tree, by its estimate (`estimate`). A rule that looks at a
+/// node and its neighbours costs tens of steps per node, so a million-node tree stays under it;
 /// one that goes through `nodes` for every node costs the square of the tree's size and is refused
-/// from about 1,500 nodes on, before it runs. Measured (release build, this machine): a step is
-/// 40-70 ns, so a rule at the limit runs for 2-4 s (`nodes.exists(n, n.id != node.id && n.title ==
-/// node.title)` on 1,300 KPIs, estimated at 46 million steps: 3.2 s).
-pub const MAX_STEPS: u64 = 50_000_000;
+/// from about 2,400 nodes on, before it runs. Measured (`cargo xtask bench-cel`, release build, a
+/// shared 2-core machine): a step takes 26-54 ns, so a rule at the limit runs for 3-6 s; the limit
+/// leaves room for a rule that reads every node's whole series on a 100k-node tree.
+pub const MAX_STEPS: u64 = 100_000_000;
 
 /// The language: CEL's standard library and macros, and the strings extension (`replace` is
 /// refused by the checks, not left out here: the extension registers it).
