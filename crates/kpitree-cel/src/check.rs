@@ -4,6 +4,7 @@
 use crate::{CustomRule, CustomRuleDef, CustomRuleError, Expression, MAX_EXPRESSION_BYTES, MAX_RULES, RuleSource};
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use kpitree_core::NodeKind;
+use kpitree_core::config::closest;
 use kpitree_core::finding::{Severity, Text};
 use std::collections::HashSet;
 
@@ -315,7 +316,7 @@ fn names(x: &IdedExpr, w: &mut Walk<'_, '_>) -> Shape {
                 }
                 "as_of" => Shape::Other,
                 _ => {
-                    let hint = suggest(name, VARIABLES).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                    let hint = closest(name, VARIABLES).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
                     w.e.push(
                         Some(field),
                         locate(text, name),
@@ -335,7 +336,7 @@ fn names(x: &IdedExpr, w: &mut Walk<'_, '_>) -> Shape {
             }
             if of == Shape::Node && !NODE_FIELDS.contains(&s.field.as_str()) {
                 let hint =
-                    suggest(&s.field, NODE_FIELDS).map(|f| format!(" (did you mean `{f}`?)")).unwrap_or_default();
+                    closest(&s.field, NODE_FIELDS).map(|f| format!(" (did you mean `{f}`?)")).unwrap_or_default();
                 w.e.push(
                     Some(field),
                     locate(text, &s.field),
@@ -363,7 +364,7 @@ fn names(x: &IdedExpr, w: &mut Walk<'_, '_>) -> Shape {
                         .to_owned()
                 } else {
                     let hint =
-                        suggest(&c.func_name, list).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                        closest(&c.func_name, list).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
                     format!("is not a function{hint}; the {how} are {}", list.join(", "))
                 };
                 w.e.push(Some(field), locate(text, &c.func_name), format!("`{}` {detail}", c.func_name));
@@ -499,28 +500,6 @@ pub(crate) fn locate(text: &str, word: &str) -> Option<(usize, usize)> {
         i += 1;
     }
     None
-}
-
-/// The closest of `known` to `given` when it is close (at most a third of its length in edits).
-fn suggest<'a>(given: &str, known: &[&'a str]) -> Option<&'a str> {
-    let best = known.iter().filter(|k| **k != given).map(|k| (edits(given, k), *k)).min_by_key(|(d, _)| *d)?;
-    (best.0 * 3 <= given.chars().count().max(3)).then_some(best.1)
-}
-
-fn edits(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(here + 1);
-            prev = here;
-        }
-    }
-    row[b.len()]
 }
 
 /// The sizes the cost estimate assumes: the longest list of each kind in the tree.
@@ -764,9 +743,9 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_names_only() {
-        assert_eq!(suggest("nod", VARIABLES), Some("node"));
-        assert_eq!(suggest("ownr", NODE_FIELDS), Some("owner"));
-        assert_eq!(suggest("startswith", METHODS), Some("startsWith"));
-        assert_eq!(suggest("zzzzzz", VARIABLES), None);
+        assert_eq!(closest("nod", VARIABLES), Some("node"));
+        assert_eq!(closest("ownr", NODE_FIELDS), Some("owner"));
+        assert_eq!(closest("startswith", METHODS), Some("startsWith"));
+        assert_eq!(closest("zzzzzz", VARIABLES), None);
     }
 }

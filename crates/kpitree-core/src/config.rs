@@ -227,6 +227,26 @@ fn suggest(id: &str, rules: &[&'static RuleMeta]) -> Option<String> {
         .map(|(_, s)| s.to_owned())
 }
 
+/// The candidate `name` is most likely a typo of: the nearest within one edit per three letters of
+/// the candidate, ASCII case ignored (so `taget` suggests `target` and `startswith` `startsWith`,
+/// but `no` does not suggest `id`). For the did-you-mean of every front door's messages.
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let name = name.to_ascii_lowercase();
+    let len = name.chars().count();
+    let mut best: Option<(usize, &'a str)> = None;
+    for &candidate in candidates {
+        // The distance is at least the length difference: a long name is never close, skip the work.
+        if len.abs_diff(candidate.len()) * 3 > candidate.len() {
+            continue;
+        }
+        let d = edit_distance(&name, &candidate.to_ascii_lowercase());
+        if d * 3 <= candidate.len() && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     // One row, no allocation per character: names come from input and may be long.
     let b: Vec<char> = b.chars().collect();

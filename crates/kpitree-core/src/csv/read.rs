@@ -230,23 +230,9 @@ pub(super) fn read_header(header: &::csv::StringRecord, line: usize, problems: &
     columns
 }
 
-/// The column `name` is most likely a typo of: the nearest within one edit per three letters (so
-/// `taget` suggests `target`, but `no` does not suggest `id`).
+/// The column `name` is most likely a typo of ([`crate::config::closest`]).
 pub(super) fn closest_column(name: &str) -> Option<&'static str> {
-    let name = name.to_ascii_lowercase();
-    let len = name.chars().count();
-    let mut best: Option<(usize, &'static str)> = None;
-    for candidate in COLUMN_NAMES {
-        // The distance is at least the length difference: a long name is never close, skip the work.
-        if len.abs_diff(candidate.len()) * 3 > candidate.len() {
-            continue;
-        }
-        let d = crate::config::edit_distance(&name, candidate);
-        if d * 3 <= candidate.len() && best.is_none_or(|(b, _)| d < b) {
-            best = Some((d, candidate));
-        }
-    }
-    best.map(|(_, c)| c)
+    crate::config::closest(name, &COLUMN_NAMES)
 }
 
 /// The 1-based line (within `body`) where a quoted cell opens that is never closed, if any.
