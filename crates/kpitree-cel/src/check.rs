@@ -85,9 +85,12 @@ impl Uses {
     #[cfg(test)]
     pub(crate) const ALL: Uses = Uses { parents: true, children: true, nodes: true, fields: 0, whole: true };
 
-    /// Whether node maps need field `name`.
-    pub(crate) fn field(&self, name: &str) -> bool {
-        self.whole || NODE_FIELDS.iter().position(|f| *f == name).is_some_and(|k| self.fields & (1 << k) != 0)
+    /// The node fields to build: `None` for all of them (maps used whole), else the ones read
+    /// (usually two or three, so looking a key up in them is cheap while building maps).
+    pub(crate) fn wanted(&self) -> Option<Vec<&'static str>> {
+        (!self.whole).then(|| {
+            NODE_FIELDS.iter().enumerate().filter(|(k, _)| self.fields & (1 << k) != 0).map(|(_, f)| *f).collect()
+        })
     }
 
     fn read(&mut self, name: &str) {

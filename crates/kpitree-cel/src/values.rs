@@ -88,7 +88,8 @@ impl Values {
     /// The maps of the nodes of `tree`, each with the fields `uses` reads (all of them when a map
     /// is used whole): a field a rule never reads costs nothing.
     pub(crate) fn new(tree: &Tree, uses: &Uses) -> Values {
-        Values { nodes: tree.nodes().iter().map(|n| Shared(Arc::new(node(n, uses)))).collect() }
+        let wanted = uses.wanted();
+        Values { nodes: tree.nodes().iter().map(|n| Shared(Arc::new(node(n, wanted.as_deref())))).collect() }
     }
 
     /// The list of node maps at `ixs`.
@@ -141,132 +142,88 @@ fn list(items: Vec<Box<dyn Val>>) -> Box<dyn Val> {
     Box::new(CelList::from(items))
 }
 
-struct Entries(HashMap<CelMapKey<'static>, Box<dyn Val>>);
+/// A map's entries. A node map keeps only the fields a run reads (`wanted`; `None` for all of them,
+/// and for the records inside a node: check-ins, measurements, thresholds), and a field's value is
+/// built only then.
+struct Entries<'a> {
+    map: HashMap<CelMapKey<'static>, Box<dyn Val>>,
+    wanted: Option<&'a [&'static str]>,
+}
 
-impl Entries {
-    fn with_capacity(n: usize) -> Entries {
-        Entries(HashMap::with_capacity(n))
+impl<'a> Entries<'a> {
+    fn new(capacity: usize, wanted: Option<&'a [&'static str]>) -> Entries<'a> {
+        Entries { map: HashMap::with_capacity(capacity), wanted }
     }
 
-    fn put(&mut self, key: &'static str, value: Box<dyn Val>) {
-        self.0.insert(CelMapKey::from(key), value);
-    }
-
-    fn opt_text(&mut self, key: &'static str, value: Option<&str>) {
-        if let Some(v) = value {
-            self.put(key, text(v));
-        }
-    }
-
-    fn opt_num(&mut self, key: &'static str, value: Option<f64>) {
-        if let Some(v) = value {
-            self.put(key, num(v));
+    /// Puts `key` if it is wanted and `value` gives one (optional fields the document lacks give
+    /// none).
+    fn put(&mut self, key: &'static str, value: impl FnOnce() -> Option<Box<dyn Val>>) {
+        if self.wanted.is_none_or(|w| w.contains(&key))
+            && let Some(v) = value()
+        {
+            self.map.insert(CelMapKey::from(key), v);
         }
     }
 
     fn map(self) -> CelMap<'static> {
-        CelMap::from(self.0)
+        CelMap::from(self.map)
     }
 }
 
-/// One node's map (the field list is `check::NODE_FIELDS`; the test below keeps the two and the
-/// format's JSON names in step).
-pub(crate) fn node(n: &Node, uses: &Uses) -> CelMap<'static> {
-    let mut m = Fields { entries: Entries::with_capacity(16), uses };
-    for (key, value) in
-        [("id", &n.id[..]), ("kind", n.kind.as_str()), ("title", &n.title[..]), ("status", n.status.as_str())]
-    {
-        if m.wants(key) {
-            m.put(key, text(value));
-        }
-    }
-    m.opt_text("description", n.description.as_deref());
-    m.opt_text("rationale", n.rationale.as_deref());
-    m.opt_text("owner", n.owner.as_deref());
-    m.opt_text("department", n.department.as_deref());
-    if m.wants("parents") {
-        m.put("parents", list(n.parents.iter().map(|p| text(p)).collect()));
-    }
-    m.opt_text("period", n.period.as_deref());
-    m.opt_num("start", n.start);
-    m.opt_num("target", n.target);
-    m.opt_num("current", n.current);
-    m.opt_text("unit", n.unit.as_deref());
-    m.opt_num("confidence", n.confidence);
-    if m.wants("check_ins") {
-        let check_ins = n
-            .check_ins
-            .iter()
-            .map(|c| {
-                let mut e = Entries::with_capacity(4);
-                e.put("date", text(&c.date.to_string()));
-                e.put("value", num(c.value));
-                e.opt_num("confidence", c.confidence);
-                e.opt_text("note", c.note.as_deref());
-                Box::new(e.map()) as Box<dyn Val>
-            })
-            .collect();
-        m.put("check_ins", list(check_ins));
-    }
-    if let Some(days) = n.cadence_days.filter(|_| m.wants("cadence_days")) {
-        m.put("cadence_days", Box::new(CelInt::from(i64::from(days))));
-    }
-    m.opt_text("direction", n.direction.map(|d| d.as_str()));
-    m.opt_text("indicator", n.indicator.map(|i| i.as_str()));
-    if let Some(t) = n.thresholds.filter(|_| m.wants("thresholds")) {
-        let mut e = Entries::with_capacity(2);
-        e.put("at_risk", num(t.at_risk));
-        e.put("off_track", num(t.off_track));
-        m.put("thresholds", Box::new(e.map()));
-    }
-    if m.wants("measurements") {
-        let measurements = n
-            .measurements
-            .iter()
-            .map(|x| {
-                let mut e = Entries::with_capacity(2);
-                e.put("date", text(&x.date.to_string()));
-                e.put("value", num(x.value));
-                Box::new(e.map()) as Box<dyn Val>
-            })
-            .collect();
-        m.put("measurements", list(measurements));
-    }
-    if let Some(d) = n.last_reviewed.filter(|_| m.wants("last_reviewed")) {
-        m.put("last_reviewed", text(&d.to_string()));
-    }
-    if n.used_in_appraisal && m.wants("used_in_appraisal") {
-        m.put("used_in_appraisal", Box::new(CelBool::from(true)));
-    }
-    m.entries.map()
-}
-
-/// A node map's entries, keeping only the fields a run reads; a field's value is built only then.
-struct Fields<'a> {
-    entries: Entries,
-    uses: &'a Uses,
-}
-
-impl Fields<'_> {
-    fn put(&mut self, key: &'static str, value: Box<dyn Val>) {
-        self.entries.put(key, value);
-    }
-
-    fn wants(&self, key: &str) -> bool {
-        self.uses.field(key)
-    }
-
-    fn opt_text(&mut self, key: &'static str, value: Option<&str>) {
-        if self.wants(key) {
-            self.entries.opt_text(key, value);
-        }
-    }
-
-    fn opt_num(&mut self, key: &'static str, value: Option<f64>) {
-        if self.wants(key) {
-            self.entries.opt_num(key, value);
-        }
-    }
+/// One node's map with the `wanted` fields (all of them for `None`; the field list is
+/// `check::NODE_FIELDS`, and the test below keeps the two and the format's JSON names in step).
+pub(crate) fn node(n: &Node, wanted: Option<&[&'static str]>) -> CelMap<'static> {
+    let mut m = Entries::new(16, wanted);
+    let opt_text = |v: Option<&str>| v.map(text);
+    m.put("id", || Some(text(&n.id)));
+    m.put("kind", || Some(text(n.kind.as_str())));
+    m.put("title", || Some(text(&n.title)));
+    m.put("description", || opt_text(n.description.as_deref()));
+    m.put("rationale", || opt_text(n.rationale.as_deref()));
+    m.put("owner", || opt_text(n.owner.as_deref()));
+    m.put("department", || opt_text(n.department.as_deref()));
+    m.put("parents", || Some(list(n.parents.iter().map(|p| text(p)).collect())));
+    m.put("status", || Some(text(n.status.as_str())));
+    m.put("period", || opt_text(n.period.as_deref()));
+    m.put("start", || n.start.map(num));
+    m.put("target", || n.target.map(num));
+    m.put("current", || n.current.map(num));
+    m.put("unit", || opt_text(n.unit.as_deref()));
+    m.put("confidence", || n.confidence.map(num));
+    m.put("check_ins", || {
+        let records = n.check_ins.iter().map(|c| {
+            let mut e = Entries::new(4, None);
+            e.put("date", || Some(text(&c.date.to_string())));
+            e.put("value", || Some(num(c.value)));
+            e.put("confidence", || c.confidence.map(num));
+            e.put("note", || opt_text(c.note.as_deref()));
+            Box::new(e.map()) as Box<dyn Val>
+        });
+        Some(list(records.collect()))
+    });
+    m.put("cadence_days", || n.cadence_days.map(|d| Box::new(CelInt::from(i64::from(d))) as Box<dyn Val>));
+    m.put("direction", || n.direction.map(|d| text(d.as_str())));
+    m.put("indicator", || n.indicator.map(|i| text(i.as_str())));
+    m.put("thresholds", || {
+        n.thresholds.map(|t| {
+            let mut e = Entries::new(2, None);
+            e.put("at_risk", || Some(num(t.at_risk)));
+            e.put("off_track", || Some(num(t.off_track)));
+            Box::new(e.map()) as Box<dyn Val>
+        })
+    });
+    m.put("measurements", || {
+        let records = n.measurements.iter().map(|x| {
+            let mut e = Entries::new(2, None);
+            e.put("date", || Some(text(&x.date.to_string())));
+            e.put("value", || Some(num(x.value)));
+            Box::new(e.map()) as Box<dyn Val>
+        });
+        Some(list(records.collect()))
+    });
+    m.put("last_reviewed", || n.last_reviewed.map(|d| text(&d.to_string())));
+    m.put("used_in_appraisal", || n.used_in_appraisal.then(|| Box::new(CelBool::from(true)) as Box<dyn Val>));
+    m.map()
 }
 
 #[cfg(test)]
@@ -289,7 +246,7 @@ mod tests {
         let tree = kpitree_core::load_json("t.json", doc).expect("valid");
         let mut keys: Vec<String> = Vec::new();
         for n in tree.nodes() {
-            let m = node(n, &Uses::ALL);
+            let m = node(n, None);
             let json = serde_json::to_value(n).expect("serializes");
             let names: Vec<String> = m
                 .keys()
