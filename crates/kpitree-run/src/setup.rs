@@ -54,6 +54,15 @@ impl fmt::Display for RulesError {
     }
 }
 
+/// Custom rules whose id is a rule of one of `plugins`, as errors naming each (ids are unique among
+/// all the rules of a run).
+pub fn check_clashes(custom: &CustomRules, plugins: &PluginSet) -> Result<(), Vec<CustomRuleError>> {
+    let clashes = custom.clashes(
+        plugins.plugins().iter().flat_map(|p| p.manifest().rules.iter().map(move |r| (p.name(), r.id.as_str()))),
+    );
+    if clashes.is_empty() { Ok(()) } else { Err(clashes) }
+}
+
 impl Rules {
     /// Applies `config` to the loaded `plugins` and to the configuration's custom rules (taking
     /// their rules' entries out) and resolves the rest against the built-in rules; every mistake is
@@ -66,12 +75,7 @@ impl Rules {
         let mut config = written.clone();
         plugins.configure(&mut config).map_err(RulesError::Config)?;
         let custom = configuration.custom_rules(&mut config).map_err(RulesError::Custom)?;
-        let clashes = custom.clashes(
-            plugins.plugins().iter().flat_map(|p| p.manifest().rules.iter().map(move |r| (p.name(), r.id.as_str()))),
-        );
-        if !clashes.is_empty() {
-            return Err(RulesError::Custom(clashes));
-        }
+        check_clashes(&custom, &plugins).map_err(RulesError::Custom)?;
         let settings = kpitree_core::settings(&config).map_err(RulesError::Config)?;
         Ok(Rules { plugins, custom, config, written, settings })
     }

@@ -463,12 +463,7 @@ fn request_config(l: &Loaded, input: &mut Input<'_>, q: &Query) -> Result<Reques
         let custom_errors =
             |errors: Vec<kpitree_session::CustomRuleError>| invalid(errors.iter().map(problem).collect());
         custom = kpitree_session::CustomRules::compile(&sources).map_err(custom_errors)?;
-        let clashes = custom.clashes(
-            l.plugins.plugins().iter().flat_map(|p| p.manifest().rules.iter().map(move |r| (p.name(), r.id.as_str()))),
-        );
-        if !clashes.is_empty() {
-            return Err(custom_errors(clashes));
-        }
+        setup::check_clashes(&custom, &l.plugins).map_err(custom_errors)?;
         // The server's `[rules.<custom id>]` were checked when it loaded.
         let _ = custom.configure(&mut l.written.clone());
     }
