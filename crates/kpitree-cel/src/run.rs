@@ -232,20 +232,16 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// A count for people: `1.2 billion`, `50 million`, `12,000`.
+/// A count for people: `1.3 billion`, `50 million`, `12000` (tenths through the engine's `num`).
 fn round(x: f64) -> String {
+    let tenths = |x: f64| kpitree_core::rules::num((x * 10.0).round() / 10.0);
     if x >= 1e9 {
-        format!("{} billion", one_decimal(x / 1e9))
+        format!("{} billion", tenths(x / 1e9))
     } else if x >= 1e6 {
-        format!("{} million", one_decimal(x / 1e6))
+        format!("{} million", tenths(x / 1e6))
     } else {
-        format!("{}", x as u64)
+        kpitree_core::rules::num(x.trunc())
     }
-}
-
-fn one_decimal(x: f64) -> String {
-    let tenths = (x * 10.0 + 0.5) as u64;
-    if tenths % 10 == 0 { format!("{}", tenths / 10) } else { format!("{}.{}", tenths / 10, tenths % 10) }
 }
 
 #[cfg(test)]

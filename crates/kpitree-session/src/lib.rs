@@ -6,7 +6,9 @@
 //!   TOML or JSON text, with the parsers' messages.
 //! - [`Configuration`]: a file (or the defaults) with per-run overrides (`--set RULE.OPTION=VALUE`,
 //!   `--enable`, `--disable`, or the same as query parameters) and the name messages give its source;
-//!   resolved against the built-in rules into [`Settings`].
+//!   its custom rules take their `[rules.<id>]` out ([`Configuration::custom_rules`]), plugins
+//!   theirs, and the rest resolves against the built-in rules into `kpitree_core::config::Settings`
+//!   (`kpitree_run::setup::Rules::configure`).
 //! - [`apply_limits`]: plugin limits by name (`[limits]`, then `--limit KEY=VALUE`) as plain names and
 //!   whole numbers; the plugin host checks each name and range and keeps the values in its own type.
 //!
@@ -22,7 +24,7 @@
 pub mod catalog;
 
 pub use kpitree_cel::{CustomRuleDef, CustomRuleError, CustomRules, RuleSource, RulesFile};
-use kpitree_core::config::{Config, ConfigError, ParamValue, RuleConfig, Settings};
+use kpitree_core::config::{Config, ConfigError, ParamValue, RuleConfig};
 use kpitree_core::finding::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -228,18 +230,6 @@ impl Configuration {
         Ok(())
     }
 
-    /// The built-in rules' settings (every rule id must be a built-in one or a custom rule's: plugin
-    /// rules' entries are taken out first by the plugin host).
-    pub fn settings(&self) -> Result<Settings, Vec<ConfigError>> {
-        let mut config = self.config.clone();
-        for source in &self.custom {
-            for id in source.rules.iter().filter_map(|r| r.id.as_deref()) {
-                config.rules.remove(id);
-            }
-        }
-        kpitree_core::settings(&config)
-    }
-
     /// Plugin limits: this configuration's `[limits]`, then `KEY=VALUE` flags ([`apply_limits`]).
     pub fn apply_limits<E: Display>(
         &self,
@@ -432,7 +422,7 @@ mod tests {
         let mut c = Configuration::command_line();
         c.override_with(&["stale-kpi.max_age_days=30".to_owned()], &[], &[]).expect("applies");
         assert_eq!(c.source, COMMAND_LINE);
-        assert!(c.settings().is_ok());
+        assert!(kpitree_core::settings(&c.config).is_ok());
     }
 
     /// Every bad entry is one message, file entries first, flags in their order.

@@ -124,8 +124,8 @@ fn config_error(source: &str, errors: &[ConfigError]) -> JsValue {
 /// rule, the field and the position in its expression).
 #[cfg(feature = "full")]
 fn custom_error(errors: &[kpitree_session::CustomRuleError]) -> JsValue {
-    let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
     let texts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let message = texts.join("\n");
     let problems = errors
         .iter()
         .zip(&texts)
