@@ -1,5 +1,5 @@
 // The page the widget's browser tests drive (web/tests/widget*.test.mjs), also handy by hand:
-// /demo/test.html?src=/examples/hospital.json&plugins=...&config=...&gen=10000. It records every CSP
+// /demo/test.html?src=/examples/hospital.json&plugins=...&config=...&baseline=...&gen=10000&lang=nl&locale=de. It records every CSP
 // violation and every event of the element (as seen on `document`, so only bubbling, composed events
 // arrive) before the element exists, so nothing is missed.
 import { generateTree } from './generate.js';
@@ -19,7 +19,9 @@ for (const type of ['kpi-select', 'kpi-findings', 'kpi-error']) {
 await import('/dist/kpi-tree.js');
 const el = document.createElement('kpi-tree');
 el.id = 'tree';
-for (const name of ['plugins', 'config', 'rules']) if (params.get(name)) el.setAttribute(name, params.get(name));
+for (const name of ['plugins', 'config', 'rules', 'baseline', 'locale', 'theme', 'deep-link']) if (params.get(name)) el.setAttribute(name, params.get(name));
+// The page's language (`?lang=nl`; empty: none, so the browser's decides).
+if (params.has('lang')) document.documentElement.lang = params.get('lang');
 if (params.get('gen')) el.tree = generateTree({ nodes: Number(params.get('gen')), seed: Number(params.get('seed') ?? 1) });
 else if (params.get('src')) el.setAttribute('src', params.get('src'));
 window.__start = performance.now();

@@ -6,17 +6,26 @@
 # Serve web/dist as /kpitree/ and load it with <script type="module" src="/kpitree/kpi-tree.js">.
 # Respects CARGO_TARGET_DIR. Needs wasm-bindgen-cli of exactly the lock's version (tests/run installs
 # it) and binaryen's wasm-opt from web/node_modules (npm ci).
+# `build.sh --js-only`: while working on the element, rebuilds the JS and CSS only and keeps the engine
+# already in web/dist/pkg (seconds instead of two release builds of the engine).
 set -euo pipefail
 web="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$web/.." && pwd)"
 cd "$root"
+js_only=false
+if [ "${1:-}" = "--js-only" ]; then
+  js_only=true
+  if [ ! -f "$web/dist/pkg/lean/kpitree_web_bg.wasm" ]; then
+    echo "build.sh --js-only: no engine in web/dist/pkg yet; run build.sh once without it" >&2; exit 1
+  fi
+fi
 
 want=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
-if [ -z "$want" ]; then
+if [ -z "$want" ] && ! $js_only; then
   echo "build.sh: no wasm-bindgen in Cargo.lock" >&2; exit 1
 fi
-if [ "$have" != "$want" ]; then
+if [ "$have" != "$want" ] && ! $js_only; then
   echo "build.sh: wasm-bindgen-cli ${have:-is not installed}; Cargo.lock has wasm-bindgen $want." >&2
   echo "          Install the matching CLI: cargo install wasm-bindgen-cli --version $want" >&2
   exit 1
@@ -61,27 +70,38 @@ engine() {
 # Two builds of one crate: the full engine (CSV, configuration, plugins) in pkg/, and the lean one
 # (JSON trees checked, pruned and laid out with the default configuration) in pkg/lean/, which the
 # widget loads unless the page needs more (web/src/engine.js).
-engine full
-engine lean --no-default-features
+if ! $js_only; then
+  engine full
+  engine lean --no-default-features
+fi
 
 mkdir -p "$out/pkg"
 # Copy sources and the engine; remove what is no longer produced, so dist/ is exactly this build.
 find "$out" -mindepth 1 -maxdepth 1 ! -name pkg -exec rm -rf {} +
-rm -rf "$out/pkg"/*
 cp -R "$web/src/." "$out/"
-cp "$tmp/full/kpitree_web.js" "$tmp/full/kpitree_web_bg.wasm" "$tmp/full/kpitree_web.d.ts" "$out/pkg/"
-mkdir -p "$out/pkg/lean"
-cp "$tmp/lean/kpitree_web.js" "$tmp/lean/kpitree_web_bg.wasm" "$out/pkg/lean/"
+if ! $js_only; then
+  rm -rf "$out/pkg"/*
+  cp "$tmp/full/kpitree_web.js" "$tmp/full/kpitree_web_bg.wasm" "$tmp/full/kpitree_web.d.ts" "$out/pkg/"
+  mkdir -p "$out/pkg/lean"
+  cp "$tmp/lean/kpitree_web.js" "$tmp/lean/kpitree_web_bg.wasm" "$out/pkg/lean/"
+fi
 # The shipped JS and CSS minified in place (web/src stays as written): whitespace, local names,
 # syntax. kpi-tree.js is bundled with the widget-*.js modules only it imports (one request, not one
 # per module) and minified in the same pass, which names and inlines across the modules (about 60
 # bytes gzipped less than minifying the bundle afterwards); engine.js and plugins.js stay modules of
 # their own at their URLs, so engine.js is one instance whether the page imports it or kpi-tree.js
-# does, and plugins.js still loads only when a page has plugins.
+# does, and plugins.js still loads only when a page has plugins. widget-chart.js (the details' chart)
+# and widget-export.js (print and export) are bundles of their own, with the few helpers they share
+# with the element, so they load only when used (no first view needs them).
 "$esbuild" "$web/src/kpi-tree.js" --bundle --minify --format=esm --external:./engine.js --external:./plugins.js \
-  --outfile="$out/kpi-tree.js" --allow-overwrite --log-level=warning
+  --external:./widget-chart.js --external:./widget-export.js --outfile="$out/kpi-tree.js" --allow-overwrite --log-level=warning
+for part in widget-chart widget-export; do
+  "$esbuild" "$web/src/$part.js" --bundle --minify --format=esm --external:./engine.js \
+    --outfile="$tmp/$part.js" --log-level=warning
+done
 rm "$out"/widget-*.js
-find "$out" \( -name '*.js' -o -name '*.css' \) ! -name kpi-tree.js -print0 |
+mv "$tmp/widget-chart.js" "$tmp/widget-export.js" "$out/"
+find "$out" \( -name '*.js' -o -name '*.css' \) ! -name kpi-tree.js ! -name widget-chart.js ! -name widget-export.js -print0 |
   xargs -0 -n 1 sh -c '"$0" "$1" --minify --outfile="$1" --allow-overwrite --log-level=warning' "$esbuild"
 # For the demo page (web/index.html, also served by `kpitree serve` at /): the example trees, and the
 # example plugins when they were built (`cargo build -p owner-teams -p local-optimisation --target

@@ -13,8 +13,12 @@ let lean = null;
 let wasm = null;
 
 async function start(glue) {
+  // The wasm is requested together with its glue, not once the glue has arrived; the glue's init
+  // takes the pending response and compiles the wasm while it streams in.
+  const response = fetch(new URL(glue.replace(/\.js$/, '_bg.wasm'), import.meta.url));
+  response.catch(() => {}); // a failed import below is the error reported; this one is then unread
   const bindings = await import(glue);
-  await bindings.default({ module_or_path: new URL(glue.replace(/\.js$/, '_bg.wasm'), import.meta.url) });
+  await bindings.default({ module_or_path: response });
   if (glue === FULL || !wasm) wasm = bindings;
 }
 
@@ -65,6 +69,24 @@ function call(f) {
   }
 }
 
+/**
+ * `f()` for an input the caller gave as an object: the engine read it as JSON text made here, which
+ * the caller never saw, so its errors lose their lines and columns (`file:4:23: ...` becomes
+ * `file: ...`); the node and field still say where.
+ */
+function fromObject(file, f) {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof KpiTreeError)) throw e;
+    const at = new RegExp(`^(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?::\\d+){1,2}: `, 'gm');
+    throw new KpiTreeError(
+      e.message.replace(at, '$1: '),
+      e.problems.map((p) => ({ ...p, line: null, column: null })),
+    );
+  }
+}
+
 function engineReady(what) {
   if (!wasm) throw new Error('kpitree: call and await initEngine() first');
   if (what && !isFull()) throw new Error(`kpitree: ${what} needs the full engine: call and await initEngine() without { lean: true }`);
@@ -75,15 +97,14 @@ function engineReady(what) {
  * Throws KpiTreeError with the CLI's messages when it is invalid.
  */
 export function loadTree(input, { file = 'tree.json', format, asOf, organisation } = {}) {
-  let text = input;
   if (typeof input !== 'string') {
-    // Indented, so that line numbers in messages point somewhere readable.
-    text = JSON.stringify(input, null, 2);
-    format = 'json';
+    const text = JSON.stringify(input);
+    engineReady();
+    return fromObject(file, () => new Tree(call(() => wasm.loadTree(text, file, 'json', asOf ?? undefined, organisation ?? undefined))));
   }
   format ??= /\.csv$/i.test(file) ? 'csv' : 'json';
   engineReady(format === 'csv' ? 'CSV' : undefined);
-  return new Tree(call(() => wasm.loadTree(text, file, format, asOf ?? undefined, organisation ?? undefined)));
+  return new Tree(call(() => wasm.loadTree(input, file, format, asOf ?? undefined, organisation ?? undefined)));
 }
 
 /**
@@ -100,6 +121,37 @@ export async function readTree(input, options) {
     await initEngine();
     return loadTree(input, options);
   }
+}
+
+/**
+ * An earlier report to check against (`kpitree check --baseline`), read and checked by the engine:
+ * `text` is its JSON, `file` names it in messages, `findings` is how many findings it knows.
+ */
+export class Baseline {
+  constructor(text, file, findings) {
+    this.text = text;
+    this.file = file;
+    this.findings = findings;
+  }
+}
+
+/**
+ * Reads a baseline: the JSON text of `kpitree check --format json` (one tree's report or several
+ * trees'), or that report as an object. Throws KpiTreeError with the CLI's located messages. Full
+ * engine only (in the lean one it would cost 5 KiB of every page's download).
+ */
+export function loadBaseline(input, { file = 'baseline.json' } = {}) {
+  if (input instanceof Baseline) return input;
+  engineReady('a baseline');
+  if (typeof input === 'string') return new Baseline(input, file, call(() => wasm.readBaseline(input, file)));
+  const text = JSON.stringify(input);
+  return new Baseline(text, file, fromObject(file, () => call(() => wasm.readBaseline(text, file))));
+}
+
+/** `loadBaseline` once the full engine is loaded (it loads it). */
+export async function readBaseline(input, options) {
+  await initEngine();
+  return loadBaseline(input, options);
 }
 
 /** Rule settings (`[rules.<id>]`), plugin configurations (`[plugins.<name>]`) and plugin `[limits]`. */
@@ -152,6 +204,12 @@ export function configOf(config) {
   return { json: c.json, source: c.source };
 }
 
+/** `baseline` as a check takes it: `{ text, file }`, the text undefined for none. */
+export function baselineOf(baseline) {
+  if (baseline === undefined || baseline === null) return { text: undefined, file: '' };
+  return loadBaseline(baseline);
+}
+
 /** The default plugin limits (`plugins/ABI.md`), the native host's: sizes in bytes. */
 export function defaultLimits() {
   engineReady('plugins');
@@ -197,10 +255,19 @@ export class Tree {
     return json === undefined ? undefined : JSON.parse(json);
   }
 
-  /** The report of `kpitree check --format json`. */
-  check({ config } = {}) {
+  /**
+   * The report of `kpitree check --format json`; with `baseline` (a Baseline, or what `loadBaseline`
+   * reads), `kpitree check --baseline`: each finding marked `new` or `known`.
+   */
+  check({ config, baseline } = {}) {
     const c = configOf(config);
-    return JSON.parse(call(() => this.inner.checkJson(c.json, c.source)));
+    const b = baselineOf(baseline);
+    if (b.text === undefined) return JSON.parse(call(() => this.inner.checkJson(c.json, c.source)));
+    // Only the full engine marks reports against a baseline.
+    if (typeof this.inner.checkAgainstJson !== 'function') {
+      throw new Error('kpitree: a baseline needs a tree the full engine loaded: read the baseline (readBaseline) or call initEngine() before the tree');
+    }
+    return JSON.parse(call(() => this.inner.checkAgainstJson(c.json, c.source, b.text, b.file)));
   }
 
   /** The report of `kpitree prune --format json`; `reasons` defaults to all three. */

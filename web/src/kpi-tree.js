@@ -13,25 +13,69 @@
 // parts and toolbar (widget-frame.js), layout geometry and display items (widget-layout.js), one card
 // (widget-cards.js), keys (widget-keys.js), the findings and details panels (widget-panels.js),
 // filters and search (widget-filter.js), the chart (widget-chart.js), DOM helpers (widget-dom.js).
+// Print and export (widget-export.js) is a module of its own, loaded on first use.
 import * as engine from './engine.js';
 // The modules go into the bundle (dist/) in the order of these imports; this order gzips 30 to 70 bytes
 // smaller than the alphabetical one.
 import { treeKey } from './widget-keys.js';
 import { ancestorIds, filteredDocument, filterIds, indexById, searchIds } from './widget-filter.js';
-import { CARD_H, CARD_W, closedSiblings, collapseFrom, findItem, geometry, itemKey, itemsOf, layoutOf, opens, primaryOf } from './widget-layout.js';
-import { put } from './widget-dom.js';
-import { nodeDetails, renderDetails, renderFindings } from './widget-panels.js';
+import { CARD_H, CARD_W, closedSiblings, collapseFrom, edge, findItem, geometry, itemKey, itemsOf, layoutOf, opens, primaryOf } from './widget-layout.js';
+import { nodeDetails, renderChecking, renderDetails, renderFindings } from './widget-panels.js';
 import { buildFrame, errorBox, fillRules, renderSummary } from './widget-frame.js';
-import { freeTree, load, nodeInfo, styleSheet } from './widget-load.js';
+import { addMessages, loadMessages, localeOf, localise } from './widget-i18n.js';
+import { LARGE_TREE, freeTree, load, nodeInfo, styleSheet } from './widget-load.js';
 import { card, scrollToItem } from './widget-cards.js';
 
 // Cards drawn beyond the visible area on each side, so scrolling does not show empty space first.
 const OVERSCAN = 320;
+// Zoom limits and step. At the smallest, a screen shows the shape of a few hundred cards: an
+// overview, still few enough to draw.
+const MIN_ZOOM = 0.1;
+const MAX_ZOOM = 2;
+const ZOOM_STEP = 1.25;
 
 let instances = 0;
 
+// widget-export.js once loaded: printing needs it at once (beforeprint is no time to fetch), so it is
+// loaded when the Export menu opens, on Ctrl+P, or by the first print that finds it missing.
+let exporter = null;
+const loadExporter = () => import('./widget-export.js').then((m) => (exporter = m));
+const PRINT = matchMedia('print');
+
+// Properties a framework may set before the element is defined (Vue and Angular bind properties, React
+// 19 sets them when the element has them; any of them when this module arrives late): they land as own
+// properties of the plain element, shadowing the accessors, and are taken over at the upgrade.
+const UPGRADED = ['tree', 'baseline', 'src', 'plugins', 'config', 'rules', 'messages'];
+
+/** A promise with its settlers; `settled` once either ran. */
+function deferred() {
+  const d = { settled: false };
+  d.promise = new Promise((resolve, reject) => {
+    d.resolve = (v) => {
+      d.settled = true;
+      resolve(v);
+    };
+    d.reject = (e) => {
+      d.settled = true;
+      reject(e);
+    };
+  });
+  // A failed load is shown and fired as kpi-error; a page that never asks for `ready` must not also
+  // get an unhandled rejection. Who awaits `ready` still sees it reject.
+  d.promise.catch(() => {});
+  return d;
+}
+
 export class KpiTreeElement extends HTMLElement {
-  static observedAttributes = ['src', 'plugins', 'config', 'rules'];
+  static observedAttributes = ['src', 'plugins', 'config', 'rules', 'baseline', 'locale', 'lang', 'deep-link'];
+
+  /**
+   * Adds or replaces messages of language `tag` for every element of the page (keys: the English
+   * catalog, `EN` in widget-i18n.js; web/README.md). Elements already shown take them on their next load.
+   */
+  static addMessages(tag, messages) {
+    addMessages(tag, messages);
+  }
 
   #uid = `kpi-tree-${++instances}`;
   #root;
@@ -41,6 +85,9 @@ export class KpiTreeElement extends HTMLElement {
   #reloadQueued = false;
   #stale = false; // a reload was asked for while disconnected
   #treeValue = null; // what was set through the `tree` property
+  #baselineValue = null; // what was set through the `baseline` property
+  #messages = {}; // this element's own messages, over the catalogs
+  #loc = localise('en'); // words and formats in the element's locale, set by each load
 
   // Loaded state.
   #tree = null; // engine Tree of the whole document
@@ -56,7 +103,8 @@ export class KpiTreeElement extends HTMLElement {
   // View state: the tree laid out (whole or filtered) and what is drawn.
   #view = null; // { tree, nodes, hits }
   #collapsed = new Set();
-  #filters = { activeOnly: false, pruneOnly: false, rule: '' };
+  #levelChosen = false; // the level was set by the page or the user, not by the tree's size
+  #filters = { activeOnly: false, pruneOnly: false, rule: '', newOnly: false };
   #matches = new Set();
   #matchOrder = [];
   #matchCursor = -1;
@@ -68,10 +116,27 @@ export class KpiTreeElement extends HTMLElement {
   #rendered = new Map(); // display index -> element
   #renderedOrder = []; // sorted display indexes in the DOM
   #frame = 0;
+  #zoom = 1;
+  #onHash = () => this.#fromHash();
+  #ready = deferred(); // settles with the outcome of the latest load
+  // Printing starts (beforeprint, print media) or ends: the print view is built or removed. Without
+  // the module, this print goes as the screen is; the view comes once it is here if still printing.
+  #onPrint = (e) => {
+    const on = e.type === 'beforeprint' || e.matches === true;
+    if (exporter) exporter.printView(this.#exportState(), on);
+    else if (on) loadExporter().then(() => PRINT.matches && this.#onPrint(e));
+  };
 
   constructor() {
     super();
     this.#root = this.attachShadow({ mode: 'open' });
+    for (const name of UPGRADED) {
+      if (Object.hasOwn(this, name)) {
+        const value = this[name];
+        delete this[name];
+        this[name] = value;
+      }
+    }
   }
 
   // ---------- public API ----------
@@ -103,6 +168,37 @@ export class KpiTreeElement extends HTMLElement {
     this.setAttribute('rules', v);
   }
 
+  /**
+   * An earlier report (`kpitree check --format json`, an object or its JSON text) to mark findings new
+   * or known against, set directly; it wins over the `baseline` attribute (a URL), which setting it to
+   * null brings back.
+   */
+  get baseline() {
+    return this.#baselineValue;
+  }
+  set baseline(v) {
+    this.#baselineValue = v ?? null;
+    this.#queueReload();
+  }
+
+  /** This element's own messages (key → text, keys of the English catalog), over its language's. */
+  get messages() {
+    return this.#messages;
+  }
+  set messages(v) {
+    this.#messages = { ...(v ?? {}) };
+    this.#relabel();
+  }
+
+  /** The locale the element speaks and formats in: `locale`, else the `lang` around it, else the browser's. */
+  get locale() {
+    return localeOf(this);
+  }
+  set locale(v) {
+    if (v) this.setAttribute('locale', v);
+    else this.removeAttribute('locale');
+  }
+
   /** A tree document (object or JSON text) or an engine `Tree`, set directly; it wins over `src`. */
   get tree() {
     return this.#treeValue;
@@ -122,29 +218,82 @@ export class KpiTreeElement extends HTMLElement {
     return this.#selectedId;
   }
 
-  /** Selects a node by id (expanding its ancestors), as a click on its card would. */
+  /**
+   * Selects a node by id (expanding its ancestors), as a click on its card would; returns whether it
+   * did. An id the tree does not have (or no tree loaded) selects nothing and fires nothing.
+   */
   select(id) {
+    id = String(id);
+    if (!this.#layout || !this.#byId.has(id)) return false;
     this.#reveal(id, false);
+    return true;
+  }
+
+  /**
+   * A promise of the latest load's outcome: fulfilled with the report once the tree is loaded, checked
+   * and drawn (when `kpi-findings` fires), rejected with the error when it could not be (`kpi-error`).
+   * A reload (a changed attribute or property) gives a new promise once the old one has settled; while
+   * no tree is given, it waits.
+   */
+  get ready() {
+    return this.#ready.promise;
+  }
+
+  /** The current view (collapsed nodes, filters) as a standalone SVG document. */
+  exportSvg() {
+    return this.#export('svg');
+  }
+  /** The current view as a PNG image (a Blob). */
+  exportPng() {
+    return this.#export('png');
+  }
+  /** Every finding of the report as CSV text. */
+  exportFindingsCsv() {
+    return this.#export('csv');
+  }
+  /** Opens the browser's print dialog; the element prints its view as an outline and its findings. */
+  print() {
+    return this.#export('print');
   }
 
   connectedCallback() {
+    this.#printHooks('addEventListener');
     if (this.#ui) this.#resizeObserver?.observe(this.#ui.viewport);
+    window.addEventListener('hashchange', this.#onHash);
     // Moving the element in the page keeps what it shows; only a first connection loads.
     if (!this.#tree || this.#stale) this.#queueReload();
   }
 
   disconnectedCallback() {
+    window.removeEventListener('hashchange', this.#onHash);
+    this.#printHooks('removeEventListener');
     cancelAnimationFrame(this.#frame);
     this.#resizeObserver?.disconnect();
   }
 
   attributeChangedCallback(name, old, value) {
-    if (old !== value) this.#queueReload();
+    if (old === value) return;
+    if (name === 'locale' || name === 'lang') this.#relabel();
+    else if (name !== 'deep-link') this.#queueReload();
+  }
+
+  /** Shows everything again in new words: the fixed parts are built anew by the reload. */
+  #relabel() {
+    if (this.#ui) {
+      this.#resizeObserver?.disconnect();
+      this.#ui.frame.remove();
+      this.#ui.live.remove();
+      this.#ui = null;
+      this.#rendered.clear();
+      this.#renderedOrder = [];
+    }
+    this.#queueReload();
   }
 
   // ---------- loading ----------
 
   #queueReload() {
+    if (this.#ready.settled) this.#ready = deferred();
     if (this.#reloadQueued) return;
     this.#reloadQueued = true;
     queueMicrotask(() => {
@@ -157,59 +306,100 @@ export class KpiTreeElement extends HTMLElement {
   async #load() {
     const generation = ++this.#generation;
     const stale = () => generation !== this.#generation;
-    const sheet = await styleSheet();
-    if (stale()) return;
-    if (!this.#ui) {
-      this.#root.adoptedStyleSheets = [sheet];
-      this.#build();
-    }
-    if (!this.#treeValue && !this.src) {
-      this.#showMessage('No tree: set the src attribute or the tree property.');
-      return;
-    }
-    this.#showMessage('Loading…');
-    return load(
-      this,
-      this.#treeValue,
-      stale,
-      (tree, own, config, report) => this.#adopt(tree, own, config, report),
-      (e) => this.#fail(e),
-    );
+    // The stylesheet, the words, the engine and the tree download together: load() starts its requests
+    // at once and waits for the element's parts (built once the stylesheet and the words are in) only
+    // to draw.
+    const locale = localeOf(this);
+    const ui = Promise.all([this.#ui ? null : styleSheet(), loadMessages(locale)]).then(([sheet]) => {
+      if (stale()) return;
+      this.#loc = localise(locale, this.#messages);
+      if (!this.#ui) this.#build(sheet);
+      this.#showMessage(this.#loc.t(this.#treeValue || this.src ? 'message.loading' : 'message.no_tree'));
+    });
+    if (!this.#treeValue && !this.src) return ui;
+    return load(this, this.#treeValue, this.#baselineValue, stale, {
+      ui,
+      show: (tree, own, doc, config) => this.#show(tree, own, doc, config),
+      adopt: (report) => this.#adopt(report),
+      fail: (e) => this.#fail(e),
+    });
   }
 
-  #adopt(tree, own, config, report) {
+  /** Draws a newly loaded tree, before its check: no scores, badges or findings yet (#adopt adds them). */
+  #show(tree, own, doc, config) {
     this.#releaseTrees();
     this.#tree = tree;
     this.#ownTree = own;
     this.#config = config;
-    this.#report = report;
-    this.#nodes = tree.nodes();
+    this.#report = null;
+    this.#nodes = doc.nodes;
     this.#byId = indexById(this.#nodes);
-    const s = report?.summary ?? {};
-    this.#doc = { organisation: s.organisation ?? '', as_of: s.as_of ?? '' };
+    this.#doc = doc;
     this.#candidates = null; // computed when the pruning filter is first used
-    this.#info = nodeInfo(report);
+    this.#info = new Map();
     this.#collapsed = new Set();
     this.#matches = new Set();
     this.#matchOrder = [];
     this.#selectedId = null;
     this.#ui.search.value = '';
     this.#ui.matches.textContent = '';
-    if (this.#filters.rule && !report.findings.some((f) => f.rule === this.#filters.rule)) this.#filters.rule = '';
-    fillRules(this.#ui.rule, this.#report, this.#filters.rule);
-    this.#showMessage('');
+    // A large tree opens at its objectives (widget-load.js), unless a level was chosen.
+    if (!this.#levelChosen) this.#ui.level.value = this.#nodes.length > LARGE_TREE ? '2' : '0';
     this.#ui.error.replaceChildren();
+    this.#ui.frame.classList.remove('failed');
+    this.#ui.exportMenu.hidden = false;
+    renderChecking(this.#ui, this.#loc);
+    renderSummary(this.#ui, { summary: { organisation: doc.organisation, as_of: doc.as_of } }, this.#nodes.length, this.#loc);
+    this.#renderDetails();
+    this.#clearCards();
+    this.#layout = null;
+    // A filter by rule or by baseline needs the findings: the view waits for the check.
+    if (this.#filters.rule || this.#filters.newOnly) return;
+    this.#showMessage('');
+    this.#firstView();
+  }
+
+  /** Builds the view of a newly loaded tree and scrolls to its first root, a third of the way down. */
+  #firstView() {
     this.#rebuildView();
-    // Start with the first root in view, a third of the way down.
     const vp = this.#ui.viewport;
     vp.scrollLeft = 0;
     vp.scrollTop = this.#layout?.count ? Math.max(0, this.#geo.top[0] - vp.clientHeight / 3) : 0;
     this.#draw();
-    renderSummary(this.#ui, this.#report, this.#nodes.length);
+    this.#fromHash();
+  }
+
+  /** The check's report of the tree #show drew: scores, badges, findings; then kpi-findings. */
+  #adopt(report) {
+    this.#report = report;
+    const s = report?.summary ?? {};
+    this.#doc = { organisation: s.organisation ?? '', as_of: s.as_of ?? '' };
+    this.#info = nodeInfo(report);
+    if (this.#filters.rule && !report.findings.some((f) => f.rule === this.#filters.rule)) this.#filters.rule = '';
+    // "New only" is offered against a baseline only.
+    const baseline = s.new !== undefined;
+    this.#ui.newField.hidden = !baseline;
+    if (!baseline) this.#filters.newOnly = this.#ui.newOnly.checked = false;
+    fillRules(this.#ui.rule, this.#report, this.#filters.rule, this.#loc);
+    this.#showMessage('');
+    if (!this.#layout) this.#firstView();
+    else if (this.#filters.rule || this.#filters.newOnly) this.#rebuildView();
+    else this.#redrawCards();
+    renderSummary(this.#ui, this.#report, this.#nodes.length, this.#loc);
     this.#renderFindings();
     this.#renderDetails();
-    this.#announce(`Loaded ${s.nodes ?? this.#nodes.length} nodes: ${report.findings.length} findings.`);
+    const { t } = this.#loc;
+    this.#announce(
+      t('announce.loaded', {
+        nodes: s.nodes ?? this.#nodes.length,
+        findings: report.findings.length - (s.waived ?? 0),
+        new: baseline ? t('announce.loaded.new', { count: s.new }) : '',
+        waived: s.waived ? t('announce.loaded.waived', { count: s.waived }) : '',
+      }),
+    );
     this.#emit('kpi-findings', { report });
+    this.#fromHash();
+    this.#ready.resolve(report);
   }
 
   #fail(e) {
@@ -218,18 +408,18 @@ export class KpiTreeElement extends HTMLElement {
     this.#releaseTrees();
     this.#report = null;
     this.#layout = null;
+    this.#selectedId = null;
     this.#clearCards();
-    const box = errorBox(message, problems);
-    this.#ui.org.textContent = 'kpi-tree';
+    this.#ui.org.textContent = this.#loc.t('title.default');
     this.#ui.asof.textContent = '';
     this.#ui.health.hidden = true;
-    put(this.#ui.findingList);
-    this.#ui.counts.textContent = '';
-    put(this.#ui.pluginErrors);
-    this.#renderDetails();
+    this.#ui.fresh.hidden = true;
     this.#showMessage('');
-    this.#ui.error.replaceChildren(box);
+    // Nothing to search, filter or select: the controls go, the problems take the room.
+    this.#ui.frame.classList.add('failed');
+    this.#ui.error.replaceChildren(errorBox(e, this.#loc));
     this.#emit('kpi-error', { message, problems });
+    this.#ready.reject(e);
   }
 
   /** Frees the filtered view's tree (the whole tree's is not the view's to free). */
@@ -246,9 +436,14 @@ export class KpiTreeElement extends HTMLElement {
 
   // ---------- the element's fixed parts ----------
 
-  #build() {
-    const ui = buildFrame(this.#root, this.#uid);
+  #build(sheet) {
+    this.#root.adoptedStyleSheets = [sheet];
+    const ui = buildFrame(this.#root, this.#uid, this.#loc);
     this.#ui = ui;
+    // Built anew for a new language: the controls keep what they were set to.
+    ui.activeOnly.checked = this.#filters.activeOnly;
+    ui.pruneOnly.checked = this.#filters.pruneOnly;
+    ui.newOnly.checked = this.#filters.newOnly;
 
     ui.viewport.addEventListener('scroll', () => this.#schedule(), { passive: true });
     this.#resizeObserver = new ResizeObserver(() => this.#schedule());
@@ -274,13 +469,54 @@ export class KpiTreeElement extends HTMLElement {
     });
     ui.level.addEventListener('change', () => this.expandToLevel(Number(ui.level.value)));
     const refilter = () => {
-      this.#filters = { activeOnly: ui.activeOnly.checked, pruneOnly: ui.pruneOnly.checked, rule: ui.rule.value };
+      this.#filters = { activeOnly: ui.activeOnly.checked, pruneOnly: ui.pruneOnly.checked, rule: ui.rule.value, newOnly: ui.newOnly.checked };
       if (this.#tree) {
         this.#rebuildView();
         this.#renderFindings();
+        this.#showFirstHit();
       }
     };
-    for (const control of [ui.activeOnly, ui.pruneOnly, ui.rule]) control.addEventListener('change', refilter);
+    for (const control of [ui.activeOnly, ui.pruneOnly, ui.rule, ui.newOnly]) control.addEventListener('change', refilter);
+    ui.zoomIn.addEventListener('click', () => this.#setZoom(this.#zoom * ZOOM_STEP));
+    ui.zoomOut.addEventListener('click', () => this.#setZoom(this.#zoom / ZOOM_STEP));
+    ui.zoomReset.addEventListener('click', () => this.#setZoom(1));
+    ui.zoomFit.addEventListener('click', () => this.fit());
+
+    // The Export menu's events are widget-export.js's (loaded by the first of them, opening the menu);
+    // they wait for it in order, so a click on an item before it is here is not lost. Their targets are
+    // taken now: once dispatched, an event from a shadow tree has none.
+    for (const type of ['toggle', 'click', 'keydown', 'focusout']) {
+      ui.exportMenu.addEventListener(type, ({ key, target, relatedTarget }) =>
+        this.#export('menuEvent', { type, key, target, relatedTarget }),
+      );
+    }
+  }
+
+  // ---------- print and export (widget-export.js) ----------
+
+  /** Calls widget-export.js's `name(state, arg)` with what it reads of the current view. */
+  #export(name, arg) {
+    return loadExporter().then((m) => m[name](this.#exportState(), arg));
+  }
+
+  #exportState() {
+    return {
+      host: this,
+      root: this.#root,
+      layout: this.#layout,
+      geo: this.#geo,
+      view: this.#view,
+      info: this.#info,
+      report: this.#report,
+      byId: this.#byId,
+      loc: this.#loc,
+    };
+  }
+
+  #printHooks(method) {
+    window[method]('beforeprint', this.#onPrint);
+    window[method]('afterprint', this.#onPrint);
+    PRINT[method]('change', this.#onPrint);
   }
 
   #showMessage(text) {
@@ -298,6 +534,8 @@ export class KpiTreeElement extends HTMLElement {
   // ---------- view: filters, layout, geometry ----------
 
   #rebuildView() {
+    // The focused item's place, read in the view its layout numbers (the new view numbers nodes anew).
+    const prev = this.#view && this.#layout ? itemKey(this.#layout, this.#view.nodes, this.#active) : null;
     this.#dropView();
     if (this.#filters.pruneOnly && !this.#candidates) this.#candidates = this.#pruneCandidates();
     const f = filterIds(this.#nodes, this.#filters, { candidates: this.#candidates ?? new Set(), findings: this.#report?.findings ?? [] });
@@ -307,15 +545,30 @@ export class KpiTreeElement extends HTMLElement {
         this.#view = { tree, nodes: tree.nodes(), hits: f.hits };
       } catch (e) {
         // A filter that the engine refuses (it should not happen) falls back to the whole tree.
-        this.#announce(`Filter not applied: ${e.message}`);
+        this.#announce(this.#loc.t('announce.filter.failed', { message: e.message }));
       }
     }
     this.#view ??= { tree: this.#tree, nodes: this.#nodes, hits: null };
     const level = Number(this.#ui.level.value);
-    if (level > 0) this.expandToLevel(level);
-    else this.#relayout();
+    if (level > 0) this.#expandTo(level, prev);
+    else this.#relayout(prev);
     const shown = this.#view.nodes.length;
-    if (f) this.#announce(`Filter shows ${f.hits.size} matching nodes (${shown} with their context).`);
+    if (f) this.#announce(this.#loc.t('announce.filter', { hits: f.hits.size, shown }));
+  }
+
+  /**
+   * Under a filter, opens the branches that hide its matches (a large tree opens collapsed) and scrolls
+   * the first one into view (the matches may lie far from where the view was).
+   */
+  #showFirstHit() {
+    const hits = this.#view?.hits;
+    if (!hits || !this.#layout) return;
+    if (this.#openAncestors(hits)) this.#relayout();
+    const L = this.#layout;
+    const [first] = itemsOf(L, this.#view.nodes, hits);
+    if (first === undefined) return;
+    scrollToItem(this.#ui.viewport, this.#geo, first, this.#zoom);
+    this.#draw();
   }
 
   #pruneCandidates() {
@@ -323,7 +576,7 @@ export class KpiTreeElement extends HTMLElement {
       return new Set((this.#tree.prune({ config: this.#config })?.candidates ?? []).map((c) => c.id));
     } catch (e) {
       // Pruning is extra information: without it the filter shows nothing and says why.
-      this.#announce(`Pruning candidates unavailable: ${e.message}`);
+      this.#announce(this.#loc.t('announce.prune.failed', { message: e.message }));
       return new Set();
     }
   }
@@ -338,11 +591,16 @@ export class KpiTreeElement extends HTMLElement {
 
   /** Collapses every node at `level` (1 = strategies) and expands those above it; 0 expands all. */
   expandToLevel(level) {
+    this.#levelChosen = true;
+    this.#expandTo(level);
+  }
+
+  #expandTo(level, prev) {
     if (!this.#view) return;
     this.#ui.level.value = String(level);
     this.#collapsed = new Set();
     if (level > 0) collapseFrom(this.#collapsed, this.#view.tree, this.#view.nodes, level);
-    this.#relayout();
+    this.#relayout(prev);
   }
 
   /** Expands every node. */
@@ -350,15 +608,64 @@ export class KpiTreeElement extends HTMLElement {
     this.expandToLevel(0);
   }
 
-  #relayout() {
-    const prev = this.#layout && itemKey(this.#layout, this.#view.nodes, this.#active);
+  /** The zoom of the tree: 1 is 100%; set between 0.1 and 2, keeping the middle of the view in place. */
+  get zoom() {
+    return this.#zoom;
+  }
+  set zoom(z) {
+    this.#setZoom(Number(z));
+  }
+
+  /** Zooms out until the whole view (the tree as expanded and filtered) fits, at most to 100%, and shows it from its start. */
+  fit() {
+    const g = this.#geo;
+    const vp = this.#ui?.viewport;
+    if (!g || !vp || !g.width) return;
+    this.#setZoom(Math.min(1, vp.clientWidth / g.width, vp.clientHeight / g.height));
+    vp.scrollLeft = 0;
+    vp.scrollTop = 0;
+    this.#draw();
+  }
+
+  #setZoom(z) {
+    if (!Number.isFinite(z)) return;
+    z = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
+    const vp = this.#ui?.viewport;
+    const old = this.#zoom;
+    this.#zoom = z;
+    if (!vp || !this.#geo) return;
+    // The point in the middle of the view stays there.
+    const cx = (vp.scrollLeft + vp.clientWidth / 2) / old;
+    const cy = (vp.scrollTop + vp.clientHeight / 2) / old;
+    this.#sizeCanvas();
+    vp.scrollLeft = cx * z - vp.clientWidth / 2;
+    vp.scrollTop = cy * z - vp.clientHeight / 2;
+    this.#draw();
+  }
+
+  /** The canvas at 100%, scaled by the zoom; the sizer holds the scaled extent the viewport scrolls. */
+  #sizeCanvas() {
+    const { width, height } = this.#geo;
+    const z = this.#zoom;
+    const ui = this.#ui;
+    ui.canvas.style.width = `${width}px`;
+    ui.canvas.style.height = `${height}px`;
+    ui.canvas.style.transform = z === 1 ? '' : `scale(${z})`;
+    ui.sizer.style.width = `${width * z}px`;
+    ui.sizer.style.height = `${height * z}px`;
+    ui.links.setAttribute('width', width);
+    ui.links.setAttribute('height', height);
+    ui.zoomReset.textContent = `${Math.round(z * 100)}%`;
+    ui.zoomOut.disabled = z <= MIN_ZOOM;
+    ui.zoomIn.disabled = z >= MAX_ZOOM;
+  }
+
+  /** Lays out the view again, keeping the focus on the item at `prev` (an itemKey; default: the focused one). */
+  #relayout(prev = this.#layout && itemKey(this.#layout, this.#view.nodes, this.#active)) {
     const layout = layoutOf(this.#view.tree, [...this.#collapsed]);
     this.#layout = layout;
     this.#geo = geometry(layout);
-    this.#ui.canvas.style.width = `${this.#geo.width}px`;
-    this.#ui.canvas.style.height = `${this.#geo.height}px`;
-    this.#ui.links.setAttribute('width', this.#geo.width);
-    this.#ui.links.setAttribute('height', this.#geo.height);
+    this.#sizeCanvas();
     this.#clearCards();
     this.#active = prev ? findItem(layout, this.#view.nodes, prev) : 0;
     this.#matchOrder = itemsOf(layout, this.#view.nodes, this.#matches);
@@ -380,10 +687,12 @@ export class KpiTreeElement extends HTMLElement {
     const L = this.#layout;
     if (!L) return;
     const vp = this.#ui.viewport;
-    const x0 = vp.scrollLeft - OVERSCAN;
-    const y0 = vp.scrollTop - OVERSCAN;
-    const x1 = vp.scrollLeft + (vp.clientWidth || 800) + OVERSCAN;
-    const y1 = vp.scrollTop + (vp.clientHeight || 600) + OVERSCAN;
+    // The visible area in the canvas's own (100%) pixels.
+    const z = this.#zoom;
+    const x0 = vp.scrollLeft / z - OVERSCAN;
+    const y0 = vp.scrollTop / z - OVERSCAN;
+    const x1 = (vp.scrollLeft + (vp.clientWidth || 800)) / z + OVERSCAN;
+    const y1 = (vp.scrollTop + (vp.clientHeight || 600)) / z + OVERSCAN;
     const { left, top } = this.#geo;
     const want = [];
     let links = '';
@@ -400,8 +709,7 @@ export class KpiTreeElement extends HTMLElement {
       const ey0 = top[p] + CARD_H / 2;
       const ey1 = ty + CARD_H / 2;
       if (lx < x0 || ex0 > x1 || Math.max(ey0, ey1) < y0 || Math.min(ey0, ey1) > y1) continue;
-      const mx = (ex0 + lx) / 2;
-      const d = `M${ex0},${ey0}C${mx},${ey0} ${mx},${ey1} ${lx},${ey1}`;
+      const d = edge(this.#geo, i, p);
       if (L.flags[i] & 4) refs += d;
       else links += d;
     }
@@ -422,12 +730,23 @@ export class KpiTreeElement extends HTMLElement {
     for (const i of want) {
       while (j < before.length && before[j] < i) j++;
       if (this.#rendered.has(i)) continue;
-      const el = card(i, L, this.#geo, this.#view, this.#info, this.#matches, this.#selectedId, this.#active);
+      const el = card(i, L, this.#geo, this.#view, this.#info, this.#matches, this.#selectedId, this.#active, this.#loc);
       this.#rendered.set(i, el);
       const next = j < before.length ? this.#rendered.get(before[j]) : null;
       this.#ui.tree.insertBefore(el, next);
     }
     this.#renderedOrder = want;
+  }
+
+  /** Draws the cards in the DOM anew (the check's badges and figures), keeping the focus where it is. */
+  #redrawCards() {
+    const focused = this.#root.activeElement;
+    for (const [i, old] of this.#rendered) {
+      const el = card(i, this.#layout, this.#geo, this.#view, this.#info, this.#matches, this.#selectedId, this.#active, this.#loc);
+      old.replaceWith(el);
+      this.#rendered.set(i, el);
+      if (old === focused) el.focus({ preventScroll: true });
+    }
   }
 
   #clearCards() {
@@ -454,7 +773,7 @@ export class KpiTreeElement extends HTMLElement {
     if (!L || L.count === 0) return;
     i = Math.max(0, Math.min(L.count - 1, i));
     this.#setActive(i);
-    scrollToItem(this.#ui.viewport, this.#geo, i);
+    scrollToItem(this.#ui.viewport, this.#geo, i, this.#zoom);
     this.#draw();
     const el = this.#rendered.get(i);
     el.tabIndex = 0;
@@ -496,6 +815,15 @@ export class KpiTreeElement extends HTMLElement {
       el.setAttribute('aria-selected', on ? 'true' : 'false');
     }
     this.#renderDetails();
+    // With `deep-link`, the selection is the page's URL hash (replaced, so Back leaves the page as before).
+    if (this.hasAttribute('deep-link')) {
+      const hash = `#${encodeURIComponent(id)}`;
+      if (location.hash !== hash) history.replaceState(history.state, '', hash);
+    }
+    // The new details from their top; when the panels are stacked under the tree (a narrow element),
+    // the column scrolls as one and the details are its top.
+    this.#ui.details.scrollTop = 0;
+    this.#ui.sidebar.scrollTop = 0;
     const node = nodeDetails(this.#tree, this.#byId, id);
     this.#emit('kpi-select', { id, node });
   }
@@ -544,6 +872,18 @@ export class KpiTreeElement extends HTMLElement {
     }
   }
 
+  /** With `deep-link`: selects the node the URL hash names, if the tree has it (on load and when the hash changes). */
+  #fromHash() {
+    if (!this.hasAttribute('deep-link') || !this.#layout || location.hash.length < 2) return;
+    let id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch {
+      return;
+    }
+    if (id !== this.#selectedId && this.#byId.has(id)) this.#reveal(id, false);
+  }
+
   // ---------- search ----------
 
   #search(query) {
@@ -554,8 +894,8 @@ export class KpiTreeElement extends HTMLElement {
     if (this.#matches.size) this.#openAncestors(this.#matches);
     this.#relayout();
     const n = this.#matches.size;
-    this.#ui.matches.textContent = query.trim() ? `${n} match${n === 1 ? '' : 'es'}` : '';
-    if (n) scrollToItem(this.#ui.viewport, this.#geo, this.#matchOrder[0]);
+    this.#ui.matches.textContent = query.trim() ? this.#loc.t('search.matches', { count: n }) : '';
+    if (n) scrollToItem(this.#ui.viewport, this.#geo, this.#matchOrder[0], this.#zoom);
     this.#draw();
   }
 
@@ -565,7 +905,7 @@ export class KpiTreeElement extends HTMLElement {
     this.#matchCursor = (this.#matchCursor + step + order.length) % order.length;
     const i = order[this.#matchCursor];
     this.#pick(i, false);
-    this.#ui.matches.textContent = `${this.#matchCursor + 1} of ${order.length}`;
+    this.#ui.matches.textContent = this.#loc.t('search.position', { index: this.#matchCursor + 1, count: order.length });
   }
 
   // ---------- panels ----------
@@ -574,12 +914,21 @@ export class KpiTreeElement extends HTMLElement {
     const report = this.#report;
     if (!report) return;
     const viewIds = this.#view?.hits ? new Set(this.#view.nodes.map((n) => n.id)) : null;
-    renderFindings(this.#ui, report, this.#filters.rule, viewIds, this.#byId, (id) => this.#reveal(id));
+    renderFindings(this.#ui, report, this.#filters, viewIds, this.#byId, (id) => this.#reveal(id), this.#loc);
   }
 
   #renderDetails() {
-    renderDetails(this.#ui.details, this.#selectedId, this.#tree, this.#byId, this.#nodes, this.#info, this.#report, (id) => this.#reveal(id));
+    renderDetails(this.#ui.details, this.#selectedId, this.#tree, this.#byId, this.#nodes, this.#info, this.#report, (id) => this.#reveal(id), this.#loc);
   }
 }
 
-if (!customElements.get('kpi-tree')) customElements.define('kpi-tree', KpiTreeElement);
+if (!customElements.get('kpi-tree')) {
+  customElements.define('kpi-tree', KpiTreeElement);
+  // Ctrl+P (Cmd+P) before widget-export.js is here: load it, then print, so the print view is there.
+  addEventListener('keydown', (e) => {
+    if (!exporter && instances && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && /^p$/i.test(e.key)) {
+      e.preventDefault();
+      loadExporter().then(() => print());
+    }
+  });
+}

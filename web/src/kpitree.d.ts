@@ -62,6 +62,12 @@ export interface Finding {
   evidence?: Record<string, unknown>;
   /** The rule plugin that reported it (absent for built-in rules). */
   plugin?: string;
+  /** What the finding is (rule and nodes, never its wording): how baselines recognise it. */
+  fingerprint: string;
+  /** The waiver that covers it (on its node, or `[[waivers]]`): it counts for nothing. */
+  waived?: { reason: string; until?: string };
+  /** Against a baseline: not in it, or known from it. */
+  baseline?: 'new' | 'known';
 }
 
 /** A rule plugin that failed; the other rules' findings are all in the report. */
@@ -76,7 +82,18 @@ export interface PluginFailure {
 /** `kpitree check --format json`. */
 export interface Report {
   findings: Finding[];
-  summary: Record<string, unknown> & { errors: number; warnings: number; infos: number; rules_run: number };
+  summary: Record<string, unknown> & {
+    /** Counted findings by severity: waived ones are left out. */
+    errors: number;
+    warnings: number;
+    infos: number;
+    rules_run: number;
+    /** Findings a waiver covers; absent when none. */
+    waived?: number;
+    /** Against a baseline only: counted findings new, and known from it. */
+    new?: number;
+    known?: number;
+  };
   scores: Record<string, unknown> & { health: number };
   /** Present only when a plugin failed. */
   plugin_errors?: PluginFailure[];
@@ -143,6 +160,33 @@ export declare function loadTree(input: string | TreeDocument, options?: LoadTre
  * messages.
  */
 export declare function readTree(input: string | TreeDocument, options?: LoadTreeOptions): Promise<Tree>;
+
+/**
+ * An earlier report read by the engine, to check against (`kpitree check --baseline`). Findings are
+ * recognised by their fingerprint; with a report of several trees, the entry whose `file` is the
+ * tree's file name is used (none: every finding is new).
+ */
+export declare class Baseline {
+  /** Its JSON text. */
+  readonly text: string;
+  /** The name messages use. */
+  readonly file: string;
+  /** How many findings it knows. */
+  readonly findings: number;
+}
+
+/** A report of `kpitree check --format json` (JSON text or the object), or a Baseline. */
+export type BaselineInput = Baseline | string | Report | { files: Array<{ file: string; report?: Report }> };
+
+/**
+ * Reads a baseline; throws KpiTreeError with the CLI's located messages (`file` names it, default
+ * `baseline.json`). Full engine only: it throws when only the lean engine is loaded, and a tree the
+ * lean engine loaded cannot be checked against a baseline (load the baseline first, or the full engine).
+ */
+export declare function loadBaseline(input: BaselineInput, options?: { file?: string }): Baseline;
+
+/** `loadBaseline` once the full engine is loaded: it loads it (trees read after it use it too). */
+export declare function readBaseline(input: BaselineInput, options?: { file?: string }): Promise<Baseline>;
 
 /** A custom rule as written (`[[custom_rules]]`; conditions in CEL, docs/format.md). */
 export interface CustomRule {
@@ -241,8 +285,11 @@ export declare class Tree {
   nodes(): TreeNode[];
   /** One node with its measurements and check-ins, or undefined. */
   node(id: string): TreeNode | undefined;
-  /** The report of `kpitree check --format json` (same keys, same order of findings). */
-  check(options?: { config?: ConfigInput }): Report;
+  /**
+   * The report of `kpitree check --format json` (same keys, same order of findings); with `baseline`,
+   * of `kpitree check --baseline`: each finding marked `new` or `known`, the summary counting both.
+   */
+  check(options?: { config?: ConfigInput; baseline?: BaselineInput }): Report;
   /** The report of `kpitree prune --format json`. */
   prune(options?: { config?: ConfigInput; reasons?: Array<'orphaned' | 'stale' | 'duplicated'> }): PruneReport;
   layout(options?: LayoutOptions): Layout;
@@ -287,7 +334,7 @@ export interface PluginManifest {
  */
 export declare function checkWithPlugins(
   tree: Tree,
-  options?: { config?: ConfigInput; plugins?: PluginSource[]; limits?: PluginLimits },
+  options?: { config?: ConfigInput; plugins?: PluginSource[]; limits?: PluginLimits; baseline?: BaselineInput },
 ): Promise<Report>;
 
 /** Loads a plugin to show its rules; throws KpiTreeError with the plugin error when it cannot. */
@@ -298,16 +345,22 @@ export declare function loadPlugin(
 
 // ---------------------------------------------------------------- kpi-tree.js
 
+/** A label: text with `{name}` placeholders, or plural forms chosen by Intl.PluralRules from `{count}`. */
+export type Message = string | Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
 export interface KpiSelectDetail { id: string; node: TreeNode }
 export interface KpiFindingsDetail { report: Report }
 export interface KpiErrorDetail { message: string; problems: Problem[] }
 
 /**
  * `<kpi-tree src="/data/tree.json" plugins="/rules/a.wasm /rules/b.wasm" config="/kpitree.toml">`.
- * Events bubble and are composed: `kpi-select`, `kpi-findings`, `kpi-error`.
+ * Events bubble and are composed: `kpi-select`, `kpi-findings`, `kpi-error`. The `theme` attribute
+ * (`light`, `dark`; absent or `auto`: the system's) picks the colours, in CSS alone (no property).
  */
 export declare class KpiTreeElement extends HTMLElement {
   static observedAttributes: string[];
+  /** Adds or replaces messages of language `tag` (keys of the English catalog) for every element. */
+  static addMessages(tag: string, messages: Record<string, Message>): void;
   /** URL of the tree (JSON, or CSV by `.csv`). */
   src: string;
   /** Space-separated plugin URLs (an array may be assigned). */
@@ -316,18 +369,55 @@ export declare class KpiTreeElement extends HTMLElement {
   config: string;
   /** URL of a file of custom rules (`[[custom_rules]]`), with the configuration's. */
   rules: string;
+  /**
+   * A report (object or JSON text of `kpitree check --format json`) to mark findings new or known
+   * against, set directly; it wins over the `baseline` attribute (the URL of such a report). null: the
+   * attribute's, if any.
+   */
+  baseline: Report | string | null;
   /** A document (object or JSON text) or an engine Tree set directly; it wins over `src`. */
   tree: TreeDocument | string | Tree | null;
   /** The last check's report, or null. */
   readonly report: Report | null;
   /** The selected node's id, or null. */
   readonly selected: string | null;
-  /** Selects a node (expanding its ancestors). */
-  select(id: string): void;
+  /**
+   * The latest load: fulfilled with the report once the tree is loaded, checked and drawn, rejected
+   * with the error (a KpiTreeError for a bad tree); a reload gives a new promise once this one settled.
+   */
+  readonly ready: Promise<Report>;
+  /** The locale labels, numbers and dates use: the `locale` attribute, else the `lang` around, else the browser's. */
+  locale: string;
+  /** This element's own labels (key → message), over its language's. */
+  messages: Record<string, Message>;
+  /** The drawing's zoom, 0.1 to 2 (1 = 100%). */
+  zoom: number;
+  /** Zooms out (not past 100%, nor below 10%) until the whole view fits. */
+  fit(): void;
+  /** Selects a node (expanding its ancestors); false, firing nothing, for an id the tree does not have. */
+  select(id: string): boolean;
   /** Shows every node down to `level` (1 = the roots). */
   expandToLevel(level: number): void;
   /** Shows every node. */
   expandAll(): void;
+  /**
+   * The current view (its collapsed nodes and filters, every display item, not only those on screen)
+   * as a standalone SVG document in the element's theme. Rejects when no tree is loaded.
+   */
+  exportSvg(): Promise<string>;
+  /**
+   * The current view as a PNG: scale 2, smaller when a side would pass 16,384 px or the image about
+   * 100 megapixels. Rejects when no tree is loaded.
+   */
+  exportPng(): Promise<Blob>;
+  /**
+   * Every finding of the report, counted and waived, as CSV (RFC 4180, CRLF, no BOM): severity, rule,
+   * plugin, message, nodes, titles, waived, waived_until, waiver_reason, baseline, fingerprint.
+   * Rejects when no tree is loaded.
+   */
+  exportFindingsCsv(): Promise<string>;
+  /** Opens the browser's print dialog; the element prints its view as an outline, then its findings. Rejects when no tree is loaded. */
+  print(): Promise<void>;
   addEventListener<K extends keyof KpiTreeEventMap>(
     type: K,
     listener: (this: KpiTreeElement, ev: KpiTreeEventMap[K]) => unknown,

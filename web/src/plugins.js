@@ -8,7 +8,7 @@
 // the answers' checks, so findings and plugin errors read exactly as `kpitree check --plugin` prints
 // them. The worker only instantiates and calls.
 import * as wasm from './pkg/kpitree_web.js';
-import { KpiTreeError, configOf, initEngine } from './engine.js';
+import { KpiTreeError, baselineOf, configOf, initEngine } from './engine.js';
 
 const WORKER = new URL('./plugin-worker.js', import.meta.url);
 
@@ -133,12 +133,14 @@ function fullTree(tree) {
 /**
  * Checks `tree` with the built-in rules and the given plugins; resolves to the same report as
  * `kpitree check --plugin ... --format json`: plugin findings merged (each with `plugin`), failures
- * in `plugin_errors`. A hostile plugin yields a plugin error; the page stays responsive.
+ * in `plugin_errors`; with `baseline`, marked against it as by `tree.check`. A hostile plugin yields a
+ * plugin error; the page stays responsive.
  */
-export async function checkWithPlugins(tree, { config, plugins = [], limits } = {}) {
+export async function checkWithPlugins(tree, { config, plugins = [], limits, baseline } = {}) {
   await initEngine();
   const lim = limitsOf(limits);
   const c = configOf(config);
+  const b = baselineOf(baseline);
   const run = new wasm.PluginRun();
   run.setLimits(lim);
   const full = fullTree(tree);
@@ -159,7 +161,7 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits } = 
       if (answer.ok) run.respond(index, answer.response);
       else run.failed(index, answer.outcome);
     }
-    return JSON.parse(full.inner.checkWithPluginsJson(run));
+    return JSON.parse(full.inner.checkWithPluginsJson(run, b.text, b.file));
   } finally {
     run.free();
     full.free();

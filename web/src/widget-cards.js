@@ -1,15 +1,16 @@
-// The cards of the <kpi-tree> element: one display item as a `treeitem` (title, kind, figure, badges,
-// owner, the open/close tab), placed where the layout puts it, and scrolling one into view. Which cards
-// are in the DOM (the virtualised drawing) is the element's business.
-import { h, healthClass, kindLabel, known, num, pct, words } from './widget-dom.js';
+// The cards of the <kpi-tree> element: one display item as a `treeitem` (title, kind, figure, result,
+// owner, tree health and other badges, the open/close tab), placed where the layout puts it, and
+// scrolling one into view. Which cards are in the DOM (the virtualised drawing) is the element's business.
+import { h, healthBadge, known, resultBadge } from './widget-dom.js';
 import { CARD_H, CARD_W, PAD, opens } from './widget-layout.js';
 
 /**
  * The card (a `treeitem`) of display item `i` of layout `L` of `view` (`{ nodes, hits }`), placed by `g`
  * (geometry()): `infos` the nodes' scores and findings (nodeInfo()), `matches` the ids found by search,
- * `selectedId` the selected node, `active` the item with tabindex 0.
+ * `selectedId` the selected node, `active` the item with tabindex 0, `loc` the words (localise()).
  */
-export function card(i, L, g, view, infos, matches, selectedId, active) {
+export function card(i, L, g, view, infos, matches, selectedId, active, loc) {
+  const { t } = loc;
   const node = view.nodes[L.node[i]];
   const flags = L.flags[i];
   const reference = (flags & 4) !== 0;
@@ -27,31 +28,33 @@ export function card(i, L, g, view, infos, matches, selectedId, active) {
   const kindLine = h(
     'div',
     { class: 'kind' },
-    kindLabel(node.kind),
-    node.status && node.status !== 'active' ? tag(node.status) : null,
-    reference ? tag('shared · shown in full elsewhere') : secondary(node, info),
+    loc.word('kind', node.kind),
+    node.status && node.status !== 'active' ? tag(loc.word('status', node.status)) : null,
+    reference ? tag(t('card.reference')) : secondary(node, info, loc),
   );
   // The card's accessible name is its content (title first in the DOM; the grid puts the kind line on
-  // top), with words for screen readers where the eye reads a symbol.
+  // top), with words for screen readers where the eye reads a symbol. The result (against the target)
+  // is top right; tree health, which scores upkeep and not results, is apart beside the owner.
   const badges = [];
-  if (shared && !reference) {
-    const n = node.parents?.length ?? 2;
-    badges.push(h('span', { class: 'badge shared', title: `Shared by ${n} parents` }, h('span', { 'aria-hidden': 'true' }, '×'), n, sr(' parents')));
-  }
-  if (!reference && known(info.health)) {
-    badges.push(h('span', { class: `badge ${healthClass(info.health)}`, part: 'badge health-badge', title: 'Health' }, sr('health '), Math.round(info.health)));
-  }
+  if (!reference) badges.push(healthBadge(info.health, loc));
   if (!reference && info.findings) {
     const sev = info.severity === 'error' ? 'err' : info.severity === 'warning' ? 'warn' : 'plain';
     badges.push(
       h(
         'span',
-        { class: `badge ${sev}`, part: 'badge findings-badge', title: 'Findings' },
+        { class: `badge ${sev}`, part: 'badge findings-badge', title: t('card.findings') },
         h('span', { 'aria-hidden': 'true' }, '⚠ '),
-        info.findings,
-        sr(info.findings === 1 ? ' finding' : ' findings'),
+        loc.num(info.findings),
+        sr(t('card.findings.sr', { count: info.findings })),
       ),
     );
+  }
+  if (!reference && info.fresh) {
+    badges.push(h('span', { class: 'badge new', part: 'badge new-badge', title: t('card.new.title') }, t('card.new', { count: info.fresh })));
+  }
+  if (shared && !reference) {
+    const n = node.parents?.length ?? 2;
+    badges.push(h('span', { class: 'badge shared', title: t('card.shared', { count: n }) }, h('span', { 'aria-hidden': 'true' }, '×'), n, sr(t('card.shared.sr'))));
   }
   const el = h(
     'div',
@@ -71,9 +74,15 @@ export function card(i, L, g, view, infos, matches, selectedId, active) {
       tabindex: i === active ? '0' : '-1',
     },
     h('div', { class: 'title', part: 'node-title' }, node.title),
-    kindLine,
-    h('div', { class: 'meta' }, badges),
-    reference ? null : h('div', { class: node.owner ? 'owner' : 'owner none' }, node.owner ?? 'no owner'),
+    h('div', { class: 'top' }, kindLine, reference ? null : h('div', { class: 'meta' }, resultBadge(info, loc))),
+    reference
+      ? null
+      : h(
+          'div',
+          { class: 'bottom' },
+          h('div', { class: node.owner ? 'owner' : 'owner none' }, node.owner ?? t('card.no_owner')),
+          h('div', { class: 'upkeep' }, badges),
+        ),
     hasChildren ? h('span', { class: 'toggle', 'aria-hidden': 'true', 'data-toggle': '' }) : null,
   );
   el.style.transform = `translate(${g.left[i]}px, ${g.top[i]}px)`;
@@ -90,24 +99,30 @@ function tag(text) {
   return h('span', { class: 'status-tag' }, text);
 }
 
-/** The short figure after the kind: an OKR score or a KPI's latest value. */
-function secondary(node, info) {
-  if ((node.kind === 'objective' || node.kind === 'key_result') && known(info.score)) {
-    return tag(`${pct(info.score)} · ${words(info.status ?? '')}`);
-  }
-  if (node.kind === 'kpi' && known(info.value)) return tag(`${num(info.value)}${node.unit ? ` ${node.unit}` : ''}`);
+/** The short figure after the kind: an OKR score or a KPI's latest value (its status is the result badge's). */
+function secondary(node, info, loc) {
+  const text = figure(node, info, loc);
+  return text ? h('span', { class: 'figure' }, text) : null;
+}
+
+/** The figure of `node` (its `info`, nodeInfo()) as text in the words of `loc`, or null: an OKR score, a KPI's latest value. */
+export function figure(node, info, loc) {
+  if ((node.kind === 'objective' || node.kind === 'key_result') && known(info.score)) return loc.pct(info.score);
+  if (node.kind === 'kpi' && known(info.value)) return `${loc.num(info.value)}${node.unit ? ` ${node.unit}` : ''}`;
   return null;
 }
 
-/** Scrolls viewport `vp` so that item `i` (positions `geo`) is in view. */
-export function scrollToItem(vp, geo, i) {
-  const x = geo.left[i];
-  const y = geo.top[i];
+/** Scrolls viewport `vp` so that item `i` (positions `geo`, drawn at `zoom`) is in view. */
+export function scrollToItem(vp, geo, i, zoom = 1) {
+  const x = geo.left[i] * zoom;
+  const y = geo.top[i] * zoom;
+  const cw = CARD_W * zoom;
+  const ch = CARD_H * zoom;
   const w = vp.clientWidth;
   const hgt = vp.clientHeight;
   // Horizontally the least movement that shows the card; vertically, a card out of view is centred
   // (a long jump, by End or a search, should land with context around it).
-  if (x < vp.scrollLeft + 8) vp.scrollLeft = Math.max(0, x - PAD);
-  else if (x + CARD_W > vp.scrollLeft + w - 8) vp.scrollLeft = x + CARD_W - w + PAD;
-  if (y < vp.scrollTop + 8 || y + CARD_H > vp.scrollTop + hgt - 8) vp.scrollTop = Math.max(0, y - (hgt - CARD_H) / 2);
+  if (x < vp.scrollLeft + 8) vp.scrollLeft = Math.max(0, x - PAD * zoom);
+  else if (x + cw > vp.scrollLeft + w - 8) vp.scrollLeft = x + cw - w + PAD * zoom;
+  if (y < vp.scrollTop + 8 || y + ch > vp.scrollTop + hgt - 8) vp.scrollTop = Math.max(0, y - (hgt - ch) / 2);
 }

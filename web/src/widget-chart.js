@@ -1,7 +1,7 @@
 // The small series chart of the details view: a KPI's measurements or a key result's check-ins as an
 // SVG line over time, with the target (and a KPI's thresholds) as reference lines. Pure SVG built with
 // createElementNS, sized by its viewBox, so it scales with the sidebar and needs no inline style.
-import { num, s } from './widget-dom.js';
+import { s } from './widget-dom.js';
 
 const W = 320;
 const H = 120;
@@ -17,10 +17,11 @@ function day(date) {
 }
 
 /**
- * `series`: `[{ date, value }]` in date order. `refs`: `[{ value, kind: 'target' | 'threshold', label }]`.
- * Returns an `<svg>` element, or null when there is nothing to draw.
+ * `series`: `[{ date, value }]` in date order. `refs`: `[{ value, kind: 'target' | 'threshold', label }]`;
+ * `loc` the words and formats (localise()). Returns an `<svg>` element, or null when there is nothing to draw.
  */
-export function seriesChart(series, { refs = [], unit = '', label = 'Series' } = {}) {
+export function seriesChart(series, { refs = [], unit = '', label = 'Series' } = {}, loc) {
+  const { num } = loc;
   const points = (series ?? []).filter((p) => Number.isFinite(p?.value) && p.date);
   if (points.length === 0) return null;
   const xs = points.map((p) => day(p.date));
@@ -45,9 +46,9 @@ export function seriesChart(series, { refs = [], unit = '', label = 'Series' } =
   const area = `${path}L${coords[coords.length - 1][0].toFixed(1)},${base}L${coords[0][0].toFixed(1)},${base}Z`;
 
   const last = points[points.length - 1];
+  const u = unit ? ` ${unit}` : '';
   const summary =
-    `${label}: ${points.length} point${points.length === 1 ? '' : 's'} from ${points[0].date} to ${last.date}, ` +
-    `latest ${num(last.value)}${unit ? ` ${unit}` : ''}` +
+    loc.t('chart.summary', { label, count: points.length, from: loc.date(points[0].date), to: loc.date(last.date), latest: `${num(last.value)}${u}` }) +
     lines.map((r) => `, ${r.label} ${num(r.value)}`).join('');
 
   const svg = s(
@@ -57,8 +58,8 @@ export function seriesChart(series, { refs = [], unit = '', label = 'Series' } =
     s('line', { class: 'axis', x1: LEFT, x2: W - RIGHT, y1: base, y2: base }),
     s('text', { x: LEFT - 4, y: sy(hi - margin) + 3, 'text-anchor': 'end' }, num(hi - margin)),
     s('text', { x: LEFT - 4, y: sy(lo + margin) + 3, 'text-anchor': 'end' }, num(lo + margin)),
-    s('text', { x: LEFT, y: H - 6 }, points[0].date),
-    points.length > 1 ? s('text', { x: W - RIGHT, y: H - 6, 'text-anchor': 'end' }, last.date) : null,
+    s('text', { x: LEFT, y: H - 6 }, loc.date(points[0].date)),
+    points.length > 1 ? s('text', { x: W - RIGHT, y: H - 6, 'text-anchor': 'end' }, loc.date(last.date)) : null,
     s('path', { class: 'area', d: area }),
     ...lines.map((r) =>
       s('line', { class: r.kind, x1: LEFT, x2: W - RIGHT, y1: sy(r.value), y2: sy(r.value) }),

@@ -40,16 +40,56 @@ export function known(v) {
   return v !== undefined && v !== null;
 }
 
-const KIND_LABEL = {
-  strategy: 'Strategy',
-  objective: 'Objective',
-  key_result: 'Key result',
-  kpi: 'KPI',
-};
+// A node's result and its tree health, shown and explained (cards, details): kept apart because a
+// green health number was read as "on target".
+const TREND_ARROW = { improving: '↗', worsening: '↘', flat: '→' };
+const RESULTS = new Set(['on_track', 'at_risk', 'off_track', 'unknown']);
 
-/** A node kind for people: `key_result` is "Key result". */
-export function kindLabel(kind) {
-  return KIND_LABEL[kind] ?? kind;
+/** `text` with its first letter in capitals, the locale's way. */
+function capital(text, locale) {
+  return text ? text[0].toLocaleUpperCase(locale) + text.slice(1) : text;
+}
+
+/**
+ * The result badge of a node's `info` (nodeInfo(): `status`, a KPI's `trend`), or null when the report
+ * gives it no status (a strategy): its status in words, coloured by it, and a KPI's trend as an arrow,
+ * with the words for screen readers and the tooltip; in the words of `loc` (localise()). `long`
+ * (details, beside a "Result" label): the trend in words on screen too.
+ */
+export function resultBadge(info, loc, { long = false } = {}) {
+  if (!known(info?.status)) return null;
+  const { t } = loc;
+  const status = RESULTS.has(info.status) ? info.status : 'unknown';
+  const trend = info.trend?.direction;
+  const words = loc.word('result', status);
+  const trendWords = trend ? loc.word('trend', trend) : '';
+  const said = `${t('result.label')}: ${words}${trend ? `, ${t('trend.label')} ${trendWords}` : ''}`;
+  return h(
+    'span',
+    { class: `badge result ${status}`, part: 'badge result-badge', 'data-status': status, title: said },
+    long ? null : h('span', { class: 'sr-only' }, `${t('result.label')}: `),
+    capital(words, loc.locale),
+    trend && long ? `, ${trendWords}` : null,
+    trend && !long ? h('span', { class: 'trend', 'aria-hidden': 'true' }, TREND_ARROW[trend] ?? '') : null,
+    trend && !long ? h('span', { class: 'sr-only' }, `, ${t('trend.label')} ${trendWords}`) : null,
+  );
+}
+
+/**
+ * The tree-health badge of a score 0-100, or null when unknown: neutral (no result colours), reading
+ * "Health N" on screen and "Tree health N of 100" to a screen reader, its meaning in the tooltip.
+ */
+export function healthBadge(health, loc) {
+  if (!known(health) || Number.isNaN(health)) return null;
+  const { t } = loc;
+  const n = loc.num(Math.round(health));
+  return h(
+    'span',
+    { class: 'badge health', part: 'badge health-badge', 'data-health': healthClass(health), title: t('health.tip') },
+    h('span', { class: 'sr-only' }, t('health.sr.before')),
+    t('health.badge', { value: n }),
+    h('span', { class: 'sr-only' }, t('health.sr.after')),
+  );
 }
 
 /** Finding severities, most severe first. */
@@ -61,21 +101,4 @@ export function healthClass(health) {
   if (health >= 80) return 'good';
   if (health >= 50) return 'fair';
   return 'poor';
-}
-
-/** A number for people: up to 3 significant decimals, no trailing zeros, thousands grouped. */
-export function num(v) {
-  if (!known(v) || Number.isNaN(v)) return '–';
-  const abs = Math.abs(v);
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
-  return v.toLocaleString('en', { maximumFractionDigits: digits });
-}
-
-/** An OKR score (0..1) as a percentage. */
-export function pct(v) {
-  return known(v) ? `${Math.round(v * 100)}%` : '–';
-}
-
-export function words(s) {
-  return String(s ?? '').replaceAll('_', ' ');
 }

@@ -5,13 +5,14 @@
 
 /**
  * Which nodes a filter keeps. `nodes`: the tree's nodes in document order; `filters`: `{ activeOnly,
- * pruneOnly, rule }`; `candidates`: ids of pruning candidates; `findings`: the report's findings.
+ * pruneOnly, rule, newOnly }` (`newOnly`: the nodes of findings new against the baseline, not waived);
+ * `candidates`: ids of pruning candidates; `findings`: the report's findings.
  * Returns null when no filter is set, else `{ keep: Set<id>, hits: Set<id> }`: the nodes to show and,
  * among them, those that match (the rest are shown as context: the ancestors of the matches).
  */
 export function filterIds(nodes, filters, { candidates = new Set(), findings = [] } = {}) {
-  const { activeOnly = false, pruneOnly = false, rule = '' } = filters ?? {};
-  if (!activeOnly && !pruneOnly && !rule) return null;
+  const { activeOnly = false, pruneOnly = false, rule = '', newOnly = false } = filters ?? {};
+  if (!activeOnly && !pruneOnly && !rule && !newOnly) return null;
   const byId = indexById(nodes);
 
   // Only active objectives: keep the strategies and every active node with a path up to an active
@@ -43,10 +44,16 @@ export function filterIds(nodes, filters, { candidates = new Set(), findings = [
   };
   if (pruneOnly) narrow(candidates);
   if (rule) narrow(findings.filter((f) => f.rule === rule).flatMap((f) => f.nodes ?? []));
+  if (newOnly) narrow(findings.filter(isNew).flatMap((f) => f.nodes ?? []));
 
   if (hits === null) return { keep, hits: keep };
   // Show the matches with their ancestors (within the kept nodes) so each stays in context.
   return { keep: new Set([...hits, ...ancestorIds(byId, hits, keep)]), hits };
+}
+
+/** Whether finding `f` is new against the baseline and counts (a waived one counts for nothing). */
+export function isNew(f) {
+  return f.baseline === 'new' && !f.waived;
 }
 
 /** The document of the kept nodes: the tree's own fields, parents narrowed to kept nodes, no links. */

@@ -19,6 +19,16 @@ export function layoutOf(tree, collapsed) {
   return tree.layout({ collapsed, nodeSize: [CARD_H + GAP_BREADTH, CARD_W + GAP_DEPTH], separation: SEPARATION });
 }
 
+/** The SVG path of the link from display item `p`'s card to its child item `i`'s, placed by `g` (geometry()). */
+export function edge(g, i, p) {
+  const x0 = g.left[p] + CARD_W;
+  const y0 = g.top[p] + CARD_H / 2;
+  const x1 = g.left[i];
+  const y1 = g.top[i] + CARD_H / 2;
+  const mx = (x0 + x1) / 2;
+  return `M${x0},${y0}C${mx},${y0} ${mx},${y1} ${x1},${y1}`;
+}
+
 /** Whether display item flags `f` are those of an item with children of its own: not a reference. */
 export function opens(f) {
   return (f & 5) === 1;

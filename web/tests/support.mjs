@@ -17,8 +17,9 @@ export async function openBrowser(options = {}) {
   return {
     url: server.url,
     browser,
-    async page() {
-      const context = await browser.newContext();
+    /** A page in a new context; `contextOptions` as playwright's newContext() (locale, colorScheme...). */
+    async page(contextOptions = {}) {
+      const context = await browser.newContext(contextOptions);
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(String(e)));

@@ -61,6 +61,7 @@ function state(page) {
       classes: el.className,
       kind: el.dataset.kind,
       health: el.querySelector('[part~="health-badge"]')?.textContent ?? null,
+      result: el.querySelector('[part~="result-badge"]')?.dataset.status ?? null,
     }));
     const focused = root.activeElement;
     return {
@@ -117,7 +118,7 @@ async function openSmall() {
 }
 
 describe('rendering', () => {
-  test('the example tree is drawn with the ARIA tree pattern, health badges and its findings', async () => {
+  test('the example tree is drawn with the ARIA tree pattern, result and health badges and its findings', async () => {
     const page = await open('src=/examples/software-company.json');
     const report = await page.evaluate(() => document.getElementById('tree').report);
     assert.equal(report.summary.nodes, company.nodes.length);
@@ -129,11 +130,14 @@ describe('rendering', () => {
       assert.ok(it.level >= 1 && it.posinset >= 1 && it.posinset <= it.setsize, `ARIA position of ${it.id}`);
     }
     assert.equal(st.items.filter((i) => i.tabindex === '0').length, 1, 'one card is in the tab order');
-    // Every objective card on screen shows the health the report gives it.
+    // Every objective card on screen shows the result (status) and the tree health the report gives it.
     const objectives = new Map(report.scores.objectives.map((o) => [o.id, o]));
     const shown = st.items.filter((i) => objectives.has(i.id) && !i.classes.includes('ref'));
     assert.ok(shown.length > 0, 'some objective is on screen');
-    for (const it of shown) assert.equal(it.health, `health ${Math.round(objectives.get(it.id).health)}`, it.id);
+    for (const it of shown) {
+      assert.equal(it.health, `Tree Health ${Math.round(objectives.get(it.id).health)} of 100`, it.id);
+      assert.equal(it.result, objectives.get(it.id).status, it.id);
+    }
     // The findings panel lists each finding of the report once.
     assert.equal(st.findings.length, report.findings.length);
     assert.deepEqual(st.findings.map((f) => f.rule).sort(), report.findings.map((f) => f.rule).sort());
@@ -332,6 +336,8 @@ describe('search, filters, details, findings', () => {
     await page.locator('kpi-tree [role="treeitem"][data-id="k2"]').click();
     const st = await state(page);
     assert.equal(st.details, k2.title);
+    // The chart's module loads with the first series shown.
+    await page.locator('kpi-tree [part="details"] svg[part="chart"]').waitFor();
     const chart = await page.evaluate(() => {
       const svg = document.getElementById('tree').shadowRoot.querySelector('[part="details"] svg[part="chart"]');
       return svg && { dots: svg.querySelectorAll('circle').length, label: svg.getAttribute('aria-label') };

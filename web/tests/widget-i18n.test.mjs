@@ -1,0 +1,147 @@
+// The element's words and formats: every label from a message catalog in the element's locale (its
+// `locale` attribute, else the page's `lang`, else the browser's), numbers and dates through Intl,
+// English, Dutch and German shipped with the same keys and placeholders, messages replaceable by the
+// page; the rules' messages stay the engine's.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser } from './support.mjs';
+import { EN } from '../src/widget-i18n.js';
+import NL from '../src/messages-nl.js';
+import DE from '../src/messages-de.js';
+
+let env;
+before(async () => {
+  env = await openBrowser();
+});
+after(async () => env?.close());
+
+/** The placeholders of a message (both forms of a plural one). */
+function placeholders(m) {
+  const text = typeof m === 'object' ? Object.values(m).join(' ') : m;
+  return [...new Set(text.match(/\{\w+\}/g) ?? [])].sort();
+}
+
+describe('catalogs', () => {
+  for (const [name, catalog] of [['Dutch', NL], ['German', DE]]) {
+    test(`${name} has every English key, no other, with the same placeholders`, () => {
+      assert.deepEqual(Object.keys(catalog).sort(), Object.keys(EN).sort());
+      for (const key of Object.keys(EN)) {
+        // A plural message may leave the count out of its `one` form ("one finding"), never add one.
+        const want = placeholders(EN[key]);
+        const got = placeholders(catalog[key]);
+        assert.ok(got.every((p) => want.includes(p)), `${key}: ${got} not in ${want}`);
+        if (typeof EN[key] !== 'object') assert.deepEqual(got, want, key);
+      }
+    });
+  }
+});
+
+async function open(query, context = {}) {
+  const page = await env.page(context);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(`${env.url}/demo/test.html?src=/examples/hospital.json&${query}`);
+  await page.waitForFunction(() => (window.__events ?? []).some((e) => e.type === 'kpi-findings'), null, { timeout: 30000 });
+  return page;
+}
+
+/** Labels the assertions read, from the element's shadow root. */
+function labels(page) {
+  return page.evaluate(() => {
+    const root = document.getElementById('tree').shadowRoot;
+    const text = (sel) => root.querySelector(sel)?.textContent ?? null;
+    return {
+      placeholder: root.querySelector('[part="search"]').placeholder,
+      levels: [...root.querySelectorAll('[part="level"] option')].map((o) => o.textContent),
+      findings: text('.findings h2'),
+      asof: text('.asof'),
+      health: text('[part="health"]'),
+      kind: text('[role="treeitem"][data-kind="kpi"] .kind'),
+      details: text('[part="details"] h2'),
+      messages: [...root.querySelectorAll('.finding .msg')].map((m) => m.textContent),
+      lang: document.getElementById('tree').locale,
+    };
+  });
+}
+
+describe('the element speaks its locale', () => {
+  test('lang="nl" on the page, a German browser: Dutch labels, Dutch numbers and dates, the engine\'s rule messages', async () => {
+    const page = await open('lang=nl', { locale: 'de-DE' });
+    const got = await labels(page);
+    assert.equal(got.lang, 'nl');
+    assert.equal(got.placeholder, NL['search.placeholder']);
+    assert.deepEqual(got.levels, [NL['level.all'], NL['level.strategies'], NL['level.objectives'], NL['level.key_results'], NL['level.kpis']]);
+    assert.equal(got.findings, NL['findings.heading']);
+    assert.equal(got.details, NL['details.heading']);
+    assert.ok(got.kind.startsWith(NL['kind.kpi']), got.kind);
+    assert.ok(got.health.startsWith(NL['health.tree']), got.health);
+    const expected = await page.evaluate(() => {
+      const r = document.getElementById('tree').report;
+      const [y, m, d] = r.summary.as_of.split('-').map(Number);
+      return {
+        date: new Intl.DateTimeFormat('nl', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d))),
+        messages: r.findings.map((f) => f.message),
+      };
+    });
+    assert.ok(got.asof.includes(expected.date), `${got.asof} has ${expected.date}`);
+    // Rule messages are the engine's (in English), each shown as the report has it.
+    for (const m of got.messages) assert.ok(expected.messages.some((e) => m.startsWith(e)), m);
+    // A KPI with a fractional value: a decimal comma in its details.
+    const value = await page.evaluate(() => {
+      const el = document.getElementById('tree');
+      const k = el.report.scores.kpis.find((x) => typeof x.value === 'number' && !Number.isInteger(x.value) && Math.abs(x.value) < 1000);
+      if (!k) return null;
+      el.select(k.id);
+      const facts = [...el.shadowRoot.querySelectorAll('.facts dt')];
+      const dt = facts.find((d) => d.textContent === 'Waarde');
+      return dt?.nextElementSibling?.textContent ?? 'no Waarde fact';
+    });
+    assert.ok(value, 'the example has a KPI with a fractional value');
+    assert.match(value, /^-?\d+,\d+/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the locale attribute wins over the page\'s lang; a German browser with no page lang gets German', async () => {
+    let page = await open('lang=nl&locale=de');
+    let got = await labels(page);
+    assert.equal(got.lang, 'de');
+    assert.equal(got.findings, DE['findings.heading']);
+    await page.close();
+    page = await open('lang=', { locale: 'de-DE' });
+    got = await labels(page);
+    assert.equal(got.lang, 'de-DE');
+    assert.equal(got.placeholder, DE['search.placeholder']);
+    await page.close();
+  });
+
+  test('an unknown language falls back to English; changing locale relabels the shown tree', async () => {
+    const page = await open('lang=sv');
+    let got = await labels(page);
+    assert.equal(got.findings, EN['findings.heading']);
+    await page.evaluate(() => document.getElementById('tree').setAttribute('locale', 'nl'));
+    await page.waitForFunction(() => document.getElementById('tree').shadowRoot.querySelector('.findings h2')?.textContent === 'Bevindingen');
+    got = await labels(page);
+    assert.equal(got.placeholder, NL['search.placeholder']);
+    assert.ok(await page.evaluate(() => document.getElementById('tree').shadowRoot.querySelectorAll('[role="treeitem"]').length > 0));
+    await page.close();
+  });
+
+  test('a page replaces messages (element messages, addMessages for a new language), the rest falls back to English', async () => {
+    const page = await open('lang=en');
+    await page.evaluate(() => {
+      const el = document.getElementById('tree');
+      el.messages = { 'findings.heading': 'Issues found' };
+    });
+    await page.waitForFunction(() => document.getElementById('tree').shadowRoot.querySelector('.findings h2')?.textContent === 'Issues found');
+    await page.evaluate(() => {
+      const el = document.getElementById('tree');
+      el.messages = {};
+      customElements.get('kpi-tree').addMessages('fr', { 'search.placeholder': 'Chercher des nœuds' });
+      el.setAttribute('locale', 'fr-CA');
+    });
+    await page.waitForFunction(() => document.getElementById('tree').shadowRoot.querySelector('[part="search"]')?.placeholder === 'Chercher des nœuds');
+    const got = await labels(page);
+    assert.equal(got.findings, EN['findings.heading'], 'a key French does not have is English');
+    await page.close();
+  });
+});
