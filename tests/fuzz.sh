@@ -38,7 +38,7 @@ targets=("$@")
 
 dict_for() {
     case "$1" in
-        json_tree | json_lite_diff | plugin_response) echo fuzz/dict/json.dict ;;
+        json_tree | json_lite_diff | plugin_response | data_files) echo fuzz/dict/json.dict ;;
         csv_tree) echo fuzz/dict/csv.dict ;;
         config) echo fuzz/dict/toml.dict ;;
         custom_rules) echo fuzz/dict/cel.dict ;;

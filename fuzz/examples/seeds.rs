@@ -90,8 +90,29 @@ fn main() {
     }
     let every = "[rules.stale-kpi]\nenabled = true\nseverity = \"error\"\nmax_age_days = 120\n\n\
                  [rules.metric-overload]\nmax_per_parent = 7\n\n[plugins.owner-teams]\nteams = [\"Platform\"]\n\
-                 kinds = [\"kpi\"]\n\n[limits]\nmemory_mib = 64\nfuel = 1_000_000\n";
+                 kinds = [\"kpi\"]\n\n[limits]\nmemory_mib = 64\nfuel = 1_000_000\n\n[[waivers]]\nrule = \"stale-kpi\"\n\
+                 nodes = [\"k1\"]\nreason = \"CRM migration\"\nuntil = \"2027-03-31\"\n";
     seeds.add("config", "every-section.toml", every.as_bytes());
+
+    // Data files (`data_files`): the measurement fixtures, each with the choice byte of its format
+    // (even: CSV, odd: JSON; the date order is the next bits), and the CLI's baseline reports.
+    for path in files(&repo.join("tests/measurements"), true) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let json = [".json", ".jsonl", ".ndjson"].iter().any(|e| name.ends_with(e));
+        if name.starts_with("expected") || !(json || name.ends_with(".csv")) {
+            continue;
+        }
+        let text = fs::read(&path).expect("readable");
+        for order in 0..3u8 {
+            let choice = u8::from(json) | (order << 1);
+            seeds.add("data_files", &format!("{}-{order}", seed_name(&repo, &path)), &[&[choice][..], &text].concat());
+        }
+    }
+    for path in files(&repo.join("tests/cli/baseline"), false) {
+        if path.extension().is_some_and(|e| e == "json") {
+            seeds.add("data_files", &seed_name(&repo, &path), &[&[1u8][..], &fs::read(&path).expect("readable")].concat());
+        }
+    }
 
     // Plugin answers: the printable fixture (manifest NUL response), and responses naming the first
     // example's nodes, against the target's fixed manifest.

@@ -111,13 +111,6 @@ impl Uses {
     }
 }
 
-fn is_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some('a'..='z' | '0'..='9'))
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-'))
-        && id.len() <= 64
-}
-
 pub(crate) fn compile(sources: &[RuleSource]) -> Result<Vec<CustomRule>, Vec<CustomRuleError>> {
     let builtin: HashSet<&str> = kpitree_core::rules::builtin().iter().map(|r| r.meta().id).collect();
     let mut seen: Vec<(String, String)> = Vec::new(); // id, file
@@ -139,7 +132,7 @@ pub(crate) fn compile(sources: &[RuleSource]) -> Result<Vec<CustomRule>, Vec<Cus
             let mut e = Errors { file: &source.file, rule: format!("#{}", k + 1), list: &mut errors };
             match def.id.as_deref() {
                 None => e.push(Some("id"), None, "missing; every custom rule needs an id".to_owned()),
-                Some(id) if !is_id(id) => e.push(
+                Some(id) if !kpitree_core::is_rule_id(id) => e.push(
                     Some("id"),
                     None,
                     format!(

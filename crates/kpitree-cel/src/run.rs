@@ -140,16 +140,14 @@ fn one(
             },
             None => rule.summary.to_string(),
         };
-        findings.push(Finding {
-            rule: rule.id.clone(),
-            severity: switch.severity,
-            nodes: vec![node.id.clone()],
+        findings.push(Finding::new(
+            rule.id.clone(),
+            switch.severity,
+            vec![node.id.clone()],
             message,
-            why: rule.why.clone(),
-            fix: rule.fix.clone(),
-            evidence: None,
-            plugin: None,
-        });
+            rule.why.clone(),
+            rule.fix.clone(),
+        ));
     }
     Ok(findings)
 }

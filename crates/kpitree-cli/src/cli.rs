@@ -3,10 +3,12 @@
 use crate::human::{self, Esc};
 use crate::input::{self, CliError};
 use clap::{Parser, Subcommand, ValueEnum};
+use kpitree_core::baseline::Baselines;
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::finding::Severity;
 use kpitree_core::prune::Reason;
-use kpitree_core::{Date, Format};
+use kpitree_core::report::Report;
+use kpitree_core::{Date, Format, LoadError, Tree};
 use kpitree_plugin_host::{ErrorKind, Limits, Plugin, PluginSet};
 use kpitree_run::setup::{Configuration, Rules, RulesError};
 use std::io::Write;
@@ -24,10 +26,16 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check a tree against the health rules.
+    /// Check trees against the health rules.
+    ///
+    /// With several trees (or a pattern), each is checked with the same configuration, plugins and
+    /// custom rules, and the exit code is the worst: 2 when a tree is invalid (the others are still
+    /// checked and reported), else 1 when one reaches --fail-on or a plugin failed, else 0.
     Check {
-        /// The tree: JSON, or CSV (by `.csv` extension or --input-format).
-        file: PathBuf,
+        /// The trees: JSON, or CSV (by `.csv` extension or --input-format). Each may be a glob
+        /// pattern, quoted so the shell leaves it alone: 'trees/**/*.json'.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         rules: RuleFlags,
         #[command(flatten)]
@@ -35,9 +43,44 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
-        /// Exit 1 when a finding of this severity or worse exists.
+        /// Exit 1 when a finding of this severity or worse exists (waived findings, and findings the
+        /// --baseline knows, do not count).
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
+        /// An earlier report (`check --format json`, of one tree or of several): each finding is
+        /// marked new or known by its fingerprint, and --fail-on counts only new ones.
+        #[arg(long, value_name = "REPORT")]
+        baseline: Option<PathBuf>,
+        /// When to colour text output.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        #[command(flatten)]
+        plugins: PluginFlags,
+        #[command(flatten)]
+        measurements: crate::measurements::MeasurementFlags,
+    },
+    /// What changed between two versions of a tree and what it did to its health: nodes, links and
+    /// findings added and removed, scores before and after.
+    ///
+    /// Both versions are checked with the same rules, configuration and plugins. Findings are matched
+    /// by fingerprint, so reordering the document or rewording titles is no change. Exit codes: 0, or 1
+    /// when a new finding reaches --fail-on (or a rule plugin failed), 2 when either tree is invalid
+    /// (every problem of both is reported).
+    Diff {
+        /// The earlier version: JSON, or CSV (by `.csv` extension or --input-format).
+        old: PathBuf,
+        /// The later version.
+        new: PathBuf,
+        #[command(flatten)]
+        rules: RuleFlags,
+        #[command(flatten)]
+        input: InputFlags,
+        /// Output format (markdown: for a pull-request comment).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 1 when a new finding of this severity or worse appears.
+        #[arg(long, value_enum, default_value_t = DiffFailOn::NewError)]
+        fail_on: DiffFailOn,
         /// When to colour text output.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
@@ -114,6 +157,32 @@ enum Command {
     },
     /// Print the JSON Schema of the tree format.
     Schema,
+    /// Bring in KPI measurements and key-result check-ins exported from spreadsheets and warehouses.
+    Measurements {
+        #[command(subcommand)]
+        command: MeasurementsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MeasurementsCommand {
+    /// Merge data files (CSV or JSON rows of kpi_id,date,value or kr_id,date,value[,confidence,note])
+    /// into a tree: a row replaces the entry of its date, else is added; series end sorted by date.
+    /// Nothing is written when a row is wrong (exit 2, every problem listed).
+    Merge {
+        /// The tree.
+        file: PathBuf,
+        /// The data files: `.json`, `.jsonl` or `.ndjson` are JSON, anything else CSV.
+        #[arg(required = true, value_name = "DATA")]
+        data: Vec<PathBuf>,
+        /// Where to write the merged tree (JSON, or CSV by extension); stdout when absent.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        dates: crate::measurements::DataFlags,
+        #[command(flatten)]
+        input: InputFlags,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -308,6 +377,22 @@ enum OutputFormat {
     Text,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFailOn {
+    NewError,
+    NewWarning,
+    Never,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,56 +489,11 @@ fn io(e: std::io::Error) -> CliError {
 /// Runs a command; `Ok` carries the exit code of a completed run.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     match args.command {
-        Command::Check { file, rules, input, format, fail_on, color, plugins } => {
-            let loaded = config(&rules)?;
-            let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
-            let (set, load_errors) = load_plugins(&plugins, &limits)?;
-            let run = configure(&loaded, set)?;
-            let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
-            let tree = input::load_tree_placed(&file, input.format(), &input.meta(), format == OutputFormat::Sarif)?;
-            let report =
-                kpitree_run::check::check(&tree, &run.plugins, &run.custom, &run.config, &run.settings, &load_errors);
-            // Plugin errors go to stderr in every format (stdout stays machine-readable); JSON and
-            // SARIF carry them too.
-            let mut err = human::stderr();
-            for e in &report.plugin_errors {
-                human::print_plugin_error(&mut err, e).map_err(io)?;
-            }
-            let choice = match color {
-                ColorChoice::Auto => anstream::ColorChoice::Auto,
-                ColorChoice::Always => anstream::ColorChoice::Always,
-                ColorChoice::Never => anstream::ColorChoice::Never,
-            };
-            // Buffered: stdout flushes at every newline, a system call per line of a long report. JSON
-            // and SARIF keep the data, so they bypass anstream (which drops DEL and escapes when piped).
-            let mut raw = std::io::BufWriter::new(std::io::stdout().lock());
-            match format {
-                OutputFormat::Text => {
-                    let mut out = std::io::BufWriter::new(anstream::AutoStream::new(std::io::stdout().lock(), choice));
-                    crate::render_text::report(
-                        &mut human::Guard(&mut out),
-                        &file.display().to_string(),
-                        tree.doc(),
-                        &report,
-                    )
-                    .and_then(|()| out.flush())
-                }
-                OutputFormat::Json => raw.write_all(&kpitree_run::check::report_json(&report)),
-                OutputFormat::Sarif => crate::render_sarif::write(&mut raw, &file, &tree, &report, &run.catalog()),
-            }
-            .and_then(|()| raw.flush())
-            .map_err(io)?;
-            let threshold = match fail_on {
-                FailOn::Error => Some(Severity::Error),
-                FailOn::Warning => Some(Severity::Warning),
-                FailOn::Info => Some(Severity::Info),
-                FailOn::Never => None,
-            };
-            // A plugin that failed must not let a pipeline pass silently: it fails the run like an
-            // error finding, unless --fail-on never.
-            let failed = threshold
-                .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t) || !report.plugin_errors.is_empty());
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        Command::Check { files, rules, input, format, fail_on, baseline, color, plugins, measurements } => {
+            check(&files, &rules, &input, format, fail_on, baseline.as_deref(), color, &plugins, &measurements)
+        }
+        Command::Diff { old, new, rules, input, format, fail_on, color, plugins } => {
+            diff(&old, &new, &rules, &input, format, fail_on, color, &plugins)
         }
         Command::Plugin { command: PluginCommand::New { name, lang, dir, sdk } } => {
             crate::new_plugin::run(&name, lang, dir, sdk.as_deref())?;
@@ -559,7 +599,333 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             print!("{}", kpitree_core::SCHEMA);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Measurements { command: MeasurementsCommand::Merge { file, data, output, dates, input } } => {
+            crate::measurements::merge(&file, &data, output.as_deref(), &dates, input.format(), &input.meta())
+        }
     }
+}
+
+/// One tree of a `kpitree check`: the path as named, and its report or why it is invalid.
+pub struct Checked {
+    pub path: PathBuf,
+    pub outcome: Result<(Tree, Report), LoadError>,
+}
+
+/// `kpitree check`: every tree with one configuration, plugins and custom rules, rendered once all
+/// are checked (so a tree that cannot be read leaves nothing half-written), exit code the worst.
+#[allow(clippy::too_many_arguments)] // the command's flags, one each
+fn check(
+    files: &[PathBuf],
+    rules: &RuleFlags,
+    input: &InputFlags,
+    format: OutputFormat,
+    fail_on: FailOn,
+    baseline: Option<&std::path::Path>,
+    color: ColorChoice,
+    plugins: &PluginFlags,
+    measurements: &crate::measurements::MeasurementFlags,
+) -> Result<ExitCode, CliError> {
+    // A baseline is checked before any tree, like the configuration: a bad one is exit 2, located.
+    let baselines = match baseline {
+        Some(path) => {
+            let text = input::read(path)?;
+            Some(Baselines::from_json(&path.display().to_string(), &text).map_err(CliError::Load)?)
+        }
+        None => None,
+    };
+    let loaded = config(rules)?;
+    let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
+    let (set, load_errors) = load_plugins(plugins, &limits)?;
+    let run = configure(&loaded, set)?;
+    let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
+    let (paths, several) = input::expand(files)?;
+    if several && !measurements.sources.is_empty() {
+        // A data file names the ids of one tree; in the others they would all be unknown.
+        return Err(CliError::Usage(
+            "--measurements merges data into one tree: check the trees one at a time with it".into(),
+        ));
+    }
+    // SARIF and annotations show where each finding's node stands.
+    let placed = matches!(format, OutputFormat::Sarif | OutputFormat::Github);
+    let mut checked = Vec::with_capacity(paths.len());
+    for path in paths {
+        let outcome = match input::load_tree_placed(&path, input.format(), &input.meta(), placed) {
+            Ok(tree) => {
+                let tree = crate::measurements::apply(&path, tree, measurements)?;
+                let mut report = kpitree_run::check::check(
+                    &tree,
+                    &run.plugins,
+                    &run.custom,
+                    &run.config,
+                    &run.settings,
+                    &load_errors,
+                );
+                if let Some(b) = &baselines {
+                    kpitree_core::baseline::mark(&mut report, &b.for_file(&path.display().to_string()));
+                }
+                Ok((tree, report))
+            }
+            // One tree, invalid: reported as it always was. With several, or as annotations, it is
+            // one of the results.
+            Err(CliError::Load(e)) if several || format == OutputFormat::Github => Err(e),
+            Err(e) => return Err(e),
+        };
+        checked.push(Checked { path, outcome });
+    }
+    if format != OutputFormat::Github {
+        // Problems and plugin errors go to stderr in every format (stdout stays machine-readable);
+        // JSON and SARIF carry them too. Annotations carry them instead.
+        let mut err = human::stderr();
+        print_check_errors(&mut err, &checked, &load_errors, several).map_err(io)?;
+    }
+    let choice = match color {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    // Buffered: stdout flushes at every newline, a system call per line of a long report. JSON
+    // and SARIF keep the data, so they bypass anstream (which drops DEL and escapes when piped).
+    let mut raw = std::io::BufWriter::new(std::io::stdout().lock());
+    match (format, several, checked.as_slice()) {
+        (OutputFormat::Text, _, _) => {
+            let mut out = std::io::BufWriter::new(anstream::AutoStream::new(std::io::stdout().lock(), choice));
+            crate::render_text::reports(&mut human::Guard(&mut out), &checked, several).and_then(|()| out.flush())
+        }
+        (OutputFormat::Json, false, [Checked { outcome: Ok((_, report)), .. }]) => {
+            raw.write_all(&kpitree_run::check::report_json(report))
+        }
+        (OutputFormat::Json, _, _) => raw.write_all(&kpitree_run::check::pretty_json(&Files::new(&checked))),
+        (OutputFormat::Sarif, _, _) => {
+            crate::render_sarif::write(&mut raw, &checked, &run.catalog(), &load_errors, several)
+        }
+        (OutputFormat::Github, _, _) => {
+            crate::render_github::write(&mut human::Guard(&mut raw), &checked, &load_errors)
+        }
+    }
+    .and_then(|()| raw.flush())
+    .map_err(io)?;
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    // A plugin that failed must not let a pipeline pass silently: it fails the run like an error
+    // finding, unless --fail-on never. An invalid tree outweighs both.
+    let mut code = 0;
+    for c in &checked {
+        match &c.outcome {
+            Err(_) => code = 2,
+            Ok((_, report)) => {
+                let failed = threshold.is_some_and(|t| report.fails_at(t));
+                if failed {
+                    code = code.max(1);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// The stderr part of a check: plugin errors (with several trees, those of loading once and the
+/// others under their tree's name) and, with several trees, each invalid tree's problems.
+fn print_check_errors(
+    err: &mut impl Write,
+    checked: &[Checked],
+    load_errors: &[kpitree_core::report::PluginFailure],
+    several: bool,
+) -> std::io::Result<()> {
+    if !several {
+        for c in checked {
+            if let Ok((_, report)) = &c.outcome {
+                for e in &report.plugin_errors {
+                    human::print_plugin_error(err, e)?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    for e in load_errors {
+        human::print_plugin_error(err, e)?;
+    }
+    for c in checked {
+        match &c.outcome {
+            Ok((_, report)) => {
+                for e in report.plugin_errors.iter().skip(load_errors.len()) {
+                    human::print_plugin_error_in(err, Some(&c.path.display().to_string()), e)?;
+                }
+            }
+            Err(e) => human::print_error(err, &CliError::Load(e.clone()))?,
+        }
+    }
+    Ok(())
+}
+
+/// `kpitree check --format json` of several trees: each file's report, or its problems when it is
+/// invalid, in the order checked, and the totals.
+#[derive(serde::Serialize)]
+struct Files<'a> {
+    files: Vec<FileJson<'a>>,
+    summary: Totals,
+}
+
+#[derive(serde::Serialize)]
+struct FileJson<'a> {
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<&'a [kpitree_core::error::Problem]>,
+}
+
+impl<'a> Files<'a> {
+    fn new(checked: &'a [Checked]) -> Files<'a> {
+        let files = checked
+            .iter()
+            .map(|c| {
+                let (report, problems) = match &c.outcome {
+                    Ok((_, r)) => (Some(r), None),
+                    Err(e) => (None, Some(e.problems.as_slice())),
+                };
+                FileJson { file: c.path.display().to_string(), report, problems }
+            })
+            .collect();
+        Files { files, summary: Totals::of(checked) }
+    }
+}
+
+/// The counts over several trees: trees checked, invalid ones, and findings by severity.
+#[derive(serde::Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub trees: usize,
+    pub invalid: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings a waiver covers (not in the counts above).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub waived: usize,
+    /// Against a baseline: new and known findings (of those counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known: Option<usize>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Totals {
+    pub fn of(checked: &[Checked]) -> Totals {
+        let mut t = Totals { trees: checked.len(), ..Totals::default() };
+        for c in checked {
+            match &c.outcome {
+                Ok((_, r)) => {
+                    t.errors += r.summary.errors;
+                    t.warnings += r.summary.warnings;
+                    t.infos += r.summary.infos;
+                    t.waived += r.summary.waived;
+                    let add = |a: Option<usize>, b: Option<usize>| match (a, b) {
+                        (None, None) => None,
+                        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+                    };
+                    t.new = add(t.new, r.summary.new);
+                    t.known = add(t.known, r.summary.known);
+                }
+                Err(_) => t.invalid += 1,
+            }
+        }
+        t
+    }
+}
+
+impl std::fmt::Display for Totals {
+    /// `3 trees (1 invalid): 2 errors, 1 warning, 0 info`, as the text report's counts read.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        write!(f, "{} tree{}", self.trees, s(self.trees))?;
+        if self.invalid > 0 {
+            write!(f, " ({} invalid)", self.invalid)?;
+        }
+        write!(
+            f,
+            ": {} error{}, {} warning{}, {} info",
+            self.errors,
+            s(self.errors),
+            self.warnings,
+            s(self.warnings),
+            self.infos
+        )?;
+        if let (Some(new), Some(known)) = (self.new, self.known) {
+            write!(f, "; {new} new, {known} known")?;
+        }
+        if self.waived > 0 {
+            write!(f, "; {} waived", self.waived)?;
+        }
+        Ok(())
+    }
+}
+
+/// `kpitree diff`: both trees loaded (every problem of both reported before exit 2), checked alike
+/// and compared (`kpitree_run::diff`).
+#[allow(clippy::too_many_arguments)] // the command's flags
+fn diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    rules: &RuleFlags,
+    input: &InputFlags,
+    format: DiffFormat,
+    fail_on: DiffFailOn,
+    color: ColorChoice,
+    plugins: &PluginFlags,
+) -> Result<ExitCode, CliError> {
+    let loaded = config(rules)?;
+    let limits = input::limits(&loaded.limits, &loaded.source, &plugins.limit)?;
+    let (set, load_errors) = load_plugins(plugins, &limits)?;
+    let run = configure(&loaded, set)?;
+    let load_errors: Vec<_> = load_errors.iter().map(Into::into).collect();
+    let load = |path: &std::path::Path| input::load_tree(path, input.format(), &input.meta());
+    let (old_tree, new_tree) = kpitree_run::diff::both(load(old), load(new)).map_err(CliError::Several)?;
+    let checked = kpitree_run::diff::diff(
+        old_tree,
+        new_tree,
+        &run.plugins,
+        &run.custom,
+        &run.config,
+        &run.settings,
+        &load_errors,
+    );
+    let d = checked.diff();
+    let mut err = human::stderr();
+    for e in &d.plugin_errors {
+        human::print_plugin_error(&mut err, e).map_err(io)?;
+    }
+    let (old_name, new_name) = (old.display().to_string(), new.display().to_string());
+    match format {
+        DiffFormat::Text => {
+            let choice = match color {
+                ColorChoice::Auto => anstream::ColorChoice::Auto,
+                ColorChoice::Always => anstream::ColorChoice::Always,
+                ColorChoice::Never => anstream::ColorChoice::Never,
+            };
+            let mut out = std::io::BufWriter::new(anstream::AutoStream::new(std::io::stdout().lock(), choice));
+            crate::render_diff::text(&mut human::Guard(&mut out), &old_name, &new_name, &d).and_then(|()| out.flush())
+        }
+        DiffFormat::Json => std::io::stdout().write_all(&kpitree_run::diff::diff_json(&d)),
+        // Markdown escapes its data itself; the guard is the net under it, as for text.
+        DiffFormat::Markdown => {
+            let mut out = human::Guard(std::io::stdout().lock());
+            out.write_all(crate::render_diff::markdown(&old_name, &new_name, &d).as_bytes()).and_then(|()| out.flush())
+        }
+    }
+    .map_err(io)?;
+    let failed = match fail_on {
+        DiffFailOn::NewError => d.fails_at(Severity::Error),
+        DiffFailOn::NewWarning => d.fails_at(Severity::Warning),
+        DiffFailOn::Never => false,
+    };
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Loads one plugin where nothing else can run: an unreadable file is an I/O error, anything else a
@@ -623,7 +989,7 @@ fn plugin_json(p: &Plugin) -> Inspect<'_> {
     }
 }
 
-fn serialize(doc: &kpitree_core::TreeDoc, format: Format) -> String {
+pub(crate) fn serialize(doc: &kpitree_core::TreeDoc, format: Format) -> String {
     match format {
         Format::Csv => kpitree_core::csv::to_csv(doc),
         Format::Json => kpitree_core::to_json(doc),

@@ -158,22 +158,8 @@ pub fn print_error(out: &mut impl Write, e: &CliError) -> io::Result<()> {
             head(out)?;
             writeln!(out, "{}: {}", Esc(path.display()), Esc(error))
         }
-        CliError::Load(err) => {
-            // `file:line:col: error[code]: message`, as `LoadError`'s `Display`, with the word error
-            // coloured and the file and message escaped.
-            for p in &err.problems {
-                write!(out, "{}", Esc(&err.file))?;
-                if let Some(line) = p.at.line {
-                    write!(out, ":{line}")?;
-                    if let Some(col) = p.at.column {
-                        write!(out, ":{col}")?;
-                    }
-                }
-                writeln!(out, ": {RED}error{RED:#}[{}]: {}", p.code(), Esc(&p.message))?;
-            }
-            let n = err.problems.len();
-            writeln!(out, "{} invalid: {n} problem{}", Esc(&err.file), if n == 1 { "" } else { "s" })
-        }
+        CliError::Load(err) => print_load_error(out, err),
+        CliError::Loads(errs) => errs.iter().try_for_each(|err| print_load_error(out, err)),
         CliError::ConfigSyntax { path, detail } => {
             head(out)?;
             // The TOML parser's message quotes the offending line under it.
@@ -202,12 +188,44 @@ pub fn print_error(out: &mut impl Write, e: &CliError) -> io::Result<()> {
             head(out)?;
             writeln!(out, "{}", PluginMessage { code: e.kind.code(), message: e })
         }
+        CliError::Several(errors) => errors.iter().try_for_each(|e| print_error(out, e)),
     }
+}
+
+/// `file:line:col: error[code]: message`, as `LoadError`'s `Display`, with the word error coloured
+/// and the file and message escaped, then how many problems the file has.
+fn print_load_error(out: &mut impl Write, err: &kpitree_core::LoadError) -> io::Result<()> {
+    for p in &err.problems {
+        write!(out, "{}", Esc(&err.file))?;
+        if let Some(line) = p.at.line {
+            write!(out, ":{line}")?;
+            if let Some(col) = p.at.column {
+                write!(out, ":{col}")?;
+            }
+        }
+        writeln!(out, ": {RED}error{RED:#}[{}]: {}", p.code(), Esc(&p.message))?;
+    }
+    let n = err.problems.len();
+    writeln!(out, "{} invalid: {n} problem{}", Esc(&err.file), if n == 1 { "" } else { "s" })
 }
 
 /// Prints a plugin failure as `error: plugin `NAME` ...` (the run goes on; the exit code says it).
 pub fn print_plugin_error(out: &mut impl Write, e: &kpitree_core::report::PluginFailure) -> io::Result<()> {
-    writeln!(out, "{RED}error{RED:#}: {}", PluginMessage { code: &e.code, message: &e.message })
+    print_plugin_error_in(out, None, e)
+}
+
+/// [`print_plugin_error`], naming the tree it failed on first when there is one: `error: FILE: ...`
+/// (a check of several trees).
+pub fn print_plugin_error_in(
+    out: &mut impl Write,
+    file: Option<&str>,
+    e: &kpitree_core::report::PluginFailure,
+) -> io::Result<()> {
+    write!(out, "{RED}error{RED:#}: ")?;
+    if let Some(file) = file {
+        write!(out, "{}: ", Esc(file))?;
+    }
+    writeln!(out, "{}", PluginMessage { code: &e.code, message: &e.message })
 }
 
 /// A plugin failure's message. It quotes what the plugin sent (an unknown node id, an undeclared

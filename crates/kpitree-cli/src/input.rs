@@ -1,6 +1,7 @@
 //! Reading what the user points at: tree files (JSON or CSV by extension or flag), `kpitree.toml`
 //! and per-run overrides. Every failure becomes a [`CliError`], which exits with code 2.
 
+use crate::human::Esc;
 use kpitree_core::config::ConfigError;
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::{Format, LoadError, Tree};
@@ -14,6 +15,8 @@ pub enum CliError {
     Io { path: PathBuf, error: std::io::Error },
     /// The tree is invalid.
     Load(LoadError),
+    /// Several files are invalid (data files merged into a tree), each with its problems.
+    Loads(Vec<LoadError>),
     /// The configuration file does not parse.
     ConfigSyntax { path: PathBuf, detail: String },
     /// The configuration names unknown rules or options, or bad values.
@@ -24,6 +27,8 @@ pub enum CliError {
     Usage(String),
     /// A plugin could not be loaded where nothing else can run (`kpitree plugin inspect`).
     Plugin(kpitree_plugin_host::PluginError),
+    /// Several inputs failed at once (`kpitree diff`: both trees): each is reported, in order.
+    Several(Vec<CliError>),
 }
 
 /// Reads a file, naming it in the error.
@@ -62,6 +67,55 @@ pub fn load_tree_placed(path: &Path, format: Option<Format>, meta: &CsvMeta, pla
         tree.place_json(text);
     }
     Ok(tree)
+}
+
+/// The trees `kpitree check` names, each argument a path or a glob pattern (`trees/**/*.json`,
+/// quoted so that no shell expands it; CI files and Windows shells do not). An argument that names
+/// an existing file is that file, even with `*`, `?` or `[` in its name; an argument with none of
+/// them is a path (a missing one is the usual I/O error, from whoever reads it). A pattern's matches
+/// are its files (directories skipped) in sorted order; `*` and `?` stay within one directory and
+/// skip names starting with `.`, as in a shell; `**` crosses directories. A pattern that matches no
+/// file is a usage error naming it. Arguments keep their order; a file named twice (the same path
+/// after resolving links and `.`/`..`) is checked once, where it first appears.
+///
+/// The second value is true when the run concerns several trees: several arguments, or a pattern
+/// (even one matching a single file: a script sees one output shape whatever the pattern matches).
+pub fn expand(args: &[PathBuf]) -> Result<(Vec<PathBuf>, bool), CliError> {
+    let options =
+        glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
+    let mut files = Vec::with_capacity(args.len());
+    let mut seen = std::collections::HashSet::with_capacity(args.len());
+    let mut several = args.len() > 1;
+    let mut push = |path: PathBuf| {
+        // The resolved path only decides what is the same file; the name shown is the one given.
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(key) {
+            files.push(path);
+        }
+    };
+    for arg in args {
+        let text = arg.to_string_lossy();
+        if !text.contains(['*', '?', '[']) || arg.is_file() {
+            push(arg.clone());
+            continue;
+        }
+        several = true;
+        let pattern = |detail: String| CliError::Usage(format!("{}: not a valid pattern: {detail}", Esc(&text)));
+        let paths = glob::glob_with(&text, options).map_err(|e| pattern(e.to_string()))?;
+        let mut matched = Vec::new();
+        for entry in paths {
+            let path = entry.map_err(|e| CliError::Io { path: e.path().to_owned(), error: e.into() })?;
+            if path.is_file() {
+                matched.push(path);
+            }
+        }
+        if matched.is_empty() {
+            return Err(CliError::Usage(format!("{}: no file matches this pattern", Esc(&text))));
+        }
+        matched.sort();
+        matched.into_iter().for_each(&mut push);
+    }
+    Ok((files, several))
 }
 
 /// Reads the configuration: `--config F`, else `./kpitree.toml` if present, else defaults.

@@ -3,12 +3,15 @@
 //!
 //! Exit codes: 0 when nothing reaches `--fail-on`, 1 when something does or a rule plugin failed
 //! (unless `--fail-on never`), 2 for invalid input or usage (bad tree, bad config, unreadable file,
-//! bad flags).
+//! bad flags). A check of several trees exits with the worst.
 
 mod cli;
 mod human;
 mod input;
+mod measurements;
 mod new_plugin;
+mod render_diff;
+mod render_github;
 mod render_sarif;
 mod render_text;
 

@@ -111,10 +111,7 @@ impl Lang {
 /// `[a-z0-9][a-z0-9-]*`, at most 64 bytes: a plugin name as the ABI takes it (and a safe folder,
 /// package and file name). Rust also refuses a crate name that starts with a digit or is a keyword.
 pub fn check_name(name: &str, lang: Lang) -> Result<(), String> {
-    let valid = name.len() <= 64
-        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !valid {
+    if !kpitree_core::is_rule_id(name) {
         return Err(format!(
             "`{}` is not a plugin name: lower-case letters, digits and `-`, starting with a letter or digit, at most 64 bytes",
             Esc(name)

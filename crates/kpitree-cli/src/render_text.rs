@@ -4,9 +4,10 @@
 //! Every piece of data (ids, titles, owners, messages, rule and plugin texts, paths) is written
 //! through [`Esc`] or [`EscLines`], so no tree, configuration or plugin can drive the terminal.
 
+use crate::cli::{Checked, Totals};
 use crate::human::{Esc, EscLines};
 use anstyle::{AnsiColor, Style};
-use kpitree_core::finding::{Finding, Severity};
+use kpitree_core::finding::{BaselineState, Finding, Severity};
 use kpitree_core::prune::PruneReport;
 use kpitree_core::report::Report;
 use kpitree_core::rollup::Health;
@@ -16,10 +17,11 @@ use std::collections::HashMap;
 use std::io::{Result, Write};
 use std::path::Path;
 
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
 
-fn severity_style(s: Severity) -> Style {
+/// A severity's colour in reports for people (check and diff).
+pub(crate) fn severity_style(s: Severity) -> Style {
     let c = match s {
         Severity::Error => AnsiColor::Red,
         Severity::Warning => AnsiColor::Yellow,
@@ -44,7 +46,8 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
     writeln!(out, "{BOLD}{}{BOLD:#}: {} as of {}", Esc(file), Esc(&s.organisation), s.as_of)?;
     // Group by the first node a finding names; whole-tree findings first, then document order.
     let mut groups: Vec<(Option<&str>, Vec<&Finding>)> = Vec::new();
-    for f in &report.findings {
+    // Waived findings are listed apart, after the rest: accepted, not to be acted on.
+    for f in report.findings.iter().filter(|f| f.waived.is_none()) {
         let key = f.nodes.first().map(String::as_str);
         match groups.last_mut() {
             Some((k, v)) if *k == key => v.push(f),
@@ -70,11 +73,32 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
         for f in findings {
             let st = severity_style(f.severity);
             let plugin = f.plugin.as_deref().map(|p| format!(" [{}]", Esc(p))).unwrap_or_default();
-            writeln!(out, "  {st}{}{st:#} {DIM}{}{plugin}{DIM:#}: {}", f.severity, Esc(&f.rule), Esc(&f.message))?;
+            let known =
+                if f.baseline == Some(BaselineState::Known) { format!(" {DIM}(known){DIM:#}") } else { String::new() };
+            writeln!(
+                out,
+                "  {st}{}{st:#}{known} {DIM}{}{plugin}{DIM:#}: {}",
+                f.severity,
+                Esc(&f.rule),
+                Esc(&f.message)
+            )?;
             if f.nodes.len() > 1 {
                 writeln!(out, "    {DIM}nodes:{DIM:#} {}", Esc(f.nodes.join(", ")))?;
             }
             writeln!(out, "    {DIM}fix:{DIM:#} {}", Esc(&f.fix))?;
+        }
+    }
+    let waived: Vec<&Finding> = report.findings.iter().filter(|f| f.waived.is_some()).collect();
+    if !waived.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}waived{BOLD:#} {DIM}(accepted: not counted in health or --fail-on){DIM:#}")?;
+        for f in waived {
+            let on = f.nodes.first().map(|id| format!(" {}", Esc(id))).unwrap_or_default();
+            writeln!(out, "  {DIM}{} {}{on}:{DIM:#} {}", f.severity, Esc(&f.rule), Esc(&f.message))?;
+            if let Some(w) = &f.waived {
+                let until = w.until.map(|d| format!(" until {d}")).unwrap_or_default();
+                writeln!(out, "    {DIM}waived{until}:{DIM:#} {}", Esc(&w.reason))?;
+            }
         }
     }
     if !report.scores.objectives.is_empty() {
@@ -111,6 +135,16 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
         s.nodes,
         s.rules_run,
     )?;
+    if s.waived > 0 || s.new.is_some() {
+        let mut parts = Vec::new();
+        if let (Some(new), Some(known)) = (s.new, s.known) {
+            parts.push(format!("{new} new, {known} known from the baseline"));
+        }
+        if s.waived > 0 {
+            parts.push(format!("{} waived", s.waived));
+        }
+        writeln!(out, "{DIM}{}{DIM:#}", parts.join("; "))?;
+    }
     if !report.plugin_errors.is_empty() {
         // Custom rules fail like plugins (`kpitree-cel`), with codes of their own.
         let (custom, plugins): (Vec<_>, Vec<_>) =
@@ -128,6 +162,35 @@ pub fn report(out: &mut impl Write, file: &str, doc: &TreeDoc, report: &Report) 
                 Esc(names.join(", "))
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The reports of `kpitree check`: one tree's as [`report`] writes it; several one after the other
+/// (an invalid tree by a line saying so: its problems are on stderr), then their totals.
+pub fn reports(out: &mut impl Write, checked: &[Checked], several: bool) -> Result<()> {
+    for (k, c) in checked.iter().enumerate() {
+        if k > 0 {
+            writeln!(out)?;
+        }
+        let file = c.path.display().to_string();
+        match &c.outcome {
+            Ok((tree, r)) => report(out, &file, tree.doc(), r)?,
+            Err(e) => {
+                let e_style = severity_style(Severity::Error);
+                let n = e.problems.len();
+                writeln!(
+                    out,
+                    "{BOLD}{}{BOLD:#}: {e_style}invalid{e_style:#}: {n} problem{} (see the errors above)",
+                    Esc(&file),
+                    if n == 1 { "" } else { "s" }
+                )?;
+            }
+        }
+    }
+    if several {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}total{BOLD:#}: {}", Totals::of(checked))?;
     }
     Ok(())
 }
@@ -191,7 +254,31 @@ pub fn explain(out: &mut impl Write, m: &RuleInfo) -> Result<()> {
             writeln!(out, "  {} = {}  {}", Esc(&p.name), p.default, Esc(&p.help))?;
         }
     }
-    Ok(())
+    writeln!(out)?;
+    waive_hint(out, &m.id)
+}
+
+/// How to waive a finding of `rule` (`docs/format.md`, *Waivers*), in both places a waiver may be
+/// written.
+fn waive_hint(out: &mut impl Write, rule: &str) -> Result<()> {
+    if !kpitree_core::waivers::waivable(rule) {
+        writeln!(out, "{BOLD}Waive a finding{BOLD:#}")?;
+        return writeln!(out, "The findings of waivers cannot be waived: renew the waiver, correct it or remove it.");
+    }
+    let id = Esc(rule);
+    writeln!(
+        out,
+        "{BOLD}Waive a finding{BOLD:#} (it stays in the report but counts neither for health nor for --fail-on; \
+         `until` is optional)"
+    )?;
+    writeln!(out, "  on the node it is about, in the tree:")?;
+    writeln!(out, "    \"waivers\": [{{\"rule\": \"{id}\", \"reason\": \"...\", \"until\": \"YYYY-MM-DD\"}}]")?;
+    writeln!(out, "  or in kpitree.toml (without `nodes`, every finding of the rule):")?;
+    writeln!(out, "    [[waivers]]")?;
+    writeln!(out, "    rule = \"{id}\"")?;
+    writeln!(out, "    nodes = [\"NODE-ID\"]")?;
+    writeln!(out, "    reason = \"...\"")?;
+    writeln!(out, "    until = \"YYYY-MM-DD\"")
 }
 
 /// `kpitree prune`.

@@ -41,7 +41,8 @@ fn hostile_data_never_reaches_the_terminal_raw() {
         // `args = [...]` is an array of TOML basic strings, which read as JSON strings.
         let line = toml.lines().find_map(|l| l.strip_prefix("args = ")).expect("an args line");
         let args: Vec<String> = serde_json::from_str(line).expect("args as JSON");
-        let machine = args.windows(2).any(|w| w[0] == "--format" && w[1] != "text");
+        // Markdown (`kpitree diff`) is for people too: its stdout is checked like text.
+        let machine = args.windows(2).any(|w| w[0] == "--format" && !matches!(w[1].as_str(), "text" | "markdown"));
         let always = args.windows(2).any(|w| w[0] == "--color" && w[1] == "always");
         for forced in [false, true] {
             let colour = forced || always;

@@ -1,13 +1,15 @@
 //! Engine benchmarks on generated, realistic trees of 1k, 10k and 100k nodes.
 //!
-//! Per size, four measurements over the same document text (throughput in bytes of that text):
+//! Per size, five measurements over the same document text (throughput in bytes of that text):
 //! - `a_json_value`: `serde_json::from_str::<Value>`, the baseline any JSON tool pays;
 //! - `b_parse_validate`: `parse_json` + `Tree::new`;
 //! - `c_rules`: `check` (rollups, every built-in rule, report) on a tree built beforehand;
-//! - `d_end_to_end`: text to JSON report, what `kpitree check --format json` does minus file I/O.
+//! - `d_end_to_end`: text to JSON report, what `kpitree check --format json` does minus file I/O;
+//! - `e_end_to_end_baseline`: `d` with `--baseline` (an earlier report of the same tree read, every
+//!   finding marked).
 //!
 //! Each routine's output is dropped outside the timed region (deallocation is not measured, for any
-//! of the four).
+//! of them).
 //!
 //! Before timing, each size is checked once: the document validates, and the findings per rule are
 //! printed to stderr so one can see the generated trees exercise the rules.
@@ -19,6 +21,12 @@
 //! Growth from one size to the next shows what is worse than n log n. `scripts/bench-shapes.sh`
 //! runs the CLI on the same documents for time and peak memory.
 //!
+//! The `diff/<size>` group (100k by default, `KPITREE_BENCH_DIFF_SIZES` picks others) times `kpitree
+//! diff` against `kpitree check` on the generated tree and a changed copy (1% of owners changed, a
+//! measurement added to 1% of KPIs, 0.5% of KPIs removed, 1% added, every parent list reversed):
+//! `a_check_one` is text to JSON report for one tree, `b_diff_step` the comparison of two checked trees
+//! and its JSON, `c_diff_end_to_end` both texts to the diff's JSON (two loads, two checks, the step).
+//!
 //! Run with `cargo bench -p kpitree-core`; `KPITREE_BENCH_SIZES=1000,10000` picks sizes, and
 //! `KPITREE_BENCH_CLOCK=cpu` measures the thread's CPU time instead of wall time (Linux; for busy
 //! machines, where wall time mostly measures the other processes).
@@ -27,6 +35,7 @@ mod generator;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BatchSize, Bencher, Criterion, SamplingMode, Throughput};
+use kpitree_core::baseline::Baselines;
 use kpitree_core::config::{Config, Settings};
 use kpitree_core::model::NodeKind;
 use kpitree_core::tree::Tree;
@@ -125,6 +134,20 @@ fn bench_engine<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
                 (tree, report, json)
             })
         });
+        // `kpitree check --baseline`: d_end_to_end plus reading an earlier report of the same tree
+        // (every finding known) and marking each finding; the contract is within 2x of d.
+        let baseline = serde_json::to_string_pretty(&check(&tree, &settings)).expect("serialises");
+        group.bench_function("e_end_to_end_baseline", |b| {
+            timed(b, || {
+                let known = Baselines::from_json("baseline.json", black_box(&baseline)).expect("a report");
+                let doc = parse_json(FILE, black_box(&text)).expect("parses");
+                let tree = Tree::new(FILE, doc).expect("valid");
+                let mut report = check(&tree, &settings);
+                kpitree_core::baseline::mark(&mut report, &known.for_file(FILE));
+                let json = serde_json::to_string(&report).expect("serialises");
+                (tree, report, json)
+            })
+        });
         group.finish();
     }
 }
@@ -167,6 +190,100 @@ fn bench_shapes<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
             }
             group.finish();
         }
+    }
+}
+
+/// A changed copy of `doc`, as a later version of a tree is: owners changed, measurements added,
+/// KPIs removed and added, parents reordered (which is no change), all valid.
+fn later_version(doc: &kpitree_core::TreeDoc) -> kpitree_core::TreeDoc {
+    use std::collections::HashSet;
+    let mut doc = doc.clone();
+    let referenced: HashSet<String> = doc
+        .nodes
+        .iter()
+        .flat_map(|n| n.parents.iter().cloned())
+        .chain(doc.links.iter().flat_map(|l| [l.from.clone(), l.to.clone()]))
+        .collect();
+    let mut kpis = 0;
+    doc.nodes.retain(|n| {
+        if n.kind != NodeKind::Kpi || referenced.contains(&n.id) {
+            return true;
+        }
+        kpis += 1;
+        kpis % 200 != 0
+    });
+    let parent = doc.nodes.iter().find(|n| n.kind == NodeKind::KeyResult).map(|n| n.id.clone());
+    let as_of = doc.as_of;
+    for (i, n) in doc.nodes.iter_mut().enumerate() {
+        if i % 100 == 7 {
+            n.owner = Some(format!("owner {i}"));
+        }
+        if n.kind == NodeKind::Kpi && i % 100 == 3 {
+            n.measurements.push(kpitree_core::Measurement { date: as_of, value: i as f64 });
+        }
+        n.parents.reverse();
+    }
+    let added = doc.nodes.len() / 100;
+    for i in 0..added {
+        let mut k = kpitree_core::Node::new(format!("added-{i}"), NodeKind::Kpi, format!("Added KPI {i}"));
+        k.parents = parent.iter().cloned().collect();
+        k.direction = Some(kpitree_core::Direction::HigherIsBetter);
+        doc.nodes.push(k);
+    }
+    doc
+}
+
+/// `kpitree diff` against `kpitree check` (the contract: a diff of two trees within twice one check).
+fn bench_diff<M: Measurement>(c: &mut Criterion<M>, prefix: &str) {
+    use kpitree_core::diff::diff;
+    let settings = settings(&Config::default()).expect("the default configuration resolves");
+    let sizes = match std::env::var("KPITREE_BENCH_DIFF_SIZES") {
+        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) => vec![100_000],
+    };
+    for n in sizes {
+        let old_doc = generator::generate(n, generator::SEED);
+        let old = kpitree_core::to_json(&old_doc);
+        let new = kpitree_core::to_json(&later_version(&old_doc));
+        drop(old_doc);
+        let load = |text: &str| Tree::new(FILE, parse_json(FILE, text).expect("parses")).expect("valid");
+        let (a, b) = (load(&old), load(&new));
+        let (ra, rb) = (check(&a, &settings), check(&b, &settings));
+        let d = diff((&a, &ra), (&b, &rb));
+        eprintln!(
+            "kpitree bench: diff of {n} nodes: {} added, {} removed, {} changed; {} new findings, {} resolved",
+            d.nodes.added.len(),
+            d.nodes.removed.len(),
+            d.nodes.changed.len(),
+            d.findings.new.len(),
+            d.findings.resolved.len()
+        );
+        drop(d);
+        let mut group = c.benchmark_group(format!("{prefix}/diff/{}", generator::label(n)));
+        group.sample_size(10);
+        group.sampling_mode(SamplingMode::Flat);
+        group.warm_up_time(Duration::from_secs(2));
+        group.measurement_time(Duration::from_secs(12));
+        group.bench_function("a_check_one", |bench| {
+            timed(bench, || {
+                let tree = load(black_box(&new));
+                let report = check(&tree, &settings);
+                let json = serde_json::to_string(&report).expect("serialises");
+                (tree, report, json)
+            })
+        });
+        group.bench_function("b_diff_step", |bench| {
+            timed(bench, || serde_json::to_string(&diff((&a, &ra), (&b, &rb))).expect("serialises"))
+        });
+        group.bench_function("c_diff_end_to_end", |bench| {
+            timed(bench, || {
+                let (ta, tb) = (load(black_box(&old)), load(black_box(&new)));
+                let (ra, rb) = (check(&ta, &settings), check(&tb, &settings));
+                let json = serde_json::to_string(&diff((&ta, &ra), (&tb, &rb))).expect("serialises");
+                (ta, tb, ra, rb, json)
+            })
+        });
+        group.finish();
     }
 }
 
@@ -220,11 +337,13 @@ fn main() {
         let mut c = Criterion::default().with_measurement(CpuTime).configure_from_args();
         bench_engine(&mut c, "engine-cpu");
         bench_shapes(&mut c, "engine-cpu");
+        bench_diff(&mut c, "engine-cpu");
         c.final_summary();
     } else {
         let mut c = Criterion::default().configure_from_args();
         bench_engine(&mut c, "engine");
         bench_shapes(&mut c, "engine");
+        bench_diff(&mut c, "engine");
         c.final_summary();
     }
 }

@@ -36,6 +36,26 @@ pub struct Config {
     /// Per-plugin configuration, by plugin name, passed to the plugin as it is.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub plugins: BTreeMap<String, serde_json::Value>,
+    /// Waivers (`[[waivers]]`), in file order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<ConfigWaiver>,
+}
+
+/// A waiver in the configuration (`[[waivers]]`): findings of `rule` about `nodes` (every finding
+/// of the rule when it lists none) are accepted for `reason`, until `until` (see [`crate::waivers`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigWaiver {
+    /// The rule waived.
+    pub rule: String,
+    /// The nodes whose findings are waived (a finding's first node); none: every finding of the rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
+    /// Why.
+    pub reason: String,
+    /// The last day it applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<crate::date::Date>,
 }
 
 /// A configuration mistake.
@@ -67,6 +87,37 @@ pub enum ConfigError {
         /// What is wrong.
         detail: String,
     },
+    /// A `[[waivers]]` entry that cannot be used.
+    BadWaiver {
+        /// Its position, 1-based.
+        index: usize,
+        /// The field at fault.
+        field: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl ConfigError {
+    /// The rule the mistake is about, when it is about one.
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            ConfigError::UnknownRule { rule, .. }
+            | ConfigError::UnknownParam { rule, .. }
+            | ConfigError::BadValue { rule, .. } => Some(rule),
+            ConfigError::BadWaiver { .. } => None,
+        }
+    }
+
+    /// The kebab-case code (as serialized): `unknown-rule`, `unknown-param`, `bad-value`, `bad-waiver`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::UnknownRule { .. } => "unknown-rule",
+            ConfigError::UnknownParam { .. } => "unknown-param",
+            ConfigError::BadValue { .. } => "bad-value",
+            ConfigError::BadWaiver { .. } => "bad-waiver",
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
@@ -87,6 +138,7 @@ impl fmt::Display for ConfigError {
                 }
             }
             ConfigError::BadValue { rule, param, detail } => write!(f, "rule `{rule}`, option `{param}`: {detail}"),
+            ConfigError::BadWaiver { index, field, detail } => write!(f, "[[waivers]] #{index}, `{field}`: {detail}"),
         }
     }
 }
@@ -125,6 +177,8 @@ impl RuleSettings {
 pub struct Settings {
     /// One entry per rule of [`crate::rules::builtin`].
     pub rules: Vec<RuleSettings>,
+    /// The configuration's waivers, checked.
+    pub waivers: Vec<ConfigWaiver>,
 }
 
 impl Config {
@@ -165,7 +219,8 @@ impl Config {
                 params,
             });
         }
-        if errors.is_empty() { Ok(Settings { rules: out }) } else { Err(errors) }
+        errors.extend(crate::waivers::check_config(&self.waivers));
+        if errors.is_empty() { Ok(Settings { rules: out, waivers: self.waivers.clone() }) } else { Err(errors) }
     }
 
     /// Sets one option (`rule.param=value` from the command line), replacing what the file said.

@@ -70,7 +70,7 @@ pub fn default_settings() -> Settings {
     for r in rules::builtin() {
         rules.push(crate::config::RuleSettings::default_of(r.meta()));
     }
-    Settings { rules }
+    Settings { rules, waivers: Vec::new() }
 }
 
 /// Runs every enabled built-in rule on a validated tree.
@@ -85,6 +85,8 @@ pub fn check(tree: &Tree, settings: &Settings) -> Report {
 pub fn check_with(tree: &Tree, rollup: &Rollup, settings: &Settings, plugins: PluginResults) -> Report {
     let mut findings = rules::run(tree, rollup, settings);
     findings.extend(plugins.findings);
+    // After every rule, plugins' and custom rules' included: a waiver is judged against them all.
+    crate::waivers::apply(tree, &mut findings, settings);
     let rules_run = settings.rules.iter().filter(|s| s.enabled).count() + plugins.rules_run;
     let mut report = report::build(tree, rollup, findings, rules_run);
     report.plugin_errors = plugins.errors;
@@ -116,16 +118,9 @@ mod tests {
         let json = serde_json::to_value(&plain).expect("serialises");
         assert!(json.get("plugin_errors").is_none(), "absent when no plugin failed");
 
-        let finding = Finding {
-            rule: "plugin-rule".into(),
-            severity: Severity::Error,
-            nodes: vec!["s".into()],
-            message: "m".into(),
-            why: "w".into(),
-            fix: "f".into(),
-            evidence: None,
-            plugin: Some("p".into()),
-        };
+        let mut finding =
+            Finding::new("plugin-rule".into(), Severity::Error, vec!["s".into()], "m".into(), "w".into(), "f".into());
+        finding.plugin = Some("p".into());
         let failure = PluginFailure { plugin: "q".into(), code: "trap".into(), message: "plugin `q` trapped".into() };
         let plugins = PluginResults { findings: vec![finding], rules_run: 1, errors: vec![failure] };
         let report = check_with(&tree, &Rollup::new(&tree), &settings, plugins);

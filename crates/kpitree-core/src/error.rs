@@ -108,6 +108,28 @@ pub enum ProblemKind {
     },
     /// A link from a node to itself.
     SelfLink,
+    /// A data row (`kpitree measurements merge`) names an id that no node has.
+    UnknownId {
+        /// The unknown id.
+        id: String,
+        /// The closest id of the right kind, when one is close.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        suggestion: Option<String>,
+    },
+    /// A data row names a node of a kind its id column does not take.
+    WrongKind {
+        /// The id.
+        id: String,
+        /// The node's kind.
+        kind: &'static str,
+        /// The row's id column: `kpi_id` or `kr_id`.
+        column: &'static str,
+    },
+    /// Two data rows give different values for the same id and date.
+    ConflictingRows {
+        /// Where the other row is, and what it says.
+        other: String,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -156,6 +178,33 @@ impl fmt::Display for ProblemKind {
             ProblemKind::OutOfRange { detail } => write!(f, "{detail}"),
             ProblemKind::UnknownLinkEnd { end, id } => write!(f, "link `{end}` names unknown node \"{id}\""),
             ProblemKind::SelfLink => write!(f, "link from a node to itself"),
+            ProblemKind::UnknownId { id, suggestion } => {
+                write!(f, "no node has the id \"{id}\"")?;
+                match suggestion {
+                    Some(s) => write!(f, "; did you mean \"{s}\"?"),
+                    None => Ok(()),
+                }
+            }
+            ProblemKind::WrongKind { id, kind, column } => {
+                let is = article(kind);
+                match (*kind, *column) {
+                    ("key_result", "kpi_id") => {
+                        write!(f, "\"{id}\" is {is}, not a KPI: its check-ins go in a file with a `kr_id` column")
+                    }
+                    ("kpi", "kr_id") => write!(
+                        f,
+                        "\"{id}\" is {is}, not a key result: its measurements go in a file with a `kpi_id` column"
+                    ),
+                    _ => write!(
+                        f,
+                        "\"{id}\" is {is}: only KPIs (`kpi_id`) have measurements and only key results (`kr_id`) \
+                         check-ins"
+                    ),
+                }
+            }
+            ProblemKind::ConflictingRows { other } => {
+                write!(f, "conflicts with {other}, a row for the same id and date; keep one")
+            }
         }
     }
 }
@@ -232,6 +281,9 @@ impl Problem {
             ProblemKind::OutOfRange { .. } => "out-of-range",
             ProblemKind::UnknownLinkEnd { .. } => "unknown-link-end",
             ProblemKind::SelfLink => "self-link",
+            ProblemKind::UnknownId { .. } => "unknown-id",
+            ProblemKind::WrongKind { .. } => "wrong-kind",
+            ProblemKind::ConflictingRows { .. } => "conflicting-rows",
         }
     }
 }

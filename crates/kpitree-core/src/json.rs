@@ -68,6 +68,21 @@ fn explain(text: &str, e: serde_json::Error) -> Problem {
     Problem::new(ProblemKind::Schema { detail }, Location { node, field, line, column, position: None })
 }
 
+/// A serde_json error in a document other than a tree (a baseline report, a data file): syntax, or a
+/// shape error with the path of the value (`findings[3]`) as its field, at its line and column.
+pub(crate) fn explain_other(text: &str, e: serde_json::Error) -> Problem {
+    let (line, column) = position(text, e.line(), e.column());
+    let message = e.to_string();
+    let detail = strip_position(&message);
+    if e.is_syntax() || e.is_eof() {
+        return Problem::new(ProblemKind::Syntax { detail }, Location { line, column, ..Location::default() });
+    }
+    let whole_object = message.starts_with("missing field ") || message.starts_with("duplicate field ");
+    let path = path_at(text, e.line(), e.column(), !whole_object);
+    let field = (path != ".").then_some(path);
+    Problem::new(ProblemKind::Schema { detail }, Location { field, line, column, ..Location::default() })
+}
+
 /// One open container while scanning JSON text.
 enum Frame {
     /// An object: the key whose value is being read, and whether a key comes next.

@@ -7,15 +7,18 @@
 //! Data flow: text -> [`json`] or [`csv`] -> [`TreeDoc`] -> [`tree::Tree`] (validation) ->
 //! [`rollup::Rollup`] -> [`rules`] -> [`report::Report`]; [`prune`] builds on the same pieces.
 
+pub mod baseline;
 pub mod config;
 pub mod csv;
 pub mod date;
 mod decode;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod json;
 mod lower;
+pub mod measurements;
 pub mod meta;
 pub mod model;
 pub mod prune;
@@ -26,12 +29,14 @@ pub mod sort;
 pub mod source;
 pub mod stats;
 pub mod tree;
+pub mod waivers;
 
 pub use date::Date;
 pub use decode::decode_text;
 pub use engine::{Format, check, check_with, default_settings, load, load_json, settings, validate_json};
 pub use error::{LoadError, Location, Problem, ProblemKind};
 pub use json::{parse_json, to_json};
+pub use kpitree_vocab::is_rule_id;
 pub use model::{
     CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
 };

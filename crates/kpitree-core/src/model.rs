@@ -147,6 +147,24 @@ pub struct Node {
     /// Objective, key result or KPI: feeds someone's personal appraisal or pay.
     #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "std::ops::Not::not")]
     pub used_in_appraisal: bool,
+    /// Findings of these rules about this node are accepted for a reason (until a date): they stay in
+    /// reports, marked waived, but count neither for health nor for failing a run.
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Waiver>,
+}
+
+/// A finding accepted on purpose: the rule, why, and until when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The rule whose findings about the node are waived (a built-in, plugin or custom rule id).
+    pub rule: String,
+    /// Why the finding is accepted: required, so that a waiver explains itself to the next reader.
+    pub reason: String,
+    /// The last day the waiver applies (compared with the tree's `as_of`); after it, the findings
+    /// count again and the waiver is itself a finding (`expired-waiver`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Date>,
 }
 
 /// `null` means "not given" for every optional field, as it does for the `Option` ones: exports from
@@ -186,6 +204,7 @@ impl Node {
             measurements: Vec::new(),
             last_reviewed: None,
             used_in_appraisal: false,
+            waivers: Vec::new(),
         }
     }
 

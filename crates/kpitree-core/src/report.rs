@@ -41,6 +41,15 @@ pub struct Report {
     pub plugin_errors: Vec<PluginFailure>,
 }
 
+impl Report {
+    /// Whether a run fails at `threshold` (`--fail-on`): a finding at or above it that counts (not
+    /// waived, not known from a baseline: [`Finding::counts`]), or a rule plugin or custom rule that
+    /// failed (a pipeline must not pass because a rule could not run).
+    pub fn fails_at(&self, threshold: Severity) -> bool {
+        !self.plugin_errors.is_empty() || self.findings.iter().any(|f| f.severity >= threshold && f.counts())
+    }
+}
+
 /// A rule plugin that failed, as reports show it. Plugin hosts produce these; the core only carries them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PluginFailure {
@@ -99,6 +108,19 @@ pub struct Summary {
     pub infos: usize,
     /// Rules that ran.
     pub rules_run: usize,
+    /// Findings a waiver covers (not counted in `errors`, `warnings` and `infos`); absent when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waived: usize,
+    /// Against a baseline: findings not in it, of those counted (absent without a baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<usize>,
+    /// Against a baseline: findings in it, of those counted (absent without a baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<usize>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// OKR scores and health.
@@ -157,9 +179,13 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
     crate::sort::sort_by_cached_key(&mut findings, |f| {
         f.nodes.first().and_then(|id| tree.ix(id)).map_or(-1, i64::from)
     });
+    for f in &mut findings {
+        f.fingerprint = crate::finding::fingerprint(&f.rule, &f.nodes, f.case.as_deref());
+    }
     let penalty = penalties(tree, &findings);
     let tree_points: f64 =
-        findings.iter().filter(|f| f.nodes.is_empty()).map(|f| weight(f.severity)).sum::<f64>() * TREE_FINDING_POINTS;
+        findings.iter().filter(|f| f.nodes.is_empty() && f.waived.is_none()).map(|f| weight(f.severity)).sum::<f64>()
+            * TREE_FINDING_POINTS;
     let all = (0..tree.len() as Ix).map(|i| own(tree, &penalty, i)).fold(Scope::default(), Scope::add);
     let health = (all.health() - tree_points).max(0.0);
     let scopes = scopes(tree, &penalty, walk_budget(tree));
@@ -191,7 +217,7 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
         });
     }
     let count = |k: NodeKind| tree.nodes().iter().filter(|n| n.kind == k).count();
-    let sev = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let sev = |s: Severity| findings.iter().filter(|f| f.severity == s && f.waived.is_none()).count();
     let doc = tree.doc();
     Report {
         summary: Summary {
@@ -206,6 +232,9 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
             warnings: sev(Severity::Warning),
             infos: sev(Severity::Info),
             rules_run,
+            waived: findings.iter().filter(|f| f.waived.is_some()).count(),
+            new: None,
+            known: None,
         },
         scores: Scores {
             health: round1(health),
@@ -220,7 +249,8 @@ pub fn build(tree: &Tree, rollup: &Rollup, mut findings: Vec<Finding>, rules_run
 
 fn penalties(tree: &Tree, findings: &[Finding]) -> Vec<f64> {
     let mut p = vec![0.0; tree.len()];
-    for f in findings {
+    // A waived finding weighs on nothing.
+    for f in findings.iter().filter(|f| f.waived.is_none()) {
         for id in &f.nodes {
             if let Some(i) = tree.ix(id) {
                 p[i as usize] += weight(f.severity);

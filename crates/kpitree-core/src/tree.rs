@@ -358,6 +358,27 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
             range(format!("measurements[{k}].value"), format!("{} is not a finite number", shortest(m.value)));
         }
     }
+    for (k, w) in node.waivers.iter().enumerate() {
+        if let Some(problem) = crate::waivers::rule_problem(&w.rule) {
+            range(format!("waivers[{k}].rule"), problem);
+        }
+        if w.reason.trim().is_empty() {
+            range(format!("waivers[{k}].reason"), "a waiver must say why the finding is accepted".into());
+        }
+    }
+    if node.waivers.len() > 1 {
+        // Sorted, so a node with many waivers costs n log n.
+        let mut rules: Vec<(&str, usize)> =
+            node.waivers.iter().enumerate().map(|(k, w)| (w.rule.as_str(), k)).collect();
+        crate::sort::sort(&mut rules);
+        for pair in rules.windows(2) {
+            if let [(a, _), (b, k)] = pair
+                && a == b
+            {
+                range(format!("waivers[{k}].rule"), format!("`{b}` is waived twice on this node"));
+            }
+        }
+    }
     if node.cadence_days == Some(0) {
         range("cadence_days".into(), "cadence_days must be at least 1".into());
     }

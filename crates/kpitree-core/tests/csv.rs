@@ -12,6 +12,7 @@
 //! A fixture without an expected file fails, and so does an expected or meta file without its fixture.
 
 use kpitree_core::csv::{CsvMeta, from_csv, to_csv};
+use kpitree_core::model::Waiver;
 use kpitree_core::{CheckIn, Date, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status};
 use kpitree_core::{Thresholds, TreeDoc};
 use std::fs;
@@ -174,6 +175,9 @@ fn export_neutralises_formulas() {
             node.title = value.clone();
             node.owner = Some(value.clone());
             node.unit = Some(value.clone());
+            // A rule id has no whitespace, `"` or `;` in CSV (the module doc); it starts the cell.
+            let rule = value.replace(|c: char| c.is_whitespace() || c == '"' || c == ';', "_");
+            node.waivers = vec![Waiver { rule, reason: value.clone(), until: None }];
         }
         let id = doc.nodes[0].id.clone();
         let new_id = value.replace(['\t', '\r'], "x");
@@ -264,6 +268,14 @@ fn full_doc() -> TreeDoc {
     ];
     kpi.last_reviewed = Some(date("2026-01-15"));
     kpi.used_in_appraisal = true;
+    kpi.waivers = vec![
+        Waiver {
+            rule: "stale-kpi".to_owned(),
+            reason: " replaced by the \"new\" CRM; see memo\nin Q1 ".to_owned(),
+            until: Some(date("2027-03-31")),
+        },
+        Waiver { rule: "until".to_owned(), reason: String::new(), until: None },
+    ];
 
     let mut kpi2 = Node::new("k2", NodeKind::Kpi, "Revenue");
     kpi2.parents = vec!["k1".to_owned()];

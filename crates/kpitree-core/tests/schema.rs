@@ -63,6 +63,7 @@ fn documents_refused_for_their_shape_are_refused_by_the_schema() {
         "unsupported-version",
         "bad-link-kind",
         "fields-and-ranges",
+        "bad-waivers",
     ] {
         let path = root().join(format!("tests/validation/{name}.json"));
         let instance: serde_json::Value =
@@ -97,5 +98,45 @@ fn written_json_reads_back_identically() {
             f
         };
         assert_eq!(findings(&back), findings(&doc), "{}: CSV gives other findings", path.display());
+    }
+}
+
+/// The engine and the schema agree on each waiver on its own: blank rules and reasons, the waivers'
+/// own rules, a date that is not one and an unknown field are refused by both.
+#[test]
+fn waivers_are_judged_alike() {
+    let v = validator();
+    let doc = |waiver: &str| {
+        format!(
+            r#"{{"version": 1, "organisation": "W", "as_of": "2026-11-27",
+                "nodes": [{{"id": "s", "kind": "strategy", "title": "Grow", "waivers": [{waiver}]}}]}}"#
+        )
+    };
+    let judge = |waiver: &str| {
+        let text = doc(waiver);
+        let engine = kpitree_core::load("doc", &text, kpitree_core::Format::Json, &Default::default()).is_ok();
+        let schema = v.is_valid(&serde_json::from_str(&text).expect("JSON"));
+        (engine, schema)
+    };
+    for good in [
+        r#"{"rule": "missing-owner", "reason": "interim"}"#,
+        r#"{"rule": "missing-owner", "reason": " interim ", "until": "2027-03-31"}"#,
+        r#"{"rule": "missing-owner", "reason": "interim", "until": null}"#,
+    ] {
+        assert_eq!(judge(good), (true, true), "{good}");
+    }
+    for bad in [
+        r#"{"rule": "", "reason": "interim"}"#,
+        r#"{"rule": " \t", "reason": "interim"}"#,
+        r#"{"rule": "missing-owner", "reason": ""}"#,
+        r#"{"rule": "missing-owner", "reason": "  \n"}"#,
+        r#"{"rule": "missing-owner"}"#,
+        r#"{"reason": "interim"}"#,
+        r#"{"rule": "expired-waiver", "reason": "interim"}"#,
+        r#"{"rule": "unused-waiver", "reason": "interim"}"#,
+        r#"{"rule": "missing-owner", "reason": "interim", "until": "31/03/2027"}"#,
+        r#"{"rule": "missing-owner", "reason": "interim", "nodes": ["s"]}"#,
+    ] {
+        assert_eq!(judge(bad), (false, false), "{bad}");
     }
 }

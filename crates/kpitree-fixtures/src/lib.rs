@@ -221,7 +221,8 @@ fn run_one<T>(
     Ok((measured, failure))
 }
 
-/// A finding as fixtures show it: everything but the rule's constant `why`, in reading order.
+/// A finding as fixtures show it: everything but the rule's constant `why` and the derived
+/// fingerprint, in reading order.
 #[derive(serde::Serialize)]
 struct View<'a> {
     rule: &'a str,
@@ -233,6 +234,8 @@ struct View<'a> {
     evidence: Option<&'a serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     plugin: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<&'a kpitree_core::finding::Waived>,
 }
 
 /// Findings as pretty JSON, without the rule's constant `why`.
@@ -247,6 +250,7 @@ pub fn render(findings: &[Finding]) -> String {
             fix: &f.fix,
             evidence: f.evidence.as_ref(),
             plugin: f.plugin.as_deref(),
+            waived: f.waived.as_ref(),
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&views).unwrap_or_default();

@@ -163,16 +163,11 @@ pub fn findings_from_response(
         if expanded > limit {
             return Err(too_large());
         }
-        out.push(Finding {
-            severity: severity(f.severity.unwrap_or(decl.severity)),
-            nodes: f.nodes,
-            message,
-            why,
-            fix,
-            evidence,
-            plugin: Some(plugin.clone()),
-            rule: f.rule,
-        });
+        let mut finding =
+            Finding::new(f.rule, severity(f.severity.unwrap_or(decl.severity)), f.nodes, message, why, fix);
+        finding.evidence = evidence;
+        finding.plugin = Some(plugin.clone());
+        out.push(finding);
     }
     Ok(out)
 }

@@ -257,14 +257,9 @@ pub enum Response {
     Error(ReportedError),
 }
 
-/// True for a plugin name or rule id: `[a-z0-9][a-z0-9-]*`, at most 64 bytes.
-pub fn is_valid_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0] != b'-'
-        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-}
+/// True for a plugin name or rule id: `[a-z0-9][a-z0-9-]*`, at most 64 bytes (the one alphabet
+/// of rules, [`kpitree_vocab::is_rule_id`]).
+pub use kpitree_vocab::is_rule_id as is_valid_name;
 
 /// What is wrong with a manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -58,6 +58,9 @@ pub const READ_NAMES: [ReadName; 28] = [
     r("links", &[l::LINK_FROM, l::LINK_TO, l::LINK_KIND, l::LINK_LAG_DAYS, l::LINK_NOTE], "links"),
 ];
 
+/// The sections of the `links` read: a link is readable only when all of them are present.
+pub(crate) const LINKS: u64 = mask(&[l::LINK_FROM, l::LINK_TO, l::LINK_KIND, l::LINK_LAG_DAYS, l::LINK_NOTE]);
+
 /// Sections every tree has, whatever a plugin declares.
 pub(crate) const ALWAYS: u64 = 1 << l::KIND | 1 << l::ID | 1 << l::STRING_OFFSETS | 1 << l::STRING_BYTES;
 

@@ -306,7 +306,9 @@ impl<'a> TreeView<'a> {
 
     /// Link `k`, or `None` past the end.
     pub fn link(&self, k: u32) -> Option<LinkRef<'a>> {
-        if k >= self.m {
+        // Links are one read: with any of its sections absent (restricted away, or a buffer that
+        // marks some absent) there are none, as `links` and `reads` say (found by `ktr_view`).
+        if k >= self.m || self.reads().bits() & crate::reads::LINKS != crate::reads::LINKS {
             return None;
         }
         let k = k as usize;
@@ -322,7 +324,8 @@ impl<'a> TreeView<'a> {
     /// Every link, in document order.
     pub fn links(&self) -> impl Iterator<Item = LinkRef<'a>> + '_ {
         // Without the link sections nothing ties the count to the buffer's size: no links to walk.
-        let m = if self.col(l::LINK_FROM).0.is_empty() { 0 } else { self.m };
+        let whole = self.reads().bits() & crate::reads::LINKS == crate::reads::LINKS;
+        let m = if !whole || self.col(l::LINK_FROM).0.is_empty() { 0 } else { self.m };
         (0..m).filter_map(|k| self.link(k))
     }
 }

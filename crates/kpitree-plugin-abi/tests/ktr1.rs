@@ -412,3 +412,19 @@ fn absent_links_are_not_walked_whatever_the_count() {
     assert!(view.link_count() > 1 << 31, "the fixture claims a huge link count");
     assert_eq!(view.links().count(), 0);
 }
+
+/// Found by the `ktr_view` fuzzer: a buffer that marks some of the link sections absent but not
+/// `from` and `to` said, through `reads`, that it has no links, yet `link(0)` read one.
+#[test]
+fn links_with_some_sections_absent_are_not_read() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/links-partly-absent.ktr");
+    let bytes = std::fs::read(&path).expect("fixture");
+    let view = match split_request(&bytes) {
+        Ok((view, _)) => view,
+        Err(_) => TreeView::new(&bytes).expect("decodes"),
+    };
+    assert!(!view.reads().has("links"), "the fixture lacks part of the link sections");
+    assert!(view.link_count() > 0, "the fixture claims links");
+    assert!(view.link(0).is_none());
+    assert_eq!(view.links().count(), 0);
+}

@@ -87,16 +87,15 @@ fn native_owner_quota(tree: &Tree, max: usize) -> Vec<Finding> {
             evidence.insert("owner".into(), owner.into());
             evidence.insert("kpis".into(), kpis.len().into());
             evidence.insert("limit".into(), max.into());
-            let finding = Finding {
-                rule: "owner-kpi-quota".into(),
-                severity: Severity::Warning,
-                nodes: kpis.iter().map(|&i| tree.node(i).id.clone()).collect(),
-                message: format!("\"{owner}\" owns {} active KPIs, more than the quota of {max}", kpis.len()),
-                why: String::new().into(),
-                fix: String::new().into(),
-                evidence: Some(evidence),
-                plugin: None,
-            };
+            let mut finding = Finding::new(
+                "owner-kpi-quota".into(),
+                Severity::Warning,
+                kpis.iter().map(|&i| tree.node(i).id.clone()).collect(),
+                format!("\"{owner}\" owns {} active KPIs, more than the quota of {max}", kpis.len()),
+                String::new().into(),
+                String::new().into(),
+            );
+            finding.evidence = Some(evidence);
             (kpis[0], finding)
         })
         .collect();

@@ -5,6 +5,8 @@
 //!   plugin limits, and the run's rules once plugins are loaded ([`setup::Rules`]).
 //! - [`check`]: the check pipeline and its JSON, the one code path of `kpitree check --format json`
 //!   and `POST /v1/check`.
+//! - [`diff`]: two versions of a tree checked alike and compared, the one code path of `kpitree diff`
+//!   and `POST /v1/diff`.
 //! - [`catalog`]: `kpitree-session`'s rule catalog for a native plugin set.
 //! - [`plugin_test`]: `kpitree plugin test`, a plugin against pass/fail fixtures with the fuel of
 //!   each call.
@@ -29,5 +31,6 @@ pub mod catalog {
     }
 }
 pub mod check;
+pub mod diff;
 pub mod plugin_test;
 pub mod setup;

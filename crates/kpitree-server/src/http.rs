@@ -33,6 +33,7 @@ pub fn router(shared: AppState) -> Router {
     let api = Router::new()
         .route("/v1/check", post(check_handler))
         .route("/v1/prune", post(prune_handler))
+        .route("/v1/diff", post(diff_handler))
         .route("/v1/rules", get(rules_handler))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), auth));
     let mut app = Router::new().merge(api).route("/healthz", get(healthz)).route("/openapi.json", get(openapi));
@@ -313,6 +314,10 @@ async fn prune_handler(State(s): State<AppState>, RawQuery(q): RawQuery, headers
     evaluate_request(s, q, headers, body, true, run_prune).await
 }
 
+async fn diff_handler(State(s): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap, body: Body) -> Response {
+    evaluate_request(s, q, headers, body, false, run_diff).await
+}
+
 /// An evaluation of a request body: the loaded generation, the body's format, the query, the body.
 type Run = fn(&Loaded, Format, &Query, &[u8], &Cancel) -> Result<Vec<u8>, ApiError>;
 
@@ -385,18 +390,22 @@ fn input<'a>(format: Format, bytes: &'a [u8]) -> Result<Input<'a>, ApiError> {
             .with("column", json!(e.column()))
     })?;
     let tree = env.tree.get();
-    // The raw value borrows from `text`, so its address gives its offset.
-    let at = (tree.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
-    let before = &text[..at];
-    let lines = before.matches('\n').count();
-    let cols = at - before.rfind('\n').map_or(0, |k| k + 1);
     Ok(Input {
         name,
         text: tree,
-        offset: (lines, cols),
+        offset: offset_in(text, tree),
         config: env.config.unwrap_or_default(),
         custom_rules: env.custom_rules,
     })
+}
+
+/// Where `part` (a raw value borrowed from `text`) starts in `text`: (lines before it, columns before it
+/// on its first line). The raw value borrows from `text`, so its address gives its offset.
+fn offset_in(text: &str, part: &str) -> (usize, usize) {
+    let at = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len());
+    let before = &text[..at];
+    let lines = before.matches('\n').count();
+    (lines, at - before.rfind('\n').map_or(0, |k| k + 1))
 }
 
 fn load_error(e: kpitree_core::LoadError, offset: (usize, usize)) -> ApiError {
@@ -521,6 +530,90 @@ fn run_prune(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cance
     let (report, _) = kpitree_core::prune::prune_with(&tree, &r.settings, &q.reasons, &|t| r.custom.run(t));
     cancel.check().map_err(cancelled)?;
     Ok(check::pretty_json(&report))
+}
+
+/// `{"old": {...}, "new": {...}, "config": {...}, "custom_rules": [...]}`: the two versions of a tree
+/// `POST /v1/diff` compares, with the request's configuration.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffEnvelope<'a> {
+    #[serde(borrow)]
+    old: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    new: &'a serde_json::value::RawValue,
+    #[serde(default)]
+    config: Option<Config>,
+    #[serde(default)]
+    custom_rules: Vec<kpitree_session::CustomRuleDef>,
+}
+
+/// `POST /v1/diff`: both trees loaded (every problem of both reported, each naming its tree), checked
+/// with the request's rules and compared: the bytes of `kpitree diff --format json`.
+fn run_diff(l: &Loaded, format: Format, q: &Query, bytes: &[u8], cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
+    cancel.check().map_err(cancelled)?;
+    if format != Format::Json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "a diff takes a JSON body `{\"old\": tree, \"new\": tree}`; send application/json",
+        ));
+    }
+    let text = kpitree_core::decode_text("request.json", bytes).map_err(|e| load_error(e, (0, 0)))?;
+    let env: DiffEnvelope<'_> = serde_json::from_str(text).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-envelope", format!("request envelope: {e}"))
+            .with("line", json!(e.line()))
+            .with("column", json!(e.column()))
+    })?;
+    let mut input = Input {
+        name: "request.json",
+        text,
+        offset: (0, 0),
+        config: env.config.unwrap_or_default(),
+        custom_rules: env.custom_rules,
+    };
+    let r = request_config(l, &mut input, q)?;
+    let load = |name: &str, raw: &serde_json::value::RawValue| {
+        kpitree_core::load(name, raw.get(), Format::Json, &q.meta).map_err(|mut e| {
+            let (lines, cols) = offset_in(text, raw.get());
+            e.offset_by(lines, cols);
+            e
+        })
+    };
+    let (old, new) = kpitree_run::diff::both(load("old", env.old), load("new", env.new)).map_err(invalid_trees)?;
+    cancel.check().map_err(cancelled)?;
+    let checked =
+        kpitree_run::diff::diff_until(old, new, &l.plugins, &r.switches, &r.custom, &r.config, &r.settings, cancel)
+            .map_err(cancelled)?;
+    let diff = checked.diff();
+    for e in &diff.plugin_errors {
+        tracing::warn!(plugin = ?e.plugin, code = %e.code, message = ?e.message, "plugin failed");
+    }
+    cancel.check().map_err(cancelled)?;
+    Ok(kpitree_run::diff::diff_json(&diff))
+}
+
+/// The problems of one or both trees of a diff, each naming its tree (`"tree": "old"` or `"new"`, the
+/// file name of its errors) with its line and column in the request body: 400 `syntax` when one does
+/// not parse, else 422 `invalid-tree`.
+fn invalid_trees(errors: Vec<kpitree_core::LoadError>) -> ApiError {
+    let syntax =
+        errors.iter().flat_map(|e| &e.problems).any(|p| matches!(p.kind, kpitree_core::ProblemKind::Syntax { .. }));
+    let (status, code) =
+        if syntax { (StatusCode::BAD_REQUEST, "syntax") } else { (StatusCode::UNPROCESSABLE_ENTITY, "invalid-tree") };
+    let mut problems = Vec::new();
+    let mut message = Vec::new();
+    for e in &errors {
+        let n = e.problems.len();
+        message.push(format!("{} invalid: {n} problem{}", e.file, if n == 1 { "" } else { "s" }));
+        for p in &e.problems {
+            let mut v = serde_json::to_value(p).unwrap_or_else(|_| json!({}));
+            if let Some(m) = v.as_object_mut() {
+                m.insert("tree".into(), json!(e.file));
+            }
+            problems.push(v);
+        }
+    }
+    ApiError::new(status, code, message.join("; ")).with("problems", json!(problems))
 }
 
 /// The `--web` directory: its files, but none that a symlink places outside it.

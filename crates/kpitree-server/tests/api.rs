@@ -163,6 +163,46 @@ async fn check_answers_the_report_json_of_the_shared_pipeline() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_answers_the_diff_json_of_the_shared_pipeline() {
+    let server = Running::start(Options::default()).await;
+    let c = client();
+    let old = std::fs::read_to_string(repo().join("tests/diff/charity/old.json")).expect("old");
+    let new = std::fs::read_to_string(repo().join("tests/diff/charity/new.json")).expect("new");
+    let body = format!("{{\"old\": {old}, \"new\": {new}}}");
+    let res = post_json(&c, &server.url("/v1/diff"), body).await;
+    assert_eq!(res.status(), 200);
+    let got = res.bytes().await.expect("body");
+    // What `kpitree diff --format json` prints (the CLI's test `diff` compares with the binary).
+    let tree = |name: &str, text: &str| {
+        kpitree_core::tree::Tree::new(name, kpitree_core::parse_json(name, text).expect("parses")).expect("valid")
+    };
+    let config = kpitree_core::config::Config::default();
+    let settings = kpitree_core::settings(&config).expect("defaults");
+    let checked = kpitree_run::diff::diff(
+        tree("old.json", &old),
+        tree("new.json", &new),
+        &Default::default(),
+        &Default::default(),
+        &config,
+        &settings,
+        &[],
+    );
+    let want = kpitree_run::diff::diff_json(&checked.diff());
+    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+    assert!(!checked.diff().findings.new.is_empty(), "the pair has new findings");
+    // A CSV body is not a pair of trees.
+    let res = c
+        .post(server.url("/v1/diff"))
+        .header("content-type", "text/csv")
+        .body("id,kind,title\n")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(res.status(), 415);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_bodies_get_413_and_the_server_goes_on() {
     let opts = Options { max_body: 64 * 1024, ..Options::default() };
     let server = Running::start(opts).await;
@@ -450,7 +490,18 @@ async fn the_openapi_document_describes_the_real_answers() {
         let body: serde_json::Value =
             post_json(&c, &server.url("/v1/prune"), example(name)).await.json().await.expect("JSON");
         check("PruneReport", &body);
+        let pair = format!("{{\"old\": {}, \"new\": {}}}", example(name), example("charity.json"));
+        let body: serde_json::Value = post_json(&c, &server.url("/v1/diff"), pair).await.json().await.expect("JSON");
+        check("Diff", &body);
     }
+    let old = std::fs::read_to_string(repo().join("tests/diff/charity/old.json")).expect("old");
+    let new = std::fs::read_to_string(repo().join("tests/diff/charity/new.json")).expect("new");
+    let body: serde_json::Value = post_json(&c, &server.url("/v1/diff"), format!("{{\"old\": {old}, \"new\": {new}}}"))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    check("Diff", &body);
     let rules: serde_json::Value =
         c.get(server.url("/v1/rules")).send().await.expect("answers").json().await.expect("JSON");
     check("Rules", &rules);
@@ -468,7 +519,7 @@ async fn the_openapi_document_describes_the_real_answers() {
             }
         }
     }
-    for path in ["/v1/check", "/v1/prune", "/v1/rules", "/healthz", "/openapi.json"] {
+    for path in ["/v1/check", "/v1/prune", "/v1/diff", "/v1/rules", "/healthz", "/openapi.json"] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
     server.shutdown().await;

@@ -24,7 +24,7 @@
 pub mod catalog;
 
 pub use kpitree_cel::{CustomRuleDef, CustomRuleError, CustomRules, RuleSource, RulesFile};
-use kpitree_core::config::{Config, ConfigError, ParamValue, RuleConfig};
+use kpitree_core::config::{Config, ConfigError, ConfigWaiver, ParamValue, RuleConfig};
 use kpitree_core::finding::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,6 +52,9 @@ pub struct ConfigFile {
     /// Custom rules, in file order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_rules: Vec<CustomRuleDef>,
+    /// Waivers (`[[waivers]]`), in file order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<ConfigWaiver>,
 }
 
 // `#[inline]` on what the browser calls: compiled in the caller's crate, as when the browser glue had
@@ -73,7 +76,7 @@ impl ConfigFile {
     /// The engine's part: `[rules.*]` and `[plugins.*]`.
     #[inline]
     pub fn engine_config(&self) -> Config {
-        Config { rules: self.rules.clone(), plugins: self.plugins.clone() }
+        Config { rules: self.rules.clone(), plugins: self.plugins.clone(), waivers: self.waivers.clone() }
     }
 
     /// The configuration a run uses, its file named `source` in messages (the browser's, which
@@ -116,7 +119,7 @@ pub struct ConfigText {
 impl From<ConfigFile> for ConfigText {
     fn from(file: ConfigFile) -> ConfigText {
         ConfigText {
-            config: Config { rules: file.rules, plugins: file.plugins },
+            config: Config { rules: file.rules, plugins: file.plugins, waivers: file.waivers },
             limits: file.limits.into_iter().collect(),
             custom_rules: file.custom_rules,
         }
@@ -202,11 +205,7 @@ impl Configuration {
             .into_iter()
             .map(|e| CustomRuleError {
                 file: self.source.clone(),
-                rule: match &e {
-                    ConfigError::BadValue { rule, .. }
-                    | ConfigError::UnknownParam { rule, .. }
-                    | ConfigError::UnknownRule { rule, .. } => rule.clone(),
-                },
+                rule: e.rule().unwrap_or_default().to_owned(),
                 field: None,
                 at: None,
                 message: format!("[rules] {e}"),
@@ -341,6 +340,7 @@ pub fn merge(base: &mut Config, over: Config) {
         entry.params.extend(rc.params);
     }
     base.plugins.extend(over.plugins);
+    base.waivers.extend(over.waivers);
 }
 
 // The tests read TOML.

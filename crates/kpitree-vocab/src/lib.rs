@@ -17,6 +17,19 @@ pub use date::{Date, days_in_month, is_leap};
 pub use node::{Direction, Indicator, LinkKind, NodeKind, Status};
 pub use verdict::{Health, Severity, TrendDirection};
 
+/// The longest rule id (and plugin name), in bytes.
+pub const MAX_RULE_ID: usize = 64;
+
+/// True for a rule id (and a plugin name): `[a-z0-9][a-z0-9-]*`, at most [`MAX_RULE_ID`] bytes.
+/// One alphabet for every rule (built-in, plugin, custom) and everything that names one (waivers,
+/// `[rules.<id>]`), so an id is safe as a file name, a CSV cell and a word in a report.
+pub fn is_rule_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    matches!(b.first(), Some(b'a'..=b'z' | b'0'..=b'9'))
+        && b.len() <= MAX_RULE_ID
+        && b.iter().all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+}
+
 /// `ALL`, `code` and `from_code` of an enum whose discriminants are its `KTR1` bytes.
 macro_rules! ktr1_codes {
     ($ty:ident: $($variant:ident),+) => {
@@ -38,3 +51,18 @@ macro_rules! ktr1_codes {
     };
 }
 pub(crate) use ktr1_codes;
+
+#[cfg(test)]
+mod tests {
+    use super::is_rule_id;
+
+    #[test]
+    fn rule_ids() {
+        for good in ["stale-kpi", "a", "9", "0-x", "x-", &"a".repeat(64)] {
+            assert!(is_rule_id(good), "{good}");
+        }
+        for bad in ["", "-x", "Stale-kpi", "s boolean", "stale_kpi", "=SUM(1)", "é", &"a".repeat(65)] {
+            assert!(!is_rule_id(bad), "{bad}");
+        }
+    }
+}

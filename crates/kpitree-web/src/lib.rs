@@ -1,14 +1,14 @@
 //! kpitree-web: the engine in the browser. wasm-bindgen glue over `kpitree-core` (load, check, prune,
-//! layout) and `kpitree-plugin-abi` (the plugin request, manifest and response checks), so the page
-//! gets exactly the CLI's results and messages. No engine logic lives here: only conversion between
-//! JS values and the core's types, and the one place errors become JS values ([`load_error`],
-//! [`config_error`]).
+//! layout; in the full engine also baselines: `readBaseline` and a check marked against one) and
+//! `kpitree-plugin-abi` (the plugin request, manifest and response checks), so the page gets exactly
+//! the CLI's results and messages. No engine logic lives here: only conversion between JS values and
+//! the core's types, and the one place errors become JS values ([`load_error`], [`config_error`]).
 //!
 //! Two builds (`web/scripts/build.sh`): with the default feature `full`, everything; without it, the
 //! lean engine the widget loads by default: JSON trees checked, pruned and laid out with the default
 //! configuration. CSV (`kpitree_core::load` is not called, so the CSV reader is not linked), reading a
 //! configuration (TOML or JSON: the widget loads the full engine for a page with a `config` anyway),
-//! the plugin runner and the plugin ABI are left out (sizes: `web/README.md`, *Size*); asked for
+//! the plugin runner, the plugin ABI and baselines are left out (sizes: `web/README.md`, *Size*); asked for
 //! them, the lean build throws an error saying so.
 //!
 //! `web/src/engine.js` and `web/src/plugins.js` wrap these exports in the public JS API
@@ -24,12 +24,15 @@ pub use plugin::{PluginRun, default_limits, prepare_module};
 
 #[cfg(feature = "full")]
 use kpitree_core::Format;
+#[cfg(feature = "full")]
+use kpitree_core::baseline::Baselines;
 use kpitree_core::config::Settings;
 #[cfg(feature = "full")]
 use kpitree_core::config::{Config, ConfigError};
 #[cfg(feature = "full")]
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::prune::Reason;
+use kpitree_core::report::Report;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
 use kpitree_core::{Date, LoadError};
@@ -94,24 +97,14 @@ fn load_error(e: &LoadError) -> JsValue {
 #[cfg(feature = "full")]
 fn config_error(source: &str, errors: &[ConfigError]) -> JsValue {
     let message = errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>().join("\n");
-    let problems = errors
-        .iter()
-        .map(|e| {
-            let (code, node) = match e {
-                ConfigError::UnknownRule { rule, .. } => ("unknown-rule", rule),
-                ConfigError::UnknownParam { rule, .. } => ("unknown-param", rule),
-                ConfigError::BadValue { rule, .. } => ("bad-value", rule),
-            };
-            (code, node.clone(), e.to_string())
-        })
-        .collect::<Vec<_>>();
+    let problems = errors.iter().map(|e| (e.code(), e.rule(), e.to_string())).collect::<Vec<_>>();
     let problems = problems
         .iter()
         .map(|(code, rule, msg)| JsProblem {
             code,
             message: msg,
             file: source,
-            node: Some(rule),
+            node: *rule,
             field: None,
             line: None,
             column: None,
@@ -175,6 +168,36 @@ fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Resu
             "the lean engine does not read this JSON; the full engine (initEngine() without `lean`) says why",
         )
     })
+}
+
+/// A baseline (the JSON of `kpitree check --format json`, named `file` in messages) as the core reads
+/// it, with the CLI's located messages. Only in the full engine: in the lean one, reading and marking
+/// a baseline added 4.8 KiB gzipped even with `kpitree-json-lite` (35 KiB with serde_json; sizes:
+/// docs/benchmarks.md), for the few pages that have a baseline; the widget loads the full engine for
+/// those, and the lean engine's exports are as they were without baselines.
+#[cfg(feature = "full")]
+fn read_baselines(text: &str, file: &str) -> Result<Baselines, JsValue> {
+    Baselines::from_json(file, text).map_err(|e| load_error(&e))
+}
+
+/// Checks a baseline's text (see [`KpiTree::check_against_json`]) and says how many findings it knows
+/// (of one tree; of several trees, all together), so a page finds a bad one before it checks a tree.
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = readBaseline)]
+pub fn read_baseline(text: &str, file: &str) -> Result<usize, JsValue> {
+    Ok(match read_baselines(text, file)? {
+        Baselines::One(b) => b.len(),
+        Baselines::Files(files) => files.iter().map(|(_, b)| b.len()).sum(),
+    })
+}
+
+/// `report` marked against `baseline` (its entry for the tree read from `file`), as JSON text.
+#[cfg(feature = "full")]
+fn marked_json(mut report: Report, baseline: Option<Baselines>, file: &str) -> Result<String, JsValue> {
+    if let Some(b) = baseline {
+        kpitree_core::baseline::mark(&mut report, &b.for_file(file));
+    }
+    json(&report)
 }
 
 /// Parses a configuration (`format`: `toml` or `json`) and checks it against the built-in rules.
@@ -336,6 +359,12 @@ impl KpiTree {
     fn rollup(&self) -> &Rollup {
         self.rollup.get_or_init(|| Rollup::new(&self.tree))
     }
+
+    /// The check with the configuration `config` (see [`KpiTree::check_json`]).
+    fn check(&self, config: &str, source: &str) -> Result<Report, JsValue> {
+        let (settings, custom) = settings_of(config, source)?;
+        Ok(kpitree_core::check_with(&self.tree, self.rollup(), &settings, custom.run(&self.tree)))
+    }
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, JsValue> {
@@ -384,8 +413,23 @@ impl KpiTree {
     /// defaults), `source` names it in messages.
     #[wasm_bindgen(js_name = checkJson)]
     pub fn check_json(&self, config: &str, source: &str) -> Result<String, JsValue> {
-        let (settings, custom) = settings_of(config, source)?;
-        json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, custom.run(&self.tree)))
+        json(&self.check(config, source)?)
+    }
+
+    /// `kpitree check --baseline --format json`, as JSON text: [`KpiTree::check_json`] with each finding
+    /// marked new or known against `baseline` (the text of an earlier report, named `baseline_file` in
+    /// messages). Full engine only.
+    #[cfg(feature = "full")]
+    #[wasm_bindgen(js_name = checkAgainstJson)]
+    pub fn check_against_json(
+        &self,
+        config: &str,
+        source: &str,
+        baseline: &str,
+        baseline_file: &str,
+    ) -> Result<String, JsValue> {
+        let baseline = read_baselines(baseline, baseline_file)?;
+        marked_json(self.check(config, source)?, Some(baseline), &self.file)
     }
 
     /// `kpitree prune --format json`, as JSON text. `reasons`: `orphaned`, `stale`, `duplicated`
@@ -443,12 +487,19 @@ impl KpiTree {
         Ok(out)
     }
 
-    /// The check with what the plugins of `run` answered merged in, as JSON text.
+    /// The check with what the plugins of `run` answered merged in, as JSON text; with `baseline`, as
+    /// [`KpiTree::check_against_json`].
     #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = checkWithPluginsJson)]
-    pub fn check_with_plugins_json(&self, run: &PluginRun) -> Result<String, JsValue> {
+    pub fn check_with_plugins_json(
+        &self,
+        run: &PluginRun,
+        baseline: Option<String>,
+        baseline_file: &str,
+    ) -> Result<String, JsValue> {
+        let baseline = baseline.map(|text| read_baselines(&text, baseline_file)).transpose()?;
         let (settings, mut results, custom) = run.finish(&self.tree)?;
         results.extend(custom.run(&self.tree));
-        json(&kpitree_core::check_with(&self.tree, self.rollup(), &settings, results))
+        marked_json(kpitree_core::check_with(&self.tree, self.rollup(), &settings, results), baseline, &self.file)
     }
 }

@@ -1,4 +1,4 @@
-//! One row's cells into a node: numbers, dates, lists, check-ins.
+//! One row's cells into a node: numbers, dates, lists, check-ins, waivers.
 
 use super::*;
 
@@ -79,8 +79,9 @@ impl Row<'_> {
                 Column::LastReviewed => node.last_reviewed = self.date(column, value),
                 Column::UsedInAppraisal => node.used_in_appraisal = self.boolean(column, value),
                 Column::Measurements => node.measurements = self.measurements(value),
-                Column::CheckIns => node.check_ins = self.check_ins(value),
+                Column::CheckIns => node.check_ins = self.quoted_entries(column, value, "check-in", parse_check_in),
                 Column::Drives => drives = self.drives(value),
+                Column::Waivers => node.waivers = self.quoted_entries(column, value, "waiver", parse_waiver),
             }
         }
         // Outer option: the cell is filled; inner: it holds a number (a bad one is already reported).
@@ -171,12 +172,20 @@ impl Row<'_> {
         out
     }
 
-    fn check_ins(&mut self, cell: &str) -> Vec<CheckIn> {
+    /// The entries of a cell whose entries may hold quoted text (check-ins, waivers), each read by
+    /// `parse`; a bad one is reported as `what` with the entry.
+    fn quoted_entries<T>(
+        &mut self,
+        column: Column,
+        cell: &str,
+        what: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Vec<T> {
         let mut out = Vec::new();
         for entry in split_outside_quotes(cell).into_iter().map(str::trim).filter(|e| !e.is_empty()) {
-            match parse_check_in(entry) {
+            match parse(entry) {
                 Ok(c) => out.push(c),
-                Err(detail) => self.problem(Column::CheckIns, format!("check-in {entry:?}: {detail}")),
+                Err(detail) => self.problem(column, format!("{what} {entry:?}: {detail}")),
             }
         }
         out
@@ -219,7 +228,7 @@ pub(super) fn entries(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(';').map(str::trim).filter(|e| !e.is_empty())
 }
 
-pub(super) fn parse_number(value: &str) -> Result<f64, String> {
+pub(crate) fn parse_number(value: &str) -> Result<f64, String> {
     if value.contains([',', ' ', '\'', '_']) {
         return Err(format!(
             "{value:?} is not a number; write plain decimals with a dot and no thousands separators, such as 1234.5"
@@ -271,7 +280,7 @@ pub(super) fn parse_check_in(entry: &str) -> Result<CheckIn, String> {
                          such as 2026-10-01=12 @0.7 \"hiring is late\"";
     let (head, note) = match entry.find('"') {
         None => (entry, None),
-        Some(q) => (&entry[..q], Some(parse_note(&entry[q + 1..])?)),
+        Some(q) => (&entry[..q], Some(parse_quoted(&entry[q + 1..], "note")?)),
     };
     let (head, confidence) = match head.split_once('@') {
         Some((head, confidence)) => (head, Some(confidence.trim())),
@@ -288,9 +297,48 @@ pub(super) fn parse_check_in(entry: &str) -> Result<CheckIn, String> {
     Ok(CheckIn { date: parse_date(date.trim())?, value: parse_number(value.trim())?, confidence, note })
 }
 
-/// Reads a note's text after its opening quote, up to the closing quote, with `""` for `"`.
-/// Only whitespace may follow the closing quote.
-pub(super) fn parse_note(rest: &str) -> Result<String, String> {
+/// Parses `RULE [until DATE] "REASON"`: the rule is the first word, `until` any case.
+pub(super) fn parse_waiver(entry: &str) -> Result<Waiver, String> {
+    const SHAPE: &str = "expected RULE, then optionally `until YYYY-MM-DD`, then the reason in double quotes, \
+                         such as stale-kpi until 2027-03-31 \"new CRM in Q1\"";
+    let Some(q) = entry.find('"') else {
+        return Err(format!("no reason; a waiver must say why, in double quotes: {SHAPE}"));
+    };
+    let reason = parse_quoted(&entry[q + 1..], "reason")?;
+    let head = entry[..q].trim();
+    let Some(rule) = head.split_whitespace().next() else {
+        return Err(format!("no rule before the reason; {SHAPE}"));
+    };
+    let after = head.get(rule.len()..).unwrap_or_default().trim_start();
+    // `until` as a word of its own, in any case.
+    let dated = after
+        .get(..5)
+        .filter(|w| w.eq_ignore_ascii_case("until"))
+        .and_then(|_| after.get(5..))
+        .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace));
+    let until = match dated {
+        _ if after.is_empty() => None,
+        None => return Err(format!("{after:?} follows the rule; {SHAPE}")),
+        Some(rest) => {
+            let rest = rest.trim_start();
+            let (date, extra) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if date.is_empty() {
+                return Err(format!("no date after `until`; {SHAPE}"));
+            }
+            let date = parse_date(date)?;
+            let extra = extra.trim();
+            if !extra.is_empty() {
+                return Err(format!("{extra:?} follows the date; {SHAPE}"));
+            }
+            Some(date)
+        }
+    };
+    Ok(Waiver { rule: rule.to_owned(), reason, until })
+}
+
+/// Reads a quoted text (a check-in's note, a waiver's reason: `what`) after its opening quote, up
+/// to the closing quote, with `""` for `"`. Only whitespace may follow the closing quote.
+pub(super) fn parse_quoted(rest: &str, what: &str) -> Result<String, String> {
     let mut note = String::new();
     let mut chars = rest.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -304,11 +352,11 @@ pub(super) fn parse_note(rest: &str) -> Result<String, String> {
                 return Ok(note);
             }
             return Err(format!(
-                "{after:?} follows the note's closing quote; the note must come last (write \"\" for a quote inside it)"
+                "{after:?} follows the {what}'s closing quote; the {what} must come last (write \"\" for a quote inside it)"
             ));
         }
     }
-    Err("the note has no closing quote".to_owned())
+    Err(format!("the {what} has no closing quote"))
 }
 
 // ---------------------------------------------------------------------------------------------------

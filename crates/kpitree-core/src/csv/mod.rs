@@ -37,6 +37,12 @@
 //!     `2026-10-01=12 @0.7 "slow start; hiring ""late"""`.
 //!   - `drives` (on the driver's row): `TARGET_ID` or `TARGET_ID@LAG_DAYS`, each becoming a
 //!     [`Link`] of kind `drives` from this row's node.
+//!   - `waivers`: `RULE`, then optionally `until DATE` (`until` in any case), then the reason in
+//!     double quotes, which is required (`""` for a quote inside it; a `;` inside the quotes does not
+//!     end the entry): `stale-kpi until 2027-03-31 "new CRM in Q1"; missing-owner "interim"`. A
+//!     blank reason (`""`), a rule that is not a rule id or a rule waived twice on a row pass this
+//!     reader and are refused by validation, as in JSON. (A valid waiver starts with its rule id,
+//!     which cannot start as a formula does, so a written waivers cell never needs a guard.)
 //!
 //! # Formulas
 //!
@@ -52,7 +58,8 @@
 //! - The writer puts a `'` before a text cell that starts with a trigger, or that starts with `'`
 //!   followed by a trigger or by another `'` (so a value that really starts with `'` keeps it).
 //!   Text cells are every cell but the numbers: `id`, `title`, the other free texts, and the
-//!   composite cells `parents` and `drives` (whose first id is at the start of the cell) as a whole;
+//!   composite cells `parents`, `drives` and `waivers` (whose first id is at the start of the cell) as
+//!   a whole;
 //!   the others start with a fixed word or a date. A number (`-5` in `target`) is written as it is:
 //!   a spreadsheet reads it as a number, which is harmless.
 //! - The reader takes one leading `'` off any cell (after trimming it) when a trigger or another `'`
@@ -72,7 +79,7 @@
 //!   back absent; check-in notes are quoted and keep theirs;
 //! - CRLF inside text (read back as LF); line breaks in `organisation` (written as spaces); a lone
 //!   carriage return in `description` (read back as a line break);
-//! - ids containing `;` (or, in `drives`, `@`).
+//! - ids containing `;` (or, in `drives`, `@`); waived rule ids containing whitespace, `;` or `"`.
 //!
 //! # Validation
 //!
@@ -82,7 +89,7 @@
 use crate::date::Date;
 use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::model::{
-    CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc,
+    CheckIn, Direction, Indicator, Link, LinkKind, Measurement, Node, NodeKind, Status, Thresholds, TreeDoc, Waiver,
 };
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -100,7 +107,7 @@ pub struct CsvMeta {
 }
 
 /// The CSV columns, in the order [`to_csv`] writes them.
-pub const COLUMN_NAMES: [&str; 25] = [
+pub const COLUMN_NAMES: [&str; 26] = [
     "id",
     "kind",
     "title",
@@ -126,6 +133,7 @@ pub const COLUMN_NAMES: [&str; 25] = [
     "measurements",
     "check_ins",
     "drives",
+    "waivers",
 ];
 
 /// The version a file without a `# version:` line has.
@@ -158,11 +166,12 @@ enum Column {
     Measurements,
     CheckIns,
     Drives,
+    Waivers,
 }
 
 impl Column {
     /// Every column, in the order of [`COLUMN_NAMES`].
-    const ALL: [Column; 25] = [
+    const ALL: [Column; 26] = [
         Column::Id,
         Column::Kind,
         Column::Title,
@@ -188,6 +197,7 @@ impl Column {
         Column::Measurements,
         Column::CheckIns,
         Column::Drives,
+        Column::Waivers,
     ];
 
     const REQUIRED: [Column; 3] = [Column::Id, Column::Kind, Column::Title];
@@ -293,15 +303,17 @@ mod read;
 mod write;
 
 use cells::Row;
+pub(crate) use cells::parse_number;
 use guard::{guard, guard_line, unguard, unguard_line};
 use read::{read_body, read_preamble};
 pub use write::to_csv;
 
 #[cfg(test)]
 mod tests {
-    use super::cells::{parse_check_in, split_outside_quotes};
+    use super::cells::{parse_check_in, parse_waiver, split_outside_quotes};
     use super::guard::{is_line_trigger, is_trigger};
     use super::read::closest_column;
+    use super::write::waiver_entry;
     use super::*;
 
     #[test]
@@ -344,5 +356,35 @@ mod tests {
         assert_eq!(split_outside_quotes(r#"a "x;""y"" ;z" ; b"#), vec![r#"a "x;""y"" ;z" "#, " b"]);
         let c = parse_check_in(r#"2026-10-01 = +12 @ 0.5 "a ""b""; c" "#);
         assert_eq!(c.map(|c| (c.value, c.confidence, c.note)), Ok((12.0, Some(0.5), Some(r#"a "b"; c"#.to_owned()))));
+    }
+
+    #[test]
+    fn waivers_read_and_write() {
+        let w = |rule: &str, reason: &str, until: Option<&str>| Waiver {
+            rule: rule.to_owned(),
+            reason: reason.to_owned(),
+            until: until.and_then(Date::parse),
+        };
+        assert_eq!(
+            parse_waiver(r#"stale-kpi until 2027-03-31 "new CRM; in Q1""#),
+            Ok(w("stale-kpi", "new CRM; in Q1", Some("2027-03-31")))
+        );
+        assert_eq!(
+            parse_waiver(r#"  missing-owner   UNTIL  2027-01-01"interim""#),
+            Ok(w("missing-owner", "interim", Some("2027-01-01")))
+        );
+        assert_eq!(parse_waiver(r#"until " a ""b"" ""#), Ok(w("until", r#" a "b" "#, None)));
+        for waiver in [w("x", "", None), w("=1+1", "\"quoted\" ; and\nmore ", Some("2026-02-28"))] {
+            assert_eq!(parse_waiver(&waiver_entry(&waiver)), Ok(waiver.clone()));
+        }
+        let err = |entry: &str| parse_waiver(entry).err().unwrap_or_default();
+        assert!(err("stale-kpi").starts_with("no reason;"), "{}", err("stale-kpi"));
+        assert!(err("stale-kpi until 2027-02-30 \"x\"").contains("\"2027-02-30\" is not a date"));
+        assert!(err("stale-kpi until \"x\"").starts_with("no date after `until`"));
+        assert!(err("stale-kpi \"x").contains("the reason has no closing quote"));
+        assert!(err("\"x\"").starts_with("no rule before the reason"));
+        assert!(err("stale-kpi by 2027-01-01 \"x\"").starts_with("\"by 2027-01-01\" follows the rule"));
+        assert!(err("stale-kpi until 2027-01-01 soon \"x\"").starts_with("\"soon\" follows the date"));
+        assert!(err("stale-kpi \"x\" later").contains("\"later\" follows the reason's closing quote"));
     }
 }

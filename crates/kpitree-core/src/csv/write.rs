@@ -93,6 +93,7 @@ pub(super) fn cell(node: &Node, column: Column, drives: &[String]) -> String {
         }
         Column::CheckIns => node.check_ins.iter().map(check_in_entry).collect::<Vec<_>>().join("; "),
         Column::Drives => drives.join("; "),
+        Column::Waivers => node.waivers.iter().map(waiver_entry).collect::<Vec<_>>().join("; "),
     }
 }
 
@@ -104,6 +105,16 @@ pub(super) fn check_in_entry(c: &CheckIn) -> String {
     if let Some(note) = &c.note {
         let _ = write!(s, " \"{}\"", note.replace('"', "\"\""));
     }
+    s
+}
+
+/// `RULE [until DATE] "REASON"`, as `cells::parse_waiver` reads it.
+pub(super) fn waiver_entry(w: &Waiver) -> String {
+    let mut s = w.rule.clone();
+    if let Some(until) = w.until {
+        let _ = write!(s, " until {until}");
+    }
+    let _ = write!(s, " \"{}\"", w.reason.replace('"', "\"\""));
     s
 }
 

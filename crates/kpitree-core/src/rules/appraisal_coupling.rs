@@ -103,6 +103,8 @@ impl Rule for AppraisalCoupling {
                 NodeKind::Strategy => continue,
             };
             out.report_fix(&nodes, message, fix);
+            // The node in appraisal is the case; the outcomes it drives may change.
+            out.case(node.id.clone());
         }
     }
 }

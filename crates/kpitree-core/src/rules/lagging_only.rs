@@ -210,6 +210,7 @@ impl Rule for LaggingOnly {
                          to the key result's lagging KPI; if not, add a leading KPI that does."
                     );
                     out.report_full(&nodes, message, Some(fix), None, Some(Severity::Info));
+                    out.case(node.id.clone());
                     continue;
                 }
                 let has_sub_objectives = kind == NodeKind::Objective
@@ -222,6 +223,7 @@ impl Rule for LaggingOnly {
                 }
                 if unclassified == 0 {
                     out.report(&nodes, message);
+                    out.case(node.id.clone());
                 } else {
                     let fix = if unclassified == 1 {
                         "Set `indicator` on the KPI that has none; if it does not move before the outcome, add a \
@@ -235,6 +237,7 @@ impl Rule for LaggingOnly {
                         )
                     };
                     out.report_fix(&nodes, message, fix);
+                    out.case(node.id.clone());
                 }
             }
         }

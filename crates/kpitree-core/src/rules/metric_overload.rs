@@ -109,6 +109,8 @@ impl Rule for MetricOverload {
                     parent.kind.label(),
                 ),
             );
+            // The case is the parent; its KPIs may change.
+            out.case(parent.id.clone());
         }
     }
 }

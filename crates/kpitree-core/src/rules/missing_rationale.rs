@@ -183,6 +183,8 @@ fn report_group(cx: &Context<'_>, out: &mut Sink<'_>, site: Ix, kpis: &[Ix]) {
     nodes.push(site);
     nodes.extend_from_slice(kpis);
     out.report_fix(&nodes, message, fix);
+    // The case is the objective or key result; the KPIs without a rationale may change.
+    out.case(node.id.clone());
 }
 
 /// Set and not blank.

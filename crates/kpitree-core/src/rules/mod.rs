@@ -65,6 +65,8 @@ pub fn builtin() -> &'static [&'static dyn Rule] {
         &check_in_without_learning::CheckInWithoutLearning,
         &zombie_objective::ZombieObjective,
         &unaligned_objective::UnalignedObjective,
+        &crate::waivers::ExpiredWaiver,
+        &crate::waivers::UnusedWaiver,
     ]
 }
 
@@ -225,16 +227,25 @@ impl<'a> Sink<'a> {
         for &i in nodes {
             ids.push(self.tree.node(i).id.clone());
         }
-        self.findings.push(Finding {
-            rule: self.meta.id.to_owned(),
-            severity: severity.unwrap_or(self.severity),
-            nodes: ids,
+        let mut finding = Finding::new(
+            self.meta.id.to_owned(),
+            severity.unwrap_or(self.severity),
+            ids,
             message,
-            why: self.meta.why.into(),
-            fix: fix.map_or(self.meta.fix.into(), Into::into),
-            evidence,
-            plugin: None,
-        });
+            self.meta.why.into(),
+            fix.map_or(self.meta.fix.into(), Into::into),
+        );
+        finding.evidence = evidence;
+        self.findings.push(finding);
+    }
+
+    /// Names the case of the finding just reported, for a finding about a group whose members may
+    /// change (an owner's objectives, a parent's KPIs): its fingerprint is then the rule and the case,
+    /// not the nodes (see [`crate::finding::fingerprint`]).
+    pub fn case(&mut self, case: String) {
+        if let Some(last) = self.findings.last_mut() {
+            last.case = Some(case);
+        }
     }
 }
 

@@ -146,6 +146,9 @@ impl Rule for TooManyObjectives {
             };
             let severity = (escalate && out.severity() < Severity::Error).then_some(Severity::Error);
             out.report_full(&nodes, message, Some(fix), None, severity);
+            // The case is the owner and period (compared folded, as the groups are), not its objectives.
+            let period = first.period.map(crate::lower::lowercase_str).unwrap_or_default();
+            out.case(format!("{}\u{1f}{period}", crate::lower::lowercase_str(first.owner)));
         }
     }
 }

@@ -120,6 +120,8 @@ impl Rule for UnalignedObjective {
                        top-level objectives; an objective that serves no strategy should be questioned."
                 .to_owned();
             out.report_fix(&tops, message, fix);
+            // One case per tree: its top-level objectives may change.
+            out.case(String::new());
             return;
         }
 
@@ -166,6 +168,8 @@ impl Rule for UnalignedObjective {
                 )
             };
             out.report_fix(&nodes, message, fix);
+            // The case is the top objective; the ones below it may change.
+            out.case(node.id.clone());
         }
     }
 }
