@@ -40,7 +40,8 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 # Size matters more than speed here (every embedding page downloads it): link-time optimisation, one
 # codegen unit and opt-level z, for this build only (the workspace's release profile stays as it is for
 # native builds). Except kpitree-layout at opt-level s: at z the tree layout runs 2.5x slower (100k
-# nodes: 30 ms, slower than d3's tree(); at s 12 ms). The layout is a crate of its own for this: with
+# nodes: 30 ms, slower than d3's tree(); at s 12 ms); and kpitree-json-lite, the lean engine's JSON
+# reader, at s too (10,000 nodes read in about 60% of the time, for a few dozen bytes). The layout is a crate of its own for this: with
 # the rest of the engine at z rather than s, the lean engine is 161 KiB gzipped instead of 172.
 # Debug info off: wasm-opt strips it anyway, and wasm-bindgen needs the other custom sections that
 # `strip` would remove.
@@ -54,7 +55,8 @@ engine() {
   CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
     CARGO_PROFILE_RELEASE_DEBUG=false \
     cargo build -p kpitree-web --target wasm32-unknown-unknown --release --locked "$@" \
-    --config 'profile.release.package.kpitree-layout.opt-level="s"'
+    --config 'profile.release.package.kpitree-layout.opt-level="s"' \
+    --config 'profile.release.package.kpitree-json-lite.opt-level="s"'
   wasm-bindgen --target web --out-dir "$tmp/$name" --out-name kpitree_web \
     "$target/wasm32-unknown-unknown/release/kpitree_web.wasm"
   # -Oz: size first (the widget's wasm is downloaded by every page that embeds it); --converge repeats

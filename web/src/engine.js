@@ -93,18 +93,34 @@ function engineReady(what) {
 }
 
 /**
- * Loads and validates a tree: JSON text, CSV text (`format: 'csv'`) or a tree document object.
+ * The bytes of `input` when it is binary: an ArrayBuffer or any view of one (a typed array, a
+ * DataView, also a part of a larger buffer, also from another frame, whose classes are not this
+ * realm's); else null.
+ */
+function bytesOf(input) {
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const tag = Object.prototype.toString.call(input);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(input);
+  return null;
+}
+
+/**
+ * Loads and validates a tree: JSON text, CSV text (`format: 'csv'`), the bytes of a file (an
+ * ArrayBuffer or a typed array, such as a response's `arrayBuffer()`: UTF-8, read as the CLI reads a
+ * file, and handed to the engine without a copy into a string) or a tree document object.
  * Throws KpiTreeError with the CLI's messages when it is invalid.
  */
 export function loadTree(input, { file = 'tree.json', format, asOf, organisation } = {}) {
-  if (typeof input !== 'string') {
-    const text = JSON.stringify(input);
-    engineReady();
-    return fromObject(file, () => new Tree(call(() => wasm.loadTree(text, file, 'json', asOf ?? undefined, organisation ?? undefined))));
+  const bytes = bytesOf(input);
+  if (bytes || typeof input === 'string') {
+    format ??= /\.csv$/i.test(file) ? 'csv' : 'json';
+    engineReady(format === 'csv' ? 'CSV' : undefined);
+    const read = bytes ? wasm.loadTreeBytes : wasm.loadTree;
+    return new Tree(call(() => read(bytes ?? input, file, format, asOf ?? undefined, organisation ?? undefined)));
   }
-  format ??= /\.csv$/i.test(file) ? 'csv' : 'json';
-  engineReady(format === 'csv' ? 'CSV' : undefined);
-  return new Tree(call(() => wasm.loadTree(input, file, format, asOf ?? undefined, organisation ?? undefined)));
+  const text = JSON.stringify(input);
+  engineReady();
+  return fromObject(file, () => new Tree(call(() => wasm.loadTree(text, file, 'json', asOf ?? undefined, organisation ?? undefined))));
 }
 
 /**
@@ -280,11 +296,21 @@ export class Tree {
    * The display tree laid out (items in preorder, typed arrays). `separation` is a number (the same
    * for all neighbours) or [siblings, cousins] in node widths; default [1, 2] like d3's tree().
    */
-  layout({ collapsed = [], nodeSize = [1, 1], separation = [1, 2] } = {}) {
+  layout({ collapsed = [], collapsedNodes = [], nodeSize = [1, 1], separation = [1, 2] } = {}) {
     const [w, h] = nodeSize;
     const [siblings, cousins] = typeof separation === 'number' ? [separation, separation] : separation;
     const ids = Array.from(collapsed, String);
-    return call(() => this.inner.layout(ids, w, h, siblings, cousins));
+    const nodes = Uint32Array.from(collapsedNodes);
+    return call(() => this.inner.layout(ids, nodes, w, h, siblings, cousins));
+  }
+
+  /**
+   * The nodes (indices into `nodes()`) with children at display depth `depth` or deeper (0: the
+   * roots), as a Uint32Array: what a view opened `depth` levels deep closes (`layout`'s
+   * `collapsedNodes`), without laying the whole tree out first.
+   */
+  openableFrom(depth) {
+    return this.inner.openableFrom(Math.max(0, Math.floor(Number(depth) || 0)));
   }
 
   /** Releases the tree's memory in the engine. */

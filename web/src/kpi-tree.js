@@ -662,7 +662,7 @@ export class KpiTreeElement extends HTMLElement {
 
   /** Lays out the view again, keeping the focus on the item at `prev` (an itemKey; default: the focused one). */
   #relayout(prev = this.#layout && itemKey(this.#layout, this.#view.nodes, this.#active)) {
-    const layout = layoutOf(this.#view.tree, [...this.#collapsed]);
+    const layout = layoutOf(this.#view.tree, this.#view.nodes, this.#collapsed);
     this.#layout = layout;
     this.#geo = geometry(layout);
     this.#sizeCanvas();

@@ -146,12 +146,16 @@ export interface LoadTreeOptions {
   organisation?: string;
 }
 
+/** The bytes of a file (a response's `arrayBuffer()`, a typed array or DataView over one): UTF-8. */
+export type TreeBytes = ArrayBuffer | ArrayBufferView;
+
 /**
- * Loads and validates a tree from JSON text, CSV text or a document object. Throws KpiTreeError. With
+ * Loads and validates a tree from JSON text, CSV text, the bytes of a file (read as the CLI reads a
+ * file, without a copy into a string first) or a document object. Throws KpiTreeError. With
  * only the lean engine loaded, a text its JSON reader declines throws one with the code
  * `needs-full-engine` (`readTree` handles that).
  */
-export declare function loadTree(input: string | TreeDocument, options?: LoadTreeOptions): Tree;
+export declare function loadTree(input: string | TreeBytes | TreeDocument, options?: LoadTreeOptions): Tree;
 
 /**
  * `loadTree`, also for text the lean engine does not read: the lean engine declines what its small
@@ -159,7 +163,7 @@ export declare function loadTree(input: string | TreeDocument, options?: LoadTre
  * `needs-full-engine`); then this loads the full engine and reads again, so errors carry the CLI's
  * messages.
  */
-export declare function readTree(input: string | TreeDocument, options?: LoadTreeOptions): Promise<Tree>;
+export declare function readTree(input: string | TreeBytes | TreeDocument, options?: LoadTreeOptions): Promise<Tree>;
 
 /**
  * An earlier report read by the engine, to check against (`kpitree check --baseline`). Findings are
@@ -269,6 +273,8 @@ export interface Layout {
 export interface LayoutOptions {
   /** Node ids whose children are hidden (unknown ids are ignored). */
   collapsed?: Iterable<string>;
+  /** Node indices (into `nodes()`) whose children are hidden, as `openableFrom` gives them. */
+  collapsedNodes?: ArrayLike<number>;
   /** Width and height one item takes, gaps included. Default [1, 1]. */
   nodeSize?: [number, number];
   /** Distance between neighbours in node widths: one number, or [siblings, cousins]. Default [1, 2]. */
@@ -293,6 +299,11 @@ export declare class Tree {
   /** The report of `kpitree prune --format json`. */
   prune(options?: { config?: ConfigInput; reasons?: Array<'orphaned' | 'stale' | 'duplicated'> }): PruneReport;
   layout(options?: LayoutOptions): Layout;
+  /**
+   * The nodes (indices into `nodes()`) with children at display depth `depth` or deeper (0: the
+   * roots): what a view opened `depth` levels deep closes, for `layout`'s `collapsedNodes`.
+   */
+  openableFrom(depth: number): Uint32Array;
   free(): void;
 }
 

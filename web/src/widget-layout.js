@@ -14,9 +14,23 @@ export const PAD = 24;
 // uses 2; cards are wide and short, so a smaller gap reads as grouping without wasting the screen).
 const SEPARATION = [1, 1.3];
 
-/** `tree` (an engine Tree) laid out with the nodes of `collapsed` (ids) closed. */
-export function layoutOf(tree, collapsed) {
-  return tree.layout({ collapsed, nodeSize: [CARD_H + GAP_BREADTH, CARD_W + GAP_DEPTH], separation: SEPARATION });
+// Per node list: id -> index, for handing the engine collapsed nodes as one typed array (a large tree
+// opens with thousands closed) instead of one string each.
+const positions = new WeakMap();
+function positionsOf(nodes) {
+  let map = positions.get(nodes);
+  if (!map) {
+    map = new Map(nodes.map((n, i) => [n.id, i]));
+    positions.set(nodes, map);
+  }
+  return map;
+}
+
+/** `tree` (an engine Tree, whose nodes are `nodes`) laid out with the nodes of `collapsed` (ids) closed. */
+export function layoutOf(tree, nodes, collapsed) {
+  const at = positionsOf(nodes);
+  const collapsedNodes = Uint32Array.from([...collapsed].map((id) => at.get(id)).filter((i) => i !== undefined));
+  return tree.layout({ collapsedNodes, nodeSize: [CARD_H + GAP_BREADTH, CARD_W + GAP_DEPTH], separation: SEPARATION });
 }
 
 /** The SVG path of the link from display item `p`'s card to its child item `i`'s, placed by `g` (geometry()). */
@@ -78,12 +92,9 @@ export function geometry(L) {
   };
 }
 
-/** Adds to `collapsed` the ids of the nodes with children at `level` and below (1 = strategies) in `tree` laid out whole. */
+/** Adds to `collapsed` the ids of the nodes with children at `level` and below (1 = strategies) in `tree`. */
 export function collapseFrom(collapsed, tree, nodes, level) {
-  const full = layoutOf(tree, []);
-  for (let i = 0; i < full.count; i++) {
-    if (full.depth[i] >= level - 1 && opens(full.flags[i])) collapsed.add(nodes[full.node[i]].id);
-  }
+  for (const i of tree.openableFrom(level - 1)) collapsed.add(nodes[i].id);
 }
 
 /** What identifies a display item across layouts: its node and its parent's node. */

@@ -30,7 +30,8 @@ function formatOf(url) {
   return /\.csv(?:$|[?#])/i.test(url) ? 'csv' : 'json';
 }
 
-async function fetchText(url, what) {
+/** The body of `url` as text, or as an ArrayBuffer with `bytes`. */
+async function fetchBody(url, what, bytes = false) {
   let res;
   try {
     res = await fetch(url);
@@ -38,7 +39,7 @@ async function fetchText(url, what) {
     throw Object.assign(new Error(`cannot fetch ${what} ${url}: ${e.message}`), { problems: [], unreachable: true });
   }
   if (!res.ok) throw Object.assign(new Error(`cannot fetch ${what} ${url}: HTTP ${res.status}`), { problems: [], unreachable: true });
-  return res.text();
+  return bytes ? res.arrayBuffer() : res.text();
 }
 
 /** Releases an engine Tree (once; a second call does nothing). */
@@ -62,7 +63,8 @@ function freeIfOwn(tree, own) {
  * as long as this parse, and this one can run while the engine's wasm compiles). The engine accepted
  * the same text (no unknown fields), so these are the nodes it holds, in its order; they differ only
  * where the format allows two spellings of one thing (null or absent, `active` or no status).
- * Null when the text is not a JSON document (CSV, a byte-order mark): then tree.nodes().
+ * Null when the text is not a JSON document (CSV, a byte-order mark left in a text the page gave):
+ * then tree.nodes().
  */
 function documentOf(text) {
   try {
@@ -123,11 +125,18 @@ export async function load(el, value, baseline, stale, { ui, show, adopt, fail }
     const configUrl = el.config;
     const rulesUrl = el.rules;
     const texts = {
-      baseline: baseline === null && baselineUrl ? fetchText(baselineUrl, 'baseline') : null,
-      // The tree parsed as it arrives, while the engine may still be compiling.
-      tree: value ? null : fetchText(src, 'tree').then((text) => ({ text, doc: documentOf(text) })),
-      config: configUrl ? fetchText(configUrl, 'configuration') : null,
-      rules: rulesUrl ? fetchText(rulesUrl, 'rules') : null,
+      baseline: baseline === null && baselineUrl ? fetchBody(baselineUrl, 'baseline') : null,
+      // The tree parsed as it arrives, while the engine may still be compiling. The engine reads the
+      // bytes themselves (one copy into its memory; a 5 MB string would first be copied by JS, slowly),
+      // the page its own copy of the nodes from their decoded text.
+      tree: value
+        ? null
+        : fetchBody(src, 'tree', true).then((bytes) => ({
+            bytes,
+            doc: formatOf(src) === 'csv' ? null : documentOf(new TextDecoder().decode(bytes)),
+          })),
+      config: configUrl ? fetchBody(configUrl, 'configuration') : null,
+      rules: rulesUrl ? fetchBody(rulesUrl, 'rules') : null,
     };
     // Read in order below; an earlier failure leaves the later ones unread, and unreported.
     for (const p of Object.values(texts)) p?.catch(() => {});
@@ -163,7 +172,7 @@ export async function load(el, value, baseline, stale, { ui, show, adopt, fail }
     } else {
       const got = await texts.tree;
       if (stale()) return;
-      tree = await engine.readTree(got.text, { file: src, format: formatOf(src) });
+      tree = await engine.readTree(got.bytes, { file: src, format: formatOf(src) });
       doc = got.doc;
     }
     // readTree may have waited for the full engine.

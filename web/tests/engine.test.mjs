@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openBrowser } from './support.mjs';
 import { cli, examples, repo } from './kpitree-cli.mjs';
+import { generateTree } from '../demo/generate.js';
 
 let env;
 // One page per engine: the full one (`initEngine()`) and the lean one the widget loads by default
@@ -282,6 +283,96 @@ describe(`${engine} engine: layout`, () => {
     assert.equal(got.value.folded, got.value.all - got.value.hidden);
     assert.equal(got.value.flags & 3, 1, 'has children, not expanded');
     assert.ok(got.value.all > got.value.folded);
+  });
+
+  test('openableFrom names what a whole layout shows with children from a depth; collapsedNodes closes them', async () => {
+    const fs = await import('node:fs');
+    const texts = examples().map((f) => fs.readFileSync(join(repo, f), 'utf8'));
+    texts.push(JSON.stringify(generateTree({ nodes: 2000, seed: 5 })));
+    for (const text of texts) {
+      const got = await inPage((k, text) => {
+        const tree = k.loadTree(text);
+        const nodes = tree.nodes();
+        const all = tree.layout();
+        const out = [];
+        for (let depth = 0; depth < 5; depth++) {
+          const want = [];
+          for (let i = 0; i < all.count; i++) if ((all.flags[i] & 5) === 1 && all.depth[i] >= depth) want.push(all.node[i]);
+          const got = tree.openableFrom(depth);
+          const byIndex = tree.layout({ collapsedNodes: got });
+          const byId = tree.layout({ collapsed: Array.from(got, (i) => nodes[i].id) });
+          out.push({
+            typed: got instanceof Uint32Array,
+            got: Array.from(got),
+            want: want.sort((a, b) => a - b),
+            same: byIndex.count === byId.count && byIndex.node.every((n, k) => n === byId.node[k] && byIndex.flags[k] === byId.flags[k]),
+            deepest: Math.max(...byIndex.depth),
+          });
+        }
+        // Indices out of range are ignored, as unknown ids are.
+        const ignored = tree.layout({ collapsedNodes: [nodes.length, 2 ** 32 - 1] }).count === all.count;
+        return { out, ignored };
+      }, text);
+      assert.equal(got.error, undefined, got.error?.message);
+      assert.ok(got.value.ignored);
+      got.value.out.forEach((o, depth) => {
+        assert.ok(o.typed);
+        assert.deepEqual(o.got, o.want, `depth ${depth}`);
+        assert.ok(o.same, `depth ${depth}: collapsedNodes lays out as collapsed ids`);
+        if (o.got.length) assert.ok(o.deepest <= depth, `depth ${depth}: nothing shown below it`);
+      });
+      assert.ok(got.value.out[0].got.length > 0);
+    }
+  });
+
+  test("a file's bytes are read as the CLI reads the file, from any view of a buffer", async () => {
+    const fs = await import('node:fs');
+    // Valid trees: the report from the bytes is the one from the text. Invalid ones, invalid UTF-8
+    // and a byte-order mark among them: the CLI's messages (readTree: the lean engine leaves them to
+    // the full one).
+    const files = [...examples(), ...readdirSync(join(repo, 'tests/validation')).filter((f) => !f.includes('.expected')).map((f) => `tests/validation/${f}`)];
+    for (const [k, file] of files.entries()) {
+      const bytes = [...fs.readFileSync(join(repo, file))];
+      const valid = !file.startsWith('tests/validation/');
+      const lines = valid ? [] : cli(['check', file, '--format', 'json', '--no-config'], { status: 2 }).stderr.trimEnd().split('\n');
+      const page = lean && !valid ? await enginePage(true) : pages[engine];
+      try {
+        const got = await inPageOf(page, async (kt, [bytes, file, valid, k]) => {
+          // Four ways to hold the bytes: a part of a padded buffer through a DataView, a Uint8Array,
+          // an ArrayBuffer, and an ArrayBuffer made in another frame (whose classes are not this page's).
+          let input;
+          if (k % 4 === 0) {
+            const padded = new Uint8Array(bytes.length + 7);
+            padded.set(bytes, 3);
+            input = new DataView(padded.buffer, 3, bytes.length);
+          } else if (k % 4 === 1) {
+            input = Uint8Array.from(bytes);
+          } else if (k % 4 === 2) {
+            input = Uint8Array.from(bytes).buffer;
+          } else {
+            const frame = document.createElement('iframe');
+            document.body.append(frame);
+            input = new frame.contentWindow.Uint8Array(bytes).buffer;
+            frame.remove();
+          }
+          const tree = await kt.readTree(input, { file });
+          if (!valid) return { read: true };
+          const text = new TextDecoder().decode(Uint8Array.from(bytes));
+          const same = JSON.stringify(tree.check()) === JSON.stringify(kt.loadTree(text, { file }).check());
+          return { same, count: tree.count, file: tree.file };
+        }, [bytes, file, valid, k]);
+        if (valid) {
+          assert.equal(got.error, undefined, `${file}: ${got.error?.message}`);
+          assert.ok(got.value.same, `${file}: the report from the bytes is the one from the text`);
+          assert.equal(got.value.file, file);
+        } else {
+          assert.equal(got.error?.name, 'KpiTreeError', file);
+          assert.equal(got.error.message, lines.slice(0, -1).join('\n'), file);
+        }
+      } finally {
+        if (page !== pages[engine]) await page.close();
+      }
+    }
   });
 });
 }

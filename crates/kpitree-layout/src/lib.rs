@@ -74,6 +74,26 @@ impl Shape {
         self.first_parent.is_empty()
     }
 
+    /// The nodes with children shown in full at display depth `depth` or deeper (0: the roots), in
+    /// index order: what a view opened down to `depth` levels closes. The same nodes as a whole
+    /// layout's non-reference items with children at that depth, without laying the tree out (a
+    /// large tree opens collapsed, and this is on its path to the first screen).
+    pub fn openable_from(&self, depth: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        // (node, its display depth): a node is shown in full under its first parent only.
+        let mut stack: Vec<(u32, u32)> =
+            (0..self.len() as u32).filter(|&i| self.first_parent[i as usize] == NONE).map(|i| (i, 0)).collect();
+        while let Some((node, d)) = stack.pop() {
+            let children = self.children(node);
+            if !children.is_empty() && d >= depth {
+                out.push(node);
+            }
+            stack.extend(children.iter().filter(|&&c| self.first_parent[c as usize] == node).map(|&c| (c, d + 1)));
+        }
+        out.sort_unstable();
+        out
+    }
+
     fn children(&self, i: u32) -> &[u32] {
         let (a, b) = (self.child_offsets[i as usize] as usize, self.child_offsets[i as usize + 1] as usize);
         &self.children[a..b]

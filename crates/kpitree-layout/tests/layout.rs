@@ -171,6 +171,37 @@ fn generated_trees_keep_the_properties() {
 }
 
 #[test]
+fn openable_from_names_the_nodes_a_whole_layout_shows_with_children_from_a_depth() {
+    for (size, seed) in [(300, 1), (1_000, 7), (3_000, 11)] {
+        let tree = Tree::new("gen.json", generator::generate(size, seed)).expect("valid");
+        let shape = Shape::new(&tree);
+        let whole = layout::layout(&shape, &[], &Options::default());
+        let mut shallowest = 0;
+        for depth in 0..6 {
+            let mut want: Vec<u32> = (0..whole.len())
+                .filter(|&k| whole.flags[k] & (HAS_CHILDREN | REFERENCE) == HAS_CHILDREN && whole.depth[k] >= depth)
+                .map(|k| whole.node[k])
+                .collect();
+            want.sort_unstable();
+            let got = shape.openable_from(depth);
+            assert_eq!(got, want, "{size} nodes, depth {depth}");
+            if depth == 0 {
+                shallowest = got.len();
+            }
+        }
+        assert!(shallowest > 0, "the generated tree has nodes with children");
+        // Closing them hides everything below `depth`: the layout stops there.
+        let mut collapsed = vec![false; tree.len()];
+        for i in shape.openable_from(2) {
+            collapsed[i as usize] = true;
+        }
+        let l = layout::layout(&shape, &collapsed, &Options::default());
+        assert!(l.depth.iter().all(|&d| d <= 2), "{size} nodes");
+        assert!(l.depth.contains(&2), "{size} nodes");
+    }
+}
+
+#[test]
 fn a_long_chain_does_not_overflow_the_stack() {
     let mut text = String::from(
         r#"{"version": 1, "organisation": "Chain", "as_of": "2026-11-27", "nodes": [

@@ -320,6 +320,39 @@ pub fn load_tree(
     Ok(KpiTree { tree, file: file.to_owned(), shape, rollup: OnceCell::new() })
 }
 
+/// Loads and validates a tree from the bytes of a file, as [`load_tree`] from its text. The page hands
+/// over a response's bytes as they came: one copy into the wasm memory, where a string is copied
+/// character by character in JS first (at 5 MB, 20-100 ms before the engine starts). The bytes are
+/// decoded as the CLI decodes a file: UTF-8, a byte-order mark skipped.
+#[wasm_bindgen(js_name = loadTreeBytes)]
+pub fn load_tree_bytes(
+    bytes: &[u8],
+    file: &str,
+    format: &str,
+    as_of: Option<String>,
+    organisation: Option<String>,
+) -> Result<KpiTree, JsValue> {
+    load_tree(decode(bytes, file)?, file, format, as_of, organisation)
+}
+
+#[cfg(feature = "full")]
+fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, JsValue> {
+    kpitree_core::decode_text(file, bytes).map_err(|e| load_error(&e))
+}
+
+/// The lean engine leaves the message about bad UTF-8 (which locates the byte: 1.4 KiB of wasm) to
+/// the full engine, as it leaves JSON syntax errors.
+#[cfg(not(feature = "full"))]
+fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, JsValue> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        file_error(
+            "needs-full-engine",
+            file,
+            "the lean engine does not read this text; the full engine (initEngine() without `lean`) says why",
+        )
+    })
+}
+
 /// A JSON tree: in the full engine as the CLI reads it; in the lean one through [`from_json`].
 #[cfg(feature = "full")]
 fn load_json(text: &str, file: &str) -> Result<Tree, JsValue> {
@@ -451,23 +484,35 @@ impl KpiTree {
         json(&report)
     }
 
+    /// The nodes (indices in document order) with children shown at display depth `depth` or deeper
+    /// (0: the roots): what a view opened down to `depth` levels closes, without a layout of the
+    /// whole tree first (see `Shape::openable_from`).
+    #[wasm_bindgen(js_name = openableFrom)]
+    pub fn openable_from(&self, depth: u32) -> Vec<u32> {
+        self.shape.openable_from(depth)
+    }
+
     /// The layout of the display tree (see `kpitree_layout`): an object of typed arrays.
     /// `collapsed` lists node ids whose children are hidden (unknown ids are ignored: the page may
-    /// keep ids of another tree).
+    /// keep ids of another tree), `collapsed_nodes` node indices (out of range ones are ignored): a
+    /// large tree opened collapsed closes thousands, which cross into wasm as one typed array rather
+    /// than one string each.
     pub fn layout(
         &self,
         collapsed: Vec<String>,
+        collapsed_nodes: Vec<u32>,
         width: f64,
         height: f64,
         siblings: f64,
         cousins: f64,
     ) -> Result<js_sys::Object, JsValue> {
         let mut hidden = Vec::new();
-        if !collapsed.is_empty() {
+        if !collapsed.is_empty() || !collapsed_nodes.is_empty() {
             hidden = vec![false; self.tree.len()];
-            for id in &collapsed {
-                if let Some(i) = self.tree.ix(id) {
-                    hidden[i as usize] = true;
+            let by_id = collapsed.iter().filter_map(|id| self.tree.ix(id));
+            for i in by_id.chain(collapsed_nodes) {
+                if let Some(h) = hidden.get_mut(i as usize) {
+                    *h = true;
                 }
             }
         }
