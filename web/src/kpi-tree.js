@@ -69,6 +69,13 @@ function deferred() {
 export class KpiTreeElement extends HTMLElement {
   static observedAttributes = ['src', 'plugins', 'config', 'rules', 'baseline', 'locale', 'lang', 'deep-link'];
 
+  // A `lang` above an element decides its locale too (localeOf): one observer per page tells every
+  // connected element of each change of one, and is disconnected while none is in the page.
+  static #connected = new Set();
+  static #langs = new MutationObserver(() => {
+    for (const el of KpiTreeElement.#connected) el.#followLocale();
+  });
+
   /**
    * Adds or replaces messages of language `tag` for every element of the page (keys: the English
    * catalog, `EN` in widget-i18n.js; web/README.md). Elements already shown take them on their next load.
@@ -88,6 +95,7 @@ export class KpiTreeElement extends HTMLElement {
   #baselineValue = null; // what was set through the `baseline` property
   #messages = {}; // this element's own messages, over the catalogs
   #loc = localise('en'); // words and formats in the element's locale, set by each load
+  #locale = null; // the locale of the latest load's words (or of the relabel asked for)
 
   // Loaded state.
   #tree = null; // engine Tree of the whole document
@@ -257,14 +265,20 @@ export class KpiTreeElement extends HTMLElement {
   }
 
   connectedCallback() {
+    const langs = KpiTreeElement.#connected;
+    if (langs.add(this).size === 1) KpiTreeElement.#langs.observe(document, { attributeFilter: ['lang'], subtree: true });
     this.#printHooks('addEventListener');
     if (this.#ui) this.#resizeObserver?.observe(this.#ui.viewport);
     window.addEventListener('hashchange', this.#onHash);
-    // Moving the element in the page keeps what it shows; only a first connection loads.
+    // Moving the element in the page keeps what it shows, in new words if the move changed its locale;
+    // only a first connection loads.
     if (!this.#tree || this.#stale) this.#queueReload();
+    else this.#followLocale();
   }
 
   disconnectedCallback() {
+    const langs = KpiTreeElement.#connected;
+    if (langs.delete(this) && !langs.size) KpiTreeElement.#langs.disconnect();
     window.removeEventListener('hashchange', this.#onHash);
     this.#printHooks('removeEventListener');
     cancelAnimationFrame(this.#frame);
@@ -273,8 +287,16 @@ export class KpiTreeElement extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (old === value) return;
-    if (name === 'locale' || name === 'lang') this.#relabel();
+    if (name === 'locale' || name === 'lang') this.#followLocale();
     else if (name !== 'deep-link') this.#queueReload();
+  }
+
+  /** Relabels if the locale the element resolves to is not the one it speaks (or is about to). */
+  #followLocale() {
+    const locale = localeOf(this);
+    if (locale === this.#locale) return;
+    this.#locale = locale;
+    this.#relabel();
   }
 
   /** Shows everything again in new words: the fixed parts are built anew by the reload. */
@@ -309,7 +331,7 @@ export class KpiTreeElement extends HTMLElement {
     // The stylesheet, the words, the engine and the tree download together: load() starts its requests
     // at once and waits for the element's parts (built once the stylesheet and the words are in) only
     // to draw.
-    const locale = localeOf(this);
+    const locale = (this.#locale = localeOf(this));
     const ui = Promise.all([this.#ui ? null : styleSheet(), loadMessages(locale)]).then(([sheet]) => {
       if (stale()) return;
       this.#loc = localise(locale, this.#messages);

@@ -397,7 +397,10 @@ export declare class KpiTreeElement extends HTMLElement {
    * with the error (a KpiTreeError for a bad tree); a reload gives a new promise once this one settled.
    */
   readonly ready: Promise<Report>;
-  /** The locale labels, numbers and dates use: the `locale` attribute, else the `lang` around, else the browser's. */
+  /**
+   * The locale labels, numbers and dates use: the `locale` attribute, else the `lang` around, else the
+   * browser's. A change of the `lang` that decides it (on the page, a container, a move) relabels.
+   */
   locale: string;
   /** This element's own labels (key → message), over its language's. */
   messages: Record<string, Message>;

@@ -1,7 +1,7 @@
 // The element's words and formats: every label from a message catalog in the element's locale (its
 // `locale` attribute, else the page's `lang`, else the browser's), numbers and dates through Intl,
 // English, Dutch and German shipped with the same keys and placeholders, messages replaceable by the
-// page; the rules' messages stay the engine's.
+// page; the rules' messages stay the engine's. The element follows the `lang` that decides its locale.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser } from './support.mjs';
@@ -123,6 +123,80 @@ describe('the element speaks its locale', () => {
     got = await labels(page);
     assert.equal(got.placeholder, NL['search.placeholder']);
     assert.ok(await page.evaluate(() => document.getElementById('tree').shadowRoot.querySelectorAll('[role="treeitem"]').length > 0));
+    await page.close();
+  });
+
+  test('the element follows the lang that decides its locale: the page\'s, a container\'s, a move; no other', async () => {
+    const page = await open('lang=en');
+    const heading = (text) =>
+      page.waitForFunction((t) => document.getElementById('tree').shadowRoot.querySelector('.findings h2')?.textContent === t, text);
+    // A relabel builds the element's parts anew: whether the one in place now is still in its shadow root
+    // tells whether one happened (also while the element is out of the page).
+    const keep = () => page.evaluate(() => (window.__frame = document.getElementById('tree').shadowRoot.querySelector('.frame')));
+    const kept = () => page.evaluate(() => window.__frame.getRootNode() instanceof ShadowRoot);
+    const loads = () => page.evaluate(() => window.__events.filter((e) => e.type === 'kpi-findings').length);
+    assert.equal(await loads(), 1);
+    await keep();
+
+    await page.evaluate(() => (document.documentElement.lang = 'de'));
+    await heading(DE['findings.heading']);
+    assert.equal(await kept(), false, 'relabelled');
+    assert.equal((await labels(page)).placeholder, DE['search.placeholder']);
+    await keep();
+
+    await page.evaluate(() => {
+      const section = document.createElement('section');
+      section.id = 'dutch';
+      section.lang = 'nl';
+      document.body.append(section);
+      section.append(document.getElementById('tree'));
+    });
+    await heading(NL['findings.heading']);
+    assert.equal(await kept(), false, 'relabelled');
+    assert.equal((await labels(page)).lang, 'nl');
+    await keep();
+
+    await page.evaluate(() => (document.getElementById('dutch').lang = 'en'));
+    await heading(EN['findings.heading']);
+    assert.equal(await kept(), false, 'relabelled');
+    await page.waitForFunction((n) => window.__events.filter((e) => e.type === 'kpi-findings').length === n, 4);
+    await keep();
+
+    // A lang elsewhere, and the page's while the container's decides: nothing happens, once the
+    // observer has been told (a task later) nor a while after.
+    await page.evaluate(async () => {
+      document.querySelector('h1').lang = 'fr';
+      document.documentElement.lang = 'de';
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    assert.equal(await kept(), true, 'not relabelled');
+    await page.waitForTimeout(500);
+    assert.equal(await kept(), true, 'not relabelled');
+    assert.equal(await loads(), 4);
+    assert.equal((await labels(page)).findings, EN['findings.heading']);
+
+    // Taken out of the page it follows nothing; put back under the page's German, it speaks German.
+    // Another element, meanwhile the only one in the page, still follows.
+    await page.evaluate(async () => {
+      const other = document.createElement('kpi-tree');
+      other.id = 'other';
+      document.getElementById('main').append(other);
+      window.__tree = document.getElementById('tree');
+      window.__tree.remove();
+      await new Promise((r) => setTimeout(r, 0));
+      document.documentElement.lang = 'nl';
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    await page.waitForFunction((t) => document.getElementById('other').shadowRoot.querySelector('[part="message"]')?.textContent === t, NL['message.no_tree']);
+    assert.equal(await kept(), true, 'a removed element is not relabelled');
+    await page.evaluate(() => {
+      document.documentElement.lang = 'de';
+      document.getElementById('other').remove();
+      document.getElementById('main').append(window.__tree);
+    });
+    await heading(DE['findings.heading']);
+    assert.equal(await kept(), false, 'relabelled');
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 

@@ -5,11 +5,12 @@
 // selected, matching a search, dimmed as context, references, drafts and retired ones, every badge, the
 // details with the chart, findings against a baseline with plugin findings, a plugin error and the
 // waived group open, and the load error. axe-core is clean in dark. The check is shown to fail on a bad
-// colour. Cards show a node's result against its target apart from its tree health, both labelled.
+// colour. Cards show a node's result against its target apart from its tree health, both labelled. A
+// browser without CSS light-dark() shows the light palette, legible, whatever the theme.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +46,13 @@ const THEMES = [
   { name: 'a dark system, no attribute', theme: null, scheme: 'dark', dark: true },
 ];
 
-/** The test page in colour scheme `scheme` with the element's `theme` attribute, before any tree is given. */
-async function blank({ theme, scheme }, query = '') {
+/**
+ * The test page in colour scheme `scheme` with the element's `theme` attribute, before any tree is given;
+ * with `lightDark: false`, as a browser without CSS light-dark() shows it (withoutLightDark).
+ */
+async function blank({ theme, scheme }, query = '', { lightDark = true } = {}) {
   const page = await env.page();
+  if (!lightDark) await withoutLightDark(page);
   await page.emulateMedia({ colorScheme: scheme });
   await page.setViewportSize({ width: 2200, height: 900 });
   await page.goto(`${env.url}/demo/test.html?${query}`);
@@ -59,6 +64,30 @@ async function blank({ theme, scheme }, query = '') {
     el.style.setProperty('--kpi-tree-height', '4000px');
   }, theme);
   return page;
+}
+
+/**
+ * Makes `page` take the element's stylesheet as a browser without light-dark() (Chrome before 123,
+ * Firefox before 120, Safari before 17.5) does: served with every light-dark( renamed to a function no
+ * browser knows, so `@supports (color: light-dark(...))` is false and a light-dark() value is invalid
+ * where it is used, as there.
+ */
+async function withoutLightDark(page) {
+  await page.route('**/kpi-tree.css', async (route) => {
+    const response = await route.fetch();
+    const css = await response.text();
+    assert.ok(css.includes('light-dark('), 'the stylesheet uses light-dark()');
+    await route.fulfill({ response, body: css.replaceAll('light-dark(', 'unknown-light-dark(') });
+  });
+}
+
+/** The palette of the stylesheet: [custom property, its light value] for each light-dark() colour. */
+function lightPalette() {
+  const css = readFileSync(join(web, 'src/kpi-tree.css'), 'utf8');
+  // A colour may hold one level of parentheses (rgb(...)).
+  const colour = String.raw`(?:[^(),]|\([^()]*\))+`;
+  const entry = new RegExp(String.raw`(--_[\w-]+):\s*var\(--kpi-tree-[\w-]+,\s*light-dark\((${colour}),\s*${colour}\)\)`, 'g');
+  return [...css.matchAll(entry)].map((m) => [m[1], m[2].trim()]);
 }
 
 async function waitEvents(page, types, count = 1) {
@@ -236,6 +265,47 @@ for (const t of THEMES) {
     }
   });
 }
+
+// Such a browser gets the light palette and a light color-scheme, whatever the theme or the system.
+describe('a browser without light-dark()', () => {
+  for (const t of THEMES) {
+    test(`${t.name}: the light palette, legible: a KPI selected with its chart, the load error`, async () => {
+      const page = await blank(t, '', { lightDark: false });
+      await give(page, 'hospital.json');
+      assert.equal(await isDark(page), false, 'drawn light');
+      assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('tree')).colorScheme), 'light');
+      // Every colour of the palette is its light value (as a browser with light-dark() shows the light theme).
+      const palette = lightPalette();
+      assert.ok(palette.length >= 15, `the palette is read (${palette.length} colours)`);
+      const colours = await page.evaluate((entries) => {
+        const probe = document.createElement('span');
+        document.getElementById('tree').shadowRoot.append(probe);
+        const resolve = (value) => {
+          probe.style.color = value;
+          return getComputedStyle(probe).color;
+        };
+        const found = entries.map(([name, light]) => [name, resolve(`var(${name})`), resolve(light)]);
+        probe.remove();
+        return found;
+      }, palette);
+      assert.deepEqual(colours.map(([name, got]) => [name, got]), colours.map(([name, , light]) => [name, light]));
+      await shadow(page, '[role="treeitem"][data-kind="kpi"]:not(.ref) >> nth=1').click();
+      await shadow(page, '[part="details"] svg[part="chart"] text >> nth=0').waitFor();
+      await assertContrast(page, 'a KPI selected');
+      await page.evaluate(() => {
+        document.getElementById('tree').tree = { version: 1, nodes: [{ id: 'k9', kind: 'kpi', title: 'Dangling', parents: ['nowhere'] }] };
+      });
+      await waitEvents(page, ['kpi-error']);
+      await shadow(page, '[part="error"] details summary').click();
+      await assertContrast(page, 'the load error', 6);
+      // A page's colour still applies.
+      await page.evaluate(() => document.getElementById('tree').style.setProperty('--kpi-tree-bg', 'rgb(1, 2, 3)'));
+      assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('tree')).backgroundColor), 'rgb(1, 2, 3)');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+  }
+});
 
 describe('themes', () => {
   test('theme="light" keeps the light theme under a dark system, "auto" follows it; a page colour applies in both themes', async () => {
