@@ -1,7 +1,7 @@
 // The cards of the <kpi-tree> element: one display item as a `treeitem` (title, kind, figure, result,
 // owner, tree health and other badges, the open/close tab), placed where the layout puts it, and
 // scrolling one into view. Which cards are in the DOM (the virtualised drawing) is the element's business.
-import { h, healthBadge, known, resultBadge } from './widget-dom.js';
+import { h, hasHealth, healthBadge, known, resultBadge } from './widget-dom.js';
 import { CARD_H, CARD_W, PAD, opens } from './widget-layout.js';
 
 /**
@@ -14,7 +14,6 @@ export function card(i, L, g, view, infos, matches, selectedId, active, loc) {
   const node = view.nodes[L.node[i]];
   const flags = L.flags[i];
   const reference = (flags & 4) !== 0;
-  const shared = (flags & 8) !== 0;
   const info = infos.get(node.id) ?? {};
   const hasChildren = opens(flags);
   // Under a filter, ancestors shown only as context are dimmed; the matches are not.
@@ -35,27 +34,20 @@ export function card(i, L, g, view, infos, matches, selectedId, active, loc) {
   // The card's accessible name is its content (title first in the DOM; the grid puts the kind line on
   // top), with words for screen readers where the eye reads a symbol. The result (against the target)
   // is top right; tree health, which scores upkeep and not results, is apart beside the owner.
-  const badges = [];
-  if (!reference) badges.push(healthBadge(info.health, loc));
-  if (!reference && info.findings) {
-    const sev = info.severity === 'error' ? 'err' : info.severity === 'warning' ? 'warn' : 'plain';
-    badges.push(
-      h(
+  const badges = upkeep(node, flags, info).map((b) => {
+    if (b.kind === 'health') return healthBadge(b.health, loc);
+    if (b.kind === 'findings') {
+      return h(
         'span',
-        { class: `badge ${sev}`, part: 'badge findings-badge', title: t('card.findings') },
+        { class: `badge ${b.look}`, part: 'badge findings-badge', title: t('card.findings') },
         h('span', { 'aria-hidden': 'true' }, '⚠ '),
-        loc.num(info.findings),
-        sr(t('card.findings.sr', { count: info.findings })),
-      ),
-    );
-  }
-  if (!reference && info.fresh) {
-    badges.push(h('span', { class: 'badge new', part: 'badge new-badge', title: t('card.new.title') }, t('card.new', { count: info.fresh })));
-  }
-  if (shared && !reference) {
-    const n = node.parents?.length ?? 2;
-    badges.push(h('span', { class: 'badge shared', title: t('card.shared', { count: n }) }, h('span', { 'aria-hidden': 'true' }, '×'), n, sr(t('card.shared.sr'))));
-  }
+        loc.num(b.count),
+        sr(t('card.findings.sr', { count: b.count })),
+      );
+    }
+    if (b.kind === 'new') return h('span', { class: 'badge new', part: 'badge new-badge', title: t('card.new.title') }, t('card.new', { count: b.count }));
+    return h('span', { class: 'badge shared', title: t('card.shared', { count: b.count }) }, h('span', { 'aria-hidden': 'true' }, '×'), b.count, sr(t('card.shared.sr')));
+  });
   const el = h(
     'div',
     {
@@ -89,6 +81,26 @@ export function card(i, L, g, view, infos, matches, selectedId, active, loc) {
   el.style.width = `${CARD_W}px`;
   el.style.height = `${CARD_H}px`;
   return el;
+}
+
+/**
+ * The badges beside the owner on the card of `node` (`flags` its display item's, `info` its nodeInfo()),
+ * in the screen's order: tree health, the findings (`look`: err, warn or plain by the worst of them), those new
+ * against the baseline, a shared node's count of parents; none on a reference. The card draws them in
+ * the DOM and the SVG export in SVG, so both show the same ones in the same order.
+ * @returns {{ kind: 'health' | 'findings' | 'new' | 'shared', health?: number, count?: number, look?: string }[]}
+ */
+export function upkeep(node, flags, info) {
+  if (flags & 4) return [];
+  const out = [];
+  if (hasHealth(info.health)) out.push({ kind: 'health', health: info.health });
+  if (info.findings) {
+    const look = info.severity === 'error' ? 'err' : info.severity === 'warning' ? 'warn' : 'plain';
+    out.push({ kind: 'findings', count: info.findings, look });
+  }
+  if (info.fresh) out.push({ kind: 'new', count: info.fresh });
+  if (flags & 8) out.push({ kind: 'shared', count: node.parents?.length ?? 2 });
+  return out;
 }
 
 function sr(text) {

@@ -51,28 +51,52 @@ function capital(text, locale) {
 }
 
 /**
- * The result badge of a node's `info` (nodeInfo(): `status`, a KPI's `trend`), or null when the report
- * gives it no status (a strategy): its status in words, coloured by it, and a KPI's trend as an arrow,
- * with the words for screen readers and the tooltip; in the words of `loc` (localise()). `long`
- * (details, beside a "Result" label): the trend in words on screen too.
+ * What a node's result shows, from its `info` (nodeInfo(): `status`, a KPI's `trend`), or null when the
+ * report gives it no status (a strategy): `status` (on_track, at_risk, off_track or unknown), `words` (the
+ * status in the words of `loc`), `label` (the same with a capital, as the badge reads), `trend` (its
+ * direction or null) and `arrow` (its symbol, '' without a trend). The result badge of the cards and
+ * details and the SVG export's result pill both draw this.
+ */
+export function result(info, loc) {
+  if (!known(info?.status)) return null;
+  const status = RESULTS.has(info.status) ? info.status : 'unknown';
+  const trend = info.trend?.direction ?? null;
+  const words = loc.word('result', status);
+  return { status, words, label: capital(words, loc.locale), trend, arrow: trend ? (TREND_ARROW[trend] ?? '') : '' };
+}
+
+/**
+ * The result badge of a node's `info` (see result()), or null when the report gives it no status: its
+ * status in words, coloured by it, and a KPI's trend as an arrow, with the words for screen readers and
+ * the tooltip; in the words of `loc` (localise()). `long` (details, beside a "Result" label): the trend
+ * in words on screen too.
  */
 export function resultBadge(info, loc, { long = false } = {}) {
-  if (!known(info?.status)) return null;
+  const r = result(info, loc);
+  if (!r) return null;
   const { t } = loc;
-  const status = RESULTS.has(info.status) ? info.status : 'unknown';
-  const trend = info.trend?.direction;
-  const words = loc.word('result', status);
+  const { status, trend } = r;
   const trendWords = trend ? loc.word('trend', trend) : '';
-  const said = `${t('result.label')}: ${words}${trend ? `, ${t('trend.label')} ${trendWords}` : ''}`;
+  const said = `${t('result.label')}: ${r.words}${trend ? `, ${t('trend.label')} ${trendWords}` : ''}`;
   return h(
     'span',
     { class: `badge result ${status}`, part: 'badge result-badge', 'data-status': status, title: said },
     long ? null : h('span', { class: 'sr-only' }, `${t('result.label')}: `),
-    capital(words, loc.locale),
+    r.label,
     trend && long ? `, ${trendWords}` : null,
-    trend && !long ? h('span', { class: 'trend', 'aria-hidden': 'true' }, TREND_ARROW[trend] ?? '') : null,
+    trend && !long ? h('span', { class: 'trend', 'aria-hidden': 'true' }, r.arrow) : null,
     trend && !long ? h('span', { class: 'sr-only' }, `, ${t('trend.label')} ${trendWords}`) : null,
   );
+}
+
+/** Whether `health` is a tree-health score to show: known and a number (NaN is no score). */
+export function hasHealth(health) {
+  return known(health) && !Number.isNaN(health);
+}
+
+/** A tree-health score 0-100 as its badge reads on screen, "Health N", in the words of `loc`. */
+export function healthText(health, loc) {
+  return loc.t('health.badge', { value: loc.num(Math.round(health)) });
 }
 
 /**
@@ -80,14 +104,13 @@ export function resultBadge(info, loc, { long = false } = {}) {
  * "Health N" on screen and "Tree health N of 100" to a screen reader, its meaning in the tooltip.
  */
 export function healthBadge(health, loc) {
-  if (!known(health) || Number.isNaN(health)) return null;
+  if (!hasHealth(health)) return null;
   const { t } = loc;
-  const n = loc.num(Math.round(health));
   return h(
     'span',
     { class: 'badge health', part: 'badge health-badge', 'data-health': healthClass(health), title: t('health.tip') },
     h('span', { class: 'sr-only' }, t('health.sr.before')),
-    t('health.badge', { value: n }),
+    healthText(health, loc),
     h('span', { class: 'sr-only' }, t('health.sr.after')),
   );
 }
@@ -97,7 +120,7 @@ export const SEVERITY = { error: 0, warning: 1, info: 2 };
 
 /** Health 0-100 as a class for a badge. */
 export function healthClass(health) {
-  if (!known(health) || Number.isNaN(health)) return 'plain';
+  if (!hasHealth(health)) return 'plain';
   if (health >= 80) return 'good';
   if (health >= 50) return 'fair';
   return 'poor';

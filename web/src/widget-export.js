@@ -2,9 +2,9 @@
 // (an export method, the Export menu, printing): the current view as SVG and as PNG, the findings as CSV,
 // downloads, and the print view. The screen draws only the cards in view; these draw every display item
 // of the current layout (with its collapsed nodes and filters) from the layout itself.
-import { SEVERITY, h, healthClass, known } from './widget-dom.js';
+import { SEVERITY, h, hasHealth, healthText, known, result } from './widget-dom.js';
 import { CARD_H, CARD_W, edge, opens } from './widget-layout.js';
-import { figure } from './widget-cards.js';
+import { figure, upkeep } from './widget-cards.js';
 
 /**
  * @typedef {object} ExportState What the element passes of its current view (kpi-tree.js, #exportState).
@@ -29,7 +29,7 @@ export const CSV_COLUMNS = [
 ];
 
 const KIND_COLOUR = { strategy: 'strategy', objective: 'objective', key_result: 'key-result', kpi: 'kpi' };
-const COLOURS = ['bg', 'surface', 'fg', 'muted', 'border', 'link', 'accent', 'good', 'fair', 'poor', ...Object.values(KIND_COLOUR)];
+const COLOURS = ['bg', 'surface', 'fg', 'muted', 'border', 'link', 'accent', 'good', 'fair', 'poor', 'on-status', ...Object.values(KIND_COLOUR)];
 
 /** Throws unless a tree is loaded (the export methods reject with it). */
 function need(st) {
@@ -124,28 +124,73 @@ function measurer(font) {
     if (rest) out.push(fit(rest, max, size, weight));
     return out;
   };
-  return { width, fit, wrap };
+  /**
+   * The baseline of a line of text whose box is centred on `center` (a flex item, a line box: the font's
+   * ascent and descent split evenly around it, as CSS lays it out).
+   */
+  const baseline = (center, size, weight) => {
+    ctx.font = `${weight} ${size}px ${font}`;
+    const { fontBoundingBoxAscent: a, fontBoundingBoxDescent: d } = ctx.measureText('x');
+    return known(a) && known(d) ? center + (a - d) / 2 : center + 0.35 * size;
+  };
+  return { width, fit, wrap, baseline };
 }
 
-// Card metrics as kpi-tree.css draws a card: content from x 13 (border, stripe, gap) to 227.
+// Card metrics as kpi-tree.css draws a card: content from x 13 (border, stripe, gap) to 227 and from
+// y 7 (border, padding) to 77; the kind line 16 px high, title lines 17, the owner 14; the badges beside
+// the owner end 16 px short of the right (clear of the open/close tab).
 const X0 = 13;
 const X1 = CARD_W - 9;
+const Y0 = 7;
+const Y1 = CARD_H - 7;
+const UPKEEP_X1 = X1 - 16;
+// .badge (the result, top right) and .upkeep .badge (beside the owner): height, font size, padding.
+const PILL = { height: 18, size: 11, pad: 5 };
+const SMALL = { height: 16, size: 10, pad: 4 };
+const RESULT_FILL = { on_track: 'good', at_risk: 'fair', off_track: 'poor' };
+const FINDINGS_FILL = { err: 'poor', warn: 'fair' };
 
-/** The badges of a card at the top right, as widget-cards.js shows them: `[text, fill, text colour, border]`. */
+/**
+ * A badge as kpi-tree.css draws it: filled by colour `fill` with the theme's on-status text, or, without
+ * a fill, outlined in `line` (the border colour unless given) with text in `colour` (muted unless given).
+ */
+function look(t, fill, { line, colour } = {}) {
+  return fill ? { fill: t[fill], colour: t['on-status'], stroke: null } : { fill: 'none', colour: colour ?? t.muted, stroke: line ?? t.border };
+}
+
+/**
+ * The badges of a card as widget-cards.js shows them, as `{ cls, text, arrow, weight, fill, colour, stroke }`
+ * (`cls` the screen's classes): the result pill (top right) and those beside the owner.
+ */
 function badges(node, flags, info, t, loc) {
-  if (flags & 4) return [];
-  const out = [];
-  if (flags & 8) out.push([`×${node.parents?.length ?? 2}`, 'none', t[KIND_COLOUR[node.kind]] ?? t.muted, t[KIND_COLOUR[node.kind]] ?? t.muted]);
-  if (known(info.health)) {
-    const fill = t[healthClass(info.health)];
-    out.push([loc.t('health.badge', { value: loc.num(Math.round(info.health)) }), fill ?? 'none', fill ? '#fff' : t.muted, fill ? null : t.border]);
-  }
-  if (info.findings) {
-    const fill = info.severity === 'error' ? t.poor : info.severity === 'warning' ? t.fair : null;
-    out.push([`⚠ ${info.findings}`, fill ?? 'none', fill ? '#fff' : t.muted, fill ? null : t.border]);
-  }
-  if (info.fresh) out.push([loc.t('card.new', { count: info.fresh }), t.accent, '#fff', null]);
-  return out;
+  const r = flags & 4 ? null : result(info, loc);
+  const pill = r && { cls: `result ${r.status}`, text: r.label, arrow: r.arrow, weight: 650, ...look(t, RESULT_FILL[r.status]) };
+  const kind = t[KIND_COLOUR[node.kind]] ?? t.muted;
+  const small = upkeep(node, flags, info).map((b) => {
+    if (b.kind === 'health') return { cls: 'health', text: healthText(b.health, loc), weight: 550, ...look(t, null) };
+    // No space after the sign: on screen it ends a flex item of its own, where the space is not drawn.
+    if (b.kind === 'findings') return { cls: b.look, text: `⚠${loc.num(b.count)}`, weight: 650, ...look(t, FINDINGS_FILL[b.look]) };
+    if (b.kind === 'new') return { cls: 'new', text: loc.t('card.new', { count: b.count }), weight: 650, ...look(t, 'accent') };
+    return { cls: 'shared', text: `×${b.count}`, weight: 650, ...look(t, null, { line: kind, colour: kind }) };
+  });
+  return { pill, small };
+}
+
+/** Badge `b` (badges()) in metrics `box` with its right edge at `right` and its top at `y`: its SVG and its left edge. */
+function badgeSvg(b, box, right, y, m) {
+  const border = b.stroke ? 1 : 0;
+  const arrowW = b.arrow ? 3 + m.width(b.arrow, box.size, b.weight) : 0;
+  const w = Math.max(20, m.width(b.text, box.size, b.weight) + arrowW + 2 * (box.pad + border));
+  const x = right - w;
+  const hgt = box.height;
+  // A CSS border lies inside the box; an SVG stroke is centred on the outline: inset half of it.
+  const rect = b.stroke
+    ? `<rect x="${short(x + 0.5)}" y="${y + 0.5}" width="${short(w - 1)}" height="${hgt - 1}" rx="${(hgt - 1) / 2}" fill="none" stroke="${b.stroke}"/>`
+    : `<rect x="${short(x)}" y="${y}" width="${short(w)}" height="${hgt}" rx="${hgt / 2}" fill="${b.fill}"/>`;
+  const base = m.baseline(y + hgt / 2, box.size, b.weight);
+  const arrow = b.arrow ? `<tspan dx="3">${esc(b.arrow)}</tspan>` : '';
+  const text = `<text x="${short(x + w / 2)}" y="${short(base)}" font-size="${box.size}" font-weight="${b.weight}" text-anchor="middle" fill="${b.colour}">${esc(b.text)}${arrow}</text>`;
+  return { svg: `<g class="badge ${b.cls}">${rect}${text}</g>`, left: x };
 }
 
 /** One display item's card as SVG, at its place. */
@@ -167,34 +212,48 @@ function cardSvg(st, i, t, m) {
     `<rect width="${CARD_W}" height="${CARD_H}" rx="${r}" fill="${reference ? t.bg : t.surface}"/>`,
     `<rect width="4" height="${CARD_H}" fill="${kind}"/>`,
   ];
-  // Badges, right-aligned on the first line.
-  let x = X1;
+  const { pill, small } = badges(node, flags, info, t, loc);
+  // The top line: the kind, a status other than active, the figure (or, on a reference, what it is);
+  // the result at its right, a line as high as the pill when there is one.
+  const topH = pill ? PILL.height : 16;
   const marks = [];
-  for (const [text, fill, colour, border] of badges(node, flags, info, t, loc).reverse()) {
-    const w = Math.max(20, Math.ceil(m.width(text, 11, 650)) + 10);
-    x -= w;
-    marks.push(
-      `<rect x="${x}" y="6" width="${w}" height="18" rx="9" fill="${fill}"${border ? ` stroke="${border}"` : ''}/>`,
-      `<text x="${x + w / 2}" y="19" font-size="11" font-weight="650" text-anchor="middle" fill="${colour}">${esc(text)}</text>`,
-    );
-    x -= 4;
+  let right = X1;
+  if (pill) {
+    const b = badgeSvg(pill, PILL, X1, Y0, m);
+    marks.push(b.svg);
+    right = b.left - 6;
   }
-  // The kind line: kind, a status other than active, the figure (or, on a reference, what it is).
   const label = loc.word('kind', node.kind).toLocaleUpperCase(loc.locale);
-  const room = x - 4 - X0;
+  const room = right - X0;
   const labelW = m.width(label, 11, 650) + 0.44 * label.length;
   const status = node.status && node.status !== 'active' ? loc.word('status', node.status) : null;
   const tags = [status, reference ? loc.t('card.reference') : figure(node, info, loc)].filter(Boolean).join(' · ');
-  out.push(`<text x="${X0}" y="19" font-size="11">`);
+  out.push(`<text x="${X0}" y="${short(m.baseline(Y0 + topH / 2, 11, 650))}" font-size="11">`);
   out.push(`<tspan font-weight="650" letter-spacing="0.44" fill="${kind}">${esc(m.fit(label, room, 11, 650))}</tspan>`);
   if (tags && room - labelW > 24) out.push(`<tspan dx="6" fill="${t.muted}">${esc(m.fit(tags, room - labelW - 6, 11, 400))}</tspan>`);
   out.push('</text>', ...marks);
   const title = m.wrap(node.title ?? node.id, X1 - X0, 13, 550, 2);
   const [weight, colour] = reference ? [450, t.muted] : [550, t.fg];
-  title.forEach((line, k) => out.push(`<text x="${X0}" y="${37 + 17 * k}" font-size="13" font-weight="${weight}" fill="${colour}">${esc(line)}</text>`));
+  title.forEach((line, k) => {
+    const y = m.baseline(Y0 + topH + 8.5 + 17 * k, 13, weight);
+    out.push(`<text x="${X0}" y="${short(y)}" font-size="13" font-weight="${weight}" fill="${colour}">${esc(line)}</text>`);
+  });
   if (!reference) {
+    // The bottom line: the owner, then tree health, findings, new and sharing, right-aligned clear of
+    // the tab, 4 px apart and 6 px from the owner; a line as high as the badges when there are some.
+    const bottomH = small.length ? SMALL.height : 14;
+    right = UPKEEP_X1;
+    const drawn = [];
+    for (const b of [...small].reverse()) {
+      drawn.unshift(badgeSvg(b, SMALL, right, Y1 - SMALL.height, m));
+      right = drawn[0].left - 4;
+    }
+    out.push(...drawn.map((d) => d.svg));
+    // The gap stays without badges too (the empty row of badges is a flex item of its own).
+    const ownerRoom = (small.length ? right + 4 : right) - 6 - X0;
     const owner = node.owner ?? loc.t('card.no_owner');
-    out.push(`<text x="${X0}" y="75" font-size="11" fill="${node.owner ? t.muted : t.poor}">${esc(m.fit(owner, X1 - X0 - 18, 11, 400))}</text>`);
+    const y = m.baseline(Y1 - bottomH / 2, 11, 400);
+    out.push(`<text x="${X0}" y="${short(y)}" font-size="11" fill="${node.owner ? t.muted : t.poor}">${esc(m.fit(owner, ownerRoom, 11, 400))}</text>`);
   }
   if (opens(flags)) {
     // The open/close tab at the bottom right.
@@ -436,7 +495,7 @@ export function printView(st, on) {
             node.status && node.status !== 'active' ? loc.word('status', node.status) : null,
             figure(node, info, loc),
             info.status ? `${t('result.label')}: ${loc.word('result', info.status)}` : null,
-            known(info.health) ? `${t('health.tree')} ${loc.num(Math.round(info.health))}` : null,
+            hasHealth(info.health) ? `${t('health.tree')} ${loc.num(Math.round(info.health))}` : null,
             info.findings ? `${loc.num(info.findings)}${t('card.findings.sr', { count: info.findings })}` : null,
             opens(flags) && !(flags & 2) ? t('print.collapsed') : null,
           ].filter(Boolean);
@@ -474,7 +533,7 @@ export function printView(st, on) {
       { class: 'pv-meta' },
       [
         s.as_of ? t('asof', { date: loc.date(s.as_of), nodes: loc.num(s.nodes ?? st.byId.size) }) : t('print.nodes', { count: loc.num(s.nodes ?? st.byId.size) }),
-        known(health) ? `${t('health.tree')} ${loc.num(Math.round(health))}` : null,
+        hasHealth(health) ? `${t('health.tree')} ${loc.num(Math.round(health))}` : null,
         t('print.items', { count: loc.num(L.count) }),
       ]
         .filter(Boolean)

@@ -1,5 +1,6 @@
 // Print and export of the <kpi-tree> element (widget-export.js): the SVG of the current view (well-formed,
-// one card per display item, fewer when collapsed or filtered, hostile titles kept as text), the PNG (a
+// one card per display item, fewer when collapsed or filtered, hostile titles kept as text, each card's
+// badges those of the screen in both themes), the PNG (a
 // real PNG of the expected size), the findings as CSV (parsed back and compared with the report, formula
 // guard), the Export menu (downloads with their file names, keyboard, axe, the strict CSP) and printing
 // (the print view of the whole view and the findings; a 10,000-node tree prints on many pages).
@@ -25,7 +26,8 @@ const REASON = 'Store closes in Q1; the counter goes with it.';
 
 /**
  * Two strategies, a retired objective, a KPI shared by two key results; a strategy with a hostile title,
- * an objective without an owner whose title is a spreadsheet formula, a stale KPI with a waiver.
+ * an objective without an owner whose title is a spreadsheet formula, a stale KPI with a waiver. Their
+ * results are on and off target, at risk and without data; a KPI has a trend, one only an info finding.
  */
 function tree() {
   return {
@@ -43,8 +45,9 @@ function tree() {
       { id: 'kr3', kind: 'key_result', title: 'Retail pilot live', owner: 'Sales', parents: ['o2'], status: 'retired', unit: 'stores', start: 0, target: 3, current: 0 },
       {
         id: 'k1', kind: 'kpi', title: 'Qualified pipeline', owner: 'Sales', parents: ['kr1', 'kr2'], unit: 'count', direction: 'higher_is_better', indicator: 'leading', target: 40,
-        rationale: 'Accounts come out of pipeline.', last_reviewed: '2026-10-01', measurements: [{ date: '2026-11-01', value: 37 }, { date: '2026-11-15', value: 41 }],
+        rationale: 'Accounts come out of pipeline.', last_reviewed: '2026-10-01', measurements: [{ date: '2026-10-15', value: 30 }, { date: '2026-11-01', value: 37 }, { date: '2026-11-15', value: 41 }],
       },
+      { id: 'k4', kind: 'kpi', title: 'Demo calls', owner: 'Sales', parents: ['kr1'], unit: 'calls', direction: 'higher_is_better', indicator: 'leading', target: 20, last_reviewed: '2026-10-01', measurements: [{ date: '2026-11-01', value: 25 }] },
       { id: 'k2', kind: 'kpi', title: 'Incident minutes', owner: 'Platform', parents: ['kr2'], unit: 'min', direction: 'lower_is_better', indicator: 'lagging', target: 30, rationale: 'What customers feel.', last_reviewed: '2026-10-01', measurements: [{ date: '2026-11-01', value: 50 }] },
       {
         id: 'k3', kind: 'kpi', title: 'Store footfall', owner: 'Retail', parents: ['kr3'], unit: 'visits', direction: 'higher_is_better', indicator: 'lagging', target: 1000, last_reviewed: '2024-01-01', measurements: [{ date: '2026-11-01', value: 900 }],
@@ -202,6 +205,121 @@ describe('SVG', () => {
     assert.equal(svg.cardTitles[k], `Strategy: ${HOSTILE}`);
     assert.ok(svg.texts[k].includes(HOSTILE), svg.texts[k]);
   });
+});
+
+describe('SVG badges', () => {
+  // Every badge of every card, on screen and in the SVG, as `{ cls, text, fill, colour, outline, box }`:
+  // the text that is seen (not the words for screen readers), colours as the browser computes them,
+  // the outline's colour or null, the box in the card's coordinates.
+  const badgesOnScreen = (page) =>
+    page.evaluate(() => {
+      const root = document.getElementById('tree').shadowRoot;
+      // A badge is a flex container: each child is a line of its own, so white space at its ends is not
+      // drawn ("⚠ " then "3" reads "⚠3").
+      const seen = (badge) =>
+        [...badge.childNodes]
+          .filter((c) => !(c instanceof Element && c.classList.contains('sr-only')))
+          .map((c) => c.textContent.trim())
+          .join('');
+      const cards = [...root.querySelectorAll('[role="treeitem"]')].sort((a, b) => a.dataset.index - b.dataset.index);
+      return cards.map((card) => {
+        const at = card.getBoundingClientRect();
+        const scale = at.width / card.offsetWidth;
+        return {
+          id: card.dataset.id,
+          badges: [...card.querySelectorAll('.badge')].map((b) => {
+            const cs = getComputedStyle(b);
+            const r = b.getBoundingClientRect();
+            return {
+              cls: [...b.classList].filter((c) => c !== 'badge').join(' '),
+              text: seen(b),
+              fill: cs.backgroundColor,
+              colour: cs.color,
+              outline: parseFloat(cs.borderTopWidth) > 0 ? cs.borderTopColor : null,
+              box: [(r.x - at.x) / scale, (r.y - at.y) / scale, r.width / scale, r.height / scale],
+            };
+          }),
+        };
+      });
+    });
+
+  const badgesInSvg = (page) =>
+    page.evaluate(async () => {
+      const el = document.getElementById('tree');
+      const doc = new DOMParser().parseFromString(await el.exportSvg(), 'image/svg+xml');
+      // SVG colours (#rrggbb, rgba(), none) as the browser computes CSS colours, to compare with the screen's.
+      const probe = document.createElement('span');
+      document.body.append(probe);
+      const css = (v) => {
+        probe.style.color = v === 'none' ? 'transparent' : v;
+        return getComputedStyle(probe).color;
+      };
+      const out = [...doc.querySelectorAll('g.node')].map((g) => ({
+        id: g.getAttribute('data-id'),
+        badges: [...g.querySelectorAll('g.badge')].map((b) => {
+          const rect = b.querySelector('rect');
+          const text = b.querySelector('text');
+          const n = (a) => Number(rect.getAttribute(a));
+          const stroke = rect.getAttribute('stroke');
+          // A stroke is centred on the outline: the badge's box is half of it further out.
+          const half = stroke ? 0.5 : 0;
+          return {
+            cls: [...b.classList].filter((c) => c !== 'badge').join(' '),
+            text: text.textContent,
+            fill: css(rect.getAttribute('fill')),
+            colour: css(text.getAttribute('fill')),
+            outline: stroke ? css(stroke) : null,
+            box: [n('x') - half, n('y') - half, n('width') + 2 * half, n('height') + 2 * half],
+            textAt: Number(text.getAttribute('x')),
+          };
+        }),
+      }));
+      probe.remove();
+      return out;
+    });
+
+  for (const theme of ['light', 'dark']) {
+    test(`each card's badges in the SVG are the screen's: text, fill, text colour, outline and place (${theme} theme)`, async () => {
+      const page = await openTree();
+      // The element's own report without every other finding is a baseline against which those are new.
+      await page.evaluate((th) => {
+        const el = document.getElementById('tree');
+        el.setAttribute('theme', th);
+        el.baseline = { ...el.report, findings: el.report.findings.filter((f, i) => i % 2 === 0 && !f.waived) };
+      }, theme);
+      await page.waitForFunction(() => window.__events.filter((e) => e.type === 'kpi-findings').length >= 2, null, { timeout: 30000 });
+      const screen = await badgesOnScreen(page);
+      const svg = await badgesInSvg(page);
+      assert.deepEqual(svg.map((c) => c.id), screen.map((c) => c.id));
+
+      // The tree shows every kind of badge, so each is compared.
+      const kinds = new Set(screen.flatMap((c) => c.badges.map((b) => b.cls)));
+      for (const cls of ['result on_track', 'result at_risk', 'result off_track', 'result unknown', 'health', 'err', 'warn', 'plain', 'new', 'shared']) {
+        assert.ok(kinds.has(cls), `a card has a ${cls} badge`);
+      }
+      assert.ok(screen.some((c) => c.badges.some((b) => /[↗↘→]$/.test(b.text))), 'a result has a trend arrow');
+      const themed = await page.evaluate(() => getComputedStyle(document.getElementById('tree').shadowRoot.querySelector('.badge.result.on_track')).color);
+      assert.equal(themed, theme === 'dark' ? 'rgb(16, 20, 26)' : 'rgb(255, 255, 255)', 'the theme\'s on-status colour');
+
+      screen.forEach((card, k) => {
+        const drawn = svg[k].badges;
+        const strip = (list) => list.map(({ box, textAt, ...rest }) => rest);
+        assert.deepEqual(strip(drawn), strip(card.badges), card.id);
+        card.badges.forEach((b, j) => {
+          // Where the screen has it: the SVG measures text with a canvas in the same font.
+          const d = drawn[j];
+          b.box.forEach((v, q) => assert.ok(Math.abs(d.box[q] - v) <= 1, `${card.id} ${b.cls} box ${d.box} on screen ${b.box}`));
+          assert.ok(Math.abs(d.textAt - (b.box[0] + b.box[2] / 2)) <= 1, `${card.id} ${b.cls} text centred`);
+        });
+        // Tree health is neutral: outlined, never filled by a result colour.
+        for (const b of drawn.filter((x) => x.cls === 'health')) {
+          assert.equal(b.fill, 'rgba(0, 0, 0, 0)', `${card.id} health is not filled`);
+          assert.ok(b.outline, `${card.id} health is outlined`);
+        }
+      });
+      assert.deepEqual(page.errors, []);
+    });
+  }
 });
 
 describe('PNG', () => {
