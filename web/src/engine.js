@@ -115,12 +115,19 @@ export function loadTree(input, { file = 'tree.json', format, asOf, organisation
   if (bytes || typeof input === 'string') {
     format ??= /\.csv$/i.test(file) ? 'csv' : 'json';
     engineReady(format === 'csv' ? 'CSV' : undefined);
-    const read = bytes ? wasm.loadTreeBytes : wasm.loadTree;
-    return new Tree(call(() => read(bytes ?? input, file, format, asOf ?? undefined, organisation ?? undefined)));
+    return new Tree(call(() => wasm.loadTree(bytes ?? utf8(input), file, format, asOf ?? undefined, organisation ?? undefined)));
   }
-  const text = JSON.stringify(input);
+  const text = utf8(JSON.stringify(input));
   engineReady();
   return fromObject(file, () => new Tree(call(() => wasm.loadTree(text, file, 'json', asOf ?? undefined, organisation ?? undefined))));
+}
+
+/**
+ * `text` as UTF-8 bytes, for the engine. The engine reads bytes only: the browser encodes a text at
+ * once, where a string argument would be copied into the wasm a character at a time by JS.
+ */
+export function utf8(text) {
+  return new TextEncoder().encode(text);
 }
 
 /**

@@ -8,7 +8,7 @@
 // the answers' checks, so findings and plugin errors read exactly as `kpitree check --plugin` prints
 // them. The worker only instantiates and calls.
 import * as wasm from './pkg/kpitree_web.js';
-import { KpiTreeError, baselineOf, configOf, initEngine } from './engine.js';
+import { KpiTreeError, baselineOf, configOf, initEngine, utf8 } from './engine.js';
 
 const WORKER = new URL('./plugin-worker.js', import.meta.url);
 
@@ -126,7 +126,7 @@ async function loadAll(run, plugins, limits) {
 function fullTree(tree) {
   const inner = tree.inner;
   if (inner instanceof wasm.KpiTree) return { inner, free() {} };
-  const copy = wasm.loadTree(inner.documentJson(), tree.file, 'json', undefined, undefined);
+  const copy = wasm.loadTree(utf8(inner.documentJson()), tree.file, 'json', undefined, undefined);
   return { inner: copy, free: () => copy.free() };
 }
 

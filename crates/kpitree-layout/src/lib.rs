@@ -79,19 +79,19 @@ impl Shape {
     /// layout's non-reference items with children at that depth, without laying the tree out (a
     /// large tree opens collapsed, and this is on its path to the first screen).
     pub fn openable_from(&self, depth: u32) -> Vec<u32> {
-        let mut out = Vec::new();
-        // (node, its display depth): a node is shown in full under its first parent only.
-        let mut stack: Vec<(u32, u32)> =
-            (0..self.len() as u32).filter(|&i| self.first_parent[i as usize] == NONE).map(|i| (i, 0)).collect();
-        while let Some((node, d)) = stack.pop() {
-            let children = self.children(node);
-            if !children.is_empty() && d >= depth {
-                out.push(node);
+        // Each node's display depth: it is shown in full under its first parent only. Collected in
+        // index order afterwards, which needs no sort (and no sort's code in the wasm).
+        let mut depths = vec![0u32; self.len()];
+        let mut stack: Vec<u32> = (0..self.len() as u32).filter(|&i| self.first_parent[i as usize] == NONE).collect();
+        while let Some(node) = stack.pop() {
+            for &c in self.children(node) {
+                if self.first_parent[c as usize] == node {
+                    depths[c as usize] = depths[node as usize] + 1;
+                    stack.push(c);
+                }
             }
-            stack.extend(children.iter().filter(|&&c| self.first_parent[c as usize] == node).map(|&c| (c, d + 1)));
         }
-        out.sort_unstable();
-        out
+        (0..self.len() as u32).filter(|&i| depths[i as usize] >= depth && !self.children(i).is_empty()).collect()
     }
 
     fn children(&self, i: u32) -> &[u32] {

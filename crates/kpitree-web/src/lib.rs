@@ -299,16 +299,21 @@ fn settings_of(config: &str, source: &str) -> Result<(Settings, CustomRules), Js
     }
 }
 
-/// Loads and validates a tree from text. `format` is `json` or `csv`; for CSV, `as_of` (YYYY-MM-DD)
-/// and `organisation` fill what the file does not say, as the CLI's flags do.
+/// Loads and validates a tree from the bytes of a file (JSON or CSV text in UTF-8, as `format`
+/// says), decoded as the CLI decodes a file: a byte-order mark skipped. For CSV, `as_of` (YYYY-MM-DD)
+/// and `organisation` fill what the file does not say, as the CLI's flags do. Bytes rather than a
+/// string: the page hands over a response's bytes as they came, one copy into the wasm memory, and
+/// a text is encoded by the browser's TextEncoder; a string argument is copied character by
+/// character in JS first (at 5 MB, 20-100 ms before the engine starts).
 #[wasm_bindgen(js_name = loadTree)]
 pub fn load_tree(
-    text: &str,
+    bytes: &[u8],
     file: &str,
     format: &str,
     as_of: Option<String>,
     organisation: Option<String>,
 ) -> Result<KpiTree, JsValue> {
+    let text = decode(bytes, file)?;
     let as_of = match as_of {
         Some(s) => {
             Some(Date::parse(&s).ok_or_else(|| syntax_error("asOf", &format!("{s:?} is not a date as YYYY-MM-DD")))?)
@@ -318,21 +323,6 @@ pub fn load_tree(
     let tree = if format == "csv" { load_csv(text, file, as_of, organisation)? } else { load_json(text, file)? };
     let shape = Shape::new(&tree);
     Ok(KpiTree { tree, file: file.to_owned(), shape, rollup: OnceCell::new() })
-}
-
-/// Loads and validates a tree from the bytes of a file, as [`load_tree`] from its text. The page hands
-/// over a response's bytes as they came: one copy into the wasm memory, where a string is copied
-/// character by character in JS first (at 5 MB, 20-100 ms before the engine starts). The bytes are
-/// decoded as the CLI decodes a file: UTF-8, a byte-order mark skipped.
-#[wasm_bindgen(js_name = loadTreeBytes)]
-pub fn load_tree_bytes(
-    bytes: &[u8],
-    file: &str,
-    format: &str,
-    as_of: Option<String>,
-    organisation: Option<String>,
-) -> Result<KpiTree, JsValue> {
-    load_tree(decode(bytes, file)?, file, format, as_of, organisation)
 }
 
 #[cfg(feature = "full")]
