@@ -24,9 +24,6 @@ pub(super) fn parse_date(cell: &str, order: Option<DateOrder>) -> Result<Date, D
         Some(i) => (&cell[..i], Some(cell[i + 1..].trim())),
         None => (cell, None),
     };
-    if time.is_some_and(|t| !is_time(t)) {
-        return Err(DateError::Bad(format!("{cell:?} is not a date; the formats read are {FORMATS}")));
-    }
     let Some(sep) = date.chars().find(|c| matches!(c, '-' | '/' | '.')) else {
         return Err(serial_or_unknown(cell));
     };
@@ -54,6 +51,10 @@ pub(super) fn parse_date(cell: &str, order: Option<DateOrder>) -> Result<Date, D
     } else {
         return Err(DateError::Bad(format!("{cell:?} is not a date; the formats read are {FORMATS}")));
     };
+    // Checked once the date part has a date's shape, so that `Nov 27, 2026` lists the formats.
+    if let Some(Err(why)) = time.map(check_time) {
+        return Err(bad(&why));
+    }
     let y = i32::try_from(y).unwrap_or(0);
     if !(1..=12).contains(&m) {
         let read = match order {
@@ -109,17 +110,70 @@ fn needs_order(cell: &str, y: u32, first: u32, second: u32) -> String {
     }
 }
 
-/// A time after a date: `HH:MM`, optional seconds and fraction, then optionally `Z`, an offset or
-/// AM/PM. Only checked to be one; the date is taken as written.
-fn is_time(t: &str) -> bool {
-    let t = t.trim_end();
-    let upper = t.len().checked_sub(2).and_then(|i| t.get(i..)).map(str::to_ascii_uppercase);
-    let t = if matches!(upper.as_deref(), Some("AM" | "PM")) { t[..t.len() - 2].trim_end() } else { t };
-    let b = t.as_bytes();
-    let colon = b.iter().position(|&c| c == b':');
-    matches!(colon, Some(1 | 2))
-        && b[0].is_ascii_digit()
-        && b.iter().all(|c| c.is_ascii_digit() || matches!(c, b':' | b'.' | b'+' | b'-' | b'Z'))
+/// The times read after a date, for messages.
+const TIMES: &str = "HH:MM[:SS[.fraction]] (00-23, 00-59, 00-60), or H:MM[:SS] AM/PM (hour 1-12), optionally \
+                     followed by Z, UTC or an offset such as +02:00, +0200 or +02";
+
+/// Checks a time after a date: 24-hour `HH:MM[:SS[.fraction]]` (or a 12-hour time with AM/PM), then
+/// optionally `Z`, ` UTC` (BigQuery) or an offset `±HH:MM`, `±HHMM` or `±HH` (PostgreSQL). Only checked:
+/// the date is taken as written.
+fn check_time(t: &str) -> Result<(), String> {
+    let generic = || format!("the time {t:?} is not one of {TIMES}");
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    let num = |p: &str| p.parse::<u32>().unwrap_or(0);
+    // 12-hour: `8:00 PM`, `08:00:00 AM` (no zone).
+    let upper = t.to_ascii_uppercase();
+    let (t, twelve) = match upper.strip_suffix(" AM").or_else(|| upper.strip_suffix(" PM")) {
+        Some(rest) => (&t[..rest.trim_end().len()], true),
+        None => (t, false),
+    };
+    // The zone: `Z`, ` UTC`, or a sign and an offset.
+    let (clock, zone) = if let Some(c) = t.strip_suffix('Z').or_else(|| t.strip_suffix(" UTC")) {
+        (c, None)
+    } else if let Some(i) = t.find(['+', '-']) {
+        (&t[..i], Some(&t[i + 1..]))
+    } else {
+        (t, None)
+    };
+    if twelve && (zone.is_some() || clock.len() != t.len()) {
+        return Err(generic());
+    }
+    let (hms, fraction) = clock.split_once('.').map_or((clock, None), |(a, b)| (a, Some(b)));
+    if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(generic());
+    }
+    let parts: Vec<&str> = hms.split(':').collect();
+    let (h, rest) = match parts[..] {
+        [h, m] | [h, m, _] if (1..=2).contains(&h.len()) && digits(h, h.len()) && digits(m, 2) => (num(h), &parts[1..]),
+        _ => return Err(generic()),
+    };
+    if parts.len() == 3 && !digits(parts[2], 2) || parts.len() == 2 && fraction.is_some() {
+        return Err(generic());
+    }
+    if twelve && !(1..=12).contains(&h) {
+        return Err(format!("the hour {h} is not 1-12 in a time with AM or PM"));
+    }
+    if h > 23 {
+        return Err(format!("the time {t:?} has no hour {h} (00-23)"));
+    }
+    if num(rest[0]) > 59 {
+        return Err(format!("the time {t:?} has no minute {} (00-59)", rest[0]));
+    }
+    if rest.get(1).is_some_and(|s| num(s) > 60) {
+        return Err(format!("the time {t:?} has no second {} (00-60)", rest[1]));
+    }
+    if let Some(z) = zone {
+        let (zh, zm) = match z.split_once(':') {
+            Some((a, b)) if digits(a, 2) && digits(b, 2) => (a, b),
+            None if digits(z, 4) => (&z[..2], &z[2..]),
+            None if digits(z, 2) => (z, "00"),
+            _ => return Err(generic()),
+        };
+        if num(zh) > 14 || num(zm) > 59 {
+            return Err(format!("the offset in {t:?} is not one from -14:00 to +14:00"));
+        }
+    }
+    Ok(())
 }
 
 /// A cell with no separator: a spreadsheet's serial number, or not a date at all.
@@ -142,8 +196,16 @@ pub(super) fn serial_message(cell: &str, n: i32) -> String {
 }
 
 /// A number cell. With `decimal_comma` (a `;`-separated file), `12,5` is 12.5; a cell with both a
-/// comma and a dot is refused rather than guessed (which one is the thousands separator?).
+/// comma and a dot, or a dot followed by exactly three digits (`1.500`: 1500 grouped, as a
+/// decimal-comma spreadsheet writes it, or 1.5?) is refused rather than guessed.
 pub(super) fn parse_value(cell: &str, decimal_comma: bool) -> Result<f64, String> {
+    let grouped = cell.split_once('.').is_some_and(|(_, f)| f.len() == 3 && f.bytes().all(|b| b.is_ascii_digit()));
+    if decimal_comma && grouped {
+        return Err(format!(
+            "{cell:?} is ambiguous: this `;`-separated file writes numbers with a decimal comma, where the dot \
+             groups thousands (1500), but it may be a decimal point (1.5); write 1500 or 1,5"
+        ));
+    }
     if decimal_comma && cell.contains(',') {
         if cell.contains('.') || cell.matches(',').count() > 1 {
             return Err(format!(

@@ -11,17 +11,20 @@
 //! **CSV**: the header names the columns, in any order, case-insensitive (`-` or a space for `_`).
 //! The delimiter is sniffed from the header: `,`, `;` or tab (an Excel `sep=;` first line is obeyed).
 //! In a `;` file numbers may have a decimal comma (`12,5`), as European spreadsheets write them; a
-//! number with both a comma and a dot is refused. Blank lines and a UTF-8 byte-order mark are
-//! skipped; cells are quoted as the `csv` crate reads them and trimmed; an empty cell is absent.
+//! number with both a comma and a dot, or there a dot and exactly three digits (`1.500`: grouped
+//! 1500 or 1.5?), is refused. Blank lines and a UTF-8 byte-order mark are skipped; lines end with
+//! LF, CRLF or CR; cells are quoted as the `csv` crate reads them and trimmed; an empty cell is
+//! absent. An empty file (no header) is refused.
 //!
-//! **JSON**: an array of row objects with the same keys, or JSON Lines (one object per line, as
-//! BigQuery and Snowflake export); a row is a measurement or a check-in by its id key, so one file
-//! may hold both. Values may be numbers or numeric strings (`"12.5"`, as exports write decimal
-//! columns); `null` is absent. Dates are strings.
+//! **JSON**: an array of row objects with the same keys (the header's name rule), or JSON Lines
+//! (one object per line, as BigQuery and Snowflake export, each line read on its own); a row is a
+//! measurement or a check-in by its id key, so one file may hold both. Values may be numbers or
+//! numeric strings (`"12.5"`, as exports write decimal columns); `null` is absent. Dates are
+//! strings. `[]` and an empty `.jsonl`/`.ndjson` are no rows; an empty `.json` is refused.
 //!
 //! **Dates** ([`DateOrder`]): `YYYY-MM-DD`, `YYYY/MM/DD`, `DD.MM.YYYY`, each optionally followed by a
-//! time (`2026-11-27T08:00:00Z`, `2026-11-27 08:00:00+02:00`: the calendar date as written, the
-//! offset is not applied). `NN/NN/YYYY` (or `NN-NN-YYYY`) is day-first in Europe and month-first in
+//! checked time (`2026-11-27T08:00:00Z`, `2026-11-27 08:00:00+02:00`, `... 08:00:00 UTC`: the
+//! calendar date as written, the offset is not applied). `NN/NN/YYYY` (or `NN-NN-YYYY`) is day-first in Europe and month-first in
 //! the US: it is read only with an order, and refused with both readings otherwise, even where a day
 //! over 12 gives it away (a file is written in one order, and its other dates may not show it).
 //! Spreadsheet serial numbers (`46353`) and dates that do not exist are refused.
@@ -177,7 +180,10 @@ fn read_into(data: &Data<'_>, order: Option<DateOrder>, problems: &mut Vec<Probl
     let mut sink = read::Sink::new(problems, order);
     match data.format {
         DataFormat::Csv => read::read_csv(text, &mut rows, &mut sink),
-        DataFormat::Json => read::read_json(text, &mut rows, &mut sink),
+        DataFormat::Json => {
+            let ext = data.name.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
+            read::read_json(text, matches!(ext.as_str(), "jsonl" | "ndjson"), &mut rows, &mut sink);
+        }
     }
     sink.finish();
     rows

@@ -222,7 +222,16 @@ pub(super) fn read_csv(text: &str, rows: &mut Vec<Row>, sink: &mut Sink<'_>) {
         .has_headers(true)
         .flexible(true)
         .from_reader(&text.as_bytes()[offset..]);
-    let line_of = |p: Option<&::csv::Position>| p.map(|p| skipped + usize::try_from(p.line()).unwrap_or(0));
+    // Lines from byte offsets, not the reader's line count: a record's position is where the reader
+    // stopped after the one before, which is before the `\n` of a CRLF ending and before blank lines.
+    let mut lines = Lines::new(text);
+    let mut line_of = |p: Option<&::csv::Position>| {
+        let mut i = offset + p.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+        while matches!(text.as_bytes().get(i), Some(b'\r' | b'\n')) {
+            i += 1;
+        }
+        Some(lines.at(i.min(text.len())).0)
+    };
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -359,10 +368,19 @@ struct Lines<'t> {
     column: usize,
 }
 
-impl Lines<'_> {
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        Lines { text, offset: 0, line: 1, column: 1 }
+    }
+
     fn at(&mut self, offset: usize) -> (usize, usize) {
-        for c in self.text[self.offset..offset].chars() {
-            if c == '\n' {
+        if offset < self.offset {
+            *self = Lines::new(self.text);
+        }
+        let bytes = self.text.as_bytes();
+        for (i, c) in self.text[self.offset..offset].char_indices() {
+            // A lone `\r` ends a line too (as the CSV reader reads it); `\r\n` is one ending.
+            if c == '\n' || c == '\r' && bytes.get(self.offset + i + 1) != Some(&b'\n') {
                 self.line += 1;
                 self.column = 1;
             } else {
@@ -382,9 +400,10 @@ fn skip_ws(text: &str, mut i: usize) -> usize {
 }
 
 /// Reads a JSON data file: an array of row objects, or JSON Lines (one object per line, as
-/// warehouses export).
-pub(super) fn read_json(text: &str, rows: &mut Vec<Row>, sink: &mut Sink<'_>) {
-    let mut lines = Lines { text, offset: 0, line: 1, column: 1 };
+/// warehouses export). `lines_file` is a `.jsonl` or `.ndjson` name, where no lines is no rows (an
+/// empty table's export) as a header-only CSV is; an empty `.json` is refused as an empty CSV is.
+pub(super) fn read_json(text: &str, lines_file: bool, rows: &mut Vec<Row>, sink: &mut Sink<'_>) {
+    let mut lines = Lines::new(text);
     let syntax = |sink: &mut Sink<'_>, lines: &mut Lines<'_>, at: usize, detail: String| {
         let (line, column) = lines.at(at);
         sink.push(
@@ -393,63 +412,82 @@ pub(super) fn read_json(text: &str, rows: &mut Vec<Row>, sink: &mut Sink<'_>) {
         );
     };
     let mut i = skip_ws(text, 0);
-    let array = match text.as_bytes().get(i) {
-        Some(b'[') => true,
-        Some(b'{') => false,
+    match text.as_bytes().get(i) {
+        Some(b'[') => {}
+        Some(b'{') => return json_lines(text, rows, sink),
+        None if lines_file => return,
         _ => {
             let detail =
                 "expected an array of rows, such as [{\"kpi_id\": \"k\", \"date\": \"2026-11-27\", \"value\": \
-                          12}], or one row object per line (JSON Lines)"
+                 12}] ([] for none), or one row object per line (JSON Lines)"
                     .to_owned();
             syntax(sink, &mut lines, i, detail);
             return;
         }
-    };
-    if array {
-        i = skip_ws(text, i + 1);
-        if text.as_bytes().get(i) == Some(&b']') {
-            i += 1;
-        } else {
-            i = match json_values(text, i, true, &mut lines, rows, sink) {
-                Some(end) => end,
-                None => return,
-            };
-        }
-        let rest = skip_ws(text, i);
-        if rest < text.len() {
-            syntax(sink, &mut lines, rest, "text after the array of rows".to_owned());
-        }
+    }
+    i = skip_ws(text, i + 1);
+    if text.as_bytes().get(i) == Some(&b']') {
+        i += 1;
     } else {
-        json_values(text, i, false, &mut lines, rows, sink);
+        i = match json_values(text, i, &mut lines, rows, sink) {
+            Some(end) => end,
+            None => return,
+        };
+    }
+    let rest = skip_ws(text, i);
+    if rest < text.len() {
+        syntax(sink, &mut lines, rest, "text after the array of rows".to_owned());
     }
 }
 
-/// Reads the values from `i` on: up to the closing `]` of an array (the offset after it is
-/// returned), or to the end of JSON Lines. `None` after a syntax problem.
+/// JSON Lines: each line is read on its own, so a broken line is reported at itself and the lines
+/// after it are still checked.
+fn json_lines(text: &str, rows: &mut Vec<Row>, sink: &mut Sink<'_>) {
+    for (k, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let body = line.trim_start();
+        if body.trim_end().is_empty() {
+            continue;
+        }
+        // Columns count characters, as an editor shows them.
+        let indent = line[..line.len() - body.len()].chars().count();
+        match serde_json::from_str::<serde_json::Value>(body) {
+            Ok(value) => {
+                let at = Location { line: Some(k + 1), column: Some(indent + 1), ..Location::default() };
+                rows.extend(json_row(&value, &at, sink));
+            }
+            Err(e) => {
+                let detail = e.to_string();
+                let detail = detail.split(" at line ").next().unwrap_or(&detail);
+                let detail = if e.is_eof() {
+                    format!("{detail}: in JSON Lines each row object is on one line")
+                } else {
+                    detail.to_owned()
+                };
+                let column = indent + e.column().max(1);
+                sink.push(
+                    ProblemKind::Syntax { detail },
+                    Location { line: Some(k + 1), column: Some(column), ..Location::default() },
+                );
+            }
+        }
+    }
+}
+
+/// Reads the rows of an array from `i` on, up to its closing `]`; the offset after it, or `None`
+/// after a syntax problem.
 fn json_values(
     text: &str,
     mut i: usize,
-    array: bool,
     lines: &mut Lines<'_>,
     rows: &mut Vec<Row>,
     sink: &mut Sink<'_>,
 ) -> Option<usize> {
+    let unclosed = "the array of rows is not closed (a `]` is missing)";
     loop {
         let start = skip_ws(text, i);
-        if start >= text.len() {
-            if array {
-                let (line, column) = lines.at(start);
-                let detail = "the array of rows is not closed (a `]` is missing)".to_owned();
-                sink.push(
-                    ProblemKind::Syntax { detail },
-                    Location { line: Some(line), column: Some(column), ..Location::default() },
-                );
-                return None;
-            }
-            return Some(start);
-        }
-        let mut stream = serde_json::Deserializer::from_str(&text[start..]).into_iter::<serde_json::Value>();
         let (line, column) = lines.at(start);
+        let mut stream = serde_json::Deserializer::from_str(&text[start..]).into_iter::<serde_json::Value>();
         let value = match stream.next() {
             Some(Ok(v)) => v,
             Some(Err(e)) => {
@@ -467,29 +505,29 @@ fn json_values(
                 );
                 return None;
             }
-            None => return Some(start),
+            None => {
+                sink.push(
+                    ProblemKind::Syntax { detail: unclosed.to_owned() },
+                    Location { line: Some(line), column: Some(column), ..Location::default() },
+                );
+                return None;
+            }
         };
         let end = start + stream.byte_offset();
         let at = Location { line: Some(line), column: Some(column), ..Location::default() };
         rows.extend(json_row(&value, &at, sink));
         i = skip_ws(text, end);
-        if array {
-            match text.as_bytes().get(i) {
-                Some(b',') => i += 1,
-                Some(b']') => return Some(i + 1),
-                _ => {
-                    let (line, column) = lines.at(i);
-                    let detail = if i >= text.len() {
-                        "the array of rows is not closed (a `]` is missing)"
-                    } else {
-                        "expected `,` or `]` after a row"
-                    };
-                    sink.push(
-                        ProblemKind::Syntax { detail: detail.to_owned() },
-                        Location { line: Some(line), column: Some(column), ..Location::default() },
-                    );
-                    return None;
-                }
+        match text.as_bytes().get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => return Some(i + 1),
+            _ => {
+                let (line, column) = lines.at(i);
+                let detail = if i >= text.len() { unclosed } else { "expected `,` or `]` after a row" };
+                sink.push(
+                    ProblemKind::Syntax { detail: detail.to_owned() },
+                    Location { line: Some(line), column: Some(column), ..Location::default() },
+                );
+                return None;
             }
         }
     }
@@ -503,45 +541,56 @@ fn json_row(value: &serde_json::Value, at: &Location, sink: &mut Sink<'_>) -> Op
         sink.schema(detail, at.clone());
         return None;
     };
-    let id = object
-        .get("kpi_id")
-        .or_else(|| object.get("kr_id"))
-        .and_then(serde_json::Value::as_str)
-        .map(str::trim)
-        .unwrap_or("");
+    // Keys follow the header's rule (`KPI ID` is `kpi_id`); `names` are the columns as the rest reads them.
+    let mut by_col: [Option<(&str, &serde_json::Value)>; 6] = [None; 6];
+    let mut unread = Vec::new();
+    for (key, v) in object {
+        match Col::parse(key) {
+            Some(c) => match by_col[c as usize] {
+                Some((first, _)) => unread.push((key.as_str(), Some((c, first)))),
+                None => by_col[c as usize] = Some((key.as_str(), v)),
+            },
+            None => unread.push((key.as_str(), None)),
+        }
+    }
+    let get = |c: Col| by_col[c as usize].map(|(_, v)| v);
+    let id =
+        get(Col::KpiId).or_else(|| get(Col::KrId)).and_then(serde_json::Value::as_str).map(str::trim).unwrap_or("");
     let node = (!id.is_empty()).then(|| id.to_owned());
     let field = |name: &str| Location { node: node.clone(), field: Some(name.to_owned()), ..at.clone() };
     let before = sink.problems.len();
-    let mut names = Vec::new();
-    for key in object.keys() {
-        match Col::parse(key) {
-            Some(c) if c.name() == key => names.push(c.name()),
-            Some(c) => sink.schema(format!("write the key as `{}`", c.name()), field(key)),
+    for (key, twice) in unread {
+        match twice {
+            Some((c, first)) => {
+                let detail = format!("keys `{first}` and `{key}` both name the column `{}`; keep one", c.name());
+                sink.schema(detail, field(c.name()));
+            }
             None => sink.schema(unknown_name(key), field(key)),
         }
     }
+    let names: Vec<&str> = Col::ALL.into_iter().filter(|&c| get(c).is_some()).map(Col::name).collect();
     let series = check_keys(&names, &Location { node: node.clone(), ..at.clone() }, sink);
     let series = series.filter(|_| sink.problems.len() == before)?;
     let id_col = series.column();
     // Strings and numbers (`"12.5"` as exports write NUMERIC columns); null is absent.
-    let text = |sink: &mut Sink<'_>, key: &str, numeric: bool| -> Result<Option<String>, ()> {
-        match object.get(key) {
+    let text = |sink: &mut Sink<'_>, key: Col, numeric: bool| -> Result<Option<String>, ()> {
+        match get(key) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(serde_json::Value::String(s)) => Ok(Some(s.trim().to_owned()).filter(|s| !s.is_empty())),
             Some(serde_json::Value::Number(n)) if numeric => Ok(Some(n.to_string())),
             Some(other) => {
                 let want = if numeric { "a number" } else { "a string" };
-                sink.schema(format!("expected {want}, found {}", kind_of(other)), field(key));
+                sink.schema(format!("expected {want}, found {}", kind_of(other)), field(key.name()));
                 Err(())
             }
         }
     };
-    if !object.get(id_col).is_some_and(|v| v.is_string() || v.is_null()) {
-        let found = object.get(id_col).map_or("nothing", kind_of);
+    if !get(series.id_col()).is_some_and(|v| v.is_string() || v.is_null()) {
+        let found = get(series.id_col()).map_or("nothing", kind_of);
         sink.schema(format!("expected the id as a string, found {found}"), field(id_col));
         return None;
     }
-    let date = match object.get("date") {
+    let date = match get(Col::Date) {
         Some(serde_json::Value::Number(n)) => {
             let whole = n.as_f64().filter(|f| f.fract() == 0.0 && (1.0..=2_958_465.0).contains(f));
             let detail = match whole {
@@ -552,11 +601,11 @@ fn json_row(value: &serde_json::Value, at: &Location, sink: &mut Sink<'_>) -> Op
             sink.schema(detail, field("date"));
             return None;
         }
-        _ => text(sink, "date", false),
+        _ => text(sink, Col::Date, false),
     };
-    let value = text(sink, "value", true);
-    let confidence = text(sink, "confidence", true);
-    let note = text(sink, "note", false);
+    let value = text(sink, Col::Value, true);
+    let confidence = text(sink, Col::Confidence, true);
+    let note = text(sink, Col::Note, false);
     let (Ok(date), Ok(value), Ok(confidence), Ok(note)) = (date, value, confidence, note) else {
         return None;
     };
