@@ -651,7 +651,23 @@ fn check(
     for path in paths {
         let outcome = match input::load_tree_placed(&path, input.format(), &input.meta(), placed) {
             Ok(tree) => {
-                let tree = crate::measurements::apply(&path, tree, measurements)?;
+                let tree = match crate::measurements::apply(&path, tree, measurements) {
+                    Ok(tree) => tree,
+                    // Annotations, like an invalid tree's problems, so a pull request shows them on
+                    // the data file's lines. Only one tree takes --measurements: nothing else is due.
+                    Err(CliError::Loads(errors)) if format == OutputFormat::Github => {
+                        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                        crate::render_github::write_data_errors(
+                            &mut human::Guard(&mut out),
+                            &path.display().to_string(),
+                            &errors,
+                        )
+                        .and_then(|()| out.flush())
+                        .map_err(io)?;
+                        return Ok(ExitCode::from(2));
+                    }
+                    Err(e) => return Err(e),
+                };
                 let mut report = kpitree_run::check::check(
                     &tree,
                     &run.plugins,
