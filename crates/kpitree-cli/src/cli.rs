@@ -3,7 +3,7 @@
 use crate::human::{self, Esc};
 use crate::input::{self, CliError};
 use clap::{Parser, Subcommand, ValueEnum};
-use kpitree_core::baseline::Baselines;
+use kpitree_core::baseline::{Baseline, Baselines};
 use kpitree_core::csv::CsvMeta;
 use kpitree_core::finding::Severity;
 use kpitree_core::prune::Reason;
@@ -629,7 +629,7 @@ fn check(
     let baselines = match baseline {
         Some(path) => {
             let text = input::read(path)?;
-            Some(Baselines::from_json(&path.display().to_string(), &text).map_err(CliError::Load)?)
+            Some((path, Baselines::from_json(&path.display().to_string(), &text).map_err(CliError::Load)?))
         }
         None => None,
     };
@@ -651,7 +651,23 @@ fn check(
     for path in paths {
         let outcome = match input::load_tree_placed(&path, input.format(), &input.meta(), placed) {
             Ok(tree) => {
-                let tree = crate::measurements::apply(&path, tree, measurements)?;
+                let tree = match crate::measurements::apply(&path, tree, measurements) {
+                    Ok(tree) => tree,
+                    // Annotations, like an invalid tree's problems, so a pull request shows them on
+                    // the data file's lines. Only one tree takes --measurements: nothing else is due.
+                    Err(CliError::Loads(errors)) if format == OutputFormat::Github => {
+                        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                        crate::render_github::write_data_errors(
+                            &mut human::Guard(&mut out),
+                            &path.display().to_string(),
+                            &errors,
+                        )
+                        .and_then(|()| out.flush())
+                        .map_err(io)?;
+                        return Ok(ExitCode::from(2));
+                    }
+                    Err(e) => return Err(e),
+                };
                 let mut report = kpitree_run::check::check(
                     &tree,
                     &run.plugins,
@@ -660,8 +676,8 @@ fn check(
                     &run.settings,
                     &load_errors,
                 );
-                if let Some(b) = &baselines {
-                    kpitree_core::baseline::mark(&mut report, &b.for_file(&path.display().to_string()));
+                if let Some((base, b)) = &baselines {
+                    kpitree_core::baseline::mark(&mut report, &baseline_of(b, &path, base)?);
                 }
                 Ok((tree, report))
             }
@@ -725,6 +741,36 @@ fn check(
         }
     }
     Ok(ExitCode::from(code))
+}
+
+/// The baseline of the tree at `path`: matched to the baseline's files as given, as an absolute
+/// path and relative to the current directory (`./t.json` and `/repo/t.json` are `t.json`), else by
+/// a unique file name. A tree that a baseline of several files has no report of is warned about on
+/// stderr: all its findings are new, which would otherwise pass for a tree that got worse.
+fn baseline_of(baselines: &Baselines, path: &std::path::Path, base: &std::path::Path) -> Result<Baseline, CliError> {
+    let given = path.display().to_string();
+    let cwd = std::env::current_dir().ok();
+    let absolute = cwd.as_ref().map(|d| d.join(path));
+    let relative = absolute.as_ref().zip(cwd.as_ref()).and_then(|(a, d)| a.strip_prefix(d).ok().map(|r| r.to_owned()));
+    let absolute = absolute.map(|a| a.display().to_string());
+    let relative = relative.map(|r| r.display().to_string());
+    let names: Vec<&str> =
+        std::iter::once(given.as_str()).chain(absolute.as_deref()).chain(relative.as_deref()).collect();
+    if let Some(b) = baselines.lookup(&names) {
+        return Ok(b.clone());
+    }
+    let files: Vec<String> = baselines.files().iter().map(|f| Esc(f).to_string()).collect();
+    let files = if files.is_empty() { vec!["none".to_owned()] } else { files };
+    let mut err = human::stderr();
+    writeln!(
+        err,
+        "warning: the baseline {} has no report of {} (it has {}): all its findings count as new",
+        Esc(base.display().to_string()),
+        Esc(&given),
+        files.join(", ")
+    )
+    .map_err(io)?;
+    Ok(Baseline::default())
 }
 
 /// The stderr part of a check: plugin errors (with several trees, those of loading once and the

@@ -36,9 +36,31 @@ pub fn read(path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|error| CliError::Io { path: path.to_owned(), error })
 }
 
-/// Writes a file, naming it in the error.
+/// Writes `path` whole or not at all (`-o` of every command): a temporary file in the same directory,
+/// renamed over it. An existing file keeps what the user set up: a symlink is written through (its
+/// target is replaced, the link stays) and the file's permissions carry over to the new one.
 pub fn write(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|error| CliError::Io { path: path.to_owned(), error })
+    let fail = |error| CliError::Io { path: path.to_owned(), error };
+    // The file a symlink points to; a missing file is written where named.
+    let target = match std::fs::canonicalize(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
+        Err(e) => return Err(fail(e)),
+    };
+    let old = std::fs::metadata(&target).ok();
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{name}.{}.kpitree-tmp", std::process::id()));
+    let result = std::fs::write(&tmp, text)
+        .and_then(|()| match &old {
+            Some(m) => std::fs::set_permissions(&tmp, m.permissions()),
+            None => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&tmp, &target));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(fail)
 }
 
 /// The format of a tree file: the flag if given, else the extension (`.csv` is CSV, all else JSON).

@@ -94,6 +94,9 @@ pub fn merge(
     format: Option<Format>,
     meta: &CsvMeta,
 ) -> Result<ExitCode, CliError> {
+    if let Some(out) = output {
+        refuse_data_output(out, files)?;
+    }
     let tree = input::load_tree(tree_file, format, meta)?;
     let (tree, summary) = merge_files(tree_file, tree, files, flags)?;
     let to = match output {
@@ -102,7 +105,7 @@ pub fn merge(
     };
     let text = crate::cli::serialize(tree.doc(), to);
     match output {
-        Some(path) => write_whole(path, &text)?,
+        Some(path) => input::write(path, &text)?,
         None => std::io::stdout()
             .write_all(text.as_bytes())
             .map_err(|error| CliError::Io { path: PathBuf::from("<stdout>"), error })?,
@@ -134,14 +137,18 @@ fn counted(c: &Counts, what: &str) -> String {
     s
 }
 
-/// Writes `path` whole or not at all: a temporary file in the same directory, renamed over it.
-fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
-    let tmp = dir.join(format!(".{name}.{}.kpitree-tmp", std::process::id()));
-    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// `-o` naming a data file would replace the data with the tree (the tree itself may be
+/// overwritten: merging into it in place is the usual workflow). Compared as resolved paths, so
+/// `./m.csv` and a symlink to it are the same file.
+fn refuse_data_output(out: &Path, files: &[PathBuf]) -> Result<(), CliError> {
+    let Ok(target) = std::fs::canonicalize(out) else { return Ok(()) };
+    match files.iter().find(|f| std::fs::canonicalize(f).is_ok_and(|f| f == target)) {
+        Some(f) => Err(CliError::Usage(format!(
+            "-o {} is the data file {}: it would be replaced by the merged tree; write the tree to another file \
+             (or over the tree itself)",
+            Esc(out.display().to_string()),
+            Esc(f.display().to_string())
+        ))),
+        None => Ok(()),
     }
-    result.map_err(|error| CliError::Io { path: path.to_owned(), error })
 }

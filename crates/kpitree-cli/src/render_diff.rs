@@ -5,7 +5,7 @@
 use crate::human::{self, Esc};
 use crate::render_text::{BOLD, DIM, severity_style};
 use anstyle::{AnsiColor, Style};
-use kpitree_core::diff::{Change, Diff, ObjectiveChange};
+use kpitree_core::diff::{Change, Diff, LinkChange, ObjectiveChange};
 use kpitree_core::finding::{Finding, Severity};
 use std::fmt::Write as _;
 use std::io::{Result, Write};
@@ -32,6 +32,29 @@ fn signed(x: f64) -> String {
     } else {
         "±0.0".to_owned()
     }
+}
+
+/// A section's heading after a blank line: `nodes: 1 added, 0 removed, 2 changed`.
+fn counts(out: &mut impl Write, what: &str, [added, removed, changed]: [usize; 3]) -> Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{BOLD}{what}{BOLD:#}: {added} added, {removed} removed, {changed} changed")
+}
+
+/// What changed in a link: `lag_days 30 → 14, note changed` (a note can be long: named, not quoted);
+/// `field` writes the field's name (as code in Markdown). Only numbers and fixed words: nothing to escape.
+fn link_change_text(c: &LinkChange<'_>, field: fn(&str) -> String) -> String {
+    let mut parts = Vec::new();
+    if c.old.lag_days != c.new.lag_days {
+        let lag = |d: Option<u32>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
+        parts.push(format!("{} {} → {}", field("lag_days"), lag(c.old.lag_days), lag(c.new.lag_days)));
+    }
+    match (&c.old.note, &c.new.note) {
+        (None, Some(_)) => parts.push("note added".to_owned()),
+        (Some(_), None) => parts.push("note removed".to_owned()),
+        (a, b) if a != b => parts.push("note changed".to_owned()),
+        _ => {}
+    }
+    parts.join(", ")
 }
 
 /// A changed field's values, `old → new` (JSON values, compact; a series as counts).
@@ -90,14 +113,7 @@ pub fn text(out: &mut impl Write, old: &str, new: &str, d: &Diff<'_>) -> Result<
     }
     let n = &d.nodes;
     if !(n.added.is_empty() && n.removed.is_empty() && n.changed.is_empty()) {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{BOLD}nodes{BOLD:#}: {} added, {} removed, {} changed",
-            n.added.len(),
-            n.removed.len(),
-            n.changed.len()
-        )?;
+        counts(out, "nodes", [n.added.len(), n.removed.len(), n.changed.len()])?;
         for a in &n.added {
             writeln!(out, "  {GREEN}+{GREEN:#} {} {DIM}{} \"{}\"{DIM:#}", Esc(a.id), a.kind.label(), Esc(a.title))?;
         }
@@ -112,9 +128,8 @@ pub fn text(out: &mut impl Write, old: &str, new: &str, d: &Diff<'_>) -> Result<
         }
     }
     let l = &d.links;
-    if !(l.added.is_empty() && l.removed.is_empty()) {
-        writeln!(out)?;
-        writeln!(out, "{BOLD}links{BOLD:#}: {} added, {} removed", l.added.len(), l.removed.len())?;
+    if !(l.added.is_empty() && l.removed.is_empty() && l.changed.is_empty()) {
+        counts(out, "links", [l.added.len(), l.removed.len(), l.changed.len()])?;
         for (sign, style, links) in [("+", GREEN, &l.added), ("-", RED, &l.removed)] {
             for k in links {
                 writeln!(
@@ -125,6 +140,16 @@ pub fn text(out: &mut impl Write, old: &str, new: &str, d: &Diff<'_>) -> Result<
                     k.kind.as_str()
                 )?;
             }
+        }
+        for c in &l.changed {
+            writeln!(
+                out,
+                "  {YELLOW}~{YELLOW:#} {} → {} {DIM}{}{DIM:#}: {}",
+                Esc(&c.new.from),
+                Esc(&c.new.to),
+                c.new.kind.as_str(),
+                link_change_text(c, str::to_owned)
+            )?;
         }
     }
     let moved: Vec<&ObjectiveChange<'_>> = d.objectives.iter().filter(|o| o.changed).collect();
@@ -292,17 +317,27 @@ pub fn markdown(old: &str, new: &str, d: &Diff<'_>) -> String {
         items.extend(
             l.removed.iter().map(|k| format!("removed link {} → {} ({})", md(&k.from), md(&k.to), k.kind.as_str())),
         );
+        items.extend(l.changed.iter().map(|c| {
+            format!(
+                "changed link {} → {} ({}): {}",
+                md(&c.new.from),
+                md(&c.new.to),
+                c.new.kind.as_str(),
+                link_change_text(c, |f| format!("`{f}`"))
+            )
+        }));
         if items.is_empty() {
             return s;
         }
         let _ = writeln!(
             s,
-            "\n#### Changes: {} added, {} removed, {} changed; links {} added, {} removed",
+            "\n#### Changes: {} added, {} removed, {} changed; links {} added, {} removed, {} changed",
             plural(n.added.len(), "node", "nodes"),
             n.removed.len(),
             n.changed.len(),
             l.added.len(),
-            l.removed.len()
+            l.removed.len(),
+            l.changed.len()
         );
         let refs: Vec<&String> = items.iter().collect();
         md_list(&mut s, &format!("Changes ({})", items.len()), false, &refs, |s| (*s).clone());

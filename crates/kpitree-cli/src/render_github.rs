@@ -3,8 +3,9 @@
 //!
 //! One command a line: `::error file=PATH,line=L,col=C,title=RULE::MESSAGE` (`warning`, `notice`
 //! for the other severities) per finding, at the line and column of its first node (a CSV tree's
-//! row has no column; a whole-tree finding has no line); a plugin that failed, and each problem of
-//! an invalid tree, is an `::error` too; a plain summary line ends the output.
+//! row has no column; a whole-tree finding has no line); a plugin that failed, each problem of an
+//! invalid tree, and each problem of a `--measurements` data file (on the data file's line), is an
+//! `::error` too; a plain summary line ends the output.
 //!
 //! Text from trees and plugins is escaped twice, in this order: first as for a terminal
 //! ([`human::escape`]: control and bidi characters become `\u{..}`, so a newline or an escape
@@ -15,7 +16,7 @@ use crate::cli::{Checked, Totals};
 use crate::human;
 use kpitree_core::finding::Severity;
 use kpitree_core::report::PluginFailure;
-use kpitree_core::{Pos, Tree};
+use kpitree_core::{LoadError, Pos, Tree};
 use std::io::{Result, Write};
 
 /// Writes the annotations of every tree, then the summary line. `load_errors` are the plugins that
@@ -45,18 +46,36 @@ pub fn write(out: &mut impl Write, checked: &[Checked], load_errors: &[PluginFai
                     plugin(out, Some(&file), e)?;
                 }
             }
-            Err(e) => {
-                for p in &e.problems {
-                    let at = p.at.line.map(|line| Pos {
-                        line: u32::try_from(line).unwrap_or(u32::MAX),
-                        column: p.at.column.map_or(0, |c| u32::try_from(c).unwrap_or(u32::MAX)),
-                    });
-                    command(out, "error", Some(&file), at, &format!("invalid tree ({})", p.code()), &p.message)?;
-                }
-            }
+            Err(e) => problems(out, &file, "invalid tree", e)?,
         }
     }
     writeln!(out, "kpitree: {}", Totals::of(checked))
+}
+
+/// `kpitree check TREE --measurements DATA` when data files (or the tree with their data merged) are
+/// invalid: each problem annotated on its own file and line as a tree's are, then a summary line.
+pub fn write_data_errors(out: &mut impl Write, tree: &str, errors: &[LoadError]) -> Result<()> {
+    let tree = tree.replace('\\', "/");
+    let mut count = 0;
+    for e in errors {
+        let file = e.file.replace('\\', "/");
+        let what = if file == tree { "invalid tree" } else { "invalid data" };
+        problems(out, &file, what, e)?;
+        count += e.problems.len();
+    }
+    writeln!(out, "kpitree: not checked: {count} problem{} in the data to merge", if count == 1 { "" } else { "s" })
+}
+
+/// Each problem of an invalid file, an `::error` at its line and column, titled `WHAT (CODE)`.
+fn problems(out: &mut impl Write, file: &str, what: &str, e: &LoadError) -> Result<()> {
+    for p in &e.problems {
+        let at = p.at.line.map(|line| Pos {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: p.at.column.map_or(0, |c| u32::try_from(c).unwrap_or(u32::MAX)),
+        });
+        command(out, "error", Some(file), at, &format!("{what} ({})", p.code()), &p.message)?;
+    }
+    Ok(())
 }
 
 /// Where a node stands in its tree's text (a JSON tree must have been placed).

@@ -10,7 +10,9 @@ use crate::error::{LoadError, Location, Problem, ProblemKind};
 use crate::finding::BaselineState;
 use crate::report::Report;
 use rustc_hash::FxHashMap as HashMap;
-use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::marker::PhantomData;
 
 /// The fingerprints of a baseline's findings, for one tree.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,31 +29,208 @@ pub enum Baselines {
     Files(Vec<(String, Baseline)>),
 }
 
-/// Either shape of a report, read in one pass (the other fields are skipped unread).
-#[derive(Deserialize)]
+/// Either shape of a report, read in one pass (the other fields are skipped unread). Each object of
+/// a report is read from an object only (a derived struct would also take an array of its fields),
+/// and a value of the wrong type names what was expected in the user's words, not a type of ours.
 struct AnyDoc {
-    #[serde(default)]
     findings: Option<Vec<FindingDoc>>,
-    #[serde(default)]
-    files: Option<Vec<FileDoc>>,
+    files: Option<Files>,
 }
 
-#[derive(Deserialize)]
 struct ReportDoc {
     findings: Vec<FindingDoc>,
 }
 
-#[derive(Deserialize)]
 struct FindingDoc {
-    fingerprint: String,
+    fingerprint: Fingerprint,
 }
 
-#[derive(Deserialize)]
 struct FileDoc {
     file: String,
     // A file that was invalid when the baseline was made has no report: nothing is known of it.
-    #[serde(default)]
     report: Option<ReportDoc>,
+}
+
+/// A fingerprint as [`crate::finding::fingerprint`] writes it: 16 lowercase hexadecimal digits.
+struct Fingerprint(String);
+
+/// The `files` of a report of several trees. A file listed twice is refused (which of its reports
+/// would count?), compared as [`normalise`]d paths.
+struct Files(Vec<FileDoc>);
+
+/// An object of a report: what it is in the user's words, and how its fields are read.
+trait Object: Sized {
+    const WHAT: &'static str;
+    fn read<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(T::WHAT)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::read(map)
+    }
+}
+
+macro_rules! from_object {
+    ($($t:ty),*) => {$(
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_map(ObjectVisitor::<$t>(PhantomData))
+            }
+        }
+    )*};
+}
+from_object!(AnyDoc, ReportDoc, FindingDoc, FileDoc);
+
+/// Sets a field read once; a second time is an error, as serde's derive says it.
+fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+impl Object for AnyDoc {
+    const WHAT: &'static str = "a report object (the output of `kpitree check --format json`)";
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        // `null` is as good as absent, as `#[serde(default)]` on an `Option` read it.
+        let (mut findings, mut files): (Option<Option<_>>, Option<Option<_>>) = (None, None);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "findings" => once(&mut map, &mut findings, "findings")?,
+                "files" => once(&mut map, &mut files, "files")?,
+                _ => drop(map.next_value::<de::IgnoredAny>()?),
+            }
+        }
+        Ok(AnyDoc { findings: findings.flatten(), files: files.flatten() })
+    }
+}
+
+impl Object for ReportDoc {
+    const WHAT: &'static str = "a report object (`{\"findings\": [...]}`)";
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut findings = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "findings" => once(&mut map, &mut findings, "findings")?,
+                _ => drop(map.next_value::<de::IgnoredAny>()?),
+            }
+        }
+        Ok(ReportDoc { findings: findings.ok_or_else(|| de::Error::missing_field("findings"))? })
+    }
+}
+
+impl Object for FindingDoc {
+    const WHAT: &'static str = "a finding object (`{\"rule\": ..., \"fingerprint\": ...}`)";
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut fingerprint = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "fingerprint" => once(&mut map, &mut fingerprint, "fingerprint")?,
+                _ => drop(map.next_value::<de::IgnoredAny>()?),
+            }
+        }
+        Ok(FindingDoc { fingerprint: fingerprint.ok_or_else(|| de::Error::missing_field("fingerprint"))? })
+    }
+}
+
+impl Object for FileDoc {
+    const WHAT: &'static str = "a tree's entry (`{\"file\": ..., \"report\": ...}`)";
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let (mut file, mut report): (Option<String>, Option<Option<ReportDoc>>) = (None, None);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "file" => once(&mut map, &mut file, "file")?,
+                "report" => once(&mut map, &mut report, "report")?,
+                _ => drop(map.next_value::<de::IgnoredAny>()?),
+            }
+        }
+        Ok(FileDoc { file: file.ok_or_else(|| de::Error::missing_field("file"))?, report: report.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for Fingerprint {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fingerprint;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a fingerprint: 16 lowercase hexadecimal digits, as `kpitree check --format json` writes it",
+                )
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Fingerprint, E> {
+                if s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                    Ok(Fingerprint(s.to_owned()))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Str(s), &self))
+                }
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Files {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Files;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of the trees' entries (`[{\"file\": ..., \"report\": ...}]`)")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Files, A::Error> {
+                let mut files: Vec<FileDoc> = Vec::new();
+                while let Some(f) = seq.next_element::<FileDoc>()? {
+                    let key = normalise(&f.file);
+                    if let Some(first) = files.iter().position(|g| normalise(&g.file) == key) {
+                        return Err(de::Error::custom(format!(
+                            "the file {:?} is listed twice (files[{first}] and files[{}]): a baseline has one report \
+                             per tree; write it again with `kpitree check --format json`",
+                            f.file,
+                            files.len()
+                        )));
+                    }
+                    files.push(f);
+                }
+                Ok(Files(files))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// A path as written in a baseline or on a command line, made comparable without the file system:
+/// `\` read as `/`, `.` and empty parts dropped, `a/..` collapsed (a leading `..` is kept).
+pub fn normalise(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    if path.starts_with('/') { format!("/{joined}") } else { joined }
+}
+
+/// The last part of a [`normalise`]d path.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 impl Baselines {
@@ -78,6 +257,7 @@ impl Baselines {
         match doc {
             AnyDoc { files: Some(files), .. } => Ok(Baselines::Files(
                 files
+                    .0
                     .into_iter()
                     .map(|f| (f.file, f.report.map(|r| Baseline::of(r.findings)).unwrap_or_default()))
                     .collect(),
@@ -95,13 +275,38 @@ impl Baselines {
     }
 
     /// The baseline of the tree read from `file`: the one report, or the report of the same file
-    /// (none: everything is new).
+    /// (none: everything is new). [`Baselines::lookup`] says when there is none.
     pub fn for_file(&self, file: &str) -> Baseline {
+        self.lookup(&[file]).cloned().unwrap_or_default()
+    }
+
+    /// The baseline of a tree known by `names` (the path as given first, then other spellings of
+    /// it, such as the absolute path): the one report, or the report of the file whose
+    /// [`normalise`]d path equals one of them, else the only file with the same file name as the
+    /// first. `None` when a baseline of several files has none of this tree.
+    pub fn lookup(&self, names: &[&str]) -> Option<&Baseline> {
+        let files = match self {
+            Baselines::One(b) => return Some(b),
+            Baselines::Files(files) => files,
+        };
+        let names: Vec<String> = names.iter().map(|n| normalise(n)).collect();
+        let keys: Vec<String> = files.iter().map(|(f, _)| normalise(f)).collect();
+        if let Some(i) = keys.iter().position(|k| names.contains(k)) {
+            return Some(&files[i].1);
+        }
+        let name = file_name(names.first()?);
+        let mut same = keys.iter().enumerate().filter(|(_, k)| file_name(k) == name);
+        match (same.next(), same.next()) {
+            (Some((i, _)), None) => Some(&files[i].1),
+            _ => None,
+        }
+    }
+
+    /// The files a baseline of several trees has reports of, as it names them (none for one tree's).
+    pub fn files(&self) -> Vec<&str> {
         match self {
-            Baselines::One(b) => b.clone(),
-            Baselines::Files(files) => {
-                files.iter().find(|(f, _)| f == file).map(|(_, b)| b.clone()).unwrap_or_default()
-            }
+            Baselines::One(_) => Vec::new(),
+            Baselines::Files(files) => files.iter().map(|(f, _)| f.as_str()).collect(),
         }
     }
 }
@@ -110,7 +315,7 @@ impl Baseline {
     fn of(findings: Vec<FindingDoc>) -> Baseline {
         let mut counts = HashMap::default();
         for f in findings {
-            *counts.entry(f.fingerprint).or_insert(0) += 1;
+            *counts.entry(f.fingerprint.0).or_insert(0) += 1;
         }
         Baseline { counts }
     }

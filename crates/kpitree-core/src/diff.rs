@@ -33,7 +33,7 @@ pub struct Diff<'a> {
     pub document: Vec<Change>,
     /// Nodes added, removed and changed.
     pub nodes: NodeChanges<'a>,
-    /// Links added and removed (a link whose lag or note changed is one of each).
+    /// Links added, removed and changed (the same link with another lag or note).
     pub links: LinkChanges<'a>,
     /// Findings new, resolved and newly waived.
     pub findings: FindingChanges<'a>,
@@ -121,13 +121,25 @@ pub struct NodeChange<'a> {
     pub changes: Vec<Change>,
 }
 
-/// Links added and removed.
+/// Links added, removed and changed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LinkChanges<'a> {
     /// Links only NEW has, in its order.
     pub added: Vec<&'a Link>,
     /// Links only OLD has, in its order.
     pub removed: Vec<&'a Link>,
+    /// Links both have (the same `from`, `to` and `kind`) whose `lag_days` or `note` differ, in NEW's
+    /// order.
+    pub changed: Vec<LinkChange<'a>>,
+}
+
+/// A link in both versions with another lag or note: both versions of it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkChange<'a> {
+    /// The link in OLD.
+    pub old: &'a Link,
+    /// The link in NEW.
+    pub new: &'a Link,
 }
 
 /// Findings that changed, each as the report has it.
@@ -183,6 +195,7 @@ impl Diff<'_> {
             && self.nodes.changed.is_empty()
             && self.links.added.is_empty()
             && self.links.removed.is_empty()
+            && self.links.changed.is_empty()
             && self.findings.new.is_empty()
             && self.findings.resolved.is_empty()
             && self.findings.waived.is_empty()
@@ -349,10 +362,20 @@ fn links<'a>(old: &'a [Link], new: &'a [Link]) -> LinkChanges<'a> {
     type Key<'k> = (&'k str, &'k str, LinkKind, Option<u32>, Option<&'k str>);
     let key = |l: &'a Link| -> Key<'a> { (&l.from, &l.to, l.kind, l.lag_days, l.note.as_deref()) };
     let (added, removed) = unmatched(old.iter().map(key), new.iter().map(key));
-    LinkChanges {
-        added: added.into_iter().map(|i| &new[i]).collect(),
-        removed: removed.into_iter().map(|i| &old[i]).collect(),
+    // An added and a removed link between the same nodes, of the same kind, are one link changed
+    // (its lag or note), paired in order.
+    let mut removed: Vec<Option<usize>> = removed.into_iter().map(Some).collect();
+    let mut out = LinkChanges::default();
+    for i in added {
+        let n = &new[i];
+        let same = |o: &Link| o.from == n.from && o.to == n.to && o.kind == n.kind;
+        match removed.iter_mut().find(|r| r.is_some_and(|j| same(&old[j]))) {
+            Some(r) => out.changed.push(LinkChange { old: &old[r.take().unwrap_or_default()], new: n }),
+            None => out.added.push(n),
+        }
     }
+    out.removed = removed.into_iter().flatten().map(|j| &old[j]).collect();
+    out
 }
 
 fn findings<'a>(old: &'a [Finding], new: &'a [Finding]) -> FindingChanges<'a> {
@@ -526,12 +549,14 @@ mod tests {
             value(&d.nodes.changed[0].changes[0]),
             serde_json::json!({"field": "parents", "old": ["o", "o2"], "new": ["o"]})
         );
-        // Links: removed, added with a lag (a changed link is one of each).
+        // Links: another lag is the same link changed, not one removed and one added.
         let relinked = edit(&with_link, |doc| doc.links[0].lag_days = Some(30));
         let (e, re) = checked(&relinked);
         let d = diff((&a, &ra), (&e, &re));
-        assert_eq!(d.links.removed.len(), 1);
-        assert_eq!(d.links.added[0].lag_days, Some(30));
+        assert!(d.links.removed.is_empty() && d.links.added.is_empty());
+        assert_eq!(d.links.changed.len(), 1);
+        assert_eq!((d.links.changed[0].old.lag_days, d.links.changed[0].new.lag_days), (None, Some(30)));
+        assert!(!d.is_empty());
     }
 
     #[test]

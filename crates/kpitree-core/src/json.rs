@@ -14,10 +14,29 @@ use crate::source::{Pos, SourceMap};
 /// A leading UTF-8 byte-order mark is skipped (lines and columns count from after it).
 pub fn parse_json(file: &str, text: &str) -> Result<TreeDoc, LoadError> {
     let text = strip_bom(text);
-    match serde_json::from_str::<TreeDoc>(text) {
+    match from_object(text) {
         Ok(doc) => Ok(doc),
         Err(e) => Err(LoadError { file: file.to_owned(), problems: vec![explain(text, e)] }),
     }
+}
+
+/// `serde_json::from_str::<TreeDoc>`, but from an object only: a derived struct also reads an array
+/// of its fields, so `[1, 2]` would be a `$schema` that is not a string instead of not a tree.
+fn from_object(text: &str) -> Result<TreeDoc, serde_json::Error> {
+    struct Object;
+    impl<'de> serde::de::Visitor<'de> for Object {
+        type Value = TreeDoc;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a tree document object (`{\"version\": 1, \"nodes\": [...]}`)")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TreeDoc, A::Error> {
+            serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let doc = serde::Deserializer::deserialize_map(&mut de, Object)?;
+    de.end()?;
+    Ok(doc)
 }
 
 /// `text` without a leading byte-order mark (U+FEFF), which some editors on Windows write.

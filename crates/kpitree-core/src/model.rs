@@ -16,7 +16,8 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole KPI tree document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// `expecting`: a document that is not an object says so in the user's words, not "struct TreeDoc".
+#[serde(deny_unknown_fields, expecting = "a tree document object (`{\"version\": 1, \"nodes\": [...]}`)")]
 pub struct TreeDoc {
     /// The JSON Schema the file declares, for editors (`kpitree schema`); not interpreted.
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]

@@ -198,11 +198,27 @@ fn baselines_are_checked_like_trees() {
     assert!(e.to_string().contains("neither `findings` nor `files`"), "{e}");
     let e = Baselines::from_json("b.json", "{\"findings\": [").expect_err("broken");
     assert_eq!(e.problems[0].code(), "syntax");
-    let files =
-        r#"{"files": [{"file": "a.json", "report": {"findings": [{"fingerprint": "00"}]}}, {"file": "bad.json"}]}"#;
+    let files = r#"{"files": [{"file": "a.json", "report": {"findings": [{"fingerprint": "0123456789abcdef"}]}}, {"file": "bad.json"}]}"#;
     let b = Baselines::from_json("b.json", files).expect("several");
     assert_eq!(b.for_file("a.json").len(), 1);
     assert!(b.for_file("bad.json").is_empty() && b.for_file("other.json").is_empty());
+    // Another spelling of the same path, or the only file of that name elsewhere, is the same tree.
+    assert_eq!(b.lookup(&["./x/../a.json"]).map(|b| b.len()), Some(1));
+    assert_eq!(b.lookup(&["dir/a.json"]).map(|b| b.len()), Some(1));
+    assert!(b.lookup(&["other.json"]).is_none(), "no report of it");
+    assert_eq!(b.files(), ["a.json", "bad.json"]);
+    let two = r#"{"files": [{"file": "x/a.json", "report": null}, {"file": "y/a.json"}]}"#;
+    assert!(Baselines::from_json("b.json", two).expect("several").lookup(&["a.json"]).is_none(), "which a.json?");
+
+    // Shapes other than a report's are refused in the user's words, located.
+    let bad = |text: &str| Baselines::from_json("b.json", text).expect_err("refused").problems[0].clone();
+    let p = bad("{\"findings\": [{\"fingerprint\": \"zz\"}]}");
+    assert_eq!(p.at.field.as_deref(), Some("findings[0].fingerprint"));
+    assert!(p.message.contains("16 lowercase hexadecimal digits"), "{}", p.message);
+    assert!(bad("null").message.contains("expected a report object"));
+    assert!(bad("{\"findings\": [[1]]}").message.contains("expected a finding object"));
+    let twice = r#"{"files": [{"file": "a.json"}, {"file": "./a.json"}]}"#;
+    assert!(bad(twice).message.contains("listed twice"));
 }
 
 #[test]
