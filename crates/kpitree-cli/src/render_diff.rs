@@ -23,6 +23,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The findings by severity before and after, as both the text and the Markdown headline say them.
+fn severity_counts(d: &Diff<'_>) -> String {
+    let (so, sn) = (d.summary.old, d.summary.new);
+    format!(
+        "errors {} → {}, warnings {} → {}, infos {} → {}",
+        so.errors, sn.errors, so.warnings, sn.warnings, so.infos, sn.infos
+    )
+}
+
 /// A health delta with its sign (`+7.6`, `-2.0`, `±0.0`).
 fn signed(x: f64) -> String {
     if x > 0.0 {
@@ -83,7 +92,7 @@ fn objective_cells(o: &ObjectiveChange<'_>) -> [String; 3] {
 
 /// The text of `kpitree diff`.
 pub fn text(out: &mut impl Write, old: &str, new: &str, d: &Diff<'_>) -> Result<()> {
-    let (so, sn) = (d.summary.old, d.summary.new);
+    let sn = d.summary.new;
     writeln!(out, "{BOLD}{}{BOLD:#} → {BOLD}{}{BOLD:#}: {}", Esc(old), Esc(new), Esc(&sn.organisation))?;
     let delta = if d.health.delta > 0.0 {
         GREEN
@@ -94,16 +103,11 @@ pub fn text(out: &mut impl Write, old: &str, new: &str, d: &Diff<'_>) -> Result<
     };
     writeln!(
         out,
-        "{BOLD}health {:.1} → {:.1}{BOLD:#} {delta}({}){delta:#}; errors {} → {}, warnings {} → {}, infos {} → {}",
+        "{BOLD}health {:.1} → {:.1}{BOLD:#} {delta}({}){delta:#}; {}",
         d.health.old,
         d.health.new,
         signed(d.health.delta),
-        so.errors,
-        sn.errors,
-        so.warnings,
-        sn.warnings,
-        so.infos,
-        sn.infos
+        severity_counts(d)
     )?;
     if d.is_empty() {
         writeln!(out, "no changes")?;
@@ -241,20 +245,15 @@ pub fn md(text: &str) -> String {
 /// The Markdown of `kpitree diff --format markdown`: a pull-request comment.
 pub fn markdown(old: &str, new: &str, d: &Diff<'_>) -> String {
     let mut s = String::new();
-    let (so, sn) = (d.summary.old, d.summary.new);
+    let sn = d.summary.new;
     let _ = writeln!(s, "### KPI tree: {}\n", md(&sn.organisation));
     let _ = writeln!(
         s,
-        "**Health {:.1} → {:.1} ({})** · errors {} → {}, warnings {} → {}, infos {} → {}",
+        "**Health {:.1} → {:.1} ({})** · {}",
         d.health.old,
         d.health.new,
         signed(d.health.delta),
-        so.errors,
-        sn.errors,
-        so.warnings,
-        sn.warnings,
-        so.infos,
-        sn.infos
+        severity_counts(d)
     );
     let _ = writeln!(s, "\n<sub>{} → {}</sub>", md(old), md(new));
     if d.is_empty() {
