@@ -89,12 +89,8 @@ export default async function render({ url, browser }) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { openBrowser } = await import('../tests/support.mjs');
-  const { resolve } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  // WIDGET_DEV_DIST: measure another build of dist/ (as in the tests); default web/dist.
-  const dist = process.env.WIDGET_DEV_DIST;
-  const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
-  const env = await openBrowser(dist ? { server: { mounts: [['/dist/', resolve(dist)], ['/', web]] } } : {});
+  // WIDGET_DEV_DIST: measure another build of dist/ (as in the tests, tests/support.mjs).
+  const env = await openBrowser();
   try {
     console.log(JSON.stringify(await render(env), null, 2));
   } finally {

@@ -8,10 +8,8 @@ import { openBrowser } from '../tests/support.mjs';
 const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const out = resolve(web, 'screenshots');
 mkdirSync(out, { recursive: true });
-// WIDGET_DEV_DIST: another build of dist/, as in the tests.
-const dist = process.env.WIDGET_DEV_DIST;
-const examples = resolve(web, '..', 'examples');
-const env = await openBrowser(dist ? { server: { mounts: [['/examples/', examples], ['/dist/', resolve(dist)], ['/', web]] } } : {});
+// WIDGET_DEV_DIST: another build of dist/, as in the tests (tests/support.mjs).
+const env = await openBrowser();
 
 // `query`: the demo page's, or a path of its own (`/demo/...`); `size` the window; `context` playwright's
 // context options (colorScheme, locale).

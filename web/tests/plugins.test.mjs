@@ -13,12 +13,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openBrowser } from './support.mjs';
 import { cli, examples, repo, targetDir } from './kpitree-cli.mjs';
 
-const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), 'kpitree-plugins-'));
 const hostileDir = join(repo, 'tests/plugins/hostile');
 const hostile = readdirSync(hostileDir).filter((f) => f.endsWith('.wat')).sort();
@@ -63,9 +61,7 @@ before(async () => {
   }
   run('cargo', ['-q', 'xtask', 'wat2wasm', join(dir, 'hostile'), ...hostile.map((f) => join(hostileDir, f))]);
 
-  env = await openBrowser({
-    server: { mounts: [['/plugins/', dir], ['/examples/', join(repo, 'examples')], ['/', web]] },
-  });
+  env = await openBrowser({ mounts: [['/plugins/', dir]] });
   page = await env.page();
   await page.goto(`${env.url}/dist/engine.js`);
   await page.evaluate(async () => {

@@ -1,5 +1,7 @@
 // Shared by the browser tests: one static server and one headless Chromium per test file.
 import { chromium } from 'playwright-core';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer } from '../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -10,9 +12,29 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Starts the server and the browser; `close()` stops both. */
-export async function openBrowser(options = {}) {
-  const server = await startServer(options.server);
+const WEB = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/**
+ * The server's mounts: the caller's `mounts` (a test's own fixtures), the repository's examples, and
+ * web/ itself. WIDGET_DEV_DIST lets the widget be tried against another build of dist/ (for example
+ * while the engine is being rebuilt); unset, web/dist as built by scripts/build.sh.
+ */
+function mountsWith(mounts) {
+  const dist = process.env.WIDGET_DEV_DIST;
+  return [
+    ...mounts,
+    ['/examples/', resolve(WEB, '..', 'examples')],
+    ...(dist ? [['/dist/', resolve(dist)]] : []),
+    ['/', WEB],
+  ];
+}
+
+/**
+ * Starts the server and the browser; `close()` stops both. `mounts`: the caller's own folders,
+ * `[['/fixtures/', dir]]`, before the examples, dist/ and web/ (see `mountsWith`).
+ */
+export async function openBrowser({ mounts = [] } = {}) {
+  const server = await startServer({ mounts: mountsWith(mounts) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   return {
     url: server.url,

@@ -8,15 +8,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openBrowser } from './support.mjs';
 
 let env;
 before(async () => {
-  const dist = process.env.WIDGET_DEV_DIST; // see widget.test.mjs
-  const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
-  env = await openBrowser(dist ? { server: { mounts: [['/dist/', resolve(dist)], ['/', web]] } } : {});
+  env = await openBrowser();
 });
 after(async () => env?.close());
 

@@ -3,17 +3,13 @@
 // measured by web/bench/render.bench.mjs, not asserted here.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openBrowser } from './support.mjs';
 import { generateTree } from '../demo/generate.js';
 
 const N = 10000;
 let env;
 before(async () => {
-  const dist = process.env.WIDGET_DEV_DIST; // see widget.test.mjs
-  const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
-  env = await openBrowser(dist ? { server: { mounts: [['/dist/', resolve(dist)], ['/', web]] } } : {});
+  env = await openBrowser();
 });
 after(async () => env?.close());
 

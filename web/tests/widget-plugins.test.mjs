@@ -13,7 +13,6 @@ import { openBrowser } from './support.mjs';
 
 const here = (p) => resolve(fileURLToPath(new URL(p, import.meta.url)));
 const web = here('..');
-const examples = here('../../examples');
 const fixtures = mkdtempSync(join(tmpdir(), 'kpi-widget-plugins-'));
 
 function assemble(wat, name) {
@@ -32,11 +31,7 @@ before(async () => {
       'message = "\'KPI title of \' + string(size(node.title)) + \' characters\'"\n',
   );
   writeFileSync(join(fixtures, 'bad-rules.toml'), '[[custom_rules]]\nid = "x"\nassert = "has(node.ownr)"\n');
-  const dist = process.env.WIDGET_DEV_DIST; // see widget.test.mjs
-  const mounts = [['/fixtures/', fixtures], ['/examples/', examples]];
-  if (dist) mounts.push(['/dist/', resolve(dist)]);
-  mounts.push(['/', web]);
-  env = await openBrowser({ server: { mounts } });
+  env = await openBrowser({ mounts: [['/fixtures/', fixtures]] });
 });
 after(async () => {
   await env?.close();

@@ -20,9 +20,7 @@ const LARGE_TREE = 500;
 
 let env;
 before(async () => {
-  const dist = process.env.WIDGET_DEV_DIST; // see widget.test.mjs
-  const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
-  env = await openBrowser(dist ? { server: { mounts: [['/examples/', examples], ['/dist/', resolve(dist)], ['/', web]] } } : {});
+  env = await openBrowser();
 });
 after(async () => env?.close());
 

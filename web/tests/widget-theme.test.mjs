@@ -29,11 +29,7 @@ before(async () => {
     execFileSync(join(web, 'node_modules/.bin/wasm-as'), ['--all-features', here(wat), '-o', join(fixtures, `${name}.wasm`)]);
   }
   writeFileSync(join(fixtures, 'quota.toml'), '[plugins.owner-quota]\nmax = 2\n');
-  const dist = process.env.WIDGET_DEV_DIST; // see widget.test.mjs
-  const mounts = [['/fixtures/', fixtures], ['/examples/', here('../../examples')]];
-  if (dist) mounts.push(['/dist/', resolve(dist)]);
-  mounts.push(['/', web]);
-  env = await openBrowser({ server: { mounts } });
+  env = await openBrowser({ mounts: [['/fixtures/', fixtures]] });
 });
 after(async () => {
   await env?.close();

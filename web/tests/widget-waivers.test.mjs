@@ -9,12 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openBrowser } from './support.mjs';
 import { cli, repo } from './kpitree-cli.mjs';
 
-const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), 'kpitree-waivers-'));
 const EXAMPLE = 'examples/software-company.json';
 const original = JSON.parse(readFileSync(join(repo, EXAMPLE), 'utf8'));
@@ -62,7 +60,7 @@ before(async () => {
   baselineText = cli(['check', EXAMPLE, '--format', 'json', '--fail-on', 'never', '--no-config']).stdout;
   writeFileSync(join(dir, 'baseline.json'), baselineText);
   writeFileSync(join(dir, 'old-baseline.json'), '{"findings": [\n  {"rule": "stale-kpi"}\n]}\n');
-  env = await openBrowser({ server: { mounts: [['/fixtures/', dir], ['/examples/', join(repo, 'examples')], ['/', web]] } });
+  env = await openBrowser({ mounts: [['/fixtures/', dir]] });
 });
 after(async () => {
   await env?.close();

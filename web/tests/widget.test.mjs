@@ -14,18 +14,10 @@ const company = JSON.parse(readFileSync(`${examples}/software-company.json`, 'ut
 
 let env;
 before(async () => {
-  env = await openBrowser(devServer());
+  env = await openBrowser();
 });
 after(async () => env?.close());
 
-// WIDGET_DEV_DIST lets the widget be tried against another build of dist/ (for example while the
-// engine is being rebuilt); unset, the tests use web/dist as built by scripts/build.sh.
-function devServer() {
-  const dist = process.env.WIDGET_DEV_DIST;
-  if (!dist) return {};
-  const web = resolve(fileURLToPath(new URL('..', import.meta.url)));
-  return { server: { mounts: [['/examples/', examples], ['/dist/', resolve(dist)], ['/', web]] } };
-}
 
 /** Opens the test page with `query` and waits for the element's first result (findings or error). */
 async function open(query, { width = 1400, height = 900 } = {}) {
