@@ -33,7 +33,10 @@ function mountsWith(mounts) {
  * Starts the server and the browser; `close()` stops both. `mounts`: the caller's own folders,
  * `[['/fixtures/', dir]]`, before the examples, dist/ and web/ (see `mountsWith`).
  */
-export async function openBrowser({ mounts = [] } = {}) {
+export async function openBrowser({ mounts = [], ...unknown } = {}) {
+  // A misspelt option would otherwise be dropped silently (a caller once passed `server: { mounts }`).
+  const extra = Object.keys(unknown);
+  if (extra.length) throw new TypeError(`openBrowser: unknown option(s) ${extra.join(', ')}`);
   const server = await startServer({ mounts: mountsWith(mounts) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   return {

@@ -75,9 +75,8 @@ describe('the browser plugin worker', async () => {
     test('skipped: needs web/dist, web/node_modules and Chromium', { skip: true }, () => {});
     return;
   }
-  const env = await support.openBrowser({
-    server: { mounts: [['/plugin/', join(wasm, '..')], ['/', web]] },
-  });
+  // openBrowser mounts web/ (and WIDGET_DEV_DIST's dist/) itself; the plugin's build folder is ours.
+  const env = await support.openBrowser({ mounts: [['/plugin/', join(wasm, '..')]] });
   after(() => env.close());
   const page = await env.page();
   await page.goto(`${env.url}/dist/engine.js`);
