@@ -1,9 +1,11 @@
 // The kpitree engine in the page: a thin JS face over the wasm bindings (crates/kpitree-web), which
 // run the same Rust engine as the CLI. Types: kpitree.d.ts. Nothing here decides anything about a
 // tree; it converts arguments and results and turns the engine's errors into KpiTreeError.
-// Two builds of the engine (web/scripts/build.sh): the full one (pkg/: CSV, TOML, plugins too) and the
-// lean one (pkg/lean/: JSON trees checked, pruned and laid out with the default configuration), 40% of
-// the size, which the widget loads when the page needs no more. Their glue is imported when first needed.
+// Two builds of the engine (web/scripts/build.sh): the full one (pkg/: CSV, TOML, plugins, pruning
+// too) and the lean one (pkg/lean/: valid JSON trees checked and laid out with the default
+// configuration), a fraction of the size, which the widget loads when the page needs no more. Their
+// glue is imported when first needed. A tree the lean engine read does the rest (prune, its nodes as
+// JSON, a check with a configuration or a baseline) through a copy in the full engine, once loaded.
 const FULL = './pkg/kpitree_web.js';
 const LEAN = './pkg/lean/kpitree_web.js';
 
@@ -24,8 +26,10 @@ async function start(glue) {
 
 /**
  * Loads the engine's wasm once; later calls return the same promise. `{ lean: true }` loads the lean
- * engine unless the full one is loaded already: it reads JSON only (CSV trees, TOML configuration and
- * plugins need the full engine, which a later `initEngine()` adds).
+ * engine unless the full one is loaded already: it reads valid JSON trees, checks them with the default
+ * configuration and lays them out. Everything else needs the full engine, which a later `initEngine()`
+ * adds: CSV trees, configurations and plugins, the messages of an invalid tree (`readTree` loads it
+ * for them), and for a tree the lean engine read, `prune`, `document`, `nodes` and `node`.
  */
 export function initEngine({ lean: leanOnly = false } = {}) {
   if (leanOnly && !full) {
@@ -115,11 +119,14 @@ export function loadTree(input, { file = 'tree.json', format, asOf, organisation
   if (bytes || typeof input === 'string') {
     format ??= /\.csv$/i.test(file) ? 'csv' : 'json';
     engineReady(format === 'csv' ? 'CSV' : undefined);
-    return new Tree(call(() => wasm.loadTree(bytes ?? utf8(input), file, format, asOf ?? undefined, organisation ?? undefined)));
+    const own = bytes ?? utf8(input);
+    const inner = call(() => wasm.loadTree(own, file, format, asOf ?? undefined, organisation ?? undefined));
+    // The caller may reuse its buffer: a lean tree keeps a copy of its text for the full engine.
+    return new Tree(inner, isFull() ? null : own === bytes ? bytes.slice() : own);
   }
   const text = utf8(JSON.stringify(input));
   engineReady();
-  return fromObject(file, () => new Tree(call(() => wasm.loadTree(text, file, 'json', asOf ?? undefined, organisation ?? undefined))));
+  return fromObject(file, () => new Tree(call(() => wasm.loadTree(text, file, 'json', asOf ?? undefined, organisation ?? undefined)), isFull() ? null : text));
 }
 
 /**
@@ -242,14 +249,31 @@ export function defaultLimits() {
 /** A validated tree; `free()` releases its wasm memory. */
 export class Tree {
   #inner;
-  constructor(inner) {
+  // A tree the lean engine read: the UTF-8 text it was read from, and its copy in the full engine.
+  #text;
+  #full = null;
+  constructor(inner, text = null) {
     this.#inner = inner;
+    this.#text = text;
   }
 
   /** The bindings' handle (used by plugins.js). */
   get inner() {
     if (!this.#inner) throw new Error('kpitree: this tree was freed');
     return this.#inner;
+  }
+
+  /**
+   * The tree's handle in the full engine (used by plugins.js): its own, or for a tree the lean engine
+   * read, a copy read once from the same text (valid there too, with the same results). `what` says
+   * what needs it when the full engine is not loaded yet.
+   */
+  fullInner(what = 'this') {
+    const inner = this.inner;
+    if (this.#text === null) return inner;
+    if (!isFull()) throw new Error(`kpitree: ${what} needs the full engine: call and await initEngine() without { lean: true }`);
+    this.#full ??= call(() => wasm.loadTree(this.#text, this.file, 'json', undefined, undefined));
+    return this.#full;
   }
 
   /** Number of nodes. */
@@ -264,17 +288,17 @@ export class Tree {
 
   /** The whole document (the JSON format). */
   document() {
-    return JSON.parse(this.inner.documentJson());
+    return JSON.parse(this.fullInner('document()').documentJson());
   }
 
   /** Every node, in document order, with the fields of the JSON format. */
   nodes() {
-    return JSON.parse(this.inner.nodesJson());
+    return JSON.parse(this.fullInner('nodes()').nodesJson());
   }
 
   /** One node with its series, or undefined. */
   node(id) {
-    const json = this.inner.nodeJson(String(id));
+    const json = this.fullInner('node()').nodeJson(String(id));
     return json === undefined ? undefined : JSON.parse(json);
   }
 
@@ -285,18 +309,19 @@ export class Tree {
   check({ config, baseline } = {}) {
     const c = configOf(config);
     const b = baselineOf(baseline);
-    if (b.text === undefined) return JSON.parse(call(() => this.inner.checkJson(c.json, c.source)));
-    // Only the full engine marks reports against a baseline.
-    if (typeof this.inner.checkAgainstJson !== 'function') {
-      throw new Error('kpitree: a baseline needs a tree the full engine loaded: read the baseline (readBaseline) or call initEngine() before the tree');
+    if (b.text === undefined) {
+      // Only the full engine reads a configuration (configOf has loaded it for one).
+      const inner = c.json ? this.fullInner('a configuration') : this.inner;
+      return JSON.parse(call(() => inner.checkJson(c.json, c.source)));
     }
-    return JSON.parse(call(() => this.inner.checkAgainstJson(c.json, c.source, b.text, b.file)));
+    // Only the full engine marks reports against a baseline (baselineOf has loaded it).
+    return JSON.parse(call(() => this.fullInner('a baseline').checkAgainstJson(c.json, c.source, b.text, b.file)));
   }
 
   /** The report of `kpitree prune --format json`; `reasons` defaults to all three. */
   prune({ config, reasons = [] } = {}) {
     const c = configOf(config);
-    return JSON.parse(call(() => this.inner.pruneJson(c.json, c.source, reasons)));
+    return JSON.parse(call(() => this.fullInner('prune()').pruneJson(c.json, c.source, reasons)));
   }
 
   /**
@@ -323,6 +348,7 @@ export class Tree {
   /** Releases the tree's memory in the engine. */
   free() {
     this.#inner?.free();
-    this.#inner = null;
+    this.#full?.free();
+    this.#inner = this.#full = this.#text = null;
   }
 }

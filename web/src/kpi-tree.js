@@ -106,6 +106,7 @@ export class KpiTreeElement extends HTMLElement {
   #report = null;
   #config = undefined;
   #candidates = null; // ids of pruning candidates, once asked for
+  #candidatesOf = null; // the tree they are computed (or being computed) for
   #info = new Map(); // id -> { score, status, health, value, unit, findings, severity }
 
   // View state: the tree laid out (whole or filtered) and what is drawn.
@@ -358,6 +359,7 @@ export class KpiTreeElement extends HTMLElement {
     this.#byId = indexById(this.#nodes);
     this.#doc = doc;
     this.#candidates = null; // computed when the pruning filter is first used
+    this.#candidatesOf = null;
     this.#info = new Map();
     this.#collapsed = new Set();
     this.#matches = new Set();
@@ -559,12 +561,14 @@ export class KpiTreeElement extends HTMLElement {
     // The focused item's place, read in the view its layout numbers (the new view numbers nodes anew).
     const prev = this.#view && this.#layout ? itemKey(this.#layout, this.#view.nodes, this.#active) : null;
     this.#dropView();
-    if (this.#filters.pruneOnly && !this.#candidates) this.#candidates = this.#pruneCandidates();
+    if (this.#filters.pruneOnly && !this.#candidates) this.#loadCandidates();
     const f = filterIds(this.#nodes, this.#filters, { candidates: this.#candidates ?? new Set(), findings: this.#report?.findings ?? [] });
     if (f) {
       try {
-        const tree = engine.loadTree(filteredDocument(this.#doc, this.#nodes, f.keep), { file: 'filtered view', format: 'json' });
-        this.#view = { tree, nodes: tree.nodes(), hits: f.hits };
+        // The view's nodes are the document's, which the engine keeps in order.
+        const doc = filteredDocument(this.#doc, this.#nodes, f.keep);
+        const tree = engine.loadTree(doc, { file: 'filtered view', format: 'json' });
+        this.#view = { tree, nodes: doc.nodes, hits: f.hits };
       } catch (e) {
         // A filter that the engine refuses (it should not happen) falls back to the whole tree.
         this.#announce(this.#loc.t('announce.filter.failed', { message: e.message }));
@@ -593,14 +597,30 @@ export class KpiTreeElement extends HTMLElement {
     this.#draw();
   }
 
-  #pruneCandidates() {
+  /**
+   * Computes the current tree's pruning candidates once, then shows the view again with them. Pruning
+   * is the full engine's (no first view needs it, so the lean engine leaves it out): loaded here.
+   */
+  async #loadCandidates() {
+    const tree = this.#tree;
+    if (this.#candidatesOf === tree) return;
+    this.#candidatesOf = tree;
+    let candidates;
     try {
-      return new Set((this.#tree.prune({ config: this.#config })?.candidates ?? []).map((c) => c.id));
+      await engine.initEngine();
+      if (this.#tree !== tree) return;
+      candidates = new Set((tree.prune({ config: this.#config })?.candidates ?? []).map((c) => c.id));
     } catch (e) {
+      if (this.#tree !== tree) return;
       // Pruning is extra information: without it the filter shows nothing and says why.
       this.#announce(this.#loc.t('announce.prune.failed', { message: e.message }));
-      return new Set();
+      candidates = new Set();
     }
+    this.#candidates = candidates;
+    if (!this.#filters.pruneOnly || !this.#layout) return;
+    this.#rebuildView();
+    this.#renderFindings();
+    this.#showFirstHit();
   }
 
   /** Opens the ancestors of the nodes `ids` in the view; returns whether one was closed. */

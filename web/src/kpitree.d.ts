@@ -127,11 +127,13 @@ export interface Problem {
 
 /**
  * Loads the engine's wasm once; call and await before anything else. By default the full engine
- * (`./pkg/`); `{ lean: true }` loads the lean one (`./pkg/lean/`, 40% of the size: JSON trees
- * checked, pruned and laid out with the default configuration) unless the full one is loaded
- * already. With only the lean engine, CSV trees, any configuration (`loadConfig`, a `config` option)
- * and `defaultLimits` throw; a later `initEngine()` adds the full engine, and plugins.js loads it
- * itself.
+ * (`./pkg/`); `{ lean: true }` loads the lean one (`./pkg/lean/`, a quarter of the size: valid JSON
+ * trees checked and laid out with the default configuration, what a first view needs) unless the
+ * full one is loaded already. With only the lean engine, CSV trees, any configuration (`loadConfig`,
+ * a `config` option), baselines and `defaultLimits` throw, and so do a lean tree's `prune`,
+ * `document`, `nodes` and `node`; a later `initEngine()` adds the full engine (plugins.js loads it
+ * itself), and a tree the lean engine read then does all of these through a copy the full engine
+ * reads from the same text, with the same results.
  */
 export declare function initEngine(options?: { lean?: boolean }): Promise<void>;
 
@@ -152,16 +154,17 @@ export type TreeBytes = ArrayBuffer | ArrayBufferView;
 /**
  * Loads and validates a tree from JSON text, CSV text, the bytes of a file (read as the CLI reads a
  * file, without a copy into a string first) or a document object. Throws KpiTreeError. With
- * only the lean engine loaded, a text its JSON reader declines throws one with the code
- * `needs-full-engine` (`readTree` handles that).
+ * only the lean engine loaded, an invalid tree throws one with the code `needs-full-engine` (its
+ * located messages are the full engine's; `readTree` handles that), and the tree keeps a copy of
+ * its text for the full engine.
  */
 export declare function loadTree(input: string | TreeBytes | TreeDocument, options?: LoadTreeOptions): Tree;
 
 /**
  * `loadTree`, also for text the lean engine does not read: the lean engine declines what its small
- * JSON reader cannot read exactly as the full one does (a broken file, mostly: code
- * `needs-full-engine`); then this loads the full engine and reads again, so errors carry the CLI's
- * messages.
+ * JSON reader cannot read exactly as the full one does (a broken file, mostly) and every invalid
+ * tree (code `needs-full-engine`); then this loads the full engine and reads again, so errors carry
+ * the CLI's located messages.
  */
 export declare function readTree(input: string | TreeBytes | TreeDocument, options?: LoadTreeOptions): Promise<Tree>;
 
@@ -184,8 +187,8 @@ export type BaselineInput = Baseline | string | Report | { files: Array<{ file: 
 
 /**
  * Reads a baseline; throws KpiTreeError with the CLI's located messages (`file` names it, default
- * `baseline.json`). Full engine only: it throws when only the lean engine is loaded, and a tree the
- * lean engine loaded cannot be checked against a baseline (load the baseline first, or the full engine).
+ * `baseline.json`). Full engine only: it throws when only the lean engine is loaded; a tree the lean
+ * engine loaded is checked against it through its copy in the full engine.
  */
 export declare function loadBaseline(input: BaselineInput, options?: { file?: string }): Baseline;
 
@@ -285,18 +288,18 @@ export interface LayoutOptions {
 export declare class Tree {
   readonly count: number;
   readonly file: string;
-  /** The whole document. */
+  /** The whole document. For a tree the lean engine read, once the full engine is loaded. */
   document(): TreeDocument;
-  /** Every node in document order, with the JSON format's fields. */
+  /** Every node in document order, with the JSON format's fields. Lean tree: as `document`. */
   nodes(): TreeNode[];
-  /** One node with its measurements and check-ins, or undefined. */
+  /** One node with its measurements and check-ins, or undefined. Lean tree: as `document`. */
   node(id: string): TreeNode | undefined;
   /**
    * The report of `kpitree check --format json` (same keys, same order of findings); with `baseline`,
    * of `kpitree check --baseline`: each finding marked `new` or `known`, the summary counting both.
    */
   check(options?: { config?: ConfigInput; baseline?: BaselineInput }): Report;
-  /** The report of `kpitree prune --format json`. */
+  /** The report of `kpitree prune --format json`. Lean tree: as `document`. */
   prune(options?: { config?: ConfigInput; reasons?: Array<'orphaned' | 'stale' | 'duplicated'> }): PruneReport;
   layout(options?: LayoutOptions): Layout;
   /**

@@ -8,7 +8,7 @@
 // the answers' checks, so findings and plugin errors read exactly as `kpitree check --plugin` prints
 // them. The worker only instantiates and calls.
 import * as wasm from './pkg/kpitree_web.js';
-import { KpiTreeError, baselineOf, configOf, initEngine, utf8 } from './engine.js';
+import { KpiTreeError, baselineOf, configOf, initEngine } from './engine.js';
 
 const WORKER = new URL('./plugin-worker.js', import.meta.url);
 
@@ -120,17 +120,6 @@ async function loadAll(run, plugins, limits) {
 }
 
 /**
- * `tree`'s handle in the full engine: a tree the lean engine loaded (engine.js) is loaded again from
- * its document, which is valid and gives the same report.
- */
-function fullTree(tree) {
-  const inner = tree.inner;
-  if (inner instanceof wasm.KpiTree) return { inner, free() {} };
-  const copy = wasm.loadTree(utf8(inner.documentJson()), tree.file, 'json', undefined, undefined);
-  return { inner: copy, free: () => copy.free() };
-}
-
-/**
  * Checks `tree` with the built-in rules and the given plugins; resolves to the same report as
  * `kpitree check --plugin ... --format json`: plugin findings merged (each with `plugin`), failures
  * in `plugin_errors`; with `baseline`, marked against it as by `tree.check`. A hostile plugin yields a
@@ -143,7 +132,7 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits, bas
   const b = baselineOf(baseline);
   const run = new wasm.PluginRun();
   run.setLimits(lim);
-  const full = fullTree(tree);
+  const full = tree.fullInner('a check with plugins');
   try {
     const modules = await loadAll(run, plugins, lim);
     try {
@@ -153,7 +142,7 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits, bas
     }
     // The engine's plan: each plugin with a rule on, its whole request (the parts of the tree its
     // manifest `reads` and its configuration), as natively.
-    for (const { index, request } of run.requests(full.inner)) {
+    for (const { index, request } of run.requests(full)) {
       const answer = await inWorker(
         { op: 'evaluate', module: modules[index], request, outputSize: lim.outputSize, memoryLimit: lim.memory },
         lim.timeMs,
@@ -161,10 +150,9 @@ export async function checkWithPlugins(tree, { config, plugins = [], limits, bas
       if (answer.ok) run.respond(index, answer.response);
       else run.failed(index, answer.outcome);
     }
-    return JSON.parse(full.inner.checkWithPluginsJson(run, b.text, b.file));
+    return JSON.parse(full.checkWithPluginsJson(run, b.text, b.file));
   } finally {
     run.free();
-    full.free();
   }
 }
 

@@ -199,9 +199,15 @@ export async function load(el, value, baseline, stale, { ui, show, adopt, fail }
     // A small tree's check is quick: it is drawn with its results at once, rather than drawn twice.
     const first = tree.count > LARGE_TREE ? null : await checked();
     if (stale()) return freeIfOwn(tree, own);
+    if (!doc) {
+      // A CSV tree, or a Tree the page gave: its nodes from the engine (the full one: the lean one
+      // has the text the page gave instead).
+      await engine.initEngine();
+      if (stale()) return freeIfOwn(tree, own);
+      doc = { nodes: tree.nodes() };
+    }
     await ui;
     if (stale()) return freeIfOwn(tree, own);
-    doc ??= { nodes: tree.nodes() };
     show(tree, own, doc, config);
     // From here the tree is the element's: a stale load leaves it for the next one to release.
     shown = true;

@@ -56,6 +56,14 @@ pub fn validate_json(file: &str, doc: TreeDoc, text: &str) -> Result<Tree, LoadE
     }
 }
 
+/// [`validate_json`] for a caller that leaves an invalid document's messages to another reader: the
+/// tree, or `None` when the document fails validation (the problems unplaced, so the JSON source map
+/// and its scan are not linked in). The browser's lean engine calls this and has the full engine,
+/// which reads the text again, say what is wrong.
+pub fn validate_unplaced(file: &str, doc: TreeDoc) -> Option<Tree> {
+    Tree::validate(file, doc, SourceMap::default()).ok()
+}
+
 /// Resolves a configuration against the built-in rules.
 pub fn settings(config: &Config) -> Result<Settings, Vec<ConfigError>> {
     let rules: Vec<&'static crate::meta::RuleMeta> = rules::builtin().iter().map(|r| r.meta()).collect();
@@ -108,6 +116,18 @@ mod tests {
         let resolved = settings(&Config::default()).expect("defaults");
         assert_eq!(default_settings(), resolved);
         assert_eq!(resolved.rules.len(), rules::builtin().len());
+    }
+
+    #[test]
+    fn validate_unplaced_accepts_what_validate_json_accepts() {
+        let valid = crate::json::parse_json("t.json", TREE).expect("parses");
+        let tree = validate_unplaced("t.json", valid).expect("valid");
+        assert_eq!(tree.len(), 2);
+        let cyclic = TREE.replace(r#""owner": "ceo"}"#, r#""owner": "ceo", "parents": ["o"]}"#);
+        let doc = crate::json::parse_json("t.json", &cyclic).expect("parses");
+        assert!(validate_unplaced("t.json", doc).is_none());
+        let e = load_json("t.json", &cyclic).err().expect("invalid for validate_json too");
+        assert!(e.problems.iter().all(|p| p.at.line.is_some()), "validate_json places what validate_unplaced does not");
     }
 
     #[test]

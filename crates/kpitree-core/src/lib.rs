@@ -33,7 +33,9 @@ pub mod waivers;
 
 pub use date::Date;
 pub use decode::decode_text;
-pub use engine::{Format, check, check_with, default_settings, load, load_json, settings, validate_json};
+pub use engine::{
+    Format, check, check_with, default_settings, load, load_json, settings, validate_json, validate_unplaced,
+};
 pub use error::{LoadError, Location, Problem, ProblemKind};
 pub use json::{parse_json, to_json};
 pub use kpitree_vocab::is_rule_id;

@@ -5,11 +5,13 @@
 //! the core's types, and the one place errors become JS values ([`load_error`], [`config_error`]).
 //!
 //! Two builds (`web/scripts/build.sh`): with the default feature `full`, everything; without it, the
-//! lean engine the widget loads by default: JSON trees checked, pruned and laid out with the default
-//! configuration. CSV (`kpitree_core::load` is not called, so the CSV reader is not linked), reading a
-//! configuration (TOML or JSON: the widget loads the full engine for a page with a `config` anyway),
-//! the plugin runner, the plugin ABI and baselines are left out (sizes: `web/README.md`, *Size*); asked for
-//! them, the lean build throws an error saying so.
+//! lean engine the widget loads by default: valid JSON trees checked and laid out with the default
+//! configuration, what a first view needs. CSV (`kpitree_core::load` is not called, so the CSV reader
+//! is not linked), reading a configuration (TOML or JSON: the widget loads the full engine for a page
+//! with a `config` anyway), the plugin runner, the plugin ABI, baselines, pruning, the tree as JSON
+//! (`documentJson`, `nodesJson`, `nodeJson`: the page has the text it gave) and the located messages
+//! of an invalid tree are left out (sizes: `web/README.md`, *Size*); asked for them, the lean build
+//! throws an error saying so, and `web/src/engine.js` asks the full engine instead.
 //!
 //! `web/src/engine.js` and `web/src/plugins.js` wrap these exports in the public JS API
 //! (`web/src/kpitree.d.ts`). Large results (reports, node lists) cross as JSON text, which the page
@@ -22,8 +24,11 @@ mod plugin;
 #[cfg(feature = "full")]
 pub use plugin::{PluginRun, default_limits, prepare_module};
 
+use kpitree_core::Date;
 #[cfg(feature = "full")]
 use kpitree_core::Format;
+#[cfg(feature = "full")]
+use kpitree_core::LoadError;
 #[cfg(feature = "full")]
 use kpitree_core::baseline::Baselines;
 use kpitree_core::config::Settings;
@@ -31,11 +36,11 @@ use kpitree_core::config::Settings;
 use kpitree_core::config::{Config, ConfigError};
 #[cfg(feature = "full")]
 use kpitree_core::csv::CsvMeta;
+#[cfg(feature = "full")]
 use kpitree_core::prune::Reason;
 use kpitree_core::report::Report;
 use kpitree_core::rollup::Rollup;
 use kpitree_core::tree::Tree;
-use kpitree_core::{Date, LoadError};
 use kpitree_layout::{self as layout, Options, Shape};
 // `kpitree.toml` as the CLI reads it (rules, plugin configurations, plugin limits): the page gets
 // it as JSON from `parseConfig` and hands it back to the check and the plugin runner.
@@ -76,6 +81,7 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 
 /// A tree that cannot be loaded: the message is the CLI's (`file:line:col: error[code]: message`, one
 /// line per problem).
+#[cfg(feature = "full")]
 fn load_error(e: &LoadError) -> JsValue {
     let problems = e
         .problems
@@ -354,7 +360,15 @@ fn load_json(text: &str, file: &str) -> Result<Tree, JsValue> {
     // A byte-order mark is accepted, as by the full engine (`parse_json` skips it).
     let text = kpitree_core::json::strip_bom(text);
     let doc = from_json(text, file)?;
-    kpitree_core::validate_json(file, doc, text).map_err(|e| load_error(&e))
+    // An invalid tree's located messages are the full engine's, as a broken text's are: placing
+    // them takes a second reader of the text (the JSON source map).
+    kpitree_core::validate_unplaced(file, doc).ok_or_else(|| {
+        file_error(
+            "needs-full-engine",
+            file,
+            "the lean engine does not check this tree's problems; the full engine (initEngine() without `lean`) lists them",
+        )
+    })
 }
 
 #[cfg(feature = "full")]
@@ -409,18 +423,21 @@ impl KpiTree {
     }
 
     /// The whole document as JSON text (the canonical format).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = documentJson)]
     pub fn document_json(&self) -> Result<String, JsValue> {
         json(self.tree.doc())
     }
 
     /// Every node as JSON text (an array, document order, the format's fields).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = nodesJson)]
     pub fn nodes_json(&self) -> Result<String, JsValue> {
         json(self.tree.nodes())
     }
 
     /// One node as JSON text, or `undefined` when there is none with this id.
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = nodeJson)]
     pub fn node_json(&self, id: &str) -> Result<Option<String>, JsValue> {
         self.tree.ix(id).map(|i| json(self.tree.node(i))).transpose()
@@ -457,6 +474,7 @@ impl KpiTree {
 
     /// `kpitree prune --format json`, as JSON text. `reasons`: `orphaned`, `stale`, `duplicated`
     /// (all three when empty).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = pruneJson)]
     pub fn prune_json(&self, config: &str, source: &str, reasons: Vec<String>) -> Result<String, JsValue> {
         let (settings, custom) = settings_of(config, source)?;
