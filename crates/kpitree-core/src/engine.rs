@@ -126,7 +126,7 @@ mod tests {
         let cyclic = TREE.replace(r#""owner": "ceo"}"#, r#""owner": "ceo", "parents": ["o"]}"#);
         let doc = crate::json::parse_json("t.json", &cyclic).expect("parses");
         assert!(validate_unplaced("t.json", doc).is_none());
-        let e = load_json("t.json", &cyclic).err().expect("invalid for validate_json too");
+        let Err(e) = load_json("t.json", &cyclic) else { panic!("invalid for validate_json too") };
         assert!(e.problems.iter().all(|p| p.at.line.is_some()), "validate_json places what validate_unplaced does not");
     }
 
