@@ -57,11 +57,11 @@ pub fn validate_json(file: &str, doc: TreeDoc, text: &str) -> Result<Tree, LoadE
 }
 
 /// [`validate_json`] for a caller that leaves an invalid document's messages to another reader: the
-/// tree, or `None` when the document fails validation (the problems unplaced, so the JSON source map
-/// and its scan are not linked in). The browser's lean engine calls this and has the full engine,
+/// tree, or `None` when the document fails validation (the problems neither described nor placed, so
+/// their messages' formatting, the JSON source map and its scan are not linked in). The browser's lean engine calls this and has the full engine,
 /// which reads the text again, say what is wrong.
 pub fn validate_unplaced(file: &str, doc: TreeDoc) -> Option<Tree> {
-    Tree::validate(file, doc, SourceMap::default()).ok()
+    Tree::valid(file, doc)
 }
 
 /// Resolves a configuration against the built-in rules.

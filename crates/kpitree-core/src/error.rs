@@ -245,9 +245,23 @@ impl Problem {
 
     /// A problem at a location.
     pub fn new(kind: ProblemKind, at: Location) -> Problem {
-        let mut p = Problem { kind, at, message: String::new() };
-        p.message = p.describe();
+        let mut p = Problem::undescribed(kind, at);
+        p.describe_once();
         p
+    }
+
+    /// A problem whose `message` is written later, by [`Problem::describe_once`]: validation
+    /// collects these, so a caller that only asks whether a tree is valid (the browser's lean engine)
+    /// links none of the messages' formatting.
+    pub(crate) fn undescribed(kind: ProblemKind, at: Location) -> Problem {
+        Problem { kind, at, message: String::new() }
+    }
+
+    /// Writes `message` unless it is written.
+    pub(crate) fn describe_once(&mut self) {
+        if self.message.is_empty() {
+            self.message = self.describe();
+        }
     }
 
     fn describe(&self) -> String {

@@ -94,10 +94,20 @@ impl Tree {
         match Graph::build(file, &doc) {
             Ok(g) => Ok(Tree { doc, source, g }),
             Err(mut e) => {
+                for p in &mut e.problems {
+                    p.describe_once();
+                }
                 source.locate(&mut e, Some(&doc));
                 Err(Box::new((e, doc)))
             }
         }
+    }
+
+    /// The tree, or `None` when `doc` is invalid, without describing or placing the problems (see
+    /// `crate::validate_unplaced`).
+    pub(crate) fn valid(file: &str, doc: TreeDoc) -> Option<Tree> {
+        let g = Graph::build(file, &doc).ok()?;
+        Some(Tree { doc, source: SourceMap::default(), g })
     }
 
     /// The document.
@@ -183,7 +193,7 @@ impl Graph {
     fn build(file: &str, doc: &TreeDoc) -> Result<Graph, LoadError> {
         let mut problems = Vec::new();
         if doc.version != FORMAT_VERSION {
-            problems.push(Problem::new(
+            problems.push(Problem::undescribed(
                 ProblemKind::UnsupportedVersion { found: doc.version },
                 Location { field: Some("version".into()), ..Location::default() },
             ));
@@ -264,7 +274,10 @@ impl Graph {
 }
 
 fn node_problem(position: usize, node: &Node, field: Option<String>, kind: ProblemKind) -> Problem {
-    Problem::new(kind, Location { node: Some(node.id.clone()), field, position: Some(position), ..Location::default() })
+    Problem::undescribed(
+        kind,
+        Location { node: Some(node.id.clone()), field, position: Some(position), ..Location::default() },
+    )
 }
 
 fn index_ids(doc: &TreeDoc, problems: &mut Vec<Problem>) -> IdIndex {
@@ -274,7 +287,7 @@ fn index_ids(doc: &TreeDoc, problems: &mut Vec<Problem>) -> IdIndex {
     let mut dup_of: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, node) in doc.nodes.iter().enumerate() {
         if node.id.trim().is_empty() {
-            problems.push(Problem::new(
+            problems.push(Problem::undescribed(
                 ProblemKind::EmptyId { position: i },
                 Location { field: Some(format!("nodes[{i}].id")), position: Some(i), ..Location::default() },
             ));
@@ -294,7 +307,7 @@ fn index_ids(doc: &TreeDoc, problems: &mut Vec<Problem>) -> IdIndex {
     }
     for (id, positions) in dups {
         let second = positions.get(1).copied();
-        problems.push(Problem::new(
+        problems.push(Problem::undescribed(
             ProblemKind::DuplicateId { id: id.to_owned(), positions },
             Location { node: Some(id.to_owned()), field: Some("id".into()), position: second, ..Location::default() },
         ));
@@ -407,11 +420,11 @@ fn check_link(k: usize, link: &Link, nodes: &[Node], index: &IdIndex, problems: 
     };
     for (end, id) in [("from", &link.from), ("to", &link.to)] {
         if index.get(nodes, id).is_none() {
-            problems.push(Problem::new(ProblemKind::UnknownLinkEnd { end, id: id.clone() }, at(end)));
+            problems.push(Problem::undescribed(ProblemKind::UnknownLinkEnd { end, id: id.clone() }, at(end)));
         }
     }
     if link.from == link.to {
-        problems.push(Problem::new(ProblemKind::SelfLink, at("to")));
+        problems.push(Problem::undescribed(ProblemKind::SelfLink, at("to")));
     }
 }
 
