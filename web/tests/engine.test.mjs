@@ -421,6 +421,23 @@ describe('the lean engine', () => {
     }
   });
 
+  test('asOf: a date it reads; a bad one it declines, and readTree has the full engine say why', async () => {
+    const tree = '{"version":1,"organisation":"O","as_of":"2026-01-01","nodes":[{"id":"s","kind":"strategy","title":"S"}]}';
+    const good = await inPage((k, tree) => k.loadTree(tree, { asOf: '2026-02-03' }).count, tree);
+    assert.equal(good.value, 1);
+    const bad = await inPage((k, tree) => k.loadTree(tree, { asOf: '03/02/2026' }), tree);
+    assert.equal(bad.error?.problems?.[0]?.code, 'needs-full-engine');
+    assert.match(bad.error.message, /^asOf: the lean engine does not read this date/);
+    const page = await enginePage(true);
+    try {
+      const got = await inPageOf(page, (k, tree) => k.readTree(tree, { asOf: '03/02/2026\u202e' }), tree);
+      assert.equal(got.error?.name, 'KpiTreeError');
+      assert.equal(got.error.message, 'asOf: "03/02/2026\\u{202e}" is not a date as YYYY-MM-DD');
+    } finally {
+      await page.close();
+    }
+  });
+
   test('readTree: what its JSON reader declines, the full engine reads, with the CLI messages', async () => {
     const fs = await import('node:fs');
     let fellBack = 0;

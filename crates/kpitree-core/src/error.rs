@@ -99,6 +99,16 @@ pub enum ProblemKind {
         /// What the range is.
         detail: String,
     },
+    /// A waiver's `rule` that no waiver may name (blank, not a rule id, a waiver rule): an
+    /// `out-of-range` problem like the others, whose `detail` is written only when it is described
+    /// or serialized (writing it quotes the text as Rust's `Debug` does, which would link Unicode
+    /// tables into every engine that only asks whether a tree is valid).
+    #[serde(rename = "out-of-range")]
+    WaiverRule {
+        /// The waiver's rule as written.
+        #[serde(rename = "detail", serialize_with = "waiver_rule_detail")]
+        rule: String,
+    },
     /// A link names a node that does not exist.
     UnknownLinkEnd {
         /// `from` or `to`.
@@ -176,6 +186,7 @@ impl fmt::Display for ProblemKind {
                 write!(f, "field does not apply to {} (only to: {allowed})", article(kind))
             }
             ProblemKind::OutOfRange { detail } => write!(f, "{detail}"),
+            ProblemKind::WaiverRule { rule } => f.write_str(&waiver_rule_text(rule)),
             ProblemKind::UnknownLinkEnd { end, id } => write!(f, "link `{end}` names unknown node \"{id}\""),
             ProblemKind::SelfLink => write!(f, "link from a node to itself"),
             ProblemKind::UnknownId { id, suggestion } => {
@@ -207,6 +218,14 @@ impl fmt::Display for ProblemKind {
             }
         }
     }
+}
+
+fn waiver_rule_text(rule: &str) -> String {
+    crate::waivers::rule_problem(rule).unwrap_or_default()
+}
+
+fn waiver_rule_detail<S: serde::Serializer>(rule: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&waiver_rule_text(rule))
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -292,7 +311,7 @@ impl Problem {
             ProblemKind::RepeatedParent { .. } => "repeated-parent",
             ProblemKind::Cycle { .. } => "cycle",
             ProblemKind::FieldNotAllowed { .. } => "field-not-allowed",
-            ProblemKind::OutOfRange { .. } => "out-of-range",
+            ProblemKind::OutOfRange { .. } | ProblemKind::WaiverRule { .. } => "out-of-range",
             ProblemKind::UnknownLinkEnd { .. } => "unknown-link-end",
             ProblemKind::SelfLink => "self-link",
             ProblemKind::UnknownId { .. } => "unknown-id",

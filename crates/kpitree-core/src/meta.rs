@@ -102,7 +102,7 @@ pub struct ParamSpec {
     pub min: f64,
     /// Largest allowed value (for a list of words: how many it may hold at most).
     pub max: f64,
-    /// One line for `kpitree rules`.
+    /// One line for `kpitree rules` ([`described`]: "" without the `descriptions` feature).
     pub help: &'static str,
 }
 
@@ -118,7 +118,13 @@ pub struct Param<T> {
 impl Param<i64> {
     /// A whole-number option in `min..=max`.
     pub const fn int(name: &'static str, default: i64, min: i64, max: i64, help: &'static str) -> Param<i64> {
-        let spec = ParamSpec { name, default: Declared::Int(default), min: min as f64, max: max as f64, help };
+        let spec = ParamSpec {
+            name,
+            default: Declared::Int(default),
+            min: min as f64,
+            max: max as f64,
+            help: described(help),
+        };
         Param { spec, ty: PhantomData }
     }
 }
@@ -126,14 +132,20 @@ impl Param<i64> {
 impl Param<f64> {
     /// A number option in `min..=max` (an integer is accepted for it).
     pub const fn float(name: &'static str, default: f64, min: f64, max: f64, help: &'static str) -> Param<f64> {
-        Param { spec: ParamSpec { name, default: Declared::Float(default), min, max, help }, ty: PhantomData }
+        Param {
+            spec: ParamSpec { name, default: Declared::Float(default), min, max, help: described(help) },
+            ty: PhantomData,
+        }
     }
 }
 
 impl Param<bool> {
     /// An on/off option.
     pub const fn flag(name: &'static str, default: bool, help: &'static str) -> Param<bool> {
-        Param { spec: ParamSpec { name, default: Declared::Bool(default), min: 0.0, max: 1.0, help }, ty: PhantomData }
+        Param {
+            spec: ParamSpec { name, default: Declared::Bool(default), min: 0.0, max: 1.0, help: described(help) },
+            ty: PhantomData,
+        }
     }
 }
 
@@ -142,7 +154,7 @@ impl Param<Vec<String>> {
     pub const fn words(name: &'static str, default: &'static [&'static str], help: &'static str) -> Param<Vec<String>> {
         // For a list, `min` and `max` bound how many words it may hold.
         Param {
-            spec: ParamSpec { name, default: Declared::Words(default), min: 0.0, max: 1000.0, help },
+            spec: ParamSpec { name, default: Declared::Words(default), min: 0.0, max: 1000.0, help: described(help) },
             ty: PhantomData,
         }
     }
@@ -192,6 +204,13 @@ impl ParamType for bool {
     }
 }
 
+/// A catalogue text (a rule's `summary`, an option's `help`) as this build keeps it: itself, or ""
+/// without the `descriptions` feature (the lean browser engine). Evaluated in the `const`s that
+/// declare rules, so a text left out is not in the binary at all.
+pub const fn described(text: &'static str) -> &'static str {
+    if cfg!(feature = "descriptions") { text } else { "" }
+}
+
 /// What a rule is, for listings, `explain` and output: the one place its texts are written.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -199,7 +218,7 @@ pub struct RuleMeta {
     pub id: &'static str,
     /// Severity unless configured otherwise.
     pub severity: Severity,
-    /// One line: what it finds.
+    /// One line: what it finds ([`described`]: "" without the `descriptions` feature).
     pub summary: &'static str,
     /// Why it matters (several sentences are fine).
     pub why: &'static str,

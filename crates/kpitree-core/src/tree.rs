@@ -273,6 +273,10 @@ impl Graph {
     }
 }
 
+fn out_of_range(detail: String) -> ProblemKind {
+    ProblemKind::OutOfRange { detail }
+}
+
 fn node_problem(position: usize, node: &Node, field: Option<String>, kind: ProblemKind) -> Problem {
     Problem::undescribed(
         kind,
@@ -345,38 +349,48 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
             ));
         }
     }
-    let mut range = |field: String, detail: String| {
-        problems.push(node_problem(i, node, Some(field), ProblemKind::OutOfRange { detail }));
-    };
+    let mut problem = |field: String, kind: ProblemKind| problems.push(node_problem(i, node, Some(field), kind));
     let numbers = [("start", node.start), ("target", node.target), ("current", node.current)];
     for (field, v) in numbers {
         if let Some(v) = v.filter(|v| !v.is_finite()) {
-            range(field.into(), format!("{} is not a finite number", shortest(v)));
+            problem(field.into(), out_of_range(format!("{} is not a finite number", shortest(v))));
         }
     }
     let unit_interval = |v: f64| (0.0..=1.0).contains(&v);
     if let Some(c) = node.confidence.filter(|c| !unit_interval(*c)) {
-        range("confidence".into(), format!("confidence {} is outside 0.0-1.0", shortest(c)));
+        problem("confidence".into(), out_of_range(format!("confidence {} is outside 0.0-1.0", shortest(c))));
     }
     for (k, ci) in node.check_ins.iter().enumerate() {
         if let Some(c) = ci.confidence.filter(|c| !unit_interval(*c)) {
-            range(format!("check_ins[{k}].confidence"), format!("confidence {} is outside 0.0-1.0", shortest(c)));
+            problem(
+                format!("check_ins[{k}].confidence"),
+                out_of_range(format!("confidence {} is outside 0.0-1.0", shortest(c))),
+            );
         }
         if !ci.value.is_finite() {
-            range(format!("check_ins[{k}].value"), format!("{} is not a finite number", shortest(ci.value)));
+            problem(
+                format!("check_ins[{k}].value"),
+                out_of_range(format!("{} is not a finite number", shortest(ci.value))),
+            );
         }
     }
     for (k, m) in node.measurements.iter().enumerate() {
         if !m.value.is_finite() {
-            range(format!("measurements[{k}].value"), format!("{} is not a finite number", shortest(m.value)));
+            problem(
+                format!("measurements[{k}].value"),
+                out_of_range(format!("{} is not a finite number", shortest(m.value))),
+            );
         }
     }
     for (k, w) in node.waivers.iter().enumerate() {
-        if let Some(problem) = crate::waivers::rule_problem(&w.rule) {
-            range(format!("waivers[{k}].rule"), problem);
+        if !crate::waivers::rule_ok(&w.rule) {
+            problem(format!("waivers[{k}].rule"), ProblemKind::WaiverRule { rule: w.rule.clone() });
         }
         if w.reason.trim().is_empty() {
-            range(format!("waivers[{k}].reason"), "a waiver must say why the finding is accepted".into());
+            problem(
+                format!("waivers[{k}].reason"),
+                out_of_range("a waiver must say why the finding is accepted".into()),
+            );
         }
     }
     if node.waivers.len() > 1 {
@@ -388,25 +402,25 @@ fn check_fields(i: usize, node: &Node, problems: &mut Vec<Problem>) {
             if let [(a, _), (b, k)] = pair
                 && a == b
             {
-                range(format!("waivers[{k}].rule"), format!("`{b}` is waived twice on this node"));
+                problem(format!("waivers[{k}].rule"), out_of_range(format!("`{b}` is waived twice on this node")));
             }
         }
     }
     if node.cadence_days == Some(0) {
-        range("cadence_days".into(), "cadence_days must be at least 1".into());
+        problem("cadence_days".into(), out_of_range("cadence_days must be at least 1".into()));
     }
     if let Some(t) = node.thresholds {
         let dir = node.direction.unwrap_or(crate::model::Direction::HigherIsBetter);
         // Read in the KPI's direction, off_track must lie beyond at_risk.
         if !t.at_risk.is_finite() || !t.off_track.is_finite() || (t.at_risk - t.off_track) * dir.sign() < 0.0 {
-            range(
+            problem(
                 "thresholds".into(),
-                format!(
+                out_of_range(format!(
                     "off_track ({}) must be at or beyond at_risk ({}) for a {} KPI",
                     shortest(t.off_track),
                     shortest(t.at_risk),
                     dir.as_str().replace('_', " ")
-                ),
+                )),
             );
         }
     }

@@ -23,7 +23,7 @@ use rustc_hash::FxHashMap as HashMap;
 pub static EXPIRED: RuleMeta = RuleMeta {
     id: "expired-waiver",
     severity: Severity::Warning,
-    summary: "a waiver past its `until` date: the findings it covered count again",
+    summary: crate::meta::described("a waiver past its `until` date: the findings it covered count again"),
     why: "A waiver with a date is a promise to look again by then. Once the date has passed, the reason it gave \
           may no longer hold, and a waiver nobody renews silently turns a known problem into a permanent one.",
     fix: "Fix what the findings it covered say, or renew the waiver with a new `until` and a reason that still \
@@ -35,7 +35,9 @@ pub static EXPIRED: RuleMeta = RuleMeta {
 pub static UNUSED: RuleMeta = RuleMeta {
     id: "unused-waiver",
     severity: Severity::Info,
-    summary: "a waiver that covers no finding: the problem it accepted is gone, or it names the wrong rule or node",
+    summary: crate::meta::described(
+        "a waiver that covers no finding: the problem it accepted is gone, or it names the wrong rule or node",
+    ),
     why: "A waiver that covers nothing is noise at best; at worst it names a rule or node by mistake, and the \
           finding it was meant for counts without anyone noticing, or it will hide a new finding later.",
     fix: "Remove the waiver, or correct its rule id or node ids.",
@@ -252,6 +254,9 @@ fn ids(list: &[String]) -> String {
 /// not a rule id (any rule's id is `[a-z0-9][a-z0-9-]*`, so another text can only be a typo, and it
 /// could not be written back as a CSV cell), or a rule whose findings cannot be waived.
 pub(crate) fn rule_problem(rule: &str) -> Option<String> {
+    if rule_ok(rule) {
+        return None;
+    }
     if rule.trim().is_empty() {
         Some("a waiver must name the rule it waives".into())
     } else if !crate::is_rule_id(rule) {
@@ -266,11 +271,15 @@ pub(crate) fn rule_problem(rule: &str) -> Option<String> {
              at most {} bytes{hint}",
             kpitree_vocab::MAX_RULE_ID
         ))
-    } else if !waivable(rule) {
-        Some("the findings of waivers themselves cannot be waived".into())
     } else {
-        None
+        Some("the findings of waivers themselves cannot be waived".into())
     }
+}
+
+/// Whether a waiver may name `rule` ([`rule_problem`] has nothing to say), without writing the
+/// message: tree validation asks this and leaves the message to [`crate::ProblemKind::WaiverRule`].
+pub(crate) fn rule_ok(rule: &str) -> bool {
+    crate::is_rule_id(rule) && waivable(rule)
 }
 
 /// Checks the configuration's waivers: a rule id ([`rule_problem`]), a reason, node ids that are not
@@ -296,4 +305,35 @@ pub fn check_config(waivers: &[ConfigWaiver]) -> Vec<crate::config::ConfigError>
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{rule_ok, rule_problem};
+
+    #[test]
+    fn rule_ok_is_rule_problem_saying_nothing() {
+        for rule in ["", "  ", "stale-kpi", "Missing_Owner", "s boolean", "-x", "expired-waiver", "unused-waiver", "é", "a\u{202e}b"] {
+            assert_eq!(rule_ok(rule), rule_problem(rule).is_none(), "{rule:?}");
+        }
+    }
+
+    /// Validation writes a bad waiver rule's message only when asked: described and serialized (the
+    /// server's `problems`) as the eager `out-of-range` problem was.
+    #[test]
+    fn a_bad_waiver_rule_reads_as_an_out_of_range_problem() {
+        let text = r#"{"version":1,"organisation":"O","as_of":"2026-01-01","nodes":[
+            {"id":"s","kind":"strategy","title":"S","waivers":[{"rule":"Missing_Owner\n","reason":"r"}]}]}"#;
+        let e = crate::load_json("t.json", text).err().unwrap();
+        let p = &e.problems[0];
+        let detail = "\"Missing_Owner\\n\" is not a rule id: lowercase letters, digits and '-', starting with a \
+                      letter or digit, at most 64 bytes (did you mean `missing-owner`?)";
+        assert_eq!((p.code(), p.kind.to_string()), ("out-of-range", detail.to_owned()));
+        assert!(p.message.ends_with(detail), "{}", p.message);
+        let json = serde_json::to_value(p).unwrap();
+        assert_eq!(json["code"], "out-of-range");
+        assert_eq!(json["detail"], detail);
+        assert_eq!(json["field"], "waivers[0].rule");
+        assert!(json.get("rule").is_none(), "{json}");
+    }
 }

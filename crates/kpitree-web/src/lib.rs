@@ -75,8 +75,19 @@ struct JsError<'a> {
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     match serde_json::to_string(value) {
         Ok(text) => js_sys::JSON::parse(&text).unwrap_or_else(|e| e),
-        Err(e) => JsValue::from_str(&e.to_string()),
+        Err(e) => unwritable(&e),
     }
+}
+
+/// A value serde_json could not write (none of the engine's can fail: no map has keys that are not
+/// strings): a bug to report. The lean engine says so without serde_json's message, whose texts (one
+/// per parser error) would otherwise be linked for this alone (0.5 KiB of wasm gzipped).
+fn unwritable(e: &serde_json::Error) -> JsValue {
+    let mut message = String::from("kpitree: a result could not be written as JSON (a bug; please report it)");
+    if cfg!(feature = "full") {
+        message = format!("{message}: {e}");
+    }
+    JsValue::from_str(&message)
 }
 
 /// A tree that cannot be loaded: the message is the CLI's (`file:line:col: error[code]: message`, one
@@ -208,7 +219,10 @@ fn marked_json(mut report: Report, baseline: Option<Baselines>, file: &str) -> R
 
 /// Parses a configuration (`format`: `toml` or `json`) and checks it against the built-in rules.
 /// Rule ids the built-in rules do not know are left for the check, where the plugins' rules are
-/// known. Returns the configuration as a plain object (`{rules, plugins, limits}`).
+/// known. Returns the configuration as a plain object (`{rules, plugins, limits}`). Full engine
+/// only, as [`with_rules`]: the lean one reads no configuration (that and its messages were 8 KiB of
+/// its 129 KiB gzipped, for pages that load the full engine anyway), and `web/src/engine.js` asks
+/// only the full engine.
 #[cfg(feature = "full")]
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(text: &str, file: &str, format: &str) -> Result<JsValue, JsValue> {
@@ -231,22 +245,6 @@ pub fn with_rules(config: &str, source: &str, rules_text: &str, rules_file: &str
     kpitree_session::CustomRules::compile(&configuration.custom).map_err(|e| custom_error(&e))?;
     file.custom_rules = configuration.custom.into_iter().flat_map(|s| s.rules).collect();
     serde_json::to_string(&file).map(JsValue::from).map_err(|e| syntax_error(source, &e.to_string()))
-}
-
-/// The lean engine has no custom rules (see `parse_config`).
-#[cfg(not(feature = "full"))]
-#[wasm_bindgen(js_name = withRules)]
-pub fn with_rules(_: &str, _: &str, _: &str, rules_file: &str) -> Result<JsValue, JsValue> {
-    Err(needs_full(rules_file, "Custom rules"))
-}
-
-/// The lean engine reads no configuration: that and its messages (rule options, did-you-mean, the
-/// configuration's checks) were 8 KiB of its 129 KiB gzipped, for pages that load the full engine
-/// anyway.
-#[cfg(not(feature = "full"))]
-#[wasm_bindgen(js_name = parseConfig)]
-pub fn parse_config(_: &str, file: &str, _: &str) -> Result<JsValue, JsValue> {
-    Err(needs_full(file, "A configuration"))
 }
 
 /// A configuration file's text (`format`: `toml` or `json`), as `kpitree-session` reads it.
@@ -320,15 +318,30 @@ pub fn load_tree(
     organisation: Option<String>,
 ) -> Result<KpiTree, JsValue> {
     let text = decode(bytes, file)?;
-    let as_of = match as_of {
-        Some(s) => {
-            Some(Date::parse(&s).ok_or_else(|| syntax_error("asOf", &format!("{s:?} is not a date as YYYY-MM-DD")))?)
-        }
-        None => None,
-    };
+    let as_of = as_of.map(|s| parse_as_of(&s)).transpose()?;
     let tree = if format == "csv" { load_csv(text, file, as_of, organisation)? } else { load_json(text, file)? };
     let shape = Shape::new(&tree);
     Ok(KpiTree { tree, file: file.to_owned(), shape, rollup: OnceCell::new() })
+}
+
+/// `asOf`, a date as YYYY-MM-DD.
+#[cfg(feature = "full")]
+fn parse_as_of(s: &str) -> Result<Date, JsValue> {
+    Date::parse(s).ok_or_else(|| syntax_error("asOf", &format!("{s:?} is not a date as YYYY-MM-DD")))
+}
+
+/// The lean engine reads no CSV, the only format `asOf` is for, and leaves the message about a bad
+/// one to the full engine: quoting the text as the message does links Unicode tables (2.8 KiB of
+/// wasm gzipped).
+#[cfg(not(feature = "full"))]
+fn parse_as_of(s: &str) -> Result<Date, JsValue> {
+    Date::parse(s).ok_or_else(|| {
+        file_error(
+            "needs-full-engine",
+            "asOf",
+            "the lean engine does not read this date; the full engine (initEngine() without `lean`) says why",
+        )
+    })
 }
 
 #[cfg(feature = "full")]
@@ -405,7 +418,7 @@ impl KpiTree {
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))
+    serde_json::to_string(value).map_err(|e| unwritable(&e))
 }
 
 #[wasm_bindgen]

@@ -42,7 +42,9 @@ pub struct ActivityKeyResult;
 static META: RuleMeta = RuleMeta {
     id: "activity-key-result",
     severity: Severity::Warning,
-    summary: "a key result that is an activity (no start and target numbers, or a count of outputs), not an outcome",
+    summary: crate::meta::described(
+        "a key result that is an activity (no start and target numbers, or a count of outputs), not an outcome",
+    ),
     why: "A key result says how the success of an objective is measured. An activity can be completed without \
           changing anything, so a tree of activity key results measures busyness rather than outcomes, and leaders \
           end up discussing tasks instead of results. Counting outputs (webinars run, articles published, people \

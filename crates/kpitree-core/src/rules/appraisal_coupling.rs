@@ -22,7 +22,7 @@ pub struct AppraisalCoupling;
 static META: RuleMeta = RuleMeta {
     id: "appraisal-coupling",
     severity: Severity::Warning,
-    summary: "a KPI, key result or objective that feeds personal appraisal or pay",
+    summary: crate::meta::described("a KPI, key result or objective that feeds personal appraisal or pay"),
     why: "Measurement tied to personal appraisal or pay invites gaming and fear: people manage the number instead \
           of the work, and bad news arrives late. OKRs used as an appraisal tool stop being ambitious, because \
           nobody commits to a stretch goal that may cost them their bonus.",

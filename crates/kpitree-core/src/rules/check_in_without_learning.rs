@@ -62,7 +62,9 @@ const SAME_CONFIDENCE: Param<i64> = Param::int(
 static META: RuleMeta = RuleMeta {
     id: "check-in-without-learning",
     severity: Severity::Info,
-    summary: "key-result check-ins that report a value without learning: no confidence or note, boilerplate notes, or a copied confidence",
+    summary: crate::meta::described(
+        "key-result check-ins that report a value without learning: no confidence or note, boilerplate notes, or a copied confidence",
+    ),
     why: "A check-in exists to learn, not to colour a cell green or red. Without the team's confidence and a note on \
           what they tried and learned, a review can only explain variance; it cannot decide to adjust the plan, run \
           an experiment or drop the key result. A note that only says \"on track\" and a confidence copied from the \

@@ -57,7 +57,9 @@ const TARGET_TOLERANCE: Param<f64> = Param::float(
 static META: RuleMeta = RuleMeta {
     id: "kr-copies-kpi",
     severity: Severity::Warning,
-    summary: "a key result that only mirrors a KPI: same metric, and a target that keeps today's level",
+    summary: crate::meta::described(
+        "a key result that only mirrors a KPI: same metric, and a target that keeps today's level",
+    ),
     why: "A key result should say what must change this period. One that restates a KPI at today's level turns \
           the OKRs into one more KPI layer: it adds reporting, not focus, and nobody asks what would have to be \
           different to win.",

@@ -54,7 +54,7 @@ const COUNT_UNCLASSIFIED_AS_LAGGING: Param<bool> = Param::flag(
 static META: RuleMeta = RuleMeta {
     id: "lagging-only",
     severity: Severity::Warning,
-    summary: "an objective or key result whose supporting KPIs are all lagging indicators",
+    summary: crate::meta::described("an objective or key result whose supporting KPIs are all lagging indicators"),
     why: "A lagging indicator reports the outcome after the fact, when it is too late to change it. Without a \
           leading indicator that moves first and that the team can steer, reviews can only explain last \
           month's red instead of telling in time what to change.",

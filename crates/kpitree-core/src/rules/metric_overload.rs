@@ -29,7 +29,9 @@ const MAX_TOTAL: Param<i64> = Param::int("max_total", 60, 1, 10_000_000, "most a
 static META: RuleMeta = RuleMeta {
     id: "metric-overload",
     severity: Severity::Warning,
-    summary: "more KPIs under one key result or objective, or in the whole tree, than the budget",
+    summary: crate::meta::described(
+        "more KPIs under one key result or objective, or in the whole tree, than the budget",
+    ),
     why: "Metrics pile up: each is added for a good reason and hardly any are removed. Past a handful per key \
           result nobody reads them all, the few that matter drown in the rest, and reviews turn into a tour of \
           green and red instead of a conversation about what to change.",

@@ -62,7 +62,7 @@ static META: RuleMeta = RuleMeta {
     id: "missing-owner",
     // An error by default: ownership is the cheapest fix in the tree and the one every other fix needs.
     severity: Severity::Error,
-    summary: "a node without an owner, or whose owner is a placeholder or several people",
+    summary: crate::meta::described("a node without an owner, or whose owner is a placeholder or several people"),
     why: "A metric or objective nobody owns is nobody's job to explain, to act on when it moves, or to retire \
           when it stops being useful. A placeholder such as \"TBC\" is the same gap written down, and an owner \
           shared between two teams is one each can leave to the other. Unclear ownership is one of the \

@@ -37,7 +37,7 @@ const KPIS_SHOWN: usize = 5;
 static META: RuleMeta = RuleMeta {
     id: "missing-rationale",
     severity: Severity::Info,
-    summary: "a KPI nobody can explain: no rationale and no link to an objective's reasoning",
+    summary: crate::meta::described("a KPI nobody can explain: no rationale and no link to an objective's reasoning"),
     why: "A healthy tree can say why each KPI exists: in its own rationale, through the reasoning of the \
           objective it serves, or through a stated hypothesis that it drives an outcome. A KPI with none of these \
           is kept by habit, cannot be judged when it moves and cannot be retired with confidence.",

@@ -26,7 +26,7 @@ const OBJECTIVES_SHOWN: usize = 10;
 static META: RuleMeta = RuleMeta {
     id: "orphan-kpi",
     severity: Severity::Warning,
-    summary: "a KPI with no path up to an active objective",
+    summary: crate::meta::described("a KPI with no path up to an active objective"),
     why: "A KPI earns its place by supporting an active objective. One that supports none is monitored but not \
           prioritised: it costs attention and reporting effort and tells nobody what must change. Orphans are \
           the first candidates for pruning.",

@@ -54,7 +54,7 @@ const GRACE_DAYS: Param<i64> = Param::int(
 static META: RuleMeta = RuleMeta {
     id: "stale-check-in",
     severity: Severity::Warning,
-    summary: "an active key result with no check-in within its cadence",
+    summary: crate::meta::described("an active key result with no check-in within its cadence"),
     why: "Regular check-ins are what make OKRs work: the team looks at the key result, updates its confidence \
           and adjusts while there is still time. A key result nobody checks in on is set at the start of the \
           period and judged at the end, with nothing learned in between.",

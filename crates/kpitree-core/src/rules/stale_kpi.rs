@@ -51,7 +51,7 @@ const REQUIRE_REVIEW_DATE: Param<bool> =
 static META: RuleMeta = RuleMeta {
     id: "stale-kpi",
     severity: Severity::Warning,
-    summary: "a KPI not reviewed within a year of `as_of`: added once, never questioned",
+    summary: crate::meta::described("a KPI not reviewed within a year of `as_of`: added once, never questioned"),
     why: "Metrics are added year after year and rarely removed. A KPI nobody has questioned for a year is kept by \
           habit: it may no longer inform a decision or serve an objective, yet it still costs collection, \
           reporting and attention.",

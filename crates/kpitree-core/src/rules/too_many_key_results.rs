@@ -26,7 +26,7 @@ const MAX_KEY_RESULTS: Param<i64> =
 static META: RuleMeta = RuleMeta {
     id: "too-many-key-results",
     severity: Severity::Warning,
-    summary: "an objective with more key results than the budget, or with none",
+    summary: crate::meta::described("an objective with more key results than the budget, or with none"),
     why: "Key results say how the success of an objective is measured. With more than a handful the objective \
           loses focus and its key results turn into one more layer of KPIs; with none, nobody can tell whether \
           it is achieved.",

@@ -33,7 +33,7 @@ const HARD_MAX: Param<i64> =
 static META: RuleMeta = RuleMeta {
     id: "too-many-objectives",
     severity: Severity::Warning,
-    summary: "one owner with more active objectives in one period than the budget",
+    summary: crate::meta::described("one owner with more active objectives in one period than the budget"),
     why: "Objectives say what matters most now. An owner with many objectives at once has no priority: \
           attention spreads thin, each objective gets a little effort and none is achieved. Too many OKRs at \
           once is one of the commonest OKR mistakes.",

@@ -32,7 +32,7 @@ pub struct UnalignedObjective;
 static META: RuleMeta = RuleMeta {
     id: "unaligned-objective",
     severity: Severity::Warning,
-    summary: "an active objective with no path up to an active strategy",
+    summary: crate::meta::described("an active objective with no path up to an active strategy"),
     why: "Objectives exist to say what matters most now for the strategy. One tied to no strategy is usually a \
           department's own agenda or a leftover of a strategy that was dropped: it competes for the same attention \
           and the KPIs under it look prioritised although nothing says why they matter.",

@@ -71,7 +71,9 @@ const TOLERANCE_DAYS: Param<i64> = Param::int(
 static META: RuleMeta = RuleMeta {
     id: "unvalidated-driver",
     severity: Severity::Warning,
-    summary: "a `drives` link the measurements do not support: too few paired points, or weak or wrong-way lagged correlation of levels or of changes",
+    summary: crate::meta::described(
+        "a `drives` link the measurements do not support: too few paired points, or weak or wrong-way lagged correlation of levels or of changes",
+    ),
     why: "A `drives` link is a cause-and-effect hypothesis: move the driver and the outcome follows. Unless it is \
           checked against the numbers, a team can push a leading indicator for quarters while the outcome does not \
           move, or moves the wrong way. Two metrics that both grow with the business correlate without one moving \

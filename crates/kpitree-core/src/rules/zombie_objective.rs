@@ -30,7 +30,9 @@ pub struct ZombieObjective;
 static META: RuleMeta = RuleMeta {
     id: "zombie-objective",
     severity: Severity::Warning,
-    summary: "an active objective whose period has ended: its KPIs keep being collected for nothing",
+    summary: crate::meta::described(
+        "an active objective whose period has ended: its KPIs keep being collected for nothing",
+    ),
     why: "An objective says what matters most now. Once its period is over and nobody closed it, it still counts as \
           current: its KPIs keep being collected and reviewed for a goal nobody pursues any more, other rules treat \
           them as prioritised, and the tree no longer tells what matters this period.",

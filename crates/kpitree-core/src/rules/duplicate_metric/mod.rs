@@ -106,7 +106,7 @@ const MIN_OVERLAP_POINTS: Param<i64> = Param::int(
 static META: RuleMeta = RuleMeta {
     id: "duplicate-metric",
     severity: Severity::Warning,
-    summary: "two or more KPIs that measure the same thing in different places of the tree",
+    summary: crate::meta::described("two or more KPIs that measure the same thing in different places of the tree"),
     why: "The same metric in two places is reported, discussed and argued about twice, and the copies drift apart \
           (other owners, targets, definitions) until nobody knows which number is true. A lean tree keeps one KPI \
           and links it to every key result or objective it serves.",
