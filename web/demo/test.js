@@ -19,7 +19,9 @@ for (const type of ['kpi-select', 'kpi-findings', 'kpi-error']) {
 await import('/dist/kpi-tree.js');
 const el = document.createElement('kpi-tree');
 el.id = 'tree';
-for (const name of ['plugins', 'config', 'rules', 'baseline', 'locale', 'theme', 'deep-link']) if (params.get(name)) el.setAttribute(name, params.get(name));
+for (const name of ['plugins', 'config', 'rules', 'baseline', 'locale', 'theme']) if (params.get(name)) el.setAttribute(name, params.get(name));
+// `deep-link=` sets the attribute empty (the whole hash), `deep-link=NAME` names its entry.
+if (params.has('deep-link')) el.setAttribute('deep-link', params.get('deep-link'));
 // The page's language (`?lang=nl`; empty: none, so the browser's decides).
 if (params.has('lang')) document.documentElement.lang = params.get('lang');
 if (params.get('gen')) el.tree = generateTree({ nodes: Number(params.get('gen')), seed: Number(params.get('seed') ?? 1) });

@@ -47,6 +47,26 @@ const PRINT = matchMedia('print');
 // properties of the plain element, shadowing the accessors, and are taken over at the upgrade.
 const UPGRADED = ['tree', 'baseline', 'src', 'plugins', 'config', 'rules', 'messages'];
 
+// The deep link of an element with `deep-link`: the whole hash is the selected node's id (`#kpi-nps`),
+// or, with a name (`deep-link="sales"`), its entry of the hash's `&`-separated ones (`#sales=kpi-nps&
+// ops=kpi-9`), so each element of a page keeps its own and leaves the others'.
+function linkHash(name, id) {
+  if (!name) return `#${encodeURIComponent(id)}`;
+  const entries = new URLSearchParams(location.hash.slice(1));
+  entries.set(name, id);
+  return `#${entries}`;
+}
+
+function linkedId(name) {
+  const hash = location.hash.slice(1);
+  if (name) return new URLSearchParams(hash).get(name);
+  try {
+    return decodeURIComponent(hash);
+  } catch {
+    return null;
+  }
+}
+
 /** A promise with its settlers; `settled` once either ran. */
 function deferred() {
   const d = { settled: false };
@@ -69,8 +89,9 @@ function deferred() {
 export class KpiTreeElement extends HTMLElement {
   static observedAttributes = ['src', 'plugins', 'config', 'rules', 'baseline', 'locale', 'lang', 'deep-link'];
 
-  // A `lang` above an element decides its locale too (localeOf): one observer per page tells every
-  // connected element of each change of one, and is disconnected while none is in the page.
+  // A `lang` above an element decides its locale too (localeOf): one observer per page, of the document
+  // and of the shadow roots elements sit in, tells every connected element of each change of one, and
+  // is disconnected while none is in the page.
   static #connected = new Set();
   static #langs = new MutationObserver(() => {
     for (const el of KpiTreeElement.#connected) el.#followLocale();
@@ -266,8 +287,10 @@ export class KpiTreeElement extends HTMLElement {
   }
 
   connectedCallback() {
-    const langs = KpiTreeElement.#connected;
-    if (langs.add(this).size === 1) KpiTreeElement.#langs.observe(document, { attributeFilter: ['lang'], subtree: true });
+    KpiTreeElement.#connected.add(this);
+    for (let root = this.getRootNode(); root; root = root.host?.getRootNode()) {
+      KpiTreeElement.#langs.observe(root, { attributeFilter: ['lang'], subtree: true });
+    }
     this.#printHooks('addEventListener');
     if (this.#ui) this.#resizeObserver?.observe(this.#ui.viewport);
     window.addEventListener('hashchange', this.#onHash);
@@ -289,7 +312,8 @@ export class KpiTreeElement extends HTMLElement {
   attributeChangedCallback(name, old, value) {
     if (old === value) return;
     if (name === 'locale' || name === 'lang') this.#followLocale();
-    else if (name !== 'deep-link') this.#queueReload();
+    else if (name === 'deep-link') this.#fromHash();
+    else this.#queueReload();
   }
 
   /** Relabels if the locale the element resolves to is not the one it speaks (or is about to). */
@@ -857,9 +881,10 @@ export class KpiTreeElement extends HTMLElement {
       el.setAttribute('aria-selected', on ? 'true' : 'false');
     }
     this.#renderDetails();
-    // With `deep-link`, the selection is the page's URL hash (replaced, so Back leaves the page as before).
-    if (this.hasAttribute('deep-link')) {
-      const hash = `#${encodeURIComponent(id)}`;
+    // With `deep-link`, the selection is in the page's URL hash (replaced, so Back leaves the page as before).
+    const link = this.getAttribute('deep-link');
+    if (link !== null) {
+      const hash = linkHash(link, id);
       if (location.hash !== hash) history.replaceState(history.state, '', hash);
     }
     // The new details from their top; when the panels are stacked under the tree (a narrow element),
@@ -916,14 +941,10 @@ export class KpiTreeElement extends HTMLElement {
 
   /** With `deep-link`: selects the node the URL hash names, if the tree has it (on load and when the hash changes). */
   #fromHash() {
-    if (!this.hasAttribute('deep-link') || !this.#layout || location.hash.length < 2) return;
-    let id;
-    try {
-      id = decodeURIComponent(location.hash.slice(1));
-    } catch {
-      return;
-    }
-    if (id !== this.#selectedId && this.#byId.has(id)) this.#reveal(id, false);
+    const link = this.getAttribute('deep-link');
+    if (link === null || !this.#layout) return;
+    const id = linkedId(link);
+    if (id && id !== this.#selectedId && this.#byId.has(id)) this.#reveal(id, false);
   }
 
   // ---------- search ----------

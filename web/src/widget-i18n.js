@@ -203,12 +203,21 @@ export function loadMessages(tag) {
  * the document's, else the browser's; a tag Intl cannot use falls back to English.
  */
 export function localeOf(el) {
-  const tag = el.getAttribute('locale') || el.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en';
+  const tag = el.getAttribute('locale') || langAround(el) || document.documentElement.lang || navigator.language || 'en';
   try {
     return Intl.getCanonicalLocales(tag)[0] ?? 'en';
   } catch {
     return 'en';
   }
+}
+
+/** The nearest `lang` above `el`, also across the shadow roots it sits in (another component's). */
+function langAround(el) {
+  for (let n = el; n; n = n.getRootNode().host) {
+    const hit = n.closest('[lang]');
+    if (hit) return hit.getAttribute('lang');
+  }
+  return null;
 }
 
 /**

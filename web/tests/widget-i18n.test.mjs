@@ -200,6 +200,33 @@ describe('the element speaks its locale', () => {
     await page.close();
   });
 
+  test('inside another component\'s shadow root: the lang of its host, or one inside it, and changes of either', async () => {
+    const page = await open('lang=en');
+    const heading = (text) =>
+      page.waitForFunction(
+        (t) => document.getElementById('host').shadowRoot.querySelector('kpi-tree').shadowRoot.querySelector('.findings h2')?.textContent === t,
+        text,
+      );
+    await page.evaluate(() => {
+      const host = document.createElement('div');
+      host.id = 'host';
+      host.lang = 'de';
+      document.body.append(host);
+      const part = document.createElement('div');
+      host.attachShadow({ mode: 'open' }).append(part);
+      part.append(document.getElementById('tree'));
+    });
+    await heading(DE['findings.heading']);
+    await page.evaluate(() => (document.getElementById('host').shadowRoot.firstElementChild.lang = 'nl'));
+    await heading(NL['findings.heading']);
+    await page.evaluate(() => document.getElementById('host').shadowRoot.firstElementChild.removeAttribute('lang'));
+    await heading(DE['findings.heading']);
+    await page.evaluate(() => (document.getElementById('host').lang = 'en'));
+    await heading(EN['findings.heading']);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('a page replaces messages (element messages, addMessages for a new language), the rest falls back to English', async () => {
     const page = await open('lang=en');
     await page.evaluate(() => {

@@ -138,7 +138,7 @@ describe('deep link (the deep-link attribute)', () => {
       return got;
     })();
     const [a, b, c] = [ids.at(-1), ids[0], ids[1]];
-    const page = await open('src=/examples/hospital.json&deep-link=1', `#${encodeURIComponent(a)}`);
+    const page = await open('src=/examples/hospital.json&deep-link=', `#${encodeURIComponent(a)}`);
     let v = await view(page);
     assert.equal(await page.evaluate(() => document.getElementById('tree').selected), a);
     const card = v.cards.find((x) => x.id === a && !x.ref);
@@ -154,6 +154,35 @@ describe('deep link (the deep-link attribute)', () => {
     assert.ok(v.cards.some((x) => x.id === c && inside(x, v.viewport)));
     // Selecting replaced the hash: it added no history entries of its own.
     assert.equal(await page.evaluate(() => history.length), history + 1);
+    await page.close();
+  });
+
+  test('named links: several elements on a page, each with its entry of the hash, the others\' kept', async () => {
+    const page = await open('src=/examples/hospital.json&deep-link=care', '#ops=kpi-x&care=');
+    const ids = await page.evaluate(() => document.getElementById('tree').report.scores.kpis.map((k) => k.id));
+    const [a, b, c] = [ids.at(-1), ids[0], ids[1]];
+    assert.equal(await page.evaluate(() => document.getElementById('tree').selected), null, 'an empty entry selects nothing');
+    // A second element, its entry written before it loads; the first keeps its selection.
+    await page.evaluate(([a, b]) => {
+      history.replaceState(null, '', `#ops=${encodeURIComponent(b)}&care=${encodeURIComponent(a)}`);
+      dispatchEvent(new HashChangeEvent('hashchange'));
+      const el = document.createElement('kpi-tree');
+      el.id = 'ops';
+      el.setAttribute('deep-link', 'ops');
+      el.setAttribute('src', '/examples/hospital.json');
+      document.getElementById('main').append(el);
+    }, [a, b]);
+    await page.waitForFunction(([a, b]) => document.getElementById('tree').selected === a && document.getElementById('ops').selected === b, [a, b]);
+    // Selecting in one rewrites its entry only.
+    await page.evaluate((c) => document.getElementById('ops').select(c), c);
+    const entries = await page.evaluate(() => Object.fromEntries(new URLSearchParams(location.hash.slice(1))));
+    assert.deepEqual(entries, { ops: c, care: a });
+    // A changed hash: each element follows its entry.
+    await page.evaluate((b) => {
+      location.hash = `care=${encodeURIComponent(b)}&ops=${encodeURIComponent(b)}`;
+    }, b);
+    await page.waitForFunction((b) => document.getElementById('tree').selected === b && document.getElementById('ops').selected === b, b);
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 
