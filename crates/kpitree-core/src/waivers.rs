@@ -313,7 +313,18 @@ mod tests {
 
     #[test]
     fn rule_ok_is_rule_problem_saying_nothing() {
-        for rule in ["", "  ", "stale-kpi", "Missing_Owner", "s boolean", "-x", "expired-waiver", "unused-waiver", "é", "a\u{202e}b"] {
+        for rule in [
+            "",
+            "  ",
+            "stale-kpi",
+            "Missing_Owner",
+            "s boolean",
+            "-x",
+            "expired-waiver",
+            "unused-waiver",
+            "é",
+            "a\u{202e}b",
+        ] {
             assert_eq!(rule_ok(rule), rule_problem(rule).is_none(), "{rule:?}");
         }
     }
