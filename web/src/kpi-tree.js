@@ -45,7 +45,7 @@ const PRINT = matchMedia('print');
 // Properties a framework may set before the element is defined (Vue and Angular bind properties, React
 // 19 sets them when the element has them; any of them when this module arrives late): they land as own
 // properties of the plain element, shadowing the accessors, and are taken over at the upgrade.
-const UPGRADED = ['tree', 'baseline', 'src', 'plugins', 'config', 'rules', 'messages'];
+const UPGRADED = ['tree', 'baseline', 'src', 'plugins', 'config', 'rules', 'messages', 'locale', 'theme', 'zoom'];
 
 // The deep link of an element with `deep-link`: the whole hash is the selected node's id (`#kpi-nps`),
 // or, with a name (`deep-link="sales"`), its entry of the hash's `&`-separated ones (`#sales=kpi-nps&
@@ -133,7 +133,10 @@ export class KpiTreeElement extends HTMLElement {
   // View state: the tree laid out (whole or filtered) and what is drawn.
   #view = null; // { tree, nodes, hits }
   #collapsed = new Set();
-  #levelChosen = false; // the level was set by the page or the user, not by the tree's size
+  #level = null; // the level chosen by the page or the user (expandToLevel); null: by the tree's size
+  #relabelled = false; // the parts are to be built anew in new words by the next load
+  #keepSelection = false; // a relabel's reload: the node selected when it shows the tree is selected again
+  #restore = null; // that node, selected again once the tree is drawn
   #filters = { activeOnly: false, pruneOnly: false, rule: '', newOnly: false };
   #matches = new Set();
   #matchOrder = [];
@@ -175,27 +178,39 @@ export class KpiTreeElement extends HTMLElement {
     return this.getAttribute('src') ?? '';
   }
   set src(v) {
-    this.setAttribute('src', v);
+    this.#reflect('src', v);
   }
   get plugins() {
     return this.getAttribute('plugins') ?? '';
   }
   set plugins(v) {
-    if (Array.isArray(v)) v = v.join(' ');
-    this.setAttribute('plugins', v);
+    this.#reflect('plugins', Array.isArray(v) ? v.join(' ') : v);
   }
   get config() {
     return this.getAttribute('config') ?? '';
   }
   set config(v) {
-    this.setAttribute('config', v);
+    this.#reflect('config', v);
   }
   /** URL of a file of custom rules (`[[custom_rules]]`, TOML), checked with the configuration's. */
   get rules() {
     return this.getAttribute('rules') ?? '';
   }
   set rules(v) {
-    this.setAttribute('rules', v);
+    this.#reflect('rules', v);
+  }
+  /** `light`, `dark`, or '' (auto: the system's), as the `theme` attribute. */
+  get theme() {
+    return this.getAttribute('theme') ?? '';
+  }
+  set theme(v) {
+    this.#reflect('theme', v);
+  }
+
+  /** A property as its attribute: null, undefined or '' (an unset framework binding) removes it. */
+  #reflect(name, v) {
+    if (v === null || v === undefined || v === '') this.removeAttribute(name);
+    else this.setAttribute(name, v);
   }
 
   /**
@@ -225,8 +240,7 @@ export class KpiTreeElement extends HTMLElement {
     return localeOf(this);
   }
   set locale(v) {
-    if (v) this.setAttribute('locale', v);
-    else this.removeAttribute('locale');
+    this.#reflect('locale', v);
   }
 
   /** A tree document (object or JSON text) or an engine `Tree`, set directly; it wins over `src`. */
@@ -324,17 +338,25 @@ export class KpiTreeElement extends HTMLElement {
     this.#relabel();
   }
 
-  /** Shows everything again in new words: the fixed parts are built anew by the reload. */
+  /**
+   * Shows everything again in new words: the reload builds the parts anew once the words are in (until
+   * then the old ones stay, and work), and selects again what was selected.
+   */
   #relabel() {
-    if (this.#ui) {
-      this.#resizeObserver?.disconnect();
-      this.#ui.frame.remove();
-      this.#ui.live.remove();
-      this.#ui = null;
-      this.#rendered.clear();
-      this.#renderedOrder = [];
-    }
+    this.#relabelled = true;
+    this.#keepSelection = true;
     this.#queueReload();
+  }
+
+  /** Removes the element's parts (to be built anew). */
+  #unbuild() {
+    if (!this.#ui) return;
+    this.#resizeObserver?.disconnect();
+    this.#ui.frame.remove();
+    this.#ui.live.remove();
+    this.#ui = null;
+    this.#rendered.clear();
+    this.#renderedOrder = [];
   }
 
   // ---------- loading ----------
@@ -357,13 +379,18 @@ export class KpiTreeElement extends HTMLElement {
     // at once and waits for the element's parts (built once the stylesheet and the words are in) only
     // to draw.
     const locale = (this.#locale = localeOf(this));
-    const ui = Promise.all([this.#ui ? null : styleSheet(), loadMessages(locale)]).then(([sheet]) => {
+    const empty = !this.#treeValue && !this.src;
+    const ui = Promise.all([styleSheet(), loadMessages(locale)]).then(([sheet]) => {
       if (stale()) return;
       this.#loc = localise(locale, this.#messages);
+      // New words, or no tree any more (the one shown is let go): the parts anew.
+      if (this.#relabelled || empty) this.#unbuild();
+      this.#relabelled = false;
+      if (empty) this.#forget();
       if (!this.#ui) this.#build(sheet);
       this.#showMessage(this.#loc.t(this.#treeValue || this.src ? 'message.loading' : 'message.no_tree'));
     });
-    if (!this.#treeValue && !this.src) return ui;
+    if (empty) return ui;
     return load(this, this.#treeValue, this.#baselineValue, stale, {
       ui,
       show: (tree, own, doc, config) => this.#show(tree, own, doc, config),
@@ -388,11 +415,13 @@ export class KpiTreeElement extends HTMLElement {
     this.#collapsed = new Set();
     this.#matches = new Set();
     this.#matchOrder = [];
+    this.#restore = this.#keepSelection ? this.#selectedId : null;
+    this.#keepSelection = false;
     this.#selectedId = null;
     this.#ui.search.value = '';
     this.#ui.matches.textContent = '';
     // A large tree opens at its objectives (widget-load.js), unless a level was chosen.
-    if (!this.#levelChosen) this.#ui.level.value = this.#nodes.length > LARGE_TREE ? '2' : '0';
+    this.#ui.level.value = String(this.#level ?? (this.#nodes.length > LARGE_TREE ? 2 : 0));
     this.#ui.error.replaceChildren();
     this.#ui.frame.classList.remove('failed');
     this.#ui.exportMenu.hidden = false;
@@ -415,6 +444,9 @@ export class KpiTreeElement extends HTMLElement {
     vp.scrollTop = this.#layout?.count ? Math.max(0, this.#geo.top[0] - vp.clientHeight / 3) : 0;
     this.#draw();
     this.#fromHash();
+    const keep = this.#restore;
+    this.#restore = null;
+    if (keep && !this.#selectedId && this.#byId.has(keep)) this.#reveal(keep, false);
   }
 
   /** The check's report of the tree #show drew: scores, badges, findings; then kpi-findings. */
@@ -453,10 +485,7 @@ export class KpiTreeElement extends HTMLElement {
   #fail(e) {
     const message = e?.message ?? String(e);
     const problems = Array.isArray(e?.problems) ? e.problems : [];
-    this.#releaseTrees();
-    this.#report = null;
-    this.#layout = null;
-    this.#selectedId = null;
+    this.#forget();
     this.#clearCards();
     this.#ui.org.textContent = this.#loc.t('title.default');
     this.#ui.asof.textContent = '';
@@ -480,6 +509,17 @@ export class KpiTreeElement extends HTMLElement {
     this.#dropView();
     if (this.#ownTree) freeTree(this.#tree);
     this.#tree = null;
+  }
+
+  /** Lets go of the tree shown, its report and selection: the element shows no tree. */
+  #forget() {
+    this.#releaseTrees();
+    this.#report = null;
+    this.#layout = null;
+    this.#geo = null;
+    this.#selectedId = null;
+    this.#restore = null;
+    this.#keepSelection = false;
   }
 
   // ---------- the element's fixed parts ----------
@@ -544,7 +584,9 @@ export class KpiTreeElement extends HTMLElement {
 
   /** Calls widget-export.js's `name(state, arg)` with what it reads of the current view. */
   #export(name, arg) {
-    return loadExporter().then((m) => m[name](this.#exportState(), arg));
+    // A large tree is drawn before its check: an export waits for the findings it shows.
+    const checked = this.#layout && !this.#report && this.#ready.promise.catch(() => {});
+    return Promise.all([loadExporter(), checked]).then(([m]) => m[name](this.#exportState(), arg));
   }
 
   #exportState() {
@@ -657,8 +699,8 @@ export class KpiTreeElement extends HTMLElement {
 
   /** Collapses every node at `level` (1 = strategies) and expands those above it; 0 expands all. */
   expandToLevel(level) {
-    this.#levelChosen = true;
-    this.#expandTo(level);
+    this.#level = Number(level) || 0;
+    this.#expandTo(this.#level);
   }
 
   #expandTo(level, prev) {
@@ -721,7 +763,7 @@ export class KpiTreeElement extends HTMLElement {
     ui.sizer.style.height = `${height * z}px`;
     ui.links.setAttribute('width', width);
     ui.links.setAttribute('height', height);
-    ui.zoomReset.textContent = `${Math.round(z * 100)}%`;
+    ui.zoomReset.textContent = this.#loc.pct(z);
     ui.zoomOut.disabled = z <= MIN_ZOOM;
     ui.zoomIn.disabled = z >= MAX_ZOOM;
   }

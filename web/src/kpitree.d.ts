@@ -368,8 +368,8 @@ export interface KpiErrorDetail { message: string; problems: Problem[] }
 
 /**
  * `<kpi-tree src="/data/tree.json" plugins="/rules/a.wasm /rules/b.wasm" config="/kpitree.toml">`.
- * Events bubble and are composed: `kpi-select`, `kpi-findings`, `kpi-error`. The `theme` attribute
- * (`light`, `dark`; absent or `auto`: the system's) picks the colours, in CSS alone (no property).
+ * Events bubble and are composed: `kpi-select`, `kpi-findings`, `kpi-error`. The properties that
+ * mirror an attribute remove it when set to null, undefined or ''.
  */
 export declare class KpiTreeElement extends HTMLElement {
   static observedAttributes: string[];
@@ -383,6 +383,8 @@ export declare class KpiTreeElement extends HTMLElement {
   config: string;
   /** URL of a file of custom rules (`[[custom_rules]]`), with the configuration's. */
   rules: string;
+  /** The `theme` attribute: `light`, `dark`, or '' (absent, `auto`: the system's). */
+  theme: string;
   /**
    * A report (object or JSON text of `kpitree check --format json`) to mark findings new or known
    * against, set directly; it wins over the `baseline` attribute (the URL of such a report). null: the

@@ -31,9 +31,14 @@ export const CSV_COLUMNS = [
 const KIND_COLOUR = { strategy: 'strategy', objective: 'objective', key_result: 'key-result', kpi: 'kpi' };
 const COLOURS = ['bg', 'surface', 'fg', 'muted', 'border', 'link', 'accent', 'good', 'fair', 'poor', 'on-status', ...Object.values(KIND_COLOUR)];
 
+/** An error of the export methods; the Export menu says its `key` in the element's words. */
+function failure(message, key) {
+  return Object.assign(new Error(`kpi-tree: ${message}`), { key });
+}
+
 /** Throws unless a tree is loaded (the export methods reject with it). */
 function need(st) {
-  if (!st.layout || !st.report) throw new Error('kpi-tree: no tree is loaded, so there is nothing to export');
+  if (!st.layout || !st.report) throw failure('no tree is loaded, so there is nothing to export', 'export.failed.empty');
 }
 
 // ---------- SVG ----------
@@ -287,7 +292,8 @@ export function svg(st) {
   const m = measurer(t.font);
   const { width, height } = extent(st);
   const s = st.report.summary ?? {};
-  const name = `${s.organisation || 'KPI tree'}${s.as_of ? ` as of ${s.as_of}` : ''}`;
+  const loc = st.loc;
+  const name = `${s.organisation || loc.t('title.default')}${s.as_of ? ` · ${loc.t('asof', { date: loc.date(s.as_of), nodes: s.nodes ?? st.byId.size })}` : ''}`;
   let links = '';
   let refs = '';
   for (let i = 0; i < L.count; i++) {
@@ -301,7 +307,7 @@ export function svg(st) {
     `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"`,
     ` font-family="${esc(t.font)}" role="img">`,
     `<title>${esc(name)}</title>`,
-    `<desc>${esc(`KPI tree: ${L.count} items of the current view.`)}</desc>`,
+    `<desc>${esc(loc.t('export.desc', { count: L.count }))}</desc>`,
     `<defs><clipPath id="kt-card"><rect width="${CARD_W}" height="${CARD_H}" rx="${t.radius}"/></clipPath></defs>`,
     `<rect width="${width}" height="${height}" fill="${t.bg}"/>`,
     `<path d="${short(links)}" fill="none" stroke="${t.link}" stroke-width="1.5"/>`,
@@ -342,7 +348,7 @@ export async function png(st) {
   canvas.width = Math.max(1, Math.floor(width * scale));
   canvas.height = Math.max(1, Math.floor(height * scale));
   canvas.getContext('2d').drawImage(img, 0, 0, canvas.width, canvas.height);
-  const failed = new Error('kpi-tree: the browser could not make the PNG');
+  const failed = failure('the browser could not make the PNG', 'export.failed.png');
   return new Promise((ok, fail) => canvas.toBlob((b) => (b ? ok(b) : fail(failed)), 'image/png'));
 }
 
@@ -428,7 +434,7 @@ export function menuEvent(st, e) {
   download(st.host, kind).catch((err) => {
     // Said where the element says what happened (its live region).
     const live = st.root.querySelector('[role="status"]');
-    if (live) live.textContent = err.message;
+    if (live) live.textContent = err.key ? st.loc.t(err.key) : err.message;
   });
 }
 

@@ -136,6 +136,9 @@ export const EN = {
   'export.png': 'Tree as PNG',
   'export.csv': 'Findings as CSV',
   'export.print': 'Print',
+  'export.desc': { one: 'KPI tree: {count} item of the current view.', other: 'KPI tree: {count} items of the current view.' },
+  'export.failed.empty': 'No tree is loaded, so there is nothing to export.',
+  'export.failed.png': 'The browser could not make the PNG.',
   'print.collapsed': 'collapsed',
   'print.nodes': '{count} nodes',
   'print.items': '{count} items in this view',
@@ -245,7 +248,9 @@ export function localise(locale, overrides = {}) {
     }
     if (m === undefined) return key;
     if (typeof m === 'object') m = m[plural.select(Number(vars.count ?? 0))] ?? m.other ?? '';
-    return String(m).replace(/\{(\w+)\}/g, (all, name) => (vars[name] === undefined ? all : String(vars[name])));
+    // Numbers (counts, positions) grouped and written the locale's way.
+    const text = (v) => (typeof v === 'number' ? num(v) : String(v));
+    return String(m).replace(/\{(\w+)\}/g, (all, name) => (vars[name] === undefined ? all : text(vars[name])));
   }
 
   /** A number for people: up to 3 significant decimals, grouped the locale's way. */

@@ -52,6 +52,13 @@ export async function openBrowser({ mounts = [], ...unknown } = {}) {
       page.errors = errors;
       return page;
     },
+    /** The test page (demo/test.html, `query` its `?...`) with its element and no tree yet. */
+    async emptyPage(query = '', contextOptions = {}) {
+      const page = await this.page(contextOptions);
+      await page.goto(`${server.url}/demo/test.html${query}`);
+      await page.waitForFunction(() => window.__ready);
+      return page;
+    },
     async close() {
       await browser.close();
       await server.close();

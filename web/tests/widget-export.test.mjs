@@ -384,11 +384,56 @@ describe('CSV of the findings', () => {
   });
 });
 
+describe('exports of a large tree drawn before its check', () => {
+  test('wait for the check, then export the view with its findings', async () => {
+    const page = await env.emptyPage();
+    const got = await page.evaluate(async () => {
+      const { generateTree } = await import('/demo/generate.js');
+      const el = document.getElementById('tree');
+      const drawn = new Promise((resolve) => {
+        const seen = new MutationObserver(() => {
+          if (!el.shadowRoot.querySelector('[role="treeitem"]')) return;
+          seen.disconnect();
+          resolve();
+        });
+        seen.observe(el.shadowRoot, { childList: true, subtree: true });
+      });
+      el.tree = generateTree({ nodes: 1200, seed: 3 });
+      await drawn;
+      const pending = el.report === null;
+      const [svg, csv] = await Promise.all([el.exportSvg(), el.exportFindingsCsv()]);
+      return { pending, reported: el.report !== null, cards: (svg.match(/<g class="node/g) ?? []).length, rows: csv.trim().split('\r\n').length - 1, findings: el.report.findings.length };
+    });
+    assert.ok(got.pending, 'the export was asked for while the check still ran');
+    assert.ok(got.reported);
+    assert.ok(got.cards > 0);
+    assert.equal(got.rows, got.findings);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+describe('in the element\'s language', () => {
+  test('the SVG\'s title and description are the element\'s words, its date the locale\'s', async () => {
+    const page = await env.emptyPage('?locale=nl');
+    await page.evaluate((doc) => {
+      document.getElementById('tree').tree = { ...doc, organisation: '' };
+    }, DOC);
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'kpi-findings'), null, { timeout: 30000 });
+    const svg = await svgFacts(page);
+    const text = await page.evaluate(async () => {
+      const doc = new DOMParser().parseFromString(await document.getElementById('tree').exportSvg(), 'image/svg+xml');
+      return { title: doc.querySelector('svg > title').textContent, desc: doc.querySelector('svg > desc').textContent };
+    });
+    assert.equal(text.title, `KPI-boom · per 27 nov 2026 · ${DOC.nodes.length} knopen`);
+    assert.equal(text.desc, `KPI-boom: ${svg.ids.length} elementen van de huidige weergave.`);
+    await page.close();
+  });
+});
+
 describe('methods without a tree', () => {
   test('reject with a clear error; the Export menu is not offered', async () => {
-    const page = await env.page();
-    await page.goto(`${env.url}/demo/test.html`);
-    await page.waitForFunction(() => window.__ready);
+    const page = await env.emptyPage();
     const messages = await page.evaluate(async () => {
       const el = document.getElementById('tree');
       const out = [];
@@ -549,6 +594,27 @@ describe('printing', () => {
     const pv = await printView(page);
     assert.equal(await loaded(), true);
     assert.equal(pv.items.length, ALL_ITEMS);
+  });
+
+  test('prints in the light palette, also with the dark theme on a dark system', async () => {
+    const page = await openTree();
+    // The colour of a text that keeps the palette's in print (the findings' heading).
+    const colours = (theme) =>
+      page.evaluate((theme) => {
+        const el = document.getElementById('tree');
+        el.setAttribute('theme', theme);
+        return { scheme: getComputedStyle(el).colorScheme, text: getComputedStyle(el.shadowRoot.querySelector('.findings h2')).color };
+      }, theme);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const light = await colours('light');
+    const dark = await colours('dark');
+    await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+    const print = await colours('dark');
+    assert.equal(dark.scheme, 'dark');
+    assert.notEqual(dark.text, light.text);
+    assert.equal(print.scheme, 'light');
+    assert.equal(print.text, light.text);
+    await page.close();
   });
 
   test('Ctrl+P before widget-export.js is loaded loads it, then prints', async () => {

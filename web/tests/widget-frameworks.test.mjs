@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser } from './support.mjs';
+import NL from '../src/messages-nl.js';
 
 let env;
 before(async () => {
@@ -55,6 +56,36 @@ for (const fw of ['react', 'vue', 'angular']) {
   });
 }
 
+describe('bindings a framework may set before the element is defined', () => {
+  test('locale, theme and zoom are taken; unset URLs (undefined, null) are no attributes, now and later', async () => {
+    const page = await open('bindings');
+    const got = await page.evaluate(async () => {
+      const el = window.__element;
+      const report = await el.ready;
+      const own = ['locale', 'theme', 'zoom', 'config', 'rules', 'plugins'].filter((p) => Object.hasOwn(el, p));
+      const attrs = el.getAttributeNames().sort();
+      const heading = el.shadowRoot.querySelector('.findings h2').textContent;
+      const zoomLabel = el.shadowRoot.querySelector('[part="zoom-reset"]').textContent;
+      el.theme = '';
+      el.src = undefined;
+      el.locale = null;
+      return { nodes: report.summary.nodes, own, attrs, locale: el.locale, zoom: el.zoom, heading, zoomLabel, after: el.getAttributeNames() };
+    });
+    assert.ok(got.nodes > 0, 'the tree loaded with the lean engine (no "undefined" config fetched)');
+    assert.deepEqual(got.own, [], 'every own property was taken over by its accessor');
+    assert.deepEqual(got.attrs, ['locale', 'theme']);
+    assert.equal(got.zoom, 0.5);
+    assert.equal(got.zoomLabel, '50%');
+    assert.equal(got.heading, NL['findings.heading']);
+    assert.deepEqual(got.after, []);
+    assert.deepEqual(page.errors, []);
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname));
+    assert.ok(!fetched.some((p) => /undefined|null/.test(p)), fetched.join(' '));
+    assert.ok(!fetched.includes('/dist/pkg/kpitree_web_bg.wasm'), 'the lean engine only');
+    await page.close();
+  });
+});
+
 describe('select() and ready', () => {
   test('select() of an unknown id returns false, fires nothing and keeps the selection', async () => {
     const page = await open('vue');
@@ -84,9 +115,7 @@ describe('select() and ready', () => {
   });
 
   test('select() before a tree is loaded returns false', async () => {
-    const page = await env.page();
-    await page.goto(`${env.url}/demo/test.html`);
-    await page.waitForFunction(() => window.__ready);
+    const page = await env.emptyPage();
     const got = await page.evaluate(() => document.getElementById('tree').select('anything'));
     assert.equal(got, false);
     await page.close();

@@ -200,6 +200,32 @@ describe('the element speaks its locale', () => {
     await page.close();
   });
 
+  test('a language change: the element works while the words load, then keeps its selection', async () => {
+    const page = await open('lang=en');
+    const got = await page.evaluate(async () => {
+      const el = document.getElementById('tree');
+      const [a, b] = el.report.scores.kpis.map((k) => k.id);
+      el.select(a);
+      el.lang = 'de'; // German's catalog is not loaded yet
+      const during = { select: el.select(b), level: el.expandToLevel(2), all: el.expandAll(), zoom: (el.zoom = 0.8) };
+      await el.ready;
+      return { during, b, selected: el.selected, heading: el.shadowRoot.querySelector('.findings h2').textContent, details: el.shadowRoot.querySelector('[part="details"] h2')?.textContent ?? null };
+    });
+    assert.equal(got.during.select, true);
+    assert.equal(got.heading, DE['findings.heading']);
+    assert.equal(got.selected, got.b, 'the node selected when the words arrived is selected again');
+    assert.ok(got.details, 'its details are shown');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('counts in labels are numbers of the locale: 1.200 in German', async () => {
+    const page = await open('gen=1200&lang=de');
+    const live = await page.evaluate(() => document.getElementById('tree').shadowRoot.querySelector('[role="status"]').textContent);
+    assert.match(live, /^1\.200 Knoten geladen/);
+    await page.close();
+  });
+
   test('inside another component\'s shadow root: the lang of its host, or one inside it, and changes of either', async () => {
     const page = await open('lang=en');
     const heading = (text) =>

@@ -129,6 +129,44 @@ describe('filters open the branches that hide their matches', () => {
   });
 });
 
+describe('the level chosen, and no tree again', () => {
+  test('a level chosen before the tree loads is kept; tree = null shows no tree again', async () => {
+    const page = await env.emptyPage();
+    const got = await page.evaluate(async () => {
+      const { generateTree } = await import('/demo/generate.js');
+      const el = document.getElementById('tree');
+      el.expandToLevel(1);
+      el.tree = generateTree({ nodes: 1200, seed: 5 });
+      await el.ready;
+      const root = el.shadowRoot;
+      const kinds = [...new Set([...root.querySelectorAll('[role="treeitem"]')].map((c) => c.dataset.kind))];
+      const level = root.querySelector('[part="level"]').value;
+      el.select(el.report.scores.kpis[0].id);
+      el.tree = null;
+      return { kinds, level };
+    });
+    assert.deepEqual(got.kinds, ['strategy'], 'level 1: strategies only, not the size default (objectives)');
+    assert.equal(got.level, '1');
+    await page.waitForFunction(() => !document.getElementById('tree').shadowRoot.querySelector('[role="treeitem"]'));
+    const after = await page.evaluate(() => {
+      const el = document.getElementById('tree');
+      return {
+        message: el.shadowRoot.querySelector('[part="message"]').textContent,
+        report: el.report,
+        selected: el.selected,
+        select: el.select('anything'),
+      };
+    });
+    assert.match(after.message, /^No tree/);
+    assert.equal(after.report, null);
+    assert.equal(after.selected, null);
+    assert.equal(after.select, false);
+    await assert.rejects(page.evaluate(() => document.getElementById('tree').exportSvg()), /no tree is loaded/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
 describe('deep link (the deep-link attribute)', () => {
   test('the hash selects its node on load, a selection writes the hash, a changed hash selects', async () => {
     const ids = await (async () => {

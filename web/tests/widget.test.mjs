@@ -157,9 +157,7 @@ describe('rendering', () => {
   });
 
   test('a document the engine refuses shows its problems and fires kpi-error', async () => {
-    const page = await env.page();
-    await page.goto(`${env.url}/demo/test.html`);
-    await page.waitForFunction(() => window.__ready);
+    const page = await env.emptyPage();
     const bad = smallTree();
     bad.nodes.push({ id: 'k9', kind: 'kpi', title: 'Dangling', parents: ['nowhere'] });
     await page.evaluate((doc) => {
@@ -177,9 +175,7 @@ describe('rendering', () => {
   });
 
   test('broken JSON shows the full engine\'s message: the lean engine declines it, readTree asks the full one', async () => {
-    const page = await env.page();
-    await page.goto(`${env.url}/demo/test.html`);
-    await page.waitForFunction(() => window.__ready);
+    const page = await env.emptyPage();
     await page.evaluate(() => {
       document.getElementById('tree').tree = '{"version": 1, "nodes": [';
     });
