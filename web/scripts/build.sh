@@ -65,12 +65,15 @@ engine() {
   # the passes while they still shrink it (lean engine: 0.4 KiB gzipped less). --zero-filled-memory and
   # --low-memory-unused state what holds for this module (its memory is its own, so it starts zeroed;
   # Rust places nothing below 1 MiB's data start, far above the first 1 KiB): 1.2 KiB gzipped less.
-  # The features are those rustc's wasm32 target emits by default. --no-inline (first: it marks what
-  # -Oz's inlining then leaves alone) keeps the lean engine's reader of one tree node a function of its
-  # own rather than inlined into loadTree: 0.25 KiB gzipped smaller, and V8 can tier that function
-  # up while a large tree is read, where one call of a whole read runs as Liftoff compiled it (the cold
-  # bench showed no difference beyond its noise: 10,000 nodes' first cards 342 against 357 ms).
-  "$wasm_opt" '--no-inline=*next_element_seed*model::Node>>' -Oz --converge --zero-filled-memory --low-memory-unused --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  # The features are those rustc's wasm32 target emits by default. -ocimfs=20 (one-caller inline max
+  # function size): a function called from one place is inlined there only when it is tiny. Inlined,
+  # they made the code smaller before gzip but larger after (each engine call one huge function that
+  # compresses badly): the lean engine 123,404 -> 118,394 bytes gzipped (-4.9 KiB; 15 to 25 all give
+  # about that), the full one 508,025 -> 469,420. Not slower: the engine's layout of 100,000 nodes
+  # 13.5 ms either way; the cold bench's first cards 1.12x as fast at 1,000 and 10,000 nodes (9 runs
+  # side by side): V8 can tier up a hot function called many times during one long call (reading a
+  # large tree), never the code of the one call itself.
+  "$wasm_opt" -Oz -ocimfs=20 --converge --zero-filled-memory --low-memory-unused --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$tmp/$name/kpitree_web_bg.wasm" -o "$tmp/$name/opt.wasm" || return 1
   mv "$tmp/$name/opt.wasm" "$tmp/$name/kpitree_web_bg.wasm"
@@ -97,7 +100,7 @@ lean_nightly() {
 if ! $js_only; then
   engine full
   if ! lean_nightly; then
-    echo "build.sh: the lean engine is built with stable Rust (about 9 KiB gzipped larger)" >&2
+    echo "build.sh: the lean engine is built with stable Rust (about 9.5 KiB gzipped larger: the download is then over its 150 KB goal)" >&2
     engine lean "" "" "$target" --no-default-features
   fi
 fi
