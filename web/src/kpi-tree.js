@@ -13,7 +13,8 @@
 // parts and toolbar (widget-frame.js), layout geometry and display items (widget-layout.js), one card
 // (widget-cards.js), keys (widget-keys.js), the findings and details panels (widget-panels.js),
 // filters and search (widget-filter.js), the chart (widget-chart.js), DOM helpers (widget-dom.js).
-// Print and export (widget-export.js) is a module of its own, loaded on first use.
+// The print view (widget-print.js) is built the moment printing starts; export (widget-export.js) is a
+// module of its own, loaded on first use.
 import * as engine from './engine.js';
 // The modules go into the bundle (dist/) in the order of these imports; this order gzips 30 to 70 bytes
 // smaller than the alphabetical one.
@@ -25,6 +26,7 @@ import { buildFrame, errorBox, fillRules, renderSummary } from './widget-frame.j
 import { addMessages, loadMessages, localeOf, localise } from './widget-i18n.js';
 import { LARGE_TREE, freeTree, load, nodeInfo, styleSheet } from './widget-load.js';
 import { card, scrollToItem } from './widget-cards.js';
+import { printView } from './widget-print.js';
 
 // Cards drawn beyond the visible area on each side, so scrolling does not show empty space first.
 const OVERSCAN = 320;
@@ -36,10 +38,8 @@ const ZOOM_STEP = 1.25;
 
 let instances = 0;
 
-// widget-export.js once loaded: printing needs it at once (beforeprint is no time to fetch), so it is
-// loaded when the Export menu opens, on Ctrl+P, or by the first print that finds it missing.
-let exporter = null;
-const loadExporter = () => import('./widget-export.js').then((m) => (exporter = m));
+// widget-export.js, loaded on first use (an export, the Export menu, print()).
+const loadExporter = () => import('./widget-export.js');
 const PRINT = matchMedia('print');
 
 // Properties a framework may set before the element is defined (Vue and Angular bind properties, React
@@ -152,13 +152,8 @@ export class KpiTreeElement extends HTMLElement {
   #zoom = 1;
   #onHash = () => this.#fromHash();
   #ready = deferred(); // settles with the outcome of the latest load
-  // Printing starts (beforeprint, print media) or ends: the print view is built or removed. Without
-  // the module, this print goes as the screen is; the view comes once it is here if still printing.
-  #onPrint = (e) => {
-    const on = e.type === 'beforeprint' || e.matches === true;
-    if (exporter) exporter.printView(this.#exportState(), on);
-    else if (on) loadExporter().then(() => PRINT.matches && this.#onPrint(e));
-  };
+  // Printing starts (beforeprint, print media) or ends: the print view is built or removed, at once.
+  #onPrint = (e) => printView(this.#exportState(), e.type === 'beforeprint' || e.matches === true);
 
   constructor() {
     super();
@@ -1029,11 +1024,4 @@ export class KpiTreeElement extends HTMLElement {
 
 if (!customElements.get('kpi-tree')) {
   customElements.define('kpi-tree', KpiTreeElement);
-  // Ctrl+P (Cmd+P) before widget-export.js is here: load it, then print, so the print view is there.
-  addEventListener('keydown', (e) => {
-    if (!exporter && instances && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && /^p$/i.test(e.key)) {
-      e.preventDefault();
-      loadExporter().then(() => print());
-    }
-  });
 }
