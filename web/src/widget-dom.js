@@ -115,6 +115,11 @@ export function healthBadge(health, loc) {
   );
 }
 
+/** "as of {date} · {nodes} nodes" for a report's `summary` of a tree of `count` nodes; '' without a date. */
+export function asOfText(summary, count, loc) {
+  return summary.as_of ? loc.t('asof', { date: loc.date(summary.as_of), nodes: summary.nodes ?? count }) : '';
+}
+
 /** Finding severities, most severe first. */
 export const SEVERITY = { error: 0, warning: 1, info: 2 };
 

@@ -2,7 +2,7 @@
 // method, the Export menu, print()): the current view as SVG and as PNG, the findings as CSV, downloads.
 // The screen draws only the cards in view; these draw every display item of the current layout (with
 // its collapsed nodes and filters) from the layout itself. The print view is widget-print.js's.
-import { h, healthText, known, result } from './widget-dom.js';
+import { asOfText, h, healthText, known, result } from './widget-dom.js';
 import { CARD_H, CARD_W, edge, opens } from './widget-layout.js';
 import { figure, upkeep } from './widget-cards.js';
 
@@ -293,7 +293,7 @@ export function svg(st) {
   const { width, height } = extent(st);
   const s = st.report.summary ?? {};
   const loc = st.loc;
-  const name = `${s.organisation || loc.t('title.default')}${s.as_of ? ` · ${loc.t('asof', { date: loc.date(s.as_of), nodes: s.nodes ?? st.byId.size })}` : ''}`;
+  const name = [s.organisation || loc.t('title.default'), asOfText(s, st.byId.size, loc)].filter(Boolean).join(' · ');
   let links = '';
   let refs = '';
   for (let i = 0; i < L.count; i++) {

@@ -2,7 +2,7 @@
 // Export menu, level, filters), the scrolling viewport with the tree and its links, the overlays (message, load error), the
 // side panels and the live region; and what the toolbar and the overlays show. Behaviour is wired up by
 // the element.
-import { h, healthClass, known, put, s } from './widget-dom.js';
+import { asOfText, h, healthClass, known, put, s } from './widget-dom.js';
 
 /** Builds the element's parts into `root` in the words of `loc` (localise()); ids are prefixed with `uid`. Returns them by name. */
 export function buildFrame(root, uid, loc) {
@@ -130,7 +130,7 @@ export function renderSummary(ui, report, nodeCount, loc) {
   const { t } = loc;
   const summary = report?.summary ?? {};
   ui.org.textContent = summary.organisation || t('title.default');
-  ui.asof.textContent = summary.as_of ? t('asof', { date: loc.date(summary.as_of), nodes: loc.num(summary.nodes ?? nodeCount) }) : '';
+  ui.asof.textContent = asOfText(summary, nodeCount, loc);
   const health = report?.scores?.health;
   ui.health.hidden = !known(health);
   if (!ui.health.hidden) {

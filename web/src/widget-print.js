@@ -1,7 +1,7 @@
 // The <kpi-tree> element's print view: in the element's bundle (not widget-export.js's), because it
 // must be built the moment printing starts (beforeprint, the print media query, page.pdf()), with no
 // time to fetch a module: a first print from the browser's own menu printed the screen before.
-import { SEVERITY, h, hasHealth } from './widget-dom.js';
+import { SEVERITY, asOfText, h, hasHealth } from './widget-dom.js';
 import { opens } from './widget-layout.js';
 import { figure } from './widget-cards.js';
 
@@ -74,7 +74,7 @@ export function printView(st, on) {
       'p',
       { class: 'pv-meta' },
       [
-        s.as_of ? t('asof', { date: loc.date(s.as_of), nodes: loc.num(s.nodes ?? st.byId.size) }) : t('print.nodes', { count: loc.num(s.nodes ?? st.byId.size) }),
+        asOfText(s, st.byId.size, loc) || t('print.nodes', { count: loc.num(s.nodes ?? st.byId.size) }),
         hasHealth(health) ? `${t('health.tree')} ${loc.num(Math.round(health))}` : null,
         t('print.items', { count: loc.num(L.count) }),
       ]

@@ -73,10 +73,7 @@ struct JsError<'a> {
 /// values: every `Serialize` impl is then compiled once, for serde_json, which the JSON results need
 /// anyway (a second serializer doubles the derive code in the wasm).
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    match serde_json::to_string(value) {
-        Ok(text) => js_sys::JSON::parse(&text).unwrap_or_else(|e| e),
-        Err(e) => unwritable(&e),
-    }
+    json(value).and_then(|text| js_sys::JSON::parse(&text)).unwrap_or_else(|e| e)
 }
 
 /// A value serde_json could not write (none of the engine's can fail: no map has keys that are not
@@ -171,6 +168,15 @@ fn needs_full(source: &str, what: &str) -> JsValue {
     syntax_error(source, &format!("{what} needs the full engine (initEngine() without `lean`)"))
 }
 
+/// What the lean engine declines to read (`what`: this JSON, text, date) with the code
+/// `needs-full-engine`, on which `web/src/engine.js` (`readTree`) asks the full engine for its message.
+#[cfg(not(feature = "full"))]
+fn declined(source: &str, what: &str) -> JsValue {
+    let detail =
+        format!("the lean engine does not read this {what}; the full engine (initEngine() without `lean`) says why");
+    file_error("needs-full-engine", source, &detail)
+}
+
 /// JSON text into `T` (the lean engine reads only trees; the full engine reads JSON with serde_json,
 /// whose messages are the CLI's). The lean engine reads it with
 /// `kpitree-json-lite`, a fraction of serde_json's reader in the wasm: the same values for every text
@@ -178,13 +184,7 @@ fn needs_full(source: &str, what: &str) -> JsValue {
 /// `web/src/engine.js` (`readTree`) asks the full engine, so messages stay the CLI's.
 #[cfg(not(feature = "full"))]
 fn from_json<'a, T: serde::Deserialize<'a>>(text: &'a str, source: &str) -> Result<T, JsValue> {
-    kpitree_json_lite::from_str(text).map_err(|_| {
-        file_error(
-            "needs-full-engine",
-            source,
-            "the lean engine does not read this JSON; the full engine (initEngine() without `lean`) says why",
-        )
-    })
+    kpitree_json_lite::from_str(text).map_err(|_| declined(source, "JSON"))
 }
 
 /// A baseline (the JSON of `kpitree check --format json`, named `file` in messages) as the core reads
@@ -335,13 +335,7 @@ fn parse_as_of(s: &str) -> Result<Date, JsValue> {
 /// wasm gzipped).
 #[cfg(not(feature = "full"))]
 fn parse_as_of(s: &str) -> Result<Date, JsValue> {
-    Date::parse(s).ok_or_else(|| {
-        file_error(
-            "needs-full-engine",
-            "asOf",
-            "the lean engine does not read this date; the full engine (initEngine() without `lean`) says why",
-        )
-    })
+    Date::parse(s).ok_or_else(|| declined("asOf", "date"))
 }
 
 #[cfg(feature = "full")]
@@ -353,13 +347,7 @@ fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, JsValue> {
 /// the full engine, as it leaves JSON syntax errors.
 #[cfg(not(feature = "full"))]
 fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, JsValue> {
-    std::str::from_utf8(bytes).map_err(|_| {
-        file_error(
-            "needs-full-engine",
-            file,
-            "the lean engine does not read this text; the full engine (initEngine() without `lean`) says why",
-        )
-    })
+    std::str::from_utf8(bytes).map_err(|_| declined(file, "text"))
 }
 
 /// A JSON tree: in the full engine as the CLI reads it; in the lean one through [`from_json`].
